@@ -1,0 +1,56 @@
+"""Command line: ``python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE]``.
+
+``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
+quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from connectors.load import Failure, ingest_paths
+from store.db import StoreError, connect
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    con = connect(args.db)
+    results = ingest_paths(con, args.paths, recall_id=args.recall, tz=args.tz)
+    failed = False
+    for r in results:
+        if isinstance(r, Failure):
+            failed = True
+            print(f"FAILED {r.message}")
+            continue
+        print(
+            f"{r.file_name}: {r.connector} read={r.read} inserted={r.inserted} updated={r.updated} "
+            f"unchanged={r.unchanged} quarantined={r.quarantined}"
+        )
+        for w in r.warnings:
+            print(f"  warning: {w}")
+        if r.rejects is not None:
+            for q in r.rejects.head(5).iter_rows(named=True):
+                print(f"  row {q['source_row']}, column {q['column_name']}: {q['reason']} ({q['raw']!r})")
+            if r.rejects.height > 5:
+                print(f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m connectors", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="load files, folders or .zip archives")
+    ingest.add_argument("paths", nargs="+")
+    ingest.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
+    ingest.add_argument("--recall", help="recall id for files that name none")
+    ingest.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
+    args = parser.parse_args(argv)
+    try:
+        return _ingest(args)
+    except StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

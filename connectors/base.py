@@ -1,0 +1,121 @@
+"""The connector contract.
+
+A connector is one module with three names, registered in ``connectors.CONNECTORS``:
+
+``NAME: str``
+    Stable id, recorded in the ingest ledger (``zendesk_csv``, ``canonical_contacts``…).
+
+``detect(f: SourceFile) -> str | None``
+    Return a one-line reason when this connector can read ``f`` ("header has Ticket ID, Via,
+    Requester email"), else None. Look only at ``f.head_text()`` / ``f.header()`` / the name;
+    never raise. Two connectors must not both claim a file: the loader refuses to guess.
+
+``read(f: SourceFile, ctx: ReadContext) -> Parsed``
+    Turn the whole file into canonical frames. Columns are canonical names (any subset; text
+    values are parsed by :func:`connectors.conform.conform`); each frame carries ``source_row``
+    (1-based data row, or record number) so that rejects and lineage point at the input. Raise
+    :class:`Unreadable` with a message naming what is wrong when the file as a whole cannot be
+    used; rows that cannot be used go to ``Parsed.rejects`` instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+REJECT_SCHEMA = {
+    "source_row": pl.Int64,
+    "column_name": pl.String,
+    "reason": pl.String,
+    "raw": pl.String,
+}
+
+
+class Unreadable(Exception):
+    """The file as a whole cannot be loaded; the message says why (and where)."""
+
+
+@dataclass
+class ReadContext:
+    """What the upload says about a file: the zone for offset-less times, the recall it belongs
+    to (when it names none itself), and the country for national phone numbers."""
+
+    tz: str = "UTC"
+    recall_id: str | None = None
+    country: str | None = None
+
+
+@dataclass
+class Parsed:
+    """What a connector read. ``primary`` is the table whose records the ledger counts and
+    ``rows_read`` the number of input records: each is a row of ``tables[primary]`` (several rows
+    with one natural key are allowed; the newest wins) or has an entry in ``rejects``."""
+
+    primary: str
+    tables: dict[str, pl.DataFrame]
+    rows_read: int
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceFile:
+    """A file to load: its display name (zip members as ``archive.zip/member``) and its bytes
+    on disk."""
+
+    name: str
+    path: Path
+    _head: bytes | None = None
+
+    def head(self, n: int = 65_536) -> bytes:
+        if self._head is None or len(self._head) < n:
+            with open(self.path, "rb") as fh:
+                self._head = fh.read(n)
+        return self._head[:n]
+
+    def head_text(self, n: int = 65_536) -> str:
+        """The first ``n`` bytes decoded (BOM-aware, lenient); for detection only."""
+        data = self.head(n)
+        for enc in ("utf-8-sig", "utf-16"):
+            if enc == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                continue
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                if enc == "utf-8-sig" and len(data) == n:  # cut inside a character
+                    return data[:-3].decode(enc, errors="replace")
+        return data.decode("cp1252", errors="replace")
+
+    def header(self) -> list[str]:
+        """The first line split as a delimited header (empty when it does not look like one)."""
+        text = self.head_text().lstrip("\ufeff")
+        first = text.splitlines()[0] if text.strip() else ""
+        if not first or first.lstrip().startswith(("{", "[")):
+            return []
+        delim = sniff_delimiter(first)
+        return [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=delim))]
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The most frequent of ``,`` ``;`` tab ``|`` outside quotes in the header line."""
+    counts: dict[str, int] = {}
+    in_quote = False
+    for ch in header_line:
+        if ch == '"':
+            in_quote = not in_quote
+        elif not in_quote and ch in ",;\t|":
+            counts[ch] = counts.get(ch, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else ","
+
+
+def norm_header(name: str) -> str:
+    """Header comparison key: case-insensitive; spaces, underscores and hyphens alike."""
+    return "_".join(name.strip().lstrip("\ufeff").lower().replace("-", " ").replace("_", " ").split())

@@ -1,0 +1,163 @@
+"""Turn a connector's frame into a canonical one: cast, check, and quarantine what fails.
+
+Rules applied to every table (store/schema.py declares the columns):
+- text is parsed by type: ``ts`` by :func:`parse_timestamps` in the upload's zone, ``float`` by
+  :func:`parse_seconds` (numbers or ``H:MM:SS``), ``bool`` by :func:`parse_bools`, ``str_list``
+  split on commas, semicolons, pipes or white space;
+- a non-empty value that does not parse, a missing required value, a value outside a column's
+  choices, or a negative or longer-than-a-day duration (``_s``) quarantines the row, one
+  quarantine entry per failing column;
+- emails are trimmed and lower-cased; phones keep their raw text in ``customer_phone_raw`` and
+  get E.164 in ``customer_phone`` when the number is international or the country is known;
+- contacts: ``handle_s`` of a call, when not given, is ``talk_s + hold_s + wrap_s`` (hold and
+  wrap counted as 0 when unknown, unknown when talk is unknown); ``is_abandoned`` and
+  ``is_transferred`` default to false; csat: ``is_satisfied`` is derived from score and scale;
+  ``recall_id``, when the file names none, is the upload's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from connectors.base import REJECT_SCHEMA, ReadContext
+from connectors.values import (
+    normalize_emails,
+    normalize_phones,
+    parse_bools,
+    parse_seconds,
+    parse_timestamps,
+)
+from store.schema import POLARS_TYPES, TABLES
+
+MAX_DURATION_S = 86_400.0
+
+
+def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
+    if s.dtype == POLARS_TYPES[typ]:
+        return s
+    if typ == "ts":
+        if s.dtype.is_temporal():
+            return s.cast(pl.Datetime("us"))
+        return parse_timestamps(s.cast(pl.String), ctx.tz)
+    if typ == "float":
+        return s.cast(pl.Float64) if s.dtype.is_numeric() else parse_seconds(s)
+    if typ == "int":
+        return s.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+    if typ == "bool":
+        return parse_bools(s.cast(pl.String))
+    if typ == "str_list":
+        return (
+            s.cast(pl.String)
+            .str.replace_all(r"[,;|\s]+", " ")
+            .str.strip_chars()
+            .str.split(" ")
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+    out = s.cast(pl.String).str.strip_chars()
+    return out.replace("", None)
+
+
+def _blank(s: pl.Series) -> pl.Series:
+    if s.dtype == pl.String:
+        return s.is_null() | (s.str.strip_chars() == "")
+    return s.is_null()
+
+
+def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(canonical rows that passed, rejects) for ``frame`` (canonical column names, any dtype,
+    plus ``source_row``). Columns the frame lacks are null."""
+    spec = TABLES[table]
+    n = frame.height
+    rows = frame["source_row"] if "source_row" in frame.columns else pl.Series(range(1, n + 1))
+    bad: list[pl.DataFrame] = []
+    out: dict[str, pl.Series] = {}
+    for c in spec.columns:
+        raw = frame[c.name] if c.name in frame.columns else pl.Series(c.name, [None] * n, pl.String)
+        if c.name == "customer_phone":
+            continue
+        value = _parse(c.name, c.type, raw, ctx).alias(c.name)
+        if c.choices:
+            value = value.str.to_lowercase()
+        checks: list[tuple[pl.Series, str]] = [
+            (~_blank(raw) & value.is_null(), f"cannot read {c.name} value as {c.type}"),
+        ]
+        if c.required:
+            checks.append((_blank(raw), f"{c.name} is required"))
+        if c.choices:
+            checks.append(
+                (value.is_not_null() & ~value.is_in(list(c.choices)), f"{c.name} must be one of {', '.join(c.choices)}")
+            )
+        if c.name.endswith("_s"):
+            checks.append((value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s"))
+        for mask, reason in checks:
+            mask = mask.fill_null(False)
+            if mask.any():
+                bad.append(
+                    pl.DataFrame(
+                        {
+                            "source_row": rows.filter(mask).cast(pl.Int64),
+                            "column_name": c.name,
+                            "reason": reason,
+                            "raw": raw.filter(mask).cast(pl.String),
+                        }
+                    )
+                )
+        out[c.name] = value
+    typed = pl.DataFrame(out).with_columns(rows.cast(pl.Int64).alias("source_row"))
+    typed = _derive(table, typed, frame, ctx)
+    rejects = pl.concat(bad) if bad else pl.DataFrame(schema=REJECT_SCHEMA)
+    rejects = rejects.with_columns(pl.col("raw").fill_null(""))
+    if rejects.height:
+        typed = typed.filter(~pl.col("source_row").is_in(rejects["source_row"].unique().implode()))
+    return typed.select([*spec.names, "source_row"]), rejects
+
+
+def _derive(table: str, typed: pl.DataFrame, frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
+    cols = typed.columns
+    if "customer_email" in cols:
+        typed = typed.with_columns(normalize_emails(typed["customer_email"]).alias("customer_email"))
+    if "customer_phone_raw" in cols:
+        raw = typed["customer_phone_raw"]
+        if "customer_phone" in frame.columns:  # a file with only a phone column
+            raw = raw.fill_null(frame["customer_phone"].cast(pl.String).str.strip_chars().replace("", None))
+        typed = typed.with_columns(
+            raw.alias("customer_phone_raw"),
+            normalize_phones(raw, ctx.country).alias("customer_phone"),
+        )
+    if "recall_id" in cols and ctx.recall_id and table != "recalls":
+        typed = typed.with_columns(pl.col("recall_id").fill_null(ctx.recall_id))
+    if table == "contacts":
+        call_handle = pl.col("talk_s") + pl.col("hold_s").fill_null(0) + pl.col("wrap_s").fill_null(0)
+        typed = typed.with_columns(
+            pl.coalesce(
+                pl.col("handle_s"),
+                pl.when(pl.col("channel") == "phone").then(call_handle),
+            ).alias("handle_s"),
+            pl.col("is_abandoned").fill_null(False),
+            pl.col("is_transferred").fill_null(False),
+            pl.col("tags").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+    if table == "csat":
+        satisfied = (
+            pl.when(pl.col("scale") == "1-5")
+            .then(pl.col("score") >= 4)
+            .when(pl.col("scale") == "good_bad")
+            .then(pl.col("score") >= 1)
+            .otherwise(None)
+        )
+        typed = typed.with_columns(
+            pl.coalesce(pl.col("is_satisfied"), satisfied).alias("is_satisfied"),
+            pl.col("contact_source").fill_null(pl.col("source")),
+        )
+    return typed
+
+
+def raw_rows(frame: pl.DataFrame) -> dict[int, str]:
+    """source_row → the input row as JSON text, for the quarantine's ``raw`` column."""
+    cols = [c for c in frame.columns if c != "source_row"]
+    return {
+        r["source_row"]: json.dumps({c: r[c] for c in cols}, default=str, ensure_ascii=False)
+        for r in frame.iter_rows(named=True)
+    }

@@ -1,0 +1,63 @@
+"""Registry of affected units (warranty registrations, orders, distributor lists), CSV.
+
+Headers are matched case-insensitively with spaces, underscores and hyphens alike (design §3);
+a unit column and at least one customer column (ref, email or phone) are needed; other
+columns are ignored. This is also the canonical ``affected`` layout. The file
+belongs to the recall named at upload, or to the only recall defined; without one every row is
+quarantined ("no recall for this registry").
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from connectors.base import Parsed, ReadContext, SourceFile, norm_header
+from connectors.conform import conform
+from connectors.textfile import read_delimited
+
+NAME = "registry"
+ALIASES: dict[str, tuple[str, ...]] = {
+    "unit_id": ("unit_id", "serial", "serial_number", "vin", "unit"),
+    "lot": ("lot", "lot_number", "batch", "batch_number"),
+    "customer_ref": ("customer_ref", "customer_id", "registration_id", "account_id"),
+    "customer_email": ("email", "e_mail", "email_address", "customer_email"),
+    "customer_phone_raw": ("phone", "phone_number", "mobile", "telephone", "customer_phone"),
+    "region": ("region", "state", "country"),
+    "remedy": ("remedy", "remedy_type"),
+    "remedy_completed_at": ("remedy_completed_at", "remedied_at", "completed_at"),
+    "recall_id": ("recall_id",),
+}
+_CUSTOMER = ("customer_ref", "customer_email", "customer_phone_raw")
+
+
+def _mapping(headers: list[str]) -> dict[str, str]:
+    """header as written → canonical column (first matching header wins)."""
+    out: dict[str, str] = {}
+    for h in headers:
+        key = norm_header(h)
+        for canonical, names in ALIASES.items():
+            if key in names and canonical not in out.values():
+                out[h] = canonical
+                break
+    return out
+
+
+def detect(f: SourceFile) -> str | None:
+    mapped = _mapping(f.header())
+    cols = set(mapped.values())
+    has_unit = "unit_id" in cols or "lot" in cols
+    if has_unit and cols & set(_CUSTOMER):
+        return f"registry header ({', '.join(sorted(mapped))})"
+    return None
+
+
+def read(f: SourceFile, ctx: ReadContext) -> Parsed:
+    frame, warnings = read_delimited(f)
+    mapping = _mapping([c for c in frame.columns if c != "source_row"])
+    frame = frame.select([pl.col(h).alias(c) for h, c in mapping.items()] + ["source_row"])
+    if "unit_id" not in frame.columns:  # lot-only registry: a lot is the unit
+        frame = frame.with_columns(pl.col("lot").alias("unit_id"))
+    if "recall_id" not in frame.columns:
+        frame = frame.with_columns(pl.lit(ctx.recall_id, dtype=pl.String).alias("recall_id"))
+    typed, rejects = conform("affected", frame, ctx)
+    return Parsed("affected", {"affected": typed}, rows_read=frame.height, rejects=rejects, warnings=warnings)

@@ -1,0 +1,156 @@
+"""Value parsers shared by every connector: timestamps, durations, booleans, emails, phones.
+
+Each parser takes a polars Series of text and returns a typed Series of the same length, with
+null where the text is empty *or* unparseable; callers compare nulls before and after to report
+the rows that did not parse.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+import polars as pl
+
+# Formats that carry their own offset (converted to UTC).
+_AWARE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822 (Twilio API)
+    "%a, %d %b %Y %H:%M:%S GMT",
+)
+# Offset-less local times, read in the upload's zone.
+_NAIVE_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y, %I:%M %p",  # Salesforce report, US locale
+    "%m/%d/%Y %I:%M %p",
+    "%a, %d %b %Y %H:%M:%S",  # Five9
+    "%d %b %Y %H:%M:%S",
+)
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+_EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
+
+
+def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
+    """Text → naive UTC ``Datetime('us')``.
+
+    Accepts ISO 8601 with ``Z`` or an offset, RFC 2822, epoch seconds (9–10 digits, optionally
+    fractional) or milliseconds (12–13 digits), and offset-less local date-times or dates, which
+    are read in ``tz`` (a nonexistent local time in a DST gap gives null; an ambiguous one takes
+    the earlier instant).
+    """
+    s = text.cast(pl.String).str.strip_chars()
+    s = pl.Series(text.name, s).replace("", None)
+    frame = pl.DataFrame({"s": s})
+    epoch = pl.col("s").str.contains(_EPOCH.pattern)
+    num = pl.col("s").cast(pl.Float64, strict=False)
+    epoch_us = (
+        pl.when(epoch & (num >= 1e11))
+        .then(num * 1_000)
+        .when(epoch)
+        .then(num * 1_000_000)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us"))
+    )
+    aware = [
+        pl.col("s")
+        .str.to_datetime(f, strict=False, time_zone="UTC", time_unit="us")
+        .dt.replace_time_zone(None)
+        for f in _AWARE_FORMATS
+    ]
+    naive_parts = [pl.col("s").str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_FORMATS]
+    naive_parts += [
+        pl.col("s").str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in _DATE_FORMATS
+    ]
+    local = (
+        pl.coalesce(naive_parts)
+        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        .dt.replace_time_zone(None)
+    )
+    out = frame.select(pl.coalesce([epoch_us, *aware, local]).alias(text.name))
+    return out.to_series()
+
+
+_HMS = r"^(\d+):([0-5]?\d)(?::([0-5]?\d(?:\.\d+)?))?$"
+
+
+def parse_seconds(text: pl.Series, unit_s: float = 1.0) -> pl.Series:
+    """Text → seconds as Float64: a number (multiplied by ``unit_s``, e.g. 0.001 for ms) or
+    ``[H]H:MM[:SS]`` (hours may exceed 24)."""
+    s = text.cast(pl.String).str.strip_chars()
+    frame = pl.DataFrame({"s": s})
+    parts = pl.col("s").str.extract_groups(_HMS)
+    hms = (
+        parts.struct.field("1").cast(pl.Float64) * 3600
+        + parts.struct.field("2").cast(pl.Float64) * 60
+        + parts.struct.field("3").cast(pl.Float64).fill_null(0)
+    )
+    number = pl.col("s").cast(pl.Float64, strict=False) * unit_s
+    return frame.select(pl.coalesce([number, hms]).alias(text.name)).to_series()
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def parse_bools(text: pl.Series) -> pl.Series:
+    """true/t/yes/y/1 → True, false/f/no/n/0 → False (case-insensitive), else null."""
+    s = text.cast(pl.String).str.strip_chars().str.to_lowercase()
+    frame = pl.DataFrame({"s": s})
+    expr = (
+        pl.when(pl.col("s").is_in(list(_TRUE)))
+        .then(True)
+        .when(pl.col("s").is_in(list(_FALSE)))
+        .then(False)
+        .otherwise(None)
+    )
+    return frame.select(expr.alias(text.name)).to_series()
+
+
+def normalize_emails(text: pl.Series) -> pl.Series:
+    """Trim and lower-case; empty → null."""
+    s = text.cast(pl.String).str.strip_chars().str.to_lowercase()
+    return s.replace("", None)
+
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+@lru_cache(maxsize=200_000)
+def e164(raw: str, country: str | None) -> str | None:
+    """One phone number → E.164, or None when it is not a possible number.
+
+    A number written with ``+`` or ``00`` is read as international; any other needs
+    ``country`` (ISO 3166 alpha-2, e.g. "US") and is None without it.
+    """
+    raw = raw.strip()
+    if not raw:
+        return None
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    compact = re.sub(r"[\s().\-/]", "", raw)
+    if _E164.match(compact):
+        return compact
+    if not raw.startswith("+") and not country:
+        return None
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phones(text: pl.Series, country: str | None) -> pl.Series:
+    """Series version of :func:`e164`, parsing each distinct value once."""
+    s = text.cast(pl.String)
+    return s.map_elements(lambda v: e164(v, country), return_dtype=pl.String, skip_nulls=True)

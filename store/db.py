@@ -1,0 +1,45 @@
+"""Opening the store: a DuckDB file with the canonical schema.
+
+The file is ``--db`` when given, else ``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from store.schema import ddl
+
+DEFAULT_DB = Path("data") / "recall_ops.duckdb"
+
+
+class StoreError(Exception):
+    """The database file cannot be used; the message says why."""
+
+
+def default_path() -> Path:
+    return Path(os.environ.get("RECALL_OPS_DB") or DEFAULT_DB)
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at ``path`` and make sure the schema exists."""
+    path = Path(path) if path else default_path()
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as e:
+        raise StoreError(f"{path}: cannot open the database ({e})") from e
+    except duckdb.Error as e:
+        raise StoreError(f"{path}: not a usable DuckDB database ({e})") from e
+    if not read_only:
+        init(con)
+    return con
+
+
+def init(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the canonical tables, history tables and ledger if missing."""
+    for statement in ddl():
+        con.execute(statement)

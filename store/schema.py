@@ -1,0 +1,226 @@
+"""The canonical schema, declared once.
+
+DDL (`ddl()`), the polars dtypes connectors produce (`polars_schema()`), the canonical CSV
+layout (docs/canonical-format.md) and validation all derive from `TABLES`.
+
+Logical types: ``str``, ``int``, ``float``, ``bool``, ``ts`` (UTC instant, stored as a naive
+UTC ``TIMESTAMP``), ``str_list`` (list of strings). Column names carry units: ``_at`` for
+instants, ``_s`` for seconds, ``is_`` for booleans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+DUCKDB_TYPES = {
+    "str": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "ts": "TIMESTAMP",
+    "str_list": "VARCHAR[]",
+}
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "str": pl.String(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "ts": pl.Datetime("us"),
+    "str_list": pl.List(pl.String()),
+}
+
+CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web")
+DIRECTIONS = ("inbound", "outbound")
+TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+NOTIFICATION_STATUSES = (
+    "sent",
+    "delivered",
+    "read",
+    "opened",
+    "clicked",
+    "bounced",
+    "failed",
+    "replied",
+)
+CSAT_SCALES = ("1-5", "good_bad", "0-10")
+REMEDIES = ("refund", "replace", "repair")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its natural key and its data columns (lineage columns are added)."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    doc: str
+    versioned_by: str | None = None  # column whose newer value wins when a key is seen again
+    lineage: bool = True  # ingest_id and source_row columns
+    extra_ddl: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+C = Column
+
+CONTACTS = Table(
+    "contacts",
+    key=("source", "source_id"),
+    versioned_by="updated_at",
+    doc="One customer interaction: a ticket, case or conversation, or a call (its parent leg).",
+    columns=(
+        C("source", "str", "System the row came from (zendesk, amazon_connect, canonical, …).", True),
+        C("source_id", "str", "Natural key in that system (ticket id, ContactId, CallSid).", True),
+        C("recall_id", "str", "Recall named in the file or at upload; empty = decided by match rules."),
+        C("channel", "str", "Contact channel.", True, CHANNELS),
+        C("direction", "str", "inbound (customer-initiated) or outbound.", True, DIRECTIONS),
+        C("created_at", "ts", "When the contact started (ticket created, call entered the system).", True),
+        C("answered_at", "ts", "When an agent answered (calls, chats)."),
+        C("first_reply_at", "ts", "First public agent reply (tickets)."),
+        C("resolved_at", "ts", "Last solve / close time (tickets)."),
+        C("updated_at", "ts", "Version stamp: of two rows with one key, the newer wins."),
+        C("status", "str", "Ticket status (new/open/pending/hold/solved/closed) or call outcome."),
+        C("is_abandoned", "bool", "Caller hung up before an agent answered."),
+        C("is_transferred", "bool", "Transferred or escalated to another queue or tier."),
+        C("wait_s", "float", "Queue wait before answer or abandon, seconds."),
+        C("talk_s", "float", "Agent talk time, seconds."),
+        C("hold_s", "float", "Customer hold time, seconds."),
+        C("wrap_s", "float", "After-contact work, seconds."),
+        C("handle_s", "float", "Handle time; for calls talk + hold + wrap when not given."),
+        C("agent", "str", "Handling agent (last one for transferred contacts)."),
+        C("queue", "str", "Queue or group."),
+        C("reason", "str", "Contact reason / disposition."),
+        C("tags", "str_list", "Helpdesk tags (match rules use them)."),
+        C("dialled_number", "str", "Number the customer dialled, E.164 (match rules use it)."),
+        C("agent_replies", "int", "Public agent replies on the ticket (Zendesk one-touch FCR)."),
+        C("customer_email", "str", "Customer email, trimmed and lower-cased."),
+        C("customer_phone", "str", "Customer phone, E.164 (empty until its country is known)."),
+        C("customer_phone_raw", "str", "Customer phone as written in the export."),
+        C("customer_ref", "str", "Customer id in the source system."),
+    ),
+)
+
+CSAT = Table(
+    "csat",
+    key=("source", "source_id"),
+    doc="One survey response, linked to the contact it was about.",
+    columns=(
+        C("source", "str", "System the response came from.", True),
+        C("source_id", "str", "Response id.", True),
+        C("contact_source", "str", "`source` of the linked contact (default: this row's source)."),
+        C("contact_source_id", "str", "`source_id` of the linked contact.", True),
+        C("responded_at", "ts", "When the customer answered.", True),
+        C("score", "float", "Raw score (1–5, 0–10; good = 1, bad = 0)."),
+        C("scale", "str", "Scale of `score`.", True, CSAT_SCALES),
+        C("is_satisfied", "bool", "4–5 on 1–5, good on good/bad; empty on 0–10 (NPS, not CSAT)."),
+    ),
+)
+
+NOTIFICATIONS = Table(
+    "notifications",
+    key=("source", "source_id"),
+    doc="One outreach event (sent, delivered, read, opened, clicked, bounced, failed, replied).",
+    columns=(
+        C("source", "str", "Outreach system.", True),
+        C("source_id", "str", "Event id (or message id + status).", True),
+        C("recall_id", "str", "Recall named in the file or at upload; empty = decided by campaign."),
+        C("channel", "str", "email, sms, whatsapp, phone or letter.", True),
+        C("customer_email", "str", "Recipient email, trimmed and lower-cased."),
+        C("customer_phone", "str", "Recipient phone, E.164."),
+        C("customer_phone_raw", "str", "Recipient phone as written."),
+        C("status", "str", "Event type.", True, NOTIFICATION_STATUSES),
+        C("status_at", "ts", "When the event happened.", True),
+        C("campaign", "str", "Campaign name, category or id (match rules use it)."),
+    ),
+)
+
+AFFECTED = Table(
+    "affected",
+    key=("recall_id", "unit_id"),
+    doc="One affected unit in the recall registry (registration, order line, consignee).",
+    columns=(
+        C("recall_id", "str", "Recall the unit belongs to.", True),
+        C("unit_id", "str", "Serial, lot or VIN.", True),
+        C("lot", "str", "Lot or batch, for breakdowns."),
+        C("customer_ref", "str", "Registry customer id."),
+        C("customer_email", "str", "Owner email, trimmed and lower-cased."),
+        C("customer_phone", "str", "Owner phone, E.164."),
+        C("customer_phone_raw", "str", "Owner phone as written."),
+        C("region", "str", "Region, state or country."),
+        C("remedy", "str", "Remedy chosen.", False, REMEDIES),
+        C("remedy_completed_at", "ts", "When the remedy was completed."),
+    ),
+)
+
+RECALLS = Table(
+    "recalls",
+    key=("recall_id",),
+    doc="One recall, from its TOML definition.",
+    columns=(
+        C("recall_id", "str", "Recall id.", True),
+        C("name", "str", "Short name.", True),
+        C("product", "str", "Product recalled."),
+        C("timezone", "str", "IANA reporting zone.", True),
+        C("country", "str", "ISO country for phone numbers written without a country code."),
+        C("announced_at", "ts", "Announcement (A).", True),
+        C("ongoing_from", "ts", "Start of the ongoing phase (default A + 168 h)."),
+        C("closed_at", "ts", "Close of the recall."),
+        C("match_tags", "str_list", "Helpdesk tags that put a contact in this recall."),
+        C("match_queues", "str_list", "Queue names (case-insensitive)."),
+        C("match_numbers", "str_list", "Dialled numbers, E.164."),
+        C("match_campaigns", "str_list", "Outreach campaigns (case-insensitive)."),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (RECALLS, CONTACTS, CSAT, NOTIFICATIONS, AFFECTED)}
+LINEAGE = (("ingest_id", "BIGINT"), ("source_row", "BIGINT"))
+
+LEDGER_DDL = (
+    """CREATE TABLE IF NOT EXISTS ingests (
+        ingest_id BIGINT PRIMARY KEY, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        connector VARCHAR NOT NULL, timezone VARCHAR, recall_id VARCHAR,
+        rows_read BIGINT NOT NULL, rows_inserted BIGINT NOT NULL, rows_updated BIGINT NOT NULL,
+        rows_unchanged BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
+        loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, warnings VARCHAR[],
+        undone_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS quarantine (
+        ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
+        reason VARCHAR NOT NULL, raw VARCHAR)""",
+    "CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1",
+)
+
+
+def polars_schema(table: str) -> dict[str, pl.DataType]:
+    """Column name → polars dtype of a canonical table's data columns."""
+    return {c.name: POLARS_TYPES[c.type] for c in TABLES[table].columns}
+
+
+def ddl() -> list[str]:
+    """CREATE statements for every canonical table, its history table and the ledger."""
+    out = list(LEDGER_DDL)
+    for t in TABLES.values():
+        cols = [f"{c.name} {DUCKDB_TYPES[c.type]}" for c in t.columns]
+        cols += [f"{n} {ty}" for n, ty in LINEAGE]
+        out.append(f"CREATE TABLE IF NOT EXISTS {t.name} ({', '.join(cols)})")
+        # Versions replaced by a later load, kept so that an upload can be undone.
+        out.append(
+            f"CREATE TABLE IF NOT EXISTS {t.name}_history AS "
+            f"SELECT *, NULL::BIGINT AS replaced_by FROM {t.name} LIMIT 0"
+        )
+    return out
