@@ -53,11 +53,13 @@ class ReadContext:
 class Parsed:
     """What a connector read. ``primary`` is the table whose records the ledger counts and
     ``rows_read`` the number of input records: each is a row of ``tables[primary]`` (several rows
-    with one natural key are allowed; the newest wins) or has an entry in ``rejects``."""
+    with one natural key are allowed; the newest wins), is counted in ``rows_folded``, or has an
+    entry in ``rejects``."""
 
     primary: str
     tables: dict[str, pl.DataFrame]
     rows_read: int
+    rows_folded: int = 0  # input records merged into another (child call legs); ledger: unchanged
     rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
     warnings: list[str] = field(default_factory=list)
 

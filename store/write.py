@@ -63,6 +63,7 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> Ing
         ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchone()[0]
         counts = {t: _upsert(con, t, f, ingest_id) for t, f in parsed.tables.items()}
         primary = counts.get(parsed.primary, Counts())
+        primary.unchanged += parsed.rows_folded
         loaded_rows = parsed.tables[parsed.primary]["source_row"] if parsed.primary in parsed.tables else None
         rejected = parsed.rejects["source_row"].unique()
         if loaded_rows is not None:
