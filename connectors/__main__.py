@@ -32,7 +32,9 @@ def _ingest(args: argparse.Namespace) -> int:
             for q in r.rejects.head(5).iter_rows(named=True):
                 print(f"  row {q['source_row']}, column {q['column_name']}: {q['reason']} ({q['raw']!r})")
             if r.rejects.height > 5:
-                print(f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)")
+                print(
+                    f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)"
+                )
     return 1 if failed else 0
 
 

@@ -42,11 +42,13 @@ class Unreadable(Exception):
 @dataclass
 class ReadContext:
     """What the upload says about a file: the zone for offset-less times, the recall it belongs
-    to (when it names none itself), and the country for national phone numbers."""
+    to (named at upload: ``recall_explicit``; else the only recall defined), and the country for
+    national phone numbers."""
 
     tz: str = "UTC"
     recall_id: str | None = None
     country: str | None = None
+    recall_explicit: bool = False
 
 
 @dataclass

@@ -12,7 +12,9 @@ Rules applied to every table (store/schema.py declares the columns):
 - contacts: ``handle_s`` of a call, when not given, is ``talk_s + hold_s + wrap_s`` (hold and
   wrap counted as 0 when unknown, unknown when talk is unknown); ``is_abandoned`` and
   ``is_transferred`` default to false; csat: ``is_satisfied`` is derived from score and scale;
-  ``recall_id``, when the file names none, is the upload's.
+  ``recall_id``, when a row names none, is the recall named at upload; or, for a file with no
+  match-rule column (``tags``, ``queue``, ``dialled_number``, ``campaign``), the only recall
+  defined (design §3). Otherwise match rules decide at query time.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from connectors.values import (
 from store.schema import POLARS_TYPES, TABLES
 
 MAX_DURATION_S = 86_400.0
+MATCH_COLUMNS = ("tags", "queue", "dialled_number", "campaign")
 
 
 def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
@@ -90,7 +93,9 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
                 (value.is_not_null() & ~value.is_in(list(c.choices)), f"{c.name} must be one of {', '.join(c.choices)}")
             )
         if c.name.endswith("_s"):
-            checks.append((value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s"))
+            checks.append(
+                (value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s")
+            )
         for mask, reason in checks:
             mask = mask.fill_null(False)
             if mask.any():
@@ -126,7 +131,8 @@ def _derive(table: str, typed: pl.DataFrame, frame: pl.DataFrame, ctx: ReadConte
             raw.alias("customer_phone_raw"),
             normalize_phones(raw, ctx.country).alias("customer_phone"),
         )
-    if "recall_id" in cols and ctx.recall_id and table != "recalls":
+    has_rules = any(c in frame.columns for c in MATCH_COLUMNS)
+    if "recall_id" in cols and ctx.recall_id and table != "recalls" and (ctx.recall_explicit or not has_rules):
         typed = typed.with_columns(pl.col("recall_id").fill_null(ctx.recall_id))
     if table == "contacts":
         call_handle = pl.col("talk_s") + pl.col("hold_s").fill_null(0) + pl.col("wrap_s").fill_null(0)

@@ -1,6 +1,6 @@
 """From paths on disk to rows in the store: expand, detect, read, write.
 
-- Folders are walked (sorted); ``.zip`` members and ``.gz`` files are unpacked to a temporary
+- Folders are walked (sorted; hidden files and READMEs skipped); ``.zip`` members and ``.gz`` files are unpacked to a temporary
   folder first. A zip member whose path would escape (``../x``, absolute), a zip of more than
   ``MAX_MEMBERS`` members, or a member that expands more than ``MAX_RATIO`` times or beyond
   ``MAX_UNPACKED_BYTES`` is refused with a message.
@@ -66,11 +66,16 @@ def expand(paths: Iterable[str | Path]) -> Iterator[list[SourceFile | Failure]]:
     with tempfile.TemporaryDirectory(prefix="recall-ops-") as tmp:
         out: list[SourceFile | Failure] = []
         for p in map(Path, paths):
-            files = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+            files = sorted(x for x in p.rglob("*") if x.is_file() and not _skipped(x)) if p.is_dir() else [p]
             for f in files:
                 out.extend(_unwrap(f, f.name, Path(tmp)))
         recall_first = sorted(out, key=lambda s: not (isinstance(s, SourceFile) and s.suffix == ".toml"))
         yield recall_first
+
+
+def _skipped(path: Path) -> bool:
+    """Files a folder walk passes over: hidden files and READMEs."""
+    return path.name.startswith(".") or path.name.upper().startswith("README")
 
 
 def _unwrap(path: Path, name: str, tmp: Path) -> list[SourceFile | Failure]:
@@ -139,7 +144,7 @@ def context(con: duckdb.DuckDBPyConnection, recall_id: str | None, tz: str | Non
     zone = tz or (chosen[0][1] if chosen else "UTC")
     countries = {r[2] for r in recalls if r[2]}
     country = chosen[0][2] if chosen and chosen[0][2] else (countries.pop() if len(countries) == 1 else None)
-    return ReadContext(tz=zone, recall_id=rid, country=country)
+    return ReadContext(tz=zone, recall_id=rid, country=country, recall_explicit=recall_id is not None)
 
 
 def ingest_file(

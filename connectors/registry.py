@@ -3,15 +3,15 @@
 Headers are matched case-insensitively with spaces, underscores and hyphens alike (design §3);
 a unit column and at least one customer column (ref, email or phone) are needed; other
 columns are ignored. This is also the canonical ``affected`` layout. The file
-belongs to the recall named at upload, or to the only recall defined; without one every row is
-quarantined ("no recall for this registry").
+belongs to the recall named at upload, or to the only recall defined; a file that names no
+recall when neither exists is refused (load the recall's TOML first, or pass ``--recall``).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from connectors.base import Parsed, ReadContext, SourceFile, norm_header
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, norm_header
 from connectors.conform import conform
 from connectors.textfile import read_delimited
 
@@ -58,6 +58,11 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     if "unit_id" not in frame.columns:  # lot-only registry: a lot is the unit
         frame = frame.with_columns(pl.col("lot").alias("unit_id"))
     if "recall_id" not in frame.columns:
+        if not ctx.recall_id:
+            raise Unreadable(
+                f"{f.name}: this registry names no recall and no single recall is defined — "
+                "load the recall's TOML first or name the recall at upload (--recall)"
+            )
         frame = frame.with_columns(pl.lit(ctx.recall_id, dtype=pl.String).alias("recall_id"))
     typed, rejects = conform("affected", frame, ctx)
     return Parsed("affected", {"affected": typed}, rows_read=frame.height, rejects=rejects, warnings=warnings)

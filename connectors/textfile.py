@@ -63,9 +63,7 @@ def read_delimited(f: SourceFile, text: str | None = None) -> tuple[pl.DataFrame
     frame = frame.rename({c: c.strip() for c in frame.columns})
     if frame.height == 0:
         raise Unreadable(f"{f.name}: has a header but no data rows")
-    return frame.with_row_index("source_row", offset=2).with_columns(
-        pl.col("source_row").cast(pl.Int64)
-    ), warnings
+    return frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int64)), warnings
 
 
 def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[int, object]]:

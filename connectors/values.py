@@ -60,15 +60,11 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
         .cast(pl.Datetime("us"))
     )
     aware = [
-        pl.col("s")
-        .str.to_datetime(f, strict=False, time_zone="UTC", time_unit="us")
-        .dt.replace_time_zone(None)
+        pl.col("s").str.to_datetime(f, strict=False, time_zone="UTC", time_unit="us").dt.replace_time_zone(None)
         for f in _AWARE_FORMATS
     ]
     naive_parts = [pl.col("s").str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_FORMATS]
-    naive_parts += [
-        pl.col("s").str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in _DATE_FORMATS
-    ]
+    naive_parts += [pl.col("s").str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in _DATE_FORMATS]
     local = (
         pl.coalesce(naive_parts)
         .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")

@@ -38,10 +38,12 @@ def normalize_pending_phones(con: duckdb.DuckDBPyConnection) -> int:
         ).filter(pl.col("e164").is_not_null())
         if pending.height == 0:
             continue
+        con.register("_pending", pending)
         updated += con.execute(
-            f"UPDATE {table} t SET customer_phone = p.e164 FROM pending p "
+            f"UPDATE {table} t SET customer_phone = p.e164 FROM _pending p "
             f"WHERE t.customer_phone IS NULL AND t.customer_phone_raw = p.raw "
             f"AND p.country = coalesce((SELECT country FROM recalls WHERE recall_id = t.recall_id), ?)",
             [only_country],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
+        con.unregister("_pending")
     return updated

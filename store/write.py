@@ -60,7 +60,7 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> Ing
     """Write ``parsed`` in one transaction; on any error the store is left as it was."""
     con.execute("BEGIN TRANSACTION")
     try:
-        ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchone()[0]
+        ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchall()[0][0]
         counts = {t: _upsert(con, t, f, ingest_id) for t, f in parsed.tables.items()}
         primary = counts.get(parsed.primary, Counts())
         primary.unchanged += parsed.rows_folded
@@ -75,13 +75,10 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> Ing
                 f"{meta.file_name}: connector {meta.connector} accounted for {total} of {parsed.rows_read} rows"
             )
         if parsed.rejects.height:
-            q = parsed.rejects.with_columns(pl.lit(ingest_id).alias("ingest_id"))
-            con.execute(
-                "INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM q"
-            )
-        if "recalls" in parsed.tables or any(
-            "customer_phone_raw" in TABLES[t].names for t in parsed.tables
-        ):
+            con.register("_rejects", parsed.rejects.with_columns(pl.lit(ingest_id).alias("ingest_id")))
+            con.execute("INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM _rejects")
+            con.unregister("_rejects")
+        if "recalls" in parsed.tables or any("customer_phone_raw" in TABLES[t].names for t in parsed.tables):
             normalize_pending_phones(con)
         con.execute(
             "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, NULL)",
@@ -128,16 +125,17 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     row_a = f"row({', '.join('a.' + c for c in cols)})"
     row_b = f"row({', '.join('b.' + c for c in cols)})"
     order = f"{spec.versioned_by} DESC NULLS LAST, source_row DESC" if spec.versioned_by else "source_row DESC"
-    staged = frame.select([*cols, "source_row"])  # noqa: F841  (read by DuckDB below)
+    con.register("_staged", frame.select([*cols, "source_row"]))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *, row_number() OVER "
-        f"(PARTITION BY {', '.join(spec.key)} ORDER BY {order}) AS _rn FROM staged"
+        f"(PARTITION BY {', '.join(spec.key)} ORDER BY {order}) AS _rn FROM _staged"
     )
+    con.unregister("_staged")
     dup_changed, dup_same = con.execute(
         f"SELECT count(*) FILTER ({row_a} IS DISTINCT FROM {row_b}), "
         f"count(*) FILTER ({row_a} IS NOT DISTINCT FROM {row_b}) "
         f"FROM _stg a JOIN _stg b ON {key_on} WHERE a._rn > 1 AND b._rn = 1"
-    ).fetchone()
+    ).fetchall()[0]
     older = f"a.{spec.versioned_by} < b.{spec.versioned_by}" if spec.versioned_by else "false"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, "

@@ -1,0 +1,35 @@
+"""Metrics: pure functions over the store, returning polars frames or plain values.
+
+Every function takes a DuckDB connection, a recall id, ``as_of`` (naive UTC) and options, and
+states its rule in its module docstring. The grain is ``phase`` (design §4, plus ``all``) or
+``day`` (local calendar day in the recall's zone).
+"""
+
+from metrics.base import Options, as_utc, ratio, wilson
+from metrics.coverage import coverage
+from metrics.csat import csat
+from metrics.fcr import fcr
+from metrics.handling import handle_time
+from metrics.report import build_report, recall_ids
+from metrics.service import service_level
+from metrics.tickets import backlog, ticket_times
+from metrics.volume import affected_units, contact_rate, volume
+
+__all__ = [
+    "Options",
+    "affected_units",
+    "as_utc",
+    "backlog",
+    "build_report",
+    "contact_rate",
+    "coverage",
+    "csat",
+    "fcr",
+    "handle_time",
+    "ratio",
+    "recall_ids",
+    "service_level",
+    "ticket_times",
+    "volume",
+    "wilson",
+]

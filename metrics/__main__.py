@@ -1,0 +1,57 @@
+"""Command line: ``python -m metrics report --db FILE [--recall ID] [--as-of ISO8601] --json``.
+
+Prints the report object of design §7 on stdout (``--json``), or a short text summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from metrics.base import Options
+from metrics.report import UnknownRecall, build_report
+from store.db import StoreError, connect
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m metrics", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="all metrics of one recall")
+    rep.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
+    rep.add_argument("--recall", help="recall id (default: the only recall defined)")
+    rep.add_argument("--as-of", help="report time, ISO 8601 (default: now); naive times are UTC")
+    rep.add_argument("--json", action="store_true", help="print the JSON object of design §7")
+    rep.add_argument("--fcr-window-h", type=int, default=168, choices=(72, 168, 336, 720))
+    rep.add_argument("--fcr-method", default="repeat_contact", choices=("repeat_contact", "zendesk_one_touch"))
+    rep.add_argument("--sl-threshold-s", type=float, default=20.0)
+    rep.add_argument("--short-abandon-s", type=float, default=5.0)
+    args = parser.parse_args(argv)
+    options = Options(args.fcr_window_h, args.fcr_method, args.sl_threshold_s, args.short_abandon_s)
+    try:
+        con = connect(args.db, read_only=True)
+        report = build_report(con, args.recall, args.as_of, options)
+    except (StoreError, UnknownRecall, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(report, sys.stdout, indent=2)
+        print()
+        return 0
+    print(f"{report['recall_id']} as of {report['as_of']}")
+    for phase, m in report["phases"].items():
+        sl = m["service_level"]["rate"]
+        print(
+            f"  {phase:17} contacts={m['contacts']:6} handled={m['handled']:6} "
+            f"fcr={_pct(m['fcr']['rate'])} sl={_pct(sl)} csat={_pct(m['csat']['rate'])}"
+        )
+    print("  coverage " + " ".join(f"{k}={v}" for k, v in report["coverage"].items()))
+    return 0
+
+
+def _pct(value: float | None) -> str:
+    return "    —" if value is None else f"{value:5.1%}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Customer satisfaction.
+
+CSAT = satisfied / responses, over responses (``responded_at ≤ as_of``) linked to the recall's
+contacts, bucketed by the contact's phase or day. Satisfied: 4–5 on a 1–5 scale, good on
+good/bad. 0–10 answers are NPS, not CSAT, and are left out. Each rate has a 95 % Wilson
+interval (``ci_low``, ``ci_high``); the UI greys n < 30 and hides n < 5.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from metrics.base import complete_phases, grouped, run, wilson
+
+
+def csat(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase") -> pl.DataFrame:
+    """One row per bucket: n, satisfied, rate, ci_low, ci_high."""
+    select, group = grouped(by)
+    body = f"""
+    SELECT {select}, count(*) AS n, count(*) FILTER (s.is_satisfied) AS satisfied
+    FROM csat s JOIN c ON c.source = s.contact_source AND c.source_id = s.contact_source_id
+    WHERE s.responded_at <= $as_of AND s.is_satisfied IS NOT NULL GROUP BY {group}"""
+    frame = run(con, body, recall_id, as_of)
+    frame = complete_phases(frame, {"n": 0, "satisfied": 0}) if by == "phase" else frame.sort(by)
+    intervals = [wilson(k, n) for k, n in zip(frame["satisfied"], frame["n"], strict=True)]
+    return frame.with_columns(
+        pl.when(pl.col("n") > 0).then(pl.col("satisfied") / pl.col("n")).alias("rate"),
+        pl.Series("ci_low", [i[0] if i else None for i in intervals], pl.Float64),
+        pl.Series("ci_high", [i[1] if i else None for i in intervals], pl.Float64),
+    )

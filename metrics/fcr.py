@@ -1,0 +1,57 @@
+"""First contact resolution.
+
+**Repeat-contact method** (default, window W = ``fcr_window_h``, 168 h): eligible = handled
+inbound contacts (not abandoned) with a known customer and ``created_at + W ≤ as_of``. A
+contact is resolved when it is not transferred and the same customer makes no other inbound
+contact for the recall, on any channel, abandoned ones included, with ``created_at`` in
+``(c.created_at, c.created_at + W]``. FCR = resolved / eligible. ``pending`` = handled inbound
+contacts with a known customer whose window has not closed yet.
+
+**Zendesk one-touch** (option): over Zendesk tickets that are solved or closed with a known
+reply count, resolved = fewer than 2 agent replies; ``pending`` = Zendesk tickets not yet
+solved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from metrics.base import DEFAULT_OPTIONS, Options, complete_phases, grouped, run
+
+
+def fcr(
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str,
+    as_of: datetime,
+    by: str = "phase",
+    options: Options = DEFAULT_OPTIONS,
+) -> pl.DataFrame:
+    """One row per bucket: eligible (``n``), resolved, pending, rate."""
+    select, group = grouped(by)
+    if options.fcr_method == "zendesk_one_touch":
+        body = f"""
+        SELECT {select},
+            count(*) FILTER (status IN ('solved', 'closed') AND agent_replies IS NOT NULL) AS n,
+            count(*) FILTER (status IN ('solved', 'closed') AND agent_replies < 2) AS resolved,
+            count(*) FILTER (status NOT IN ('solved', 'closed') OR status IS NULL) AS pending
+        FROM c WHERE source = 'zendesk' AND direction = 'inbound' GROUP BY {group}"""
+    else:
+        window = f"INTERVAL {int(options.fcr_window_h)} HOUR"
+        body = f""",
+        k AS (
+            SELECT *, min(created_at) OVER (
+                PARTITION BY customer_id ORDER BY created_at
+                RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS next_at
+            FROM c WHERE direction = 'inbound' AND customer_id IS NOT NULL)
+        SELECT {select},
+            count(*) FILTER (created_at + {window} <= $as_of) AS n,
+            count(*) FILTER (created_at + {window} <= $as_of AND NOT is_transferred
+                             AND (next_at IS NULL OR next_at > created_at + {window})) AS resolved,
+            count(*) FILTER (created_at + {window} > $as_of) AS pending
+        FROM k WHERE NOT is_abandoned GROUP BY {group}"""
+    frame = run(con, body, recall_id, as_of)
+    frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
+    return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

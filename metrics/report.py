@@ -1,0 +1,97 @@
+"""The report object of design §7: every phase (``all`` included) and the coverage funnel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from metrics.base import DEFAULT_OPTIONS, Options, as_utc
+from metrics.coverage import coverage
+from metrics.csat import csat
+from metrics.fcr import fcr
+from metrics.handling import handle_time
+from metrics.scope import PHASES
+from metrics.service import service_level
+from metrics.volume import volume
+
+
+class UnknownRecall(LookupError):
+    pass
+
+
+def recall_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT recall_id FROM recalls ORDER BY announced_at, recall_id").fetchall()]
+
+
+def _rows(frame: pl.DataFrame, key: str = "phase") -> dict[str, dict[str, Any]]:
+    return {r[key]: r for r in frame.iter_rows(named=True)}
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str | None = None,
+    as_of: datetime | str | None = None,
+    options: Options = DEFAULT_OPTIONS,
+) -> dict[str, Any]:
+    """The JSON-ready report for ``recall_id`` (default: the only recall) at ``as_of``."""
+    ids = recall_ids(con)
+    if recall_id is None:
+        if len(ids) != 1:
+            raise UnknownRecall(f"name a recall with --recall (defined: {', '.join(ids) or 'none'})")
+        recall_id = ids[0]
+    if recall_id not in ids:
+        raise UnknownRecall(f"no recall {recall_id!r} (defined: {', '.join(ids) or 'none'})")
+    at = as_utc(as_of)
+    vol = volume(con, recall_id, at)
+    channels = sorted(set(vol["channel"]) - {"all"})
+    aht = _rows(handle_time(con, recall_id, at).filter(pl.col("channel") == "all"))
+    aht_by = {(r["phase"], r["channel"]): r for r in handle_time(con, recall_id, at).iter_rows(named=True)}
+    sl, fc, cs = (
+        _rows(service_level(con, recall_id, at, options=options)),
+        _rows(fcr(con, recall_id, at, options=options)),
+        _rows(csat(con, recall_id, at)),
+    )
+    phases: dict[str, Any] = {}
+    for phase in (*PHASES, "all"):
+        rows = {r["channel"]: r for r in vol.filter(pl.col("phase") == phase).iter_rows(named=True)}
+        total = rows.get("all", {"contacts": 0, "handled": 0})
+        phases[phase] = {
+            "contacts": total["contacts"],
+            "by_channel": {ch: rows[ch]["contacts"] if ch in rows else 0 for ch in channels},
+            "channel_mix": {ch: rows[ch]["share"] if ch in rows else None for ch in channels},
+            "handled": total["handled"],
+            "fcr": {"rate": fc[phase]["rate"], "n": fc[phase]["n"], "pending": fc[phase]["pending"]},
+            "aht_s": {
+                "all": aht[phase]["mean_s"],
+                **{ch: (aht_by.get((phase, ch)) or {}).get("mean_s") for ch in channels},
+            },
+            "service_level": {"rate": sl[phase]["sl_rate"], "n": sl[phase]["offered"]},
+            "abandon_rate": {"rate": sl[phase]["abandon_rate"], "n": sl[phase]["offered"]},
+            "asa_s": sl[phase]["asa_s"],
+            "csat": {
+                "rate": cs[phase]["rate"],
+                "n": cs[phase]["n"],
+                "ci95": [cs[phase]["ci_low"], cs[phase]["ci_high"]] if cs[phase]["n"] else None,
+            },
+        }
+    cov = coverage(con, recall_id, at).row(0, named=True)
+    return {
+        "recall_id": recall_id,
+        "as_of": at.isoformat() + "Z",
+        "phases": phases,
+        "coverage": {
+            k: cov[k]
+            for k in (
+                "affected_customers",
+                "notified",
+                "reached",
+                "engaged",
+                "remedied",
+                "affected_units",
+                "remedied_units",
+            )
+        },
+    }

@@ -1,0 +1,67 @@
+"""Ticket timing and backlog (tickets = the recall's contacts on channels other than phone).
+
+- **First reply time** = ``first_reply_at − created_at`` of inbound tickets replied to by
+  ``as_of``; **resolution time** = ``resolved_at − created_at`` of inbound tickets resolved by
+  ``as_of``. Calendar time, in seconds; median and P90 (``quantile_cont``), by the ticket's
+  phase or day of creation.
+- **Backlog** at the end of each local day (or at ``as_of`` for the current day) = tickets
+  created by then and not yet resolved. A ticket is resolved at ``resolved_at``; a solved or
+  closed ticket without one counts as resolved at ``updated_at`` (else ``created_at``).
+  **Aged backlog** = the part of it created more than 24 h before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from metrics.base import complete_phases, grouped, run
+
+_RESOLVED = """coalesce(resolved_at, CASE WHEN status IN ('solved', 'closed')
+                THEN coalesce(updated_at, created_at) END)"""
+
+
+def ticket_times(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase") -> pl.DataFrame:
+    """One row per bucket: frt_n, frt_median_s, frt_p90_s, resolution_n, resolution_median_s,
+    resolution_p90_s."""
+    select, group = grouped(by)
+    frt = "epoch(first_reply_at - created_at)"
+    res = "epoch(resolved_at - created_at)"
+    body = f""",
+    t AS (SELECT *, first_reply_at <= $as_of AS replied, resolved_at <= $as_of AS resolved
+          FROM c WHERE is_ticket AND direction = 'inbound')
+    SELECT {select},
+        count(*) FILTER (replied) AS frt_n,
+        quantile_cont({frt}, 0.5) FILTER (replied) AS frt_median_s,
+        quantile_cont({frt}, 0.9) FILTER (replied) AS frt_p90_s,
+        count(*) FILTER (resolved) AS resolution_n,
+        quantile_cont({res}, 0.5) FILTER (resolved) AS resolution_median_s,
+        quantile_cont({res}, 0.9) FILTER (resolved) AS resolution_p90_s
+    FROM t GROUP BY {group}"""
+    frame = run(con, body, recall_id, as_of)
+    return complete_phases(frame, {"frt_n": 0, "resolution_n": 0}) if by == "phase" else frame.sort(by)
+
+
+def backlog(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+    """One row per local day from the first ticket to ``as_of``: snapshot_at (UTC instant of
+    the snapshot), open_tickets, aged_tickets (open and created > 24 h before the snapshot)."""
+    body = f""",
+    t AS (SELECT created_at, {_RESOLVED} AS resolved_time FROM c WHERE is_ticket),
+    d AS (
+        SELECT CAST(g AS DATE) AS day FROM r, (SELECT min(day) AS lo, max(day) AS hi FROM c WHERE is_ticket) b,
+            generate_series(b.lo, CAST(timezone(r.timezone, timezone('UTC', $as_of::TIMESTAMP)) AS DATE),
+                            INTERVAL 1 DAY) AS s(g)
+        WHERE b.lo IS NOT NULL),
+    snap AS (
+        SELECT day, least(timezone('UTC', timezone(r.timezone, CAST(day + INTERVAL 1 DAY AS TIMESTAMP))),
+                          $as_of::TIMESTAMP) AS snapshot_at
+        FROM d, r)
+    SELECT day, snapshot_at,
+        count(t.created_at) AS open_tickets,
+        count(t.created_at) FILTER (t.created_at < snapshot_at - INTERVAL 24 HOUR) AS aged_tickets
+    FROM snap LEFT JOIN t ON t.created_at <= snap.snapshot_at
+        AND (t.resolved_time IS NULL OR t.resolved_time > snap.snapshot_at)
+    GROUP BY day, snapshot_at ORDER BY day"""
+    return run(con, body, recall_id, as_of)
