@@ -47,6 +47,8 @@ def connectors() -> list[ModuleType]:
 
 def detect(f: SourceFile) -> tuple[ModuleType, str]:
     """The one connector that claims ``f`` and its reason; :class:`Unreadable` otherwise."""
+    if not f.head(4096).strip():
+        raise Unreadable(f"{f.name}: the file is empty")
     hits = [(c, reason) for c in connectors() if (reason := c.detect(f))]
     if len(hits) == 1:
         return hits[0]

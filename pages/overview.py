@@ -1,0 +1,65 @@
+"""Overview (leadership): where are we, per recall phase."""
+
+import polars as pl
+import streamlit as st
+
+from metrics import Options, contact_rate
+from metrics.scope import PHASE_LABELS
+from ui import charts, data, filters, tiles
+
+version = data.ledger_version()
+recalls = data.recalls(version)
+if recalls.height == 0:
+    st.info("No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`.")
+    st.stop()
+if data.shows_sample_data():
+    st.info("Showing the bundled **sample data** (a synthetic car-seat recall). Load your own exports to replace it.")
+
+recall, phase = filters.recall_and_phase(recalls)
+as_of = filters.as_of_now()
+report = data.report(version, recall["recall_id"], as_of, Options())
+
+st.title(recall["name"])
+st.caption(f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC")
+tiles.phase_kpis(report, phase)
+
+units = data.units(version, recall["recall_id"])
+rate = contact_rate(report["phases"][phase]["contacts"], units)
+st.caption(f"Contact rate: {'—' if rate is None else f'{rate:,.1f}'} contacts per 1,000 affected units ({units:,} units).")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Inbound contacts by channel")
+    daily = data.volume(version, recall["recall_id"], as_of, "day")
+    st.plotly_chart(charts.volume_by_day(daily, recall), key="overview_volume")
+    with st.expander("Numbers behind the chart"):
+        table = daily.pivot(on="channel", index="day", values="contacts").sort("day").fill_null(0)
+        st.dataframe(table, key="overview_volume_table", hide_index=True)
+        st.download_button("Download CSV", table.write_csv(), "contacts_by_day.csv", key="overview_volume_csv")
+with right:
+    st.subheader("Coverage of affected customers")
+    st.plotly_chart(charts.coverage_funnel(report["coverage"]), key="overview_funnel")
+    cov = report["coverage"]
+    units_rate = cov["remedied_units"] / cov["affected_units"] if cov["affected_units"] else None
+    st.caption(
+        f"Units remedied: {cov['remedied_units']:,} of {cov['affected_units']:,}"
+        + (f" ({units_rate:.1%} correction rate)" if units_rate is not None else "")
+    )
+
+st.subheader("By phase")
+rows = [
+    {
+        "Phase": PHASE_LABELS[p],
+        "Contacts": m["contacts"],
+        "Handled": m["handled"],
+        "FCR": m["fcr"]["rate"],
+        "FCR n": m["fcr"]["n"],
+        "AHT (s)": m["aht_s"]["all"],
+        "Service level": m["service_level"]["rate"],
+        "Abandon rate": m["abandon_rate"]["rate"],
+        "CSAT": m["csat"]["rate"],
+        "CSAT n": m["csat"]["n"],
+    }
+    for p, m in report["phases"].items()
+]
+st.dataframe(pl.DataFrame(rows), key="overview_phases", hide_index=True)
