@@ -1,0 +1,1 @@
+"""Bundled sample data: a synthetic, seeded product recall (see sample_data/README.md)."""
