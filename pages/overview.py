@@ -20,12 +20,16 @@ as_of = filters.as_of_now()
 report = data.report(version, recall["recall_id"], as_of, Options())
 
 st.title(recall["name"])
-st.caption(f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(
+    f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC"
+)
 tiles.phase_kpis(report, phase)
 
 units = data.units(version, recall["recall_id"])
 rate = contact_rate(report["phases"][phase]["contacts"], units)
-st.caption(f"Contact rate: {'—' if rate is None else f'{rate:,.1f}'} contacts per 1,000 affected units ({units:,} units).")
+st.caption(
+    f"Contact rate: {'—' if rate is None else f'{rate:,.1f}'} contacts per 1,000 affected units ({units:,} units)."
+)
 
 left, right = st.columns([3, 2])
 with left:

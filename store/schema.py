@@ -119,6 +119,7 @@ CONTACTS = Table(
 CSAT = Table(
     "csat",
     key=("source", "source_id"),
+    versioned_by="responded_at",
     doc="One survey response, linked to the contact it was about.",
     columns=(
         C("source", "str", "System the response came from.", True),

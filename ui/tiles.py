@@ -45,7 +45,9 @@ def tile(label: str, value: float | None, kind: str, n: int | None, help_key: st
     delta = None
     if value is not None and previous is not None:
         diff = value - previous
-        delta = f"{diff * 100:+.1f} pts" if kind == "pct" else _fmt(abs(diff), kind).join(("+" if diff >= 0 else "−", ""))
+        delta = (
+            f"{diff * 100:+.1f} pts" if kind == "pct" else _fmt(abs(diff), kind).join(("+" if diff >= 0 else "−", ""))
+        )
     suffix = f" · n={n}" if n is not None else ""
     st.metric(
         label + (" (small sample)" if small and value is not None else ""),
