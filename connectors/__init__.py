@@ -5,10 +5,50 @@ connectors/base.py. Load files with :func:`connectors.load.ingest_paths` or
 ``python -m connectors ingest``.
 """
 
-from connectors import canonical_csv, recall_toml, registry
+from connectors import (
+    amazon_connect,
+    canonical_csv,
+    freshdesk_csv,
+    freshdesk_json,
+    genesys_cloud,
+    genesys_csv,
+    mailchimp_activity,
+    recall_toml,
+    registry,
+    salesforce_dataloader,
+    salesforce_report,
+    sendgrid_events,
+    twilio_messaging_csv,
+    twilio_messaging_json,
+    twilio_voice_csv,
+    twilio_voice_json,
+    whatsapp_cloud,
+    zendesk_csv,
+    zendesk_incremental,
+    zendesk_json,
+    zendesk_satisfaction,
+)
 
 CONNECTORS = [
     recall_toml,
     canonical_csv,
     registry,
+    amazon_connect,
+    genesys_cloud,
+    genesys_csv,
+    twilio_voice_json,
+    twilio_voice_csv,
+    twilio_messaging_json,
+    twilio_messaging_csv,
+    whatsapp_cloud,
+    sendgrid_events,
+    mailchimp_activity,
+    zendesk_csv,
+    zendesk_json,
+    zendesk_incremental,
+    zendesk_satisfaction,
+    freshdesk_csv,
+    freshdesk_json,
+    salesforce_report,
+    salesforce_dataloader,
 ]

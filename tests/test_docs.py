@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
+
 from store.docs import EXAMPLES, canonical_format_md
 
 

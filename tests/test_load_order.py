@@ -5,10 +5,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from conftest import METRIC_FIXTURES, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import METRIC_FIXTURES, load
 from metrics import build_report
 from store.db import connect
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import polars as pl
 import pytest
-
 from conftest import load
+
 from metrics import (
     Options,
     backlog,

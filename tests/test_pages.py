@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import METRIC_FIXTURES, ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import METRIC_FIXTURES, ROOT
 from connectors.load import ingest_paths
 from store.db import connect
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import METRIC_FIXTURES, ROOT, load
+
 from connectors.base import SourceFile
 from connectors.canonical_csv import read as read_canonical
 from connectors.load import Failure, ingest_file, ingest_paths
