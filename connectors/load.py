@@ -26,6 +26,7 @@ from types import ModuleType
 import duckdb
 
 from connectors.base import ReadContext, SourceFile, Unreadable
+from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
 
 MAX_MEMBERS = 10_000
@@ -55,6 +56,8 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
     if not hits:
         if b"\x00" in f.head(4096) and not f.head(2).startswith((b"\xff\xfe", b"\xfe\xff")):
             raise Unreadable(f"{f.name}: binary data, not a text export (CSV, JSON, TOML, XLSX)")
+        if f.head_text(64).lstrip().startswith(("{", "[")):
+            list(iter_json_records(f))  # raises Unreadable naming the line when the JSON is broken
         header = ", ".join(f.header()[:8]) if f.head_text(2048).isprintable() or "\n" in f.head_text(2048) else ""
         seen = f" (header: {header})" if header else ""
         raise Unreadable(f"{f.name}: no connector recognises this file{seen}")

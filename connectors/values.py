@@ -20,8 +20,10 @@ _AWARE_FORMATS = (
     "%a, %d %b %Y %H:%M:%S %z",  # RFC 2822 (Twilio API)
     "%a, %d %b %Y %H:%M:%S GMT",
 )
-# Offset-less local times, read in the upload's zone.
+# Offset-less local times, read in the upload's zone (two-digit years first: %Y would read "24" as 0024).
 _NAIVE_FORMATS = (
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y %H:%M",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
@@ -44,7 +46,7 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
     Accepts ISO 8601 with ``Z`` or an offset, RFC 2822, epoch seconds (9–10 digits, optionally
     fractional) or milliseconds (12–13 digits), and offset-less local date-times or dates, which
     are read in ``tz`` (a nonexistent local time in a DST gap gives null; an ambiguous one takes
-    the earlier instant).
+    the earlier instant). Years before 1900 are treated as unreadable.
     """
     s = text.cast(pl.String).str.strip_chars()
     s = pl.Series(text.name, s).replace("", None)
@@ -71,7 +73,8 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
         .dt.convert_time_zone("UTC")
         .dt.replace_time_zone(None)
     )
-    out = frame.select(pl.coalesce([epoch_us, *aware, local]).alias(text.name))
+    value = pl.coalesce([epoch_us, *aware, local])
+    out = frame.select(pl.when(value.dt.year() >= 1900).then(value).alias(text.name))
     return out.to_series()
 
 
@@ -89,7 +92,7 @@ def parse_seconds(text: pl.Series, unit_s: float = 1.0) -> pl.Series:
         + parts.struct.field("2").cast(pl.Float64) * 60
         + parts.struct.field("3").cast(pl.Float64).fill_null(0)
     )
-    number = pl.col("s").cast(pl.Float64, strict=False) * unit_s
+    number = (pl.col("s").cast(pl.Float64, strict=False) * unit_s).round(6)
     return frame.select(pl.coalesce([number, hms]).alias(text.name)).to_series()
 
 

@@ -2,8 +2,8 @@
 
 For each canonical table, rows are matched to the store on the table's natural key:
 - a key not in the store is **inserted**;
-- a key whose stored row has the same values, or a newer version stamp (``updated_at``), is
-  **unchanged**;
+- a key whose stored row has the same values, or a version stamp (``updated_at``) while the new
+  row has an earlier one or none, is **unchanged**;
 - otherwise the row is **updated**: the stored version moves to ``<table>_history`` (so the
   upload can be undone) and the new one replaces it.
 Within one file, several rows with one key collapse to the newest (by version stamp, then the
@@ -136,7 +136,9 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
         f"count(*) FILTER ({row_a} IS NOT DISTINCT FROM {row_b}) "
         f"FROM _stg a JOIN _stg b ON {key_on} WHERE a._rn > 1 AND b._rn = 1"
     ).fetchall()[0]
-    older = f"a.{spec.versioned_by} < b.{spec.versioned_by}" if spec.versioned_by else "false"
+    v = spec.versioned_by
+    # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
+    older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, "
         f"CASE WHEN b.{spec.key[0]} IS NULL THEN 'inserted' "

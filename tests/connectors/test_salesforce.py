@@ -382,7 +382,9 @@ def test_store_report_and_dataloader_of_the_same_cases_do_not_double_count(tmp_p
     assert (dl.inserted, report.inserted) == (5, 0)
     assert report.read == report.inserted + report.updated + report.unchanged + report.quarantined
     assert con.execute("SELECT count(*) FROM contacts WHERE source = 'salesforce'").fetchone()[0] == 5
-    # same case, both formats: report time 6:14 AM CST = 12:14 UTC (minutes only)
-    assert con.execute("SELECT created_at FROM contacts WHERE source_id = '00001027'").fetchone()[0] == utc(
-        "2024-03-05 12:14:00"
+    # Same case, both formats: the report carries no LastModifiedDate, so it cannot prove it is newer
+    # than the Data Loader row (which has one); the stored, versioned row stays (report: unchanged).
+    assert (report.updated, report.unchanged) == (0, 5)
+    assert con.execute("SELECT created_at FROM contacts WHERE source_id = '00001027'").fetchall()[0][0] == utc(
+        "2024-03-05 14:14:02"
     )
