@@ -5,7 +5,7 @@ states its rule in its module docstring. The grain is ``phase`` (design §4, plu
 ``day`` (local calendar day in the recall's zone).
 """
 
-from metrics.base import Options, as_utc, ratio, wilson
+from metrics.base import NO_FILTERS, Filters, Options, as_utc, ratio, wilson
 from metrics.coverage import coverage
 from metrics.csat import csat
 from metrics.fcr import fcr
@@ -16,6 +16,8 @@ from metrics.tickets import backlog, ticket_times
 from metrics.volume import affected_units, contact_rate, volume
 
 __all__ = [
+    "NO_FILTERS",
+    "Filters",
     "Options",
     "affected_units",
     "as_utc",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 import polars as pl
@@ -78,10 +78,31 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def run(con: duckdb.DuckDBPyConnection, body: str, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    """Run ``WITH <scope CTEs>, <body>`` for one recall at ``as_of``."""
+@dataclass(frozen=True)
+class Filters:
+    """The shared page filters: channels (None = all) and a range of local days (inclusive)."""
+
+    channels: tuple[str, ...] | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+NO_FILTERS = Filters()
+
+
+def run(
+    con: duckdb.DuckDBPyConnection, body: str, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
+) -> pl.DataFrame:
+    """Run ``WITH <scope CTEs>, <body>`` for one recall at ``as_of`` with the shared filters."""
     sql = f"WITH {scope_ctes()}{body}"
-    return con.sql(sql, params={"rid": recall_id, "as_of": as_of}).pl()
+    params = {
+        "rid": recall_id,
+        "as_of": as_of,
+        "channels": list(filters.channels) if filters.channels else None,
+        "start": filters.start,
+        "end": filters.end,
+    }
+    return con.sql(sql, params=params).pl()
 
 
 def grouped(by: str, extra: str | None = None) -> tuple[str, str]:

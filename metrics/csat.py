@@ -13,17 +13,19 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from metrics.base import complete_phases, grouped, run, wilson
+from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run, wilson
 
 
-def csat(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase") -> pl.DataFrame:
+def csat(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
+) -> pl.DataFrame:
     """One row per bucket: n, satisfied, rate, ci_low, ci_high."""
     select, group = grouped(by)
     body = f"""
     SELECT {select}, count(*) AS n, count(*) FILTER (s.is_satisfied) AS satisfied
     FROM csat s JOIN c ON c.source = s.contact_source AND c.source_id = s.contact_source_id
     WHERE s.responded_at <= $as_of AND s.is_satisfied IS NOT NULL GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of)
+    frame = run(con, body, recall_id, as_of, filters)
     frame = complete_phases(frame, {"n": 0, "satisfied": 0}) if by == "phase" else frame.sort(by)
     intervals = [wilson(k, n) for k, n in zip(frame["satisfied"], frame["n"], strict=True)]
     return frame.with_columns(

@@ -10,6 +10,8 @@ contacts with a known customer whose window has not closed yet.
 **Zendesk one-touch** (option): over Zendesk tickets that are solved or closed with a known
 reply count, resolved = fewer than 2 agent replies; ``pending`` = Zendesk tickets not yet
 solved.
+
+Filters narrow the contacts measured; repeats are looked for among all the recall's contacts.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, Options, complete_phases, grouped, run
+from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, complete_phases, grouped, run
+from metrics.scope import FILTERED
 
 
 def fcr(
@@ -28,6 +31,7 @@ def fcr(
     as_of: datetime,
     by: str = "phase",
     options: Options = DEFAULT_OPTIONS,
+    filters: Filters = NO_FILTERS,
 ) -> pl.DataFrame:
     """One row per bucket: eligible (``n``), resolved, pending, rate."""
     select, group = grouped(by)
@@ -45,13 +49,13 @@ def fcr(
             SELECT *, min(created_at) OVER (
                 PARTITION BY customer_id ORDER BY created_at
                 RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS next_at
-            FROM c WHERE direction = 'inbound' AND customer_id IS NOT NULL)
+            FROM c_all WHERE direction = 'inbound' AND customer_id IS NOT NULL)
         SELECT {select},
             count(*) FILTER (created_at + {window} <= $as_of) AS n,
             count(*) FILTER (created_at + {window} <= $as_of AND NOT is_transferred
                              AND (next_at IS NULL OR next_at > created_at + {window})) AS resolved,
             count(*) FILTER (created_at + {window} > $as_of) AS pending
-        FROM k WHERE NOT is_abandoned GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of)
+        FROM k WHERE NOT is_abandoned AND {FILTERED} GROUP BY {group}"""
+    frame = run(con, body, recall_id, as_of, filters)
     frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

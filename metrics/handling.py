@@ -13,10 +13,12 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from metrics.base import complete_phases, grouped, run
+from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
 
 
-def handle_time(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase") -> pl.DataFrame:
+def handle_time(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
+) -> pl.DataFrame:
     """One row per bucket and channel (``all`` included): n, mean_s, median_s, p90_s."""
     select, group = grouped(by, "channel")
     body = f"""
@@ -24,5 +26,5 @@ def handle_time(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime,
            quantile_cont(handle_s, 0.5) AS median_s, quantile_cont(handle_s, 0.9) AS p90_s
     FROM c WHERE direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL
     GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of)
+    frame = run(con, body, recall_id, as_of, filters)
     return complete_phases(frame, {"n": 0}, "channel") if by == "phase" else frame.sort(by, "channel")

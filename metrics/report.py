@@ -1,4 +1,7 @@
-"""The report object of design §7: every phase (``all`` included) and the coverage funnel."""
+"""The report object of design §7: every phase (``all`` included) and the coverage funnel.
+
+Filters (channels, dates) narrow the per-phase metrics; coverage is always the whole recall's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, Options, as_utc
+from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, as_utc
 from metrics.coverage import coverage
 from metrics.csat import csat
 from metrics.fcr import fcr
@@ -35,6 +38,7 @@ def build_report(
     recall_id: str | None = None,
     as_of: datetime | str | None = None,
     options: Options = DEFAULT_OPTIONS,
+    filters: Filters = NO_FILTERS,
 ) -> dict[str, Any]:
     """The JSON-ready report for ``recall_id`` (default: the only recall) at ``as_of``."""
     ids = recall_ids(con)
@@ -45,14 +49,15 @@ def build_report(
     if recall_id not in ids:
         raise UnknownRecall(f"no recall {recall_id!r} (defined: {', '.join(ids) or 'none'})")
     at = as_utc(as_of)
-    vol = volume(con, recall_id, at)
+    vol = volume(con, recall_id, at, filters=filters)
     channels = sorted(set(vol["channel"]) - {"all"})
-    aht = _rows(handle_time(con, recall_id, at).filter(pl.col("channel") == "all"))
-    aht_by = {(r["phase"], r["channel"]): r for r in handle_time(con, recall_id, at).iter_rows(named=True)}
+    handling = handle_time(con, recall_id, at, filters=filters)
+    aht = _rows(handling.filter(pl.col("channel") == "all"))
+    aht_by = {(r["phase"], r["channel"]): r for r in handling.iter_rows(named=True)}
     sl, fc, cs = (
-        _rows(service_level(con, recall_id, at, options=options)),
-        _rows(fcr(con, recall_id, at, options=options)),
-        _rows(csat(con, recall_id, at)),
+        _rows(service_level(con, recall_id, at, options=options, filters=filters)),
+        _rows(fcr(con, recall_id, at, options=options, filters=filters)),
+        _rows(csat(con, recall_id, at, filters=filters)),
     )
     phases: dict[str, Any] = {}
     for phase in (*PHASES, "all"):

@@ -1,14 +1,14 @@
 """Which rows a recall's metrics see: recall assignment, identity and phase, as SQL.
 
 Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parameters
-``rid`` (recall id) and ``as_of`` (naive UTC timestamp). The CTEs are:
+``rid`` (recall id) ``as_of`` (naive UTC timestamp), ``channels``, ``start`` and ``end``. The CTEs are:
 
 ``r``      the recall row.
 ``reg``    the recall's registry: one row per affected unit with its ``customer_id``
            (``customer_ref``, else ``email:<email>``, else ``phone:<E.164>``; null when none).
 ``ids_e``, ``ids_p``  email → customer_id and phone → customer_id from the registry (the
            smallest id when several registry rows share an email or phone).
-``c``      the recall's contacts created at or before ``as_of``: those naming the recall, and
+``c_all``  the recall's contacts created at or before ``as_of``: those naming the recall, and
            those naming none that match a rule (a tag in ``match_tags``, the queue, case-
            insensitively, in ``match_queues``, the dialled number in ``match_numbers``). Adds
            ``customer_id`` = registry id by email, else by phone, else ``email:…``, else
@@ -16,6 +16,9 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
            pre_announcement t < A; day_one A ≤ t < A+24 h; during A+24 h ≤ t < ongoing_from;
            ongoing ongoing_from ≤ t < closed_at; after t ≥ closed_at); ``day`` (local date of
            ``created_at`` in the recall's zone); ``is_ticket`` (channel other than phone).
+``c``      ``c_all`` narrowed by the shared filters (parameters ``channels``, a list or null, and
+           ``start``/``end``, local dates or null). Metrics measure ``c``; look-ups that must
+           see every contact (FCR's repeat contacts) use ``c_all``.
 ``n``      the recall's notification events at or before ``as_of`` (named, or matched by
            ``campaign`` case-insensitively), with ``customer_id`` resolved the same way.
 
@@ -38,6 +41,11 @@ _IDENTITY = """coalesce(e.customer_id, p.customer_id,
         'email:' || {t}.customer_email, 'phone:' || {t}.customer_phone)"""
 
 
+FILTERED = """(CAST($channels AS VARCHAR[]) IS NULL OR list_contains(CAST($channels AS VARCHAR[]), channel))
+    AND (CAST($start AS DATE) IS NULL OR day >= CAST($start AS DATE))
+    AND (CAST($end AS DATE) IS NULL OR day <= CAST($end AS DATE))"""
+
+
 def scope_ctes() -> str:
     """The shared CTEs (without the leading WITH)."""
     ident_c = _IDENTITY.format(t="x")
@@ -51,7 +59,7 @@ ids_e AS (SELECT customer_email, min(customer_id) AS customer_id FROM reg
           WHERE customer_email IS NOT NULL AND customer_id IS NOT NULL GROUP BY ALL),
 ids_p AS (SELECT customer_phone, min(customer_id) AS customer_id FROM reg
           WHERE customer_phone IS NOT NULL AND customer_id IS NOT NULL GROUP BY ALL),
-c AS (
+c_all AS (
     SELECT x.*, {ident_c} AS customer_id,
         CASE WHEN x.created_at < r.announced_at THEN 'pre_announcement'
              WHEN x.created_at < r.announced_at + INTERVAL 24 HOUR THEN 'day_one'
@@ -68,6 +76,7 @@ c AS (
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.created_at <= $as_of),
+c AS (SELECT * FROM c_all WHERE {FILTERED}),
 n AS (
     SELECT x.*, {ident_c} AS customer_id
     FROM notifications x

@@ -17,13 +17,15 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from metrics.base import complete_phases, grouped, run
+from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
 
 _RESOLVED = """coalesce(resolved_at, CASE WHEN status IN ('solved', 'closed')
                 THEN coalesce(updated_at, created_at) END)"""
 
 
-def ticket_times(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase") -> pl.DataFrame:
+def ticket_times(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
+) -> pl.DataFrame:
     """One row per bucket: frt_n, frt_median_s, frt_p90_s, resolution_n, resolution_median_s,
     resolution_p90_s."""
     select, group = grouped(by)
@@ -40,11 +42,13 @@ def ticket_times(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime
         quantile_cont({res}, 0.5) FILTER (resolved) AS resolution_median_s,
         quantile_cont({res}, 0.9) FILTER (resolved) AS resolution_p90_s
     FROM t GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of)
+    frame = run(con, body, recall_id, as_of, filters)
     return complete_phases(frame, {"frt_n": 0, "resolution_n": 0}) if by == "phase" else frame.sort(by)
 
 
-def backlog(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+def backlog(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
+) -> pl.DataFrame:
     """One row per local day from the first ticket to ``as_of``: snapshot_at (UTC instant of
     the snapshot), open_tickets, aged_tickets (open and created > 24 h before the snapshot)."""
     body = f""",
@@ -64,4 +68,4 @@ def backlog(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> 
     FROM snap LEFT JOIN t ON t.created_at <= snap.snapshot_at
         AND (t.resolved_time IS NULL OR t.resolved_time > snap.snapshot_at)
     GROUP BY day, snapshot_at ORDER BY day"""
-    return run(con, body, recall_id, as_of)
+    return run(con, body, recall_id, as_of, filters)

@@ -13,16 +13,18 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from metrics.base import complete_phases, grouped, ratio, run
+from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, ratio, run
 
 
-def volume(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase") -> pl.DataFrame:
+def volume(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
+) -> pl.DataFrame:
     """One row per bucket and channel (``all`` for every channel): contacts, handled, share."""
     select, group = grouped(by, "channel")
     body = f"""
     SELECT {select}, count(*) AS contacts, count(*) FILTER (NOT is_abandoned) AS handled
     FROM c WHERE direction = 'inbound' GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of)
+    frame = run(con, body, recall_id, as_of, filters)
     frame = (
         complete_phases(frame, {"contacts": 0, "handled": 0}, "channel") if by == "phase" else frame.sort(by, "channel")
     )

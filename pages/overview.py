@@ -16,8 +16,9 @@ if data.shows_sample_data():
     st.info("Showing the bundled **sample data** (a synthetic car-seat recall). Load your own exports to replace it.")
 
 recall, phase = filters.recall_and_phase(recalls)
+chosen = filters.channels_and_dates(recall)
 as_of = filters.as_of_now()
-report = data.report(version, recall["recall_id"], as_of, Options())
+report = data.report(version, recall["recall_id"], as_of, Options(), chosen)
 
 st.title(recall["name"])
 st.caption(
@@ -34,7 +35,7 @@ st.caption(
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Inbound contacts by channel")
-    daily = data.volume(version, recall["recall_id"], as_of, "day")
+    daily = data.volume(version, recall["recall_id"], as_of, "day", chosen)
     st.plotly_chart(charts.volume_by_day(daily, recall), key="overview_volume")
     with st.expander("Numbers behind the chart"):
         table = daily.pivot(on="channel", index="day", values="contacts").sort("day").fill_null(0)

@@ -6,11 +6,15 @@ The file is ``--db`` when given, else ``$RECALL_OPS_DB``, else ``data/recall_ops
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from store.schema import ddl
+from store.settings import SETTINGS_DDL
 
 DEFAULT_DB = Path("data") / "recall_ops.duckdb"
 
@@ -41,5 +45,24 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create the canonical tables, history tables and ledger if missing."""
-    for statement in ddl():
+    for statement in [*ddl(), SETTINGS_DDL]:
         con.execute(statement)
+
+
+@contextmanager
+def open_store(path: str | Path | None = None, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-write connection, retried while another process holds the file lock;
+    closed (releasing the file) on exit."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con = connect(path)
+            break
+        except StoreError as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 import pytest
 from conftest import load
 
 from metrics import (
+    Filters,
     Options,
     backlog,
     build_report,
@@ -230,3 +231,18 @@ def test_day_grain_uses_local_days(metrics_store):
     assert days["2026-03-06"] == 4  # c8, c12, c13 (10-12 UTC) and c9
     assert days["2026-03-13"] == 1
     assert sum(days.values()) == 12
+
+
+def test_channel_filter_keeps_cross_channel_repeats(metrics_store):
+    phone = Filters(channels=("phone",))
+    rows = by_phase(fcr(metrics_store, RID, AS_OF, filters=phone))
+    # phone eligible: c1 (alice repeats by email), c5 (transferred), c9 (erin repeats on web) → 0 of 3
+    assert (rows["all"]["resolved"], rows["all"]["n"]) == (0, 3)
+    assert by_phase(volume(metrics_store, RID, AS_OF, filters=phone), channel="all")["all"]["contacts"] == 7
+
+
+def test_date_filter_uses_local_days(metrics_store):
+    one_day = Filters(start=date(2026, 3, 6), end=date(2026, 3, 6))
+    assert by_phase(volume(metrics_store, RID, AS_OF, filters=one_day), channel="all")["all"]["contacts"] == 4
+    report = build_report(metrics_store, RID, AS_OF, filters=one_day)
+    assert report["phases"]["all"]["contacts"] == 4 and report["coverage"]["affected_customers"] == 4

@@ -1,13 +1,18 @@
-"""The shared filters (recall, phase), kept in the URL query string so a view can be bookmarked."""
+"""The shared filters (recall, phase, channels, dates), kept in the URL query string so any view
+can be bookmarked or put on a wall screen, e.g.
+``?recall=ID&phase=day_one&channels=phone,email&start=2026-03-02&end=2026-03-09``.
+Every page calls these same functions; widgets are keyed by the query parameter's name."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 import streamlit as st
 
+from metrics import Filters
 from metrics.scope import PHASE_LABELS
+from store.schema import CHANNELS
 
 PHASE_IDS = list(PHASE_LABELS)
 
@@ -35,3 +40,34 @@ def recall_and_phase(recalls: pl.DataFrame) -> tuple[dict, str]:
 def as_of_now() -> datetime:
     """Report time: now (UTC, naive), to the minute so that cached results are reused."""
     return datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _parse_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def channels_and_dates(recall: dict) -> Filters:
+    """Sidebar channel multiselect and local date range; returns the metric filters."""
+    if "channels" not in st.session_state:
+        wanted = (st.query_params.get("channels") or "").split(",")
+        st.session_state["channels"] = [c for c in wanted if c in CHANNELS]
+    channels = st.sidebar.multiselect("Channels", CHANNELS, key="channels", placeholder="All channels")
+    if "dates" not in st.session_state:
+        start, end = _parse_date(st.query_params.get("start")), _parse_date(st.query_params.get("end"))
+        st.session_state["dates"] = (start, end) if start and end else ()
+    picked = st.sidebar.date_input("Dates (local)", key="dates", help="Leave empty for the whole recall.")
+    start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and len(picked) == 2 else (None, None)
+    _sync("channels", ",".join(channels) or None)
+    _sync("start", start.isoformat() if start else None)
+    _sync("end", end.isoformat() if end else None)
+    return Filters(channels=tuple(channels) or None, start=start, end=end)
+
+
+def _sync(key: str, value: str | None) -> None:
+    if value is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
