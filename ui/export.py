@@ -1,0 +1,83 @@
+"""Tables people download: personal data masked, and safe to open in a spreadsheet.
+
+- Emails become ``a***@example.com`` and phones ``+1******0142`` (last four digits kept) unless
+  the viewer may see personal data (admins; design §9).
+- Any text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with
+  ``'`` so a spreadsheet shows it as text instead of running it as a formula (CSV injection).
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import streamlit as st
+
+PII_COLUMNS = ("customer_email", "customer_phone", "customer_phone_raw", "email", "phone")
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def mask_email(col: pl.Expr) -> pl.Expr:
+    return col.str.replace(r"^(.)[^@]*@", "${1}***@")
+
+
+def mask_phone(col: pl.Expr) -> pl.Expr:
+    """Every digit but the last four becomes ``*``."""
+    return pl.concat_str([col.str.head(-4).str.replace_all(r"\d", "*"), col.str.tail(4)])
+
+
+def masked(frame: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
+    """Mask the personal-data columns of ``frame`` unless ``show_pii``."""
+    if show_pii:
+        return frame
+    out = []
+    for name in frame.columns:
+        if name in PII_COLUMNS and frame.schema[name] == pl.String:
+            expr = mask_email(pl.col(name)) if "email" in name else mask_phone(pl.col(name))
+            out.append(expr.alias(name))
+    return frame.with_columns(out) if out else frame
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix formula-like text cells with an apostrophe."""
+    text = [n for n, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(n).str.contains(_FORMULA_START)).then("'" + pl.col(n)).otherwise(pl.col(n)).alias(n)
+        for n in text
+    )
+
+
+def to_xlsx(frame: pl.DataFrame) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("data")
+    ws.append(frame.columns)
+    for row in frame.iter_rows():
+        ws.append([v if isinstance(v, (int, float, str)) or v is None else str(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def download_buttons(frame: pl.DataFrame, name: str, key: str, show_pii: bool = False) -> None:
+    """CSV and XLSX download buttons for the numbers behind a chart or table."""
+    safe = spreadsheet_safe(masked(frame, show_pii))
+    left, right = st.columns(2)
+    left.download_button("CSV", safe.write_csv(), f"{name}.csv", "text/csv", key=f"{key}_csv")
+    right.download_button(
+        "Excel",
+        to_xlsx(safe),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+    )
+
+
+def chart_with_table(fig, frame: pl.DataFrame, name: str, key: str, show_pii: bool = False) -> None:
+    """A Plotly chart with a table toggle and downloads of the numbers behind it."""
+    if st.toggle("Table", key=f"{key}_table_toggle"):
+        st.dataframe(masked(frame, show_pii), key=f"{key}_table", hide_index=True)
+    else:
+        st.plotly_chart(fig, key=f"{key}_chart")
+    download_buttons(frame, name, key, show_pii)
