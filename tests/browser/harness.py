@@ -59,8 +59,8 @@ class Server:
             self.proc.wait(timeout=20)
 
 
-def wait_for_app(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script has finished running (no 'running' status widget)."""
-    page.wait_for_selector("[data-testid='stMain']", timeout=timeout_ms)
+def wait_for_app(page, selector: str = "[data-testid='stMain']", timeout_ms: int = 60_000) -> None:
+    """Wait until ``selector`` is shown and the script has finished running (no status widget)."""
+    page.wait_for_selector(selector, timeout=timeout_ms)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     page.wait_for_timeout(500)

@@ -25,10 +25,10 @@ def test_every_page_loads_without_error(server, page, name):
 
 def test_overview_shows_sample_numbers_and_phase_switch_changes_them(server, page):
     page.goto(server.url)
-    wait_for_app(page)
+    wait_for_app(page, "[data-testid='stMetric']")
     assert "sample data" in page.inner_text("body")
     contacts = page.locator("[data-testid='stMetric']").first.inner_text()
     assert "4,147" in contacts  # whole recall, sample data (README report example)
     page.goto(f"{server.url}/?phase=day_one")
-    wait_for_app(page)
+    wait_for_app(page, "[data-testid='stMetric']")
     assert "351" in page.locator("[data-testid='stMetric']").first.inner_text()
