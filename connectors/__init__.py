@@ -13,6 +13,7 @@ from connectors import (
     genesys_cloud,
     genesys_csv,
     mailchimp_activity,
+    mapped,
     recall_toml,
     registry,
     salesforce_dataloader,
@@ -51,4 +52,5 @@ CONNECTORS = [
     freshdesk_json,
     salesforce_report,
     salesforce_dataloader,
+    mapped,  # never detected: chosen with a saved column mapping (--mapping NAME)
 ]

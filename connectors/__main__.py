@@ -9,13 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connectors import mapping_cmd, watch
 from connectors.load import Failure, ingest_paths
 from store.db import StoreError, connect
+from store.mappings import MappingError, get_mapping
 
 
 def _ingest(args: argparse.Namespace) -> int:
     con = connect(args.db)
-    results = ingest_paths(con, args.paths, recall_id=args.recall, tz=args.tz)
+    try:
+        spec = get_mapping(con, args.mapping) if args.mapping else None
+    except MappingError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    results = ingest_paths(con, args.paths, recall_id=args.recall, tz=args.tz, mapping=spec)
     failed = False
     for r in results:
         if isinstance(r, Failure):
@@ -46,9 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
     ingest.add_argument("--recall", help="recall id for files that name none")
     ingest.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
+    ingest.add_argument("--mapping", help="saved column mapping to read the files with (no detection)")
+    mapping_cmd.add_parser(sub)
+    watch.add_parser(sub)
     args = parser.parse_args(argv)
     try:
-        return _ingest(args)
+        if args.command == "watch":
+            return watch.main(args)
+        return mapping_cmd.run(args) if args.command == "mapping" else _ingest(args)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

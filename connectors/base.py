@@ -74,6 +74,7 @@ class SourceFile:
     name: str
     path: Path
     _head: bytes | None = None
+    _xlsx_header: list[str] | None = None
 
     def head(self, n: int = 65_536) -> bytes:
         if self._head is None or len(self._head) < n:
@@ -95,7 +96,12 @@ class SourceFile:
         return data.decode("cp1252", errors="replace")
 
     def header(self) -> list[str]:
-        """The first line split as a delimited header (empty when it does not look like one)."""
+        """The first line split as a delimited header (empty when it does not look like one); for an
+        ``.xlsx`` workbook, row 1 of its first sheet (only that row is read; empty when unreadable)."""
+        if self.suffix == ".xlsx":
+            if self._xlsx_header is None:
+                self._xlsx_header = _read_xlsx_header(self.path)
+            return list(self._xlsx_header)
         text = self.head_text().lstrip("\ufeff")
         first = text.splitlines()[0] if text.strip() else ""
         if not first or first.lstrip().startswith(("{", "[")):
@@ -106,6 +112,20 @@ class SourceFile:
     @property
     def suffix(self) -> str:
         return Path(self.name).suffix.lower()
+
+
+def _read_xlsx_header(path: Path) -> list[str]:
+    """Row 1 of the first sheet, stripped, without trailing empty cells; [] when unreadable."""
+    from connectors.textfile import xlsx_rows  # textfile imports this module
+
+    try:
+        rows = xlsx_rows(path, max_row=1)
+    except Exception:  # detection never raises: a damaged workbook has no header
+        return []
+    cells = [(c or "").strip() for c in rows[0]] if rows else []
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -7,6 +7,8 @@ Rules applied to every table (store/schema.py declares the columns):
 - a non-empty value that does not parse, a missing required value, a value outside a column's
   choices, or a negative or longer-than-a-day duration (``_s``) quarantines the row, one
   quarantine entry per failing column;
+- a row with an ``_extra_cells`` value (more cells than the header: connectors/textfile.py) is
+  quarantined, "row has N more cells than the header", column ``_extra_cells``, raw = the surplus;
 - emails are trimmed and lower-cased; phones keep their raw text in ``customer_phone_raw`` and
   get E.164 in ``customer_phone`` when the number is international or the country is known;
 - contacts: ``handle_s`` of a call, when not given, is ``talk_s + hold_s + wrap_s`` (hold and
@@ -24,6 +26,7 @@ import json
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, ReadContext
+from connectors.textfile import EXTRA
 from connectors.values import (
     normalize_emails,
     normalize_phones,
@@ -110,6 +113,8 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
                     )
                 )
         out[c.name] = value
+    if EXTRA in frame.columns and frame[EXTRA].is_not_null().any():
+        bad.append(_extra_cell_rejects(frame[EXTRA], rows))
     typed = pl.DataFrame(out).with_columns(rows.cast(pl.Int64).alias("source_row"))
     typed = _derive(table, typed, frame, ctx)
     rejects = pl.concat(bad) if bad else pl.DataFrame(schema=REJECT_SCHEMA)
@@ -117,6 +122,25 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     if rejects.height:
         typed = typed.filter(~pl.col("source_row").is_in(rejects["source_row"].unique().implode()))
     return typed.select([*spec.names, "source_row"]), rejects
+
+
+def _extra_cell_rejects(extra: pl.Series, rows: pl.Series) -> pl.DataFrame:
+    """One quarantine entry per row with surplus cells (a JSON array; other text counts as one cell)."""
+    extra = extra.cast(pl.String)
+    mask = extra.is_not_null()
+    raws = extra.filter(mask).to_list()
+    reasons = []
+    for raw in raws:
+        try:
+            cells = json.loads(raw)
+            n = len(cells) if isinstance(cells, list) else 1
+        except json.JSONDecodeError:
+            n = 1
+        reasons.append(f"row has {n} more {'cell' if n == 1 else 'cells'} than the header")
+    return pl.DataFrame(
+        {"source_row": rows.filter(mask).cast(pl.Int64), "column_name": EXTRA, "reason": reasons, "raw": raws},
+        schema=REJECT_SCHEMA,
+    )
 
 
 def _derive(table: str, typed: pl.DataFrame, frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:

@@ -3,9 +3,11 @@
 Detected by the English export labels: ``Ticket ID`` with one of ``Created time``, ``Time tracked``,
 ``Initial response time``, ``Agent interactions``, ``Resolution status``, ``First response status``,
 ``Last update time``; a Zendesk header (``Via``, ``Requester email``) is never claimed. Headers are
-matched case-insensitively (spaces/underscores alike). Freshservice exports (``Requester Email``)
-are not Freshdesk and are not claimed. A translated export (``ID del ticket``…) is claimed and
-refused with a message asking for an English export: translated labels are not guessed.
+matched case-insensitively (spaces/underscores alike); both layouts are read by
+connectors.textfile.read_table (a row with more cells than the header is quarantined). Freshservice
+exports (``Requester Email``) are not Freshdesk and are not claimed. A translated export
+(``ID del ticket``…) is claimed and refused with a message asking for an English export: translated
+labels are not guessed.
 
 Mapping (source ``freshdesk``, source_id = ``Ticket ID``):
 - channel/direction from ``Source``: Email, Outbound Email (→ outbound), Portal, Feedback Widget,
@@ -33,13 +35,11 @@ Mapping (source ``freshdesk``, source_id = ``Ticket ID``):
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, Unreadable, norm_header
 from connectors.conform import conform
-from connectors.textfile import read_delimited
+from connectors.textfile import EXTRA, read_table
 from connectors.values import parse_seconds, parse_timestamps
 
 NAME = "freshdesk_csv"
@@ -89,7 +89,7 @@ _TRANSLATED = {"id_del_ticket", "estado_de_resolucion"}
 
 
 def detect(f: SourceFile) -> str | None:
-    heads = {norm_header(h) for h in (_xlsx_header(f) if f.suffix == ".xlsx" else f.header())}
+    heads = {norm_header(h) for h in f.header()}
     if heads & _FOREIGN:
         return None
     if "ticket_id" in heads and heads & _DISTINCT:
@@ -100,9 +100,11 @@ def detect(f: SourceFile) -> str | None:
 
 
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:
-    frame, warnings = _read_xlsx(f) if f.suffix == ".xlsx" else read_delimited(f)
+    frame, warnings = read_table(f)
     cols: dict[str, str] = {}
     for c in frame.columns:
+        if c == EXTRA:
+            continue
         cols.setdefault(norm_header(c), c)
     if set(cols) & _TRANSLATED:
         raise Unreadable(f"{f.name}: Freshdesk export with translated headers; export it again in English")
@@ -134,6 +136,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         text("work_phone", "mobile_phone").alias("customer_phone_raw"),
         text("contact_id").alias("customer_ref"),
         text("survey_results").alias("_survey"),
+        *([pl.col(EXTRA)] if EXTRA in frame.columns else []),
     )
     rejects: list[dict] = []
     label = pl.col("_source").str.to_lowercase()
@@ -214,59 +217,7 @@ def _csat(raw: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataFrame, pl.DataFra
         pl.coalesce("updated_at", "resolved_at").alias("responded_at"),
         score.alias("score"),
         pl.lit("1-5").alias("scale"),
+        *([pl.col(EXTRA)] if EXTRA in raw.columns else []),
     )
     csat, bad = conform("csat", frame, ctx)
     return csat, pl.concat([unknown, bad])
-
-
-def _xlsx_header(f: SourceFile) -> list[str]:
-    try:
-        rows = _xlsx_rows(f, limit=1)
-    except Exception:  # detect() never raises
-        return []
-    return [str(h or "").strip() for h in rows[0]] if rows else []
-
-
-def _xlsx_rows(f: SourceFile, limit: int | None = None) -> list[tuple]:
-    import openpyxl
-
-    book = openpyxl.load_workbook(f.path, read_only=True, data_only=True)
-    try:
-        return list(book.worksheets[0].iter_rows(values_only=True, max_row=limit))
-    finally:
-        book.close()
-
-
-def _cell(v: object) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(v, dt.time):
-        return v.strftime("%H:%M:%S")
-    if isinstance(v, dt.timedelta):
-        s = int(v.total_seconds())
-        return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def _read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
-    """First sheet as an all-text frame; source_row = spreadsheet row (header = 1)."""
-    try:
-        rows = _xlsx_rows(f)
-    except Exception as e:
-        raise Unreadable(f"{f.name}: not a readable Excel workbook ({e})") from e
-    if len(rows) < 2:
-        raise Unreadable(f"{f.name}: has a header but no data rows")
-    header: list[str] = []
-    for i, h in enumerate(rows[0]):
-        name = str(h or "").strip() or f"column_{i + 1}"
-        header.append(name if name not in header else f"{name}_duplicated_{i}")
-    data = [(i, [_cell(v) for v in r]) for i, r in enumerate(rows[1:], start=2) if any(v is not None for v in r)]
-    frame = pl.DataFrame(
-        {h: [r[j] if j < len(r) else None for _, r in data] for j, h in enumerate(header)},
-        schema={h: pl.String for h in header},
-    )
-    return frame.with_columns(pl.Series("source_row", [i for i, _ in data], pl.Int64)), []

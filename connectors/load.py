@@ -1,13 +1,16 @@
 """From paths on disk to rows in the store: expand, detect, read, write.
 
-- Folders are walked (sorted; hidden files and READMEs skipped); ``.zip`` members and ``.gz`` files are unpacked to a temporary
-  folder first. A zip member whose path would escape (``../x``, absolute), a zip of more than
-  ``MAX_MEMBERS`` members, or a member that expands more than ``MAX_RATIO`` times or beyond
-  ``MAX_UNPACKED_BYTES`` is refused with a message.
+- Folders are walked (sorted; hidden files and READMEs skipped); ``.zip`` members and ``.gz``
+  files are unpacked to a temporary folder first. A zip member whose path would escape
+  (``../x``, absolute), a zip of more than ``MAX_MEMBERS`` members, or a member that expands more
+  than ``MAX_RATIO`` times or beyond ``MAX_UNPACKED_BYTES`` is refused with a message.
 - Recall definitions (TOML) load before the other files of one call, so later files get the
   recall's zone and country.
 - Detection asks every registered connector; none, or more than one, makes the file
   unreadable with a message that names the candidates.
+- A column mapping (store/mappings.py spec), when given, bypasses detection: every file but a
+  recall TOML is read by connectors/mapped.py; the zone is ``tz``, else the mapping's, else the
+  recall's.
 - Each file is one transaction (store/write.py); an unreadable file changes nothing.
 """
 
@@ -25,6 +28,7 @@ from types import ModuleType
 
 import duckdb
 
+from connectors import mapped
 from connectors.base import ReadContext, SourceFile, Unreadable
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
@@ -54,11 +58,13 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        if b"\x00" in f.head(4096) and not f.head(2).startswith((b"\xff\xfe", b"\xfe\xff")):
+        binary = b"\x00" in f.head(4096) and not f.head(2).startswith((b"\xff\xfe", b"\xfe\xff"))
+        if binary and not (f.suffix == ".xlsx" and f.header()):
             raise Unreadable(f"{f.name}: binary data, not a text export (CSV, JSON, TOML, XLSX)")
         if f.head_text(64).lstrip().startswith(("{", "[")):
             list(iter_json_records(f))  # raises Unreadable naming the line when the JSON is broken
-        header = ", ".join(f.header()[:8]) if f.head_text(2048).isprintable() or "\n" in f.head_text(2048) else ""
+        texty = f.suffix == ".xlsx" or f.head_text(2048).isprintable() or "\n" in f.head_text(2048)
+        header = ", ".join(f.header()[:8]) if texty else ""
         seen = f" (header: {header})" if header else ""
         raise Unreadable(f"{f.name}: no connector recognises this file{seen}")
     names = "; ".join(f"{c.NAME}: {why}" for c, why in hits)
@@ -158,11 +164,18 @@ def ingest_file(
     recall_id: str | None = None,
     tz: str | None = None,
     loaded_by: str | None = None,
+    mapping: dict | None = None,
 ) -> IngestResult:
-    """Detect, read and write one file. Raises :class:`Unreadable` (nothing written)."""
-    module, _reason = detect(f)
-    ctx = context(con, recall_id, tz)
-    parsed = module.read(f, ctx)
+    """Detect (or, with a ``mapping`` spec, use connectors.mapped), read and write one file.
+    Raises :class:`Unreadable` (nothing written)."""
+    if mapping is not None and f.suffix != ".toml":
+        module = mapped
+        ctx = context(con, recall_id, tz or mapping.get("timezone"))
+        parsed = mapped.read(f, ctx, mapping)
+    else:
+        module, _reason = detect(f)
+        ctx = context(con, recall_id, tz)
+        parsed = module.read(f, ctx)
     sha = hashlib.sha256(f.path.read_bytes()).hexdigest()
     meta = FileMeta(f.name, sha, module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     return apply(con, parsed, meta)
@@ -174,8 +187,10 @@ def ingest_paths(
     recall_id: str | None = None,
     tz: str | None = None,
     loaded_by: str | None = None,
+    mapping: dict | None = None,
 ) -> list[IngestResult | Failure]:
-    """Load every file under ``paths``; one result or failure per file."""
+    """Load every file under ``paths``; one result or failure per file. ``mapping``: a column
+    mapping spec that every file but a recall TOML is read with (no detection)."""
     results: list[IngestResult | Failure] = []
     with expand(paths) as files:
         for f in files:
@@ -183,7 +198,7 @@ def ingest_paths(
                 results.append(f)
                 continue
             try:
-                results.append(ingest_file(con, f, recall_id, tz, loaded_by))
+                results.append(ingest_file(con, f, recall_id, tz, loaded_by, mapping))
             except Unreadable as e:
                 results.append(Failure(f.name, str(e)))
     return results

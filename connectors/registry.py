@@ -1,8 +1,9 @@
-"""Registry of affected units (warranty registrations, orders, distributor lists), CSV.
+"""Registry of affected units (warranty registrations, orders, distributor lists), CSV or XLSX.
 
 Headers are matched case-insensitively with spaces, underscores and hyphens alike (design §3);
 a unit column and at least one customer column (ref, email or phone) are needed; other
-columns are ignored. This is also the canonical ``affected`` layout. The file
+columns are ignored (a row with more cells than the header is quarantined). XLSX: the first
+sheet, header in row 1 (connectors.textfile.read_xlsx). This is also the canonical ``affected`` layout. The file
 belongs to the recall named at upload, or to the only recall defined; a file that names no
 recall when neither exists is refused (load the recall's TOML first, or pass ``--recall``).
 """
@@ -13,7 +14,7 @@ import polars as pl
 
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, norm_header
 from connectors.conform import conform
-from connectors.textfile import read_delimited
+from connectors.textfile import EXTRA, read_table
 
 NAME = "registry"
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -52,9 +53,10 @@ def detect(f: SourceFile) -> str | None:
 
 
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:
-    frame, warnings = read_delimited(f)
-    mapping = _mapping([c for c in frame.columns if c != "source_row"])
-    frame = frame.select([pl.col(h).alias(c) for h, c in mapping.items()] + ["source_row"])
+    frame, warnings = read_table(f)
+    mapping = _mapping([c for c in frame.columns if c not in ("source_row", EXTRA)])
+    kept = ["source_row", *([EXTRA] if EXTRA in frame.columns else [])]
+    frame = frame.select([pl.col(h).alias(c) for h, c in mapping.items()] + kept)
     if "unit_id" not in frame.columns:  # lot-only registry: a lot is the unit
         frame = frame.with_columns(pl.col("lot").alias("unit_id"))
     if "recall_id" not in frame.columns:

@@ -1,15 +1,26 @@
-"""Reading delimited text and JSON files the way exports really come.
+"""Reading delimited text, Excel workbooks and JSON files the way exports really come.
 
 Encodings: UTF-8 with or without BOM; UTF-16 with BOM (Excel "Unicode text", tab-delimited);
 anything else that is not valid UTF-8 is read as cp1252 with a warning. Delimiters: ``,`` ``;``
 tab ``|``, sniffed from the header line. Every CSV column is read as text; connectors cast.
+
+Rows with more cells than the header lose nothing silently: with ``extra_cells=True`` (what
+:func:`read_table` asks for) they keep their surplus in an ``_extra_cells`` column (a JSON array
+of the surplus cells, up to the last non-empty one), which :func:`connectors.conform.conform`
+quarantines; otherwise the surplus is dropped and a warning names the rows. Surplus cells that
+are all empty (a trailing delimiter) carry no data and are ignored.
+
+Excel (``.xlsx``): the first sheet, header in row 1, read with openpyxl in read-only mode.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 
@@ -38,13 +49,27 @@ def decode(f: SourceFile) -> tuple[str, list[str]]:
         return data.decode("cp1252", errors="replace"), [warning]
 
 
-def read_delimited(f: SourceFile, text: str | None = None) -> tuple[pl.DataFrame, list[str]]:
+EXTRA = "_extra_cells"
+
+
+def read_table(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
+    """A CSV/text or ``.xlsx`` file → (all-text frame with ``source_row``, warnings); rows with more
+    cells than the header carry an ``_extra_cells`` column (present only when some row has one)."""
+    if f.suffix == ".xlsx":
+        return read_xlsx(f)
+    return read_delimited(f, extra_cells=True)
+
+
+def read_delimited(f: SourceFile, text: str | None = None, extra_cells: bool = False) -> tuple[pl.DataFrame, list[str]]:
     """A delimited file → (all-text frame with a ``source_row`` column, warnings).
 
     ``source_row`` is the spreadsheet row number: the header is row 1, the first data row 2.
+    Rows with more cells than the header: see the module docstring (``extra_cells``).
     """
     warnings: list[str] = []
     if text is None:
+        if f.suffix == ".xlsx":
+            raise Unreadable(f"{f.name}: this layout is read from CSV only; save the sheet as CSV")
         text, warnings = decode(f)
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
@@ -52,18 +77,145 @@ def read_delimited(f: SourceFile, text: str | None = None) -> tuple[pl.DataFrame
         raise Unreadable(f"{f.name}: the file is empty")
     delim = sniff_delimiter(lines[0])
     try:
-        frame = pl.read_csv(
-            io.StringIO(text),
-            separator=delim,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-        )
+        frame = pl.read_csv(io.StringIO(text), separator=delim, infer_schema=False)
     except pl.exceptions.PolarsError as e:
-        raise Unreadable(f"{f.name}: cannot be read as {delim!r}-delimited text ({e})") from e
+        if "more fields than defined" not in str(e):
+            raise Unreadable(f"{f.name}: cannot be read as {delim!r}-delimited text ({e})") from e
+        frame = _read_ragged(f, text, delim)
     frame = frame.rename({c: c.strip() for c in frame.columns})
     if frame.height == 0:
         raise Unreadable(f"{f.name}: has a header but no data rows")
-    return frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int64)), warnings
+    frame = frame.with_row_index("source_row", offset=2).with_columns(pl.col("source_row").cast(pl.Int64))
+    if EXTRA in frame.columns and not extra_cells:
+        ragged = frame.filter(pl.col(EXTRA).is_not_null())
+        shown = ", ".join(str(r) for r in ragged["source_row"].head(10))
+        more = f" and {ragged.height - 10} more" if ragged.height > 10 else ""
+        warnings.append(
+            f"{ragged.height} row(s) have more cells than the header; extra cells ignored (rows {shown}{more})"
+        )
+        frame = frame.drop(EXTRA)
+    return frame, warnings
+
+
+def _read_ragged(f: SourceFile, text: str, delim: str) -> pl.DataFrame:
+    """What polars refuses (rows longer than the header), read with the csv module the way polars
+    reads the rest: empty fields null, a blank line a row of nulls, duplicate headers renamed."""
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as e:
+        raise Unreadable(f"{f.name}: cannot be read as {delim!r}-delimited text ({e})") from e
+    header = _dedupe(rows[0]) if rows else []
+    width = len(header)
+    cells: list[list[str | None]] = []
+    extra: list[str | None] = []
+    for row in rows[1:]:
+        values = [v if v != "" else None for v in row[:width]]
+        cells.append(values + [None] * (width - len(values)))
+        extra.append(_surplus(row[width:]))
+    data = {h: [r[j] for r in cells] for j, h in enumerate(header)}
+    frame = pl.DataFrame(data, schema={h: pl.String for h in header})
+    if any(e is not None for e in extra):
+        frame = frame.with_columns(pl.Series(EXTRA, extra, pl.String))
+    return frame
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    """Header names made unique the way polars does (``a``, ``a_duplicated_0``, …)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for name in names:
+        if name in seen:
+            out.append(f"{name}_duplicated_{seen[name]}")
+            seen[name] += 1
+        else:
+            out.append(name)
+            seen[name] = 0
+    return out
+
+
+def _surplus(cells: list[str | None]) -> str | None:
+    """The surplus cells of a row as a JSON array up to the last non-empty one; None when all empty."""
+    texts = ["" if c is None else c for c in cells]
+    while texts and not texts[-1].strip():
+        texts.pop()
+    return json.dumps(texts, ensure_ascii=False) if texts else None
+
+
+def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
+    """The first sheet of a workbook → (all-text frame, warnings); header = row 1, ``source_row`` =
+    spreadsheet row number.
+
+    Cells become text (:func:`xlsx_text`). Rows whose cells are all empty are skipped (they keep
+    their numbers: the next row is still its spreadsheet row). A blank header cell inside the
+    header is named ``column_<n>``; non-empty cells right of the last header cell go to
+    ``_extra_cells``.
+    """
+    try:
+        rows = xlsx_rows(f.path)
+    except Exception as e:  # openpyxl raises many types for a damaged or foreign file
+        raise Unreadable(f"{f.name}: not a readable Excel workbook ({type(e).__name__}: {e})") from e
+    if not rows or all(v is None for v in rows[0]):
+        raise Unreadable(f"{f.name}: the first sheet has no header in row 1")
+    header = list(rows[0])
+    while header and header[-1] is None:
+        header.pop()
+    names = _dedupe([(h or "").strip() or f"column_{i + 1}" for i, h in enumerate(header)])
+    width = len(names)
+    numbers: list[int] = []
+    cells: list[list[str | None]] = []
+    extra: list[str | None] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if all(v is None or not v.strip() for v in row):
+            continue
+        numbers.append(number)
+        values = list(row[:width])
+        cells.append(values + [None] * (width - len(values)))
+        extra.append(_surplus(list(row[width:])))
+    if not cells:
+        raise Unreadable(f"{f.name}: has a header but no data rows")
+    frame = pl.DataFrame({h: [r[j] for r in cells] for j, h in enumerate(names)}, schema={h: pl.String for h in names})
+    if any(e is not None for e in extra):
+        frame = frame.with_columns(pl.Series(EXTRA, extra, pl.String))
+    return frame.with_columns(pl.Series("source_row", numbers, pl.Int64)), []
+
+
+def xlsx_rows(path: Path, max_row: int | None = None) -> list[list[str | None]]:
+    """Rows of the first sheet as text cells (:func:`xlsx_text`), up to ``max_row``."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        return [
+            [xlsx_text(c.value, getattr(c, "number_format", None)) for c in row]
+            for row in sheet.iter_rows(max_row=max_row)
+        ]
+    finally:
+        book.close()
+
+
+def xlsx_text(value: object, number_format: str | None = None) -> str | None:
+    """One cell as text: empty → None; a date-time → ISO 8601 without offset (a date when the cell
+    is formatted as a date only); a time → ``HH:MM:SS``; a duration → ``HH:MM:SS``; an integral
+    number without ``.0``; booleans ``true``/``false``; text as written."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=None)
+        fmt = (number_format or "").lower()
+        if value.time() == dt.time(0) and "h" not in fmt and "s" not in fmt:
+            return value.date().isoformat()
+        return value.isoformat(sep="T")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        s = int(value.total_seconds())
+        return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
 
 
 def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[int, object]]:

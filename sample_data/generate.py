@@ -945,8 +945,21 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, str]]) ->
     return n
 
 
-def generate(out: Path, seed: int = 42, units: int = 2000) -> dict[str, int]:
-    """Write the sample recall into ``out``; returns rows written per file."""
+@dataclass
+class Records:
+    """The sample recall in memory: canonical rows (text values, as written to the CSVs) plus the
+    people behind them (owners and other customers, for renderers that need names)."""
+
+    registry: list[dict[str, str]]
+    contacts: list[dict[str, str]]
+    csat: list[dict[str, str]]
+    notifications: list[dict[str, str]]
+    owners: list[Person]
+    others: list[Person]
+
+
+def build(seed: int = 42, units: int = 2000) -> Records:
+    """Draw the whole sample recall from ``random.Random(seed)``, in a fixed order, without writing."""
     rng = random.Random(seed)
     scale = units / 2000
     people = PeopleFactory(rng)
@@ -957,13 +970,19 @@ def generate(out: Path, seed: int = 42, units: int = 2000) -> dict[str, int]:
     contacts, paired = make_contacts(rng, drafts, owners, scale)
     csat = make_csat(rng, paired, scale)
     notifications = make_notifications(rng, owners)
+    return Records(registry_rows(owners), contacts, csat, notifications, owners, others)
+
+
+def generate(out: Path, seed: int = 42, units: int = 2000) -> dict[str, int]:
+    """Write the sample recall into ``out``; returns rows written per file."""
+    records = build(seed, units)
     out.mkdir(parents=True, exist_ok=True)
     (out / "recall.toml").write_text(RECALL_TOML, encoding="utf-8")
     return {
-        "registry.csv": write_csv(out / "registry.csv", REGISTRY_COLUMNS, registry_rows(owners)),
-        "contacts.csv": write_csv(out / "contacts.csv", CONTACT_COLUMNS, contacts),
-        "csat.csv": write_csv(out / "csat.csv", CSAT_COLUMNS, csat),
-        "notifications.csv": write_csv(out / "notifications.csv", NOTIFICATION_COLUMNS, notifications),
+        "registry.csv": write_csv(out / "registry.csv", REGISTRY_COLUMNS, records.registry),
+        "contacts.csv": write_csv(out / "contacts.csv", CONTACT_COLUMNS, records.contacts),
+        "csat.csv": write_csv(out / "csat.csv", CSAT_COLUMNS, records.csat),
+        "notifications.csv": write_csv(out / "notifications.csv", NOTIFICATION_COLUMNS, records.notifications),
     }
 
 

@@ -204,6 +204,10 @@ LEDGER_DDL = (
         ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
         reason VARCHAR NOT NULL, raw VARCHAR)""",
     "CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1",
+    # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
+    """CREATE TABLE IF NOT EXISTS mappings (
+        name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, spec VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
 )
 
 

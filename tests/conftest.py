@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, Server
 
 from connectors.load import Failure, ingest_paths
 from store.db import connect
@@ -33,3 +34,31 @@ def metrics_store(store):
     """The hand-computed metrics fixture (tests/fixtures/metrics, see its README)."""
     load(store, METRIC_FIXTURES)
     return store
+
+
+# Browser tests (tests/browser): a real server and Debian's chromium.
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("server")
+    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = context.new_page()
+    yield pg
+    context.close()

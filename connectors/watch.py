@@ -1,0 +1,236 @@
+"""Inbox folder: ``python -m connectors watch DIR --db FILE [--interval S] [--recall ID] [--tz ZONE] [--once]``.
+
+Rules:
+
+- **Which files.** Regular files directly in DIR. Names starting with ``.`` or ending in ``.part``,
+  ``.tmp`` or ``.crdownload`` are never loaded (still being written); sub-folders are not entered.
+- **Complete.** A file is loaded once its size and mtime are unchanged across two consecutive polls,
+  or at once when it appears as ``X`` while ``X.part`` (``.tmp``, ``.crdownload``) was seen in the
+  previous poll and is now gone (renamed when done).
+- **Loading.** Each file goes through the ``ingest`` code path (``connectors.load.expand`` and
+  ``ingest_file``: one transaction per loaded file). A ``.zip`` or ``.gz`` is one inbox file even
+  when it expands to several loads; recall definitions (TOML) complete at one poll load first. The
+  database is opened for the batch of files complete at one poll and closed right after, so the
+  dashboard can open it between polls; a database locked by another process is reported and tried
+  again at the next poll.
+- **Moves.** Then the file moves to ``DIR/loaded/`` (every part read) or ``DIR/failed/`` (any part
+  unreadable), with ``<name>.reason.txt`` beside it: the ingest summary line per load (connector,
+  read / inserted / updated / unchanged / quarantined), or the error messages. A name already taken
+  there gets a timestamp (and a counter), so nothing is overwritten.
+- **Restart safety.** Watch loads are written to the ledger with ``loaded_by = "watch:<user>"``.
+  Before loading, a file (an archive: each member) whose sha256 is in the ledger from a watch load
+  that was not undone is not loaded again: it counts as loaded, with a reason saying so. A watcher
+  killed after a load committed but before the move therefore loads nothing twice on restart, and
+  one killed mid-load was rolled back, so the file loads in full. The same content dropped again
+  later is reported as already loaded too (undo the earlier upload, or use ``ingest``, to reload).
+- **Stopping.** SIGINT/SIGTERM stop after the file in hand, exit 0. ``--once`` polls twice,
+  ``interval`` apart, handles what is complete and exits: 0, or 1 if a file failed or the database
+  was locked (the files stay in DIR for the next run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import shutil
+import signal
+import stat
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from connectors.base import SourceFile, Unreadable
+from connectors.load import Failure, expand, ingest_file
+from store.db import StoreError, connect
+from store.write import IngestResult
+
+PARTIAL = (".part", ".tmp", ".crdownload")
+LOADER_PREFIX = "watch:"
+
+
+@dataclass
+class Outcome:
+    """What happened to one inbox file."""
+
+    name: str
+    ok: bool
+    lines: list[str]
+    moved_to: Path
+
+
+def summary(r: IngestResult) -> str:
+    """The one-line ingest summary, as ``ingest`` prints it."""
+    return (
+        f"{r.file_name}: {r.connector} read={r.read} inserted={r.inserted} updated={r.updated} "
+        f"unchanged={r.unchanged} quarantined={r.quarantined}"
+    )
+
+
+def _out(line: str) -> None:
+    print(line, flush=True)
+
+
+class Watcher:
+    """Polls ``inbox``; :meth:`step` loads and moves the files that are complete."""
+
+    def __init__(
+        self,
+        inbox: str | Path,
+        db: str | Path | None,
+        recall_id: str | None = None,
+        tz: str | None = None,
+        out: Callable[[str], None] = _out,
+    ) -> None:
+        self.inbox, self.db, self.recall_id, self.tz, self.out = Path(inbox), db, recall_id, tz, out
+        self.stop = threading.Event()
+        self._seen: dict[str, tuple[int, int]] = {}
+        self._partial: set[str] = set()
+
+    def poll(self) -> list[Path]:
+        """The files complete at this poll (unchanged since the last poll, or just renamed), TOML first."""
+        stats: dict[str, tuple[int, int]] = {}
+        partial: set[str] = set()
+        for p in self.inbox.iterdir():
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if p.name.startswith(".") or p.name.lower().endswith(PARTIAL):
+                partial.add(p.name)
+                continue
+            stats[p.name] = (st.st_size, st.st_mtime_ns)
+
+        def renamed(name: str) -> bool:
+            return any(name + s in self._partial and name + s not in partial for s in PARTIAL)
+
+        ready = [n for n, s in stats.items() if self._seen.get(n) == s or (n not in self._seen and renamed(n))]
+        ready.sort(key=lambda n: (not n.lower().endswith(".toml"), n))  # recall definitions first, as in ingest
+        self._seen, self._partial = stats, partial
+        return [self.inbox / n for n in ready]
+
+    def step(self) -> list[Outcome] | None:
+        """One poll: load and move the complete files. ``None`` when the database is locked."""
+        ready = self.poll()
+        if not ready:
+            return []
+        try:
+            con = connect(self.db)
+        except StoreError as e:
+            if "lock" not in str(e).lower():
+                raise
+            self.out(f"database in use by another process, {len(ready)} file(s) wait for the next poll: {e}")
+            return None
+        try:
+            return [self.handle(con, p) for p in ready if not self.stop.is_set() and p.exists()]
+        finally:
+            con.close()
+
+    def handle(self, con: duckdb.DuckDBPyConnection, path: Path) -> Outcome:
+        """Load every part of ``path``, move it to loaded/ or failed/ and write its reason file."""
+        lines: list[str] = []
+        errors: list[str] = []
+        with expand([path]) as items:
+            for item in items:
+                if isinstance(item, Failure):
+                    errors.append(item.message)
+                    continue
+                try:
+                    lines.extend(self._load(con, item))
+                except Unreadable as e:
+                    errors.append(str(e))
+                except Exception as e:  # a connector or store bug must not stop the watcher
+                    errors.append(f"{item.name}: not loaded ({type(e).__name__}: {e})")
+        if not lines and not errors:
+            errors.append(f"{path.name}: nothing to load in this file")
+        dest = _move(path, self.inbox / ("failed" if errors else "loaded"))
+        reason_path(dest).write_text("\n".join([*errors, *lines]) + "\n", encoding="utf-8")
+        where = f"{dest.parent.name}/{dest.name}"
+        for line in [*(f"FAILED {e}" for e in errors), *lines]:
+            self.out(line if line.startswith("  ") else f"{line} → {where}")
+        return Outcome(path.name, not errors, [*errors, *lines], dest)
+
+    def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile) -> list[str]:
+        sha = hashlib.sha256(item.path.read_bytes()).hexdigest()
+        prior = con.execute(
+            "SELECT ingest_id, loaded_at FROM ingests WHERE sha256 = ? AND loaded_by LIKE ? AND undone_at IS NULL "
+            "ORDER BY ingest_id LIMIT 1",
+            [sha, LOADER_PREFIX + "%"],
+        ).fetchall()
+        if prior:
+            ingest_id, at = prior[0]
+            return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
+        loader = LOADER_PREFIX + getpass.getuser()
+        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader)
+        return [summary(r), *(f"  warning: {w}" for w in r.warnings)]
+
+
+def reason_path(dest: Path) -> Path:
+    return dest.with_name(dest.name + ".reason.txt")
+
+
+def _move(src: Path, folder: Path) -> Path:
+    """Move ``src`` into ``folder`` under a name whose file and reason file are both free."""
+    folder.mkdir(exist_ok=True)
+    base, dot, ext = src.name.partition(".")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    dest, n = folder / src.name, 0
+    while dest.exists() or reason_path(dest).exists():
+        n += 1
+        dest = folder / f"{base}.{stamp}{f'-{n}' if n > 1 else ''}{dot}{ext}"
+    shutil.move(src, dest)
+    return dest
+
+
+def run(
+    inbox: str | Path,
+    db: str | Path | None,
+    interval: float = 2.0,
+    once: bool = False,
+    recall_id: str | None = None,
+    tz: str | None = None,
+) -> int:
+    """Watch ``inbox`` until SIGINT/SIGTERM (exit 0), or with ``once`` poll twice and exit."""
+    if not Path(inbox).is_dir():
+        print(f"error: {inbox}: no such folder")
+        return 2
+    w = Watcher(inbox, db, recall_id, tz)
+    on_signal = lambda *_: w.stop.set()  # noqa: E731
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    status, polls = 0, 0
+    try:
+        if not once:
+            w.out(f"watching {inbox} every {interval:g} s (Ctrl-C to stop)")
+        while not w.stop.is_set():
+            outcomes = w.step()
+            polls += 1
+            if outcomes is None or any(not o.ok for o in outcomes):
+                status = 1
+            if once and polls >= 2:
+                break
+            w.stop.wait(interval)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return status if once else 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the ``watch`` subcommand."""
+    p = sub.add_parser("watch", help="load the files that land in an inbox folder")
+    p.add_argument("dir")
+    p.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between polls (default 2)")
+    p.add_argument("--recall", help="recall id for files that name none")
+    p.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
+    p.add_argument("--once", action="store_true", help="handle what is complete now, then exit")
+
+
+def main(args: argparse.Namespace) -> int:
+    return run(args.dir, args.db, args.interval, args.once, args.recall, args.tz)
