@@ -161,7 +161,7 @@ def finish(
         ("ticket-" + pl.col("source_id").str.strip_chars()).alias("source_id"),
         pl.lit(SOURCE).alias("contact_source"),
         pl.col("source_id").alias("contact_source_id"),
-        pl.coalesce("_csat_at", "updated_at").alias("responded_at"),
+        pl.coalesce("_csat_at", "resolved_at", "updated_at").alias("responded_at"),  # solve time: a lower bound
         pl.when(score == "good").then(1.0).otherwise(0.0).alias("score"),
         pl.lit("good_bad").alias("scale"),
         "source_row",

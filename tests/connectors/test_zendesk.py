@@ -221,8 +221,10 @@ def test_csv_export_end_to_end(tmp_path: Path) -> None:
     assert r["recall_id"] is None  # decided by match rules (tags, queue)
     assert rows["48214"]["agent"] is None and rows["48217"]["tags"] == []
     assert csat(con) == [
-        ("zendesk", "ticket-48213", "zendesk", "48213", ts("2024-03-06 07:02:41"), 1.0, "good_bad", True),
-        ("zendesk", "ticket-48216", "zendesk", "48216", ts("2024-03-07 17:00:00"), 0.0, "good_bad", False),
+        # the export has no rating time: the ticket's solve time stands in (a lower bound, so the
+        # satisfaction-ratings export, with the exact time, wins as the newer version)
+        ("zendesk", "ticket-48213", "zendesk", "48213", ts("2024-03-05 13:05:47"), 1.0, "good_bad", True),
+        ("zendesk", "ticket-48216", "zendesk", "48216", ts("2024-03-07 16:30:00"), 0.0, "good_bad", False),
     ]  # "Offered" and "Not Offered" are not responses
     assert quarantine(con) == [
         (9, "channel", "Zendesk Via 'Sample ticket' is not a customer channel"),
@@ -418,7 +420,8 @@ def test_cursor_page_from_the_reference_note(tmp_path: Path) -> None:
     )
     assert (r["agent_replies"], r["customer_email"], r["customer_ref"]) == (1, "pat.doe@example.com", "39120044871")
     assert csat(con) == [
-        ("zendesk", "ticket-48213", "zendesk", "48213", ts("2024-03-06 09:02:41"), 1.0, "good_bad", True)
+        # no rating time in a ticket: the solve time stands in (a lower bound; the ratings export wins)
+        ("zendesk", "ticket-48213", "zendesk", "48213", ts("2024-03-05 15:05:47"), 1.0, "good_bad", True)
     ]
 
 
@@ -521,3 +524,21 @@ def test_fixture_loads_from_a_zip_twice(tmp_path: Path, name: str) -> None:
     first, second = ingest(con, archive), ingest(con, archive)
     assert first.connector == name and first.inserted > 0
     assert (second.inserted, second.updated) == (0, 0)
+
+
+@pytest.mark.parametrize("ratings_first", [True, False])
+def test_exact_rating_time_wins_over_the_csv_stand_in_in_either_order(tmp_path: Path, ratings_first: bool) -> None:
+    con = connect(tmp_path / "t.duckdb")
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text(
+        "Id,Via,Requester email,Created at,Updated at,Solved at,Status,Satisfaction Score\n"
+        "1,Mail,a@example.com,2026-03-02 10:00:00,2026-03-10 10:00:00,2026-03-02 12:00:00,Closed,Good\n"
+    )
+    ratings = tmp_path / "ratings.json"
+    ratings.write_text(
+        '{"satisfaction_ratings":[{"id":9,"ticket_id":1,"score":"good",'
+        '"created_at":"2026-03-03T16:00:00Z","updated_at":"2026-03-03T16:00:00Z"}]}'
+    )
+    for path in (ratings, tickets) if ratings_first else (tickets, ratings):
+        ingest(con, path)
+    assert con.execute("SELECT responded_at FROM csat").fetchall() == [(ts("2026-03-03 16:00:00"),)]
