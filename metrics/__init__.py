@@ -10,6 +10,14 @@ from metrics.coverage import coverage
 from metrics.csat import csat
 from metrics.fcr import fcr
 from metrics.handling import handle_time
+from metrics.outreach import (
+    coverage_as_of,
+    coverage_daily,
+    time_to_notify,
+    time_to_notify_summary,
+    unreachable_customers,
+)
+from metrics.repeats import channel_switches, repeat_reasons
 from metrics.report import build_report, recall_ids
 from metrics.service import service_level
 from metrics.tickets import backlog, ticket_times
@@ -34,4 +42,11 @@ __all__ = [
     "ticket_times",
     "volume",
     "wilson",
+    "channel_switches",
+    "coverage_as_of",
+    "coverage_daily",
+    "repeat_reasons",
+    "time_to_notify",
+    "time_to_notify_summary",
+    "unreachable_customers",
 ]

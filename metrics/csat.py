@@ -4,6 +4,8 @@ CSAT = satisfied / responses, over responses (``responded_at ≤ as_of``) linked
 contacts, bucketed by the contact's phase or day. Satisfied: 4–5 on a 1–5 scale, good on
 good/bad. 0–10 answers are NPS, not CSAT, and are left out. Each rate has a 95 % Wilson
 interval (``ci_low``, ``ci_high``); the UI greys n < 30 and hides n < 5.
+With ``breakdown="channel"`` there is one row per bucket and the contact's channel (``all``
+included).
 """
 
 from __future__ import annotations
@@ -17,16 +19,24 @@ from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run, wil
 
 
 def csat(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str,
+    as_of: datetime,
+    by: str = "phase",
+    filters: Filters = NO_FILTERS,
+    breakdown: str | None = None,
 ) -> pl.DataFrame:
-    """One row per bucket: n, satisfied, rate, ci_low, ci_high."""
-    select, group = grouped(by)
+    """One row per bucket (and ``breakdown`` value): n, satisfied, rate, ci_low, ci_high."""
+    if breakdown not in (None, "channel"):
+        raise ValueError("CSAT breakdown must be None or 'channel'")
+    select, group = grouped(by, breakdown)
     body = f"""
     SELECT {select}, count(*) AS n, count(*) FILTER (s.is_satisfied) AS satisfied
     FROM csat s JOIN c ON c.source = s.contact_source AND c.source_id = s.contact_source_id
     WHERE s.responded_at <= $as_of AND s.is_satisfied IS NOT NULL GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
-    frame = complete_phases(frame, {"n": 0, "satisfied": 0}) if by == "phase" else frame.sort(by)
+    keys = (breakdown,) if breakdown else ()
+    frame = complete_phases(frame, {"n": 0, "satisfied": 0}, *keys) if by == "phase" else frame.sort(by, *keys)
     intervals = [wilson(k, n) for k, n in zip(frame["satisfied"], frame["n"], strict=True)]
     return frame.with_columns(
         pl.when(pl.col("n") > 0).then(pl.col("satisfied") / pl.col("n")).alias("rate"),

@@ -4,6 +4,9 @@ AHT = mean of ``handle_s`` over handled contacts (inbound, not abandoned) whose 
 known; for calls ``handle_s = talk_s + hold_s + wrap_s`` (computed at load when not given), for
 tickets and chats the tracked agent time. Never computed from ticket age. Reported per channel
 and for all channels, with the median and P90 (``quantile_cont``) beside the mean.
+
+A ``breakdown`` other than ``channel`` (``queue`` or ``agent``) groups by that column instead;
+contacts where it is empty are labelled ``(none)``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,27 @@ import polars as pl
 
 from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
 
+BREAKDOWNS = ("channel", "queue", "agent")
+NONE_LABEL = "(none)"
+
 
 def handle_time(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str,
+    as_of: datetime,
+    by: str = "phase",
+    filters: Filters = NO_FILTERS,
+    breakdown: str = "channel",
 ) -> pl.DataFrame:
-    """One row per bucket and channel (``all`` included): n, mean_s, median_s, p90_s."""
-    select, group = grouped(by, "channel")
-    body = f"""
+    """One row per bucket and ``breakdown`` value (``all`` included): n, mean_s, median_s, p90_s."""
+    if breakdown not in BREAKDOWNS:
+        raise ValueError(f"handle time breakdown must be one of {BREAKDOWNS}")
+    select, group = grouped(by, breakdown)
+    body = f""",
+    h AS (SELECT phase, day, handle_s, coalesce({breakdown}, '{NONE_LABEL}') AS {breakdown} FROM c
+          WHERE direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL)
     SELECT {select}, count(*) AS n, avg(handle_s) AS mean_s,
            quantile_cont(handle_s, 0.5) AS median_s, quantile_cont(handle_s, 0.9) AS p90_s
-    FROM c WHERE direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL
-    GROUP BY {group}"""
+    FROM h GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
-    return complete_phases(frame, {"n": 0}, "channel") if by == "phase" else frame.sort(by, "channel")
+    return complete_phases(frame, {"n": 0}, breakdown) if by == "phase" else frame.sort(by, breakdown)

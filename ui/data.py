@@ -53,9 +53,14 @@ def store() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def ledger_version() -> tuple:
-    """Changes whenever a file is loaded or an upload undone: the key of every cached result."""
+    """Changes whenever a file is loaded, an upload undone or a setting saved (targets and stale
+    thresholds feed cached results): the key of every cached result."""
     with store() as con:
-        return tuple(con.execute("SELECT max(ingest_id), max(undone_at), count(*) FROM ingests").fetchall()[0])
+        return tuple(
+            con.execute(
+                "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings) FROM ingests"
+            ).fetchall()[0]
+        )
 
 
 def shows_sample_data() -> bool:
@@ -92,3 +97,188 @@ def coverage(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
 def units(version: tuple, recall_id: str) -> int:
     with store() as con:
         return metrics.affected_units(con, recall_id)
+
+
+# --- Analysis pages (Channels & handling, Quality, Coverage) ---
+
+
+def targets() -> dict:
+    """Metric targets from the settings table (read each run: a settings edit leaves the ledger alone)."""
+    from store.settings import targets as stored_targets
+
+    with store() as con:
+        return stored_targets(con)
+
+
+@st.cache_data(show_spinner=False)
+def handle_time(
+    version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str = "channel"
+) -> pl.DataFrame:
+    with store() as con:
+        return metrics.handle_time(con, recall_id, as_of, by, filters, breakdown)
+
+
+@st.cache_data(show_spinner=False)
+def service_level(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
+    with store() as con:
+        return metrics.service_level(con, recall_id, as_of, by, filters=filters)
+
+
+@st.cache_data(show_spinner=False)
+def ticket_times(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
+    with store() as con:
+        return metrics.ticket_times(con, recall_id, as_of, by, filters)
+
+
+@st.cache_data(show_spinner=False)
+def backlog(version: tuple, recall_id: str, as_of: datetime, filters: metrics.Filters) -> pl.DataFrame:
+    with store() as con:
+        return metrics.backlog(con, recall_id, as_of, filters)
+
+
+@st.cache_data(show_spinner=False)
+def fcr(
+    version: tuple, recall_id: str, as_of: datetime, by: str, options: metrics.Options, filters: metrics.Filters
+) -> pl.DataFrame:
+    with store() as con:
+        return metrics.fcr(con, recall_id, as_of, by, options, filters)
+
+
+@st.cache_data(show_spinner=False)
+def csat(
+    version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str | None = None
+) -> pl.DataFrame:
+    with store() as con:
+        return metrics.csat(con, recall_id, as_of, by, filters, breakdown)
+
+
+@st.cache_data(show_spinner=False)
+def repeat_reasons(
+    version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
+) -> pl.DataFrame:
+    with store() as con:
+        return metrics.repeat_reasons(con, recall_id, as_of, options, filters)
+
+
+@st.cache_data(show_spinner=False)
+def channel_switches(
+    version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
+) -> pl.DataFrame:
+    with store() as con:
+        return metrics.channel_switches(con, recall_id, as_of, options, filters)
+
+
+@st.cache_data(show_spinner=False)
+def coverage_by(version: tuple, recall_id: str, as_of: datetime, by: str | None) -> pl.DataFrame:
+    with store() as con:
+        return metrics.coverage(con, recall_id, as_of, by)
+
+
+@st.cache_data(show_spinner=False)
+def coverage_daily(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
+    with store() as con:
+        return metrics.coverage_daily(con, recall_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def time_to_notify(version: tuple, recall_id: str, as_of: datetime) -> tuple[pl.DataFrame, dict]:
+    """(hours per notified affected customer, summary)."""
+    with store() as con:
+        return metrics.time_to_notify(con, recall_id, as_of), metrics.time_to_notify_summary(con, recall_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def unreachable_customers(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
+    """Contains personal data: pages show it through ui.export.masked / download_buttons."""
+    with store() as con:
+        return metrics.unreachable_customers(con, recall_id, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def ingests(version: tuple) -> pl.DataFrame:
+    """The ingest ledger, newest first (undone ingests included, with their ``undone_at``)."""
+    with store() as con:
+        return con.sql(
+            "SELECT ingest_id, file_name, connector, timezone, recall_id, rows_read, rows_inserted, rows_updated, "
+            "rows_unchanged, rows_quarantined, loaded_at, loaded_by, undone_at, warnings "
+            "FROM ingests ORDER BY ingest_id DESC"
+        ).pl()
+
+
+@st.cache_data(show_spinner=False)
+def quarantine(version: tuple, ingest_id: int) -> pl.DataFrame:
+    """The quarantined rows of one ingest: row, column, reason, raw value (unmasked; mask before showing)."""
+    with store() as con:
+        return con.sql(
+            "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = $id "
+            "ORDER BY source_row, column_name",
+            params={"id": ingest_id},
+        ).pl()
+
+
+# --- Stand-up wall screen and Settings ---
+
+
+@st.cache_data(show_spinner=False)
+def standup(
+    version: tuple, recall_id: str, as_of: datetime, phase: str, options: metrics.Options, filters: metrics.Filters
+) -> dict:
+    """The wall tiles now and at as_of − 24 h (metrics/standup.py)."""
+    from metrics.standup import standup as compute
+
+    with store() as con:
+        return compute(con, recall_id, as_of, phase, options, filters)
+
+
+@st.cache_data(show_spinner=False)
+def hourly_volume(version: tuple, recall_id: str, as_of: datetime, day, filters: metrics.Filters) -> pl.DataFrame:
+    from metrics.standup import hourly_volume as compute
+
+    with store() as con:
+        return compute(con, recall_id, as_of, day, filters)
+
+
+@st.cache_data(show_spinner=False)
+def freshness(version: tuple, as_of: datetime) -> pl.DataFrame:
+    """Per source: newest record, last load, age and stale flag at ``as_of`` (metrics/freshness.py)."""
+    from metrics.freshness import freshness as compute
+
+    with store() as con:
+        return compute(con, as_of)
+
+
+@st.cache_data(show_spinner=False)
+def setting(version: tuple, key: str):
+    """A stored setting (store/settings.py), else its default."""
+    from store import settings as stored
+
+    with store() as con:
+        return stored.get(con, key)
+
+
+def save_setting(key: str, value, by: str | None = None) -> None:
+    """Write one setting; ledger_version() changes, so cached results refresh."""
+    from store import settings as stored
+
+    with store() as con:
+        stored.put(con, key, value, by)
+
+
+def save_recall_toml(text: str, recall_id: str, by: str | None = None) -> tuple[object | None, str | None]:
+    """Load a recall definition through the same path as a TOML file (ledger, normalized match
+    rules): (the IngestResult, None), or (None, the reader's message) with nothing written."""
+    import re
+    import tempfile
+
+    from connectors.base import SourceFile, Unreadable
+    from connectors.load import ingest_file
+
+    name = re.sub(r"[^\w.-]+", "_", recall_id) or "recall"
+    with tempfile.TemporaryDirectory(prefix="recall-ops-") as tmp:
+        path = Path(tmp) / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        with store() as con:
+            try:
+                return ingest_file(con, SourceFile(f"settings/{name}.toml", path), loaded_by=by), None
+            except Unreadable as e:
+                return None, str(e)

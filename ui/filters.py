@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import streamlit as st
 
-from metrics import Filters
+from metrics import Filters, Options
 from metrics.scope import PHASE_LABELS
 from store.schema import CHANNELS
 
@@ -22,6 +22,14 @@ def _from_url(key: str, allowed: list[str], default: str) -> None:
     if key not in st.session_state:
         value = st.query_params.get(key)
         st.session_state[key] = value if value in allowed else default
+    else:
+        _keep(key)
+
+
+def _keep(key: str) -> None:
+    """Carry a widget's value over to another page (each page's widget is new; re-assigning its
+    key makes the value the new widget's starting value instead of the widget default)."""
+    st.session_state[key] = st.session_state[key]
 
 
 def recall_and_phase(recalls: pl.DataFrame) -> tuple[dict, str]:
@@ -54,10 +62,14 @@ def channels_and_dates(recall: dict) -> Filters:
     if "channels" not in st.session_state:
         wanted = (st.query_params.get("channels") or "").split(",")
         st.session_state["channels"] = [c for c in wanted if c in CHANNELS]
+    else:
+        _keep("channels")
     channels = st.sidebar.multiselect("Channels", CHANNELS, key="channels", placeholder="All channels")
     if "dates" not in st.session_state:
         start, end = _parse_date(st.query_params.get("start")), _parse_date(st.query_params.get("end"))
         st.session_state["dates"] = (start, end) if start and end else ()
+    else:
+        _keep("dates")
     picked = st.sidebar.date_input("Dates (local)", key="dates", help="Leave empty for the whole recall.")
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and len(picked) == 2 else (None, None)
     _sync("channels", ",".join(channels) or None)
@@ -71,3 +83,28 @@ def _sync(key: str, value: str | None) -> None:
         st.query_params.pop(key, None)
     else:
         st.query_params[key] = value
+
+
+FCR_METHOD_LABELS = {"repeat_contact": "Repeat contact (any channel)", "zendesk_one_touch": "Zendesk one-touch"}
+FCR_WINDOW_DAYS = ["3", "7", "14", "30"]
+
+
+def fcr_options() -> Options:
+    """FCR method and repeat window (keys and URL parameters ``fcr_method``, ``fcr_window`` in days)."""
+    _from_url("fcr_method", list(FCR_METHOD_LABELS), "repeat_contact")
+    _from_url("fcr_window", FCR_WINDOW_DAYS, "7")
+    left, right = st.columns([3, 2])
+    method = left.radio(
+        "FCR method", list(FCR_METHOD_LABELS), key="fcr_method", format_func=FCR_METHOD_LABELS.get, horizontal=True
+    )
+    window = right.radio(
+        "Repeat window (days)",
+        FCR_WINDOW_DAYS,
+        key="fcr_window",
+        horizontal=True,
+        disabled=method != "repeat_contact",
+        help="A contact is resolved when the customer makes no other inbound contact within this window.",
+    )
+    _sync("fcr_method", None if method == "repeat_contact" else method)
+    _sync("fcr_window", None if window == "7" else window)
+    return Options(fcr_window_h=int(window) * 24, fcr_method=method)

@@ -37,8 +37,17 @@ def _fmt(value: float | None, kind: str) -> str:
     return f"{value:,.0f}"
 
 
-def tile(label: str, value: float | None, kind: str, n: int | None, help_key: str, previous=None) -> None:
-    """One st.metric; hidden below 5, flagged below 30, delta vs ``previous`` when known."""
+def tile(
+    label: str,
+    value: float | None,
+    kind: str,
+    n: int | None,
+    help_key: str,
+    previous=None,
+    help_text: str | None = None,
+) -> None:
+    """One st.metric; hidden below 5, flagged below 30, delta vs ``previous`` when known; ``help_text``
+    replaces the standard help of ``help_key``."""
     small = n is not None and n < GREY_BELOW_N
     if n is not None and n < HIDE_BELOW_N:
         value, previous = None, None
@@ -54,7 +63,7 @@ def tile(label: str, value: float | None, kind: str, n: int | None, help_key: st
         _fmt(value, kind),
         delta=delta,
         delta_color="off" if kind in ("count", "s") else "normal",
-        help=HELP[help_key] + suffix,
+        help=(help_text or HELP[help_key]) + suffix,
     )
 
 

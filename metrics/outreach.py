@@ -1,0 +1,151 @@
+"""Outreach to affected customers over time: coverage per day, time to notify, unreachable list.
+
+Customers, statuses and identity are those of ``metrics.coverage`` (affected customer = distinct
+registry ``customer_id``). For each affected customer, as of ``as_of``:
+- ``notified_at`` = the first outreach event of any status (failed and bounced included);
+- ``reached_at`` = the first delivered, read, opened or clicked event, or the ``created_at`` of
+  the first answered outbound call (``answered_at`` set or talk time > 0), whichever is first;
+- ``engaged_at`` = the first read, clicked or replied event or inbound recall contact;
+- ``remedied_at`` = the latest ``remedy_completed_at`` of their units when every unit has one at
+  or before ``as_of``, else none.
+
+**Coverage per day** (``coverage_daily``): for each local day (recall zone) from the earlier of the
+announcement day and the first outreach event to the day of ``as_of``, the cumulative number of
+affected customers notified / reached / engaged / remedied by the end of that day (or by
+``as_of`` for its day). The last row equals ``metrics.coverage`` at ``as_of``.
+
+**Time to notify** (``time_to_notify``): per notified affected customer, hours from the recall's
+``announced_at`` to ``notified_at`` (negative when notified before the announcement);
+``time_to_notify_summary`` gives n, the affected customers not notified, median and P90 hours
+(``quantile_cont``).
+
+**Unreachable customers** (``unreachable_customers``): affected customers not reached by
+``as_of``: those notified whose attempts never got through (sent, failed, bounced only) and those
+never notified. A customer reached by an answered outbound call is not unreachable.
+
+**Per phase** the Coverage page reports these as of the end of the phase (``coverage_as_of``):
+the earlier of ``as_of`` and the phase's end (pre-announcement: A; day one: A + 24 h; during:
+``ongoing_from``; ongoing: ``closed_at``; after and the whole recall: no end).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from metrics.base import run
+
+_REACHED = "('delivered', 'read', 'opened', 'clicked')"
+_ENGAGED = "('read', 'clicked', 'replied')"
+
+# Per affected customer: notified_at, reached_at, engaged_at, remedied_at (continues WITH <scope>).
+_PEOPLE = f""",
+people AS (
+    SELECT customer_id,
+        CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
+             THEN max(remedy_completed_at) END AS remedied_at
+    FROM reg WHERE customer_id IS NOT NULL GROUP BY customer_id),
+ev AS (
+    SELECT customer_id, min(status_at) AS notified_at,
+        min(status_at) FILTER (status IN {_REACHED}) AS reached_n,
+        min(status_at) FILTER (status IN {_ENGAGED}) AS engaged_n
+    FROM n WHERE customer_id IS NOT NULL GROUP BY customer_id),
+calls AS (
+    SELECT customer_id, min(created_at) AS reached_c FROM c
+    WHERE direction = 'outbound' AND channel = 'phone' AND (answered_at IS NOT NULL OR talk_s > 0)
+        AND customer_id IS NOT NULL
+    GROUP BY customer_id),
+inb AS (SELECT customer_id, min(created_at) AS engaged_c FROM c
+        WHERE direction = 'inbound' AND customer_id IS NOT NULL GROUP BY customer_id),
+p AS (
+    SELECT people.customer_id, people.remedied_at, ev.notified_at,
+        least(ev.reached_n, calls.reached_c) AS reached_at,
+        least(ev.engaged_n, inb.engaged_c) AS engaged_at
+    FROM people LEFT JOIN ev USING (customer_id) LEFT JOIN calls USING (customer_id)
+        LEFT JOIN inb USING (customer_id))"""
+
+
+def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+    """One row per local day: day, snapshot_at (UTC instant), affected_customers, and the cumulative
+    notified, reached, engaged, remedied customers at the snapshot."""
+    local = "CAST(timezone(r.timezone, timezone('UTC', {})) AS DATE)"
+    body = f"""{_PEOPLE},
+    d AS (
+        SELECT CAST(g AS DATE) AS day FROM r,
+            (SELECT min(status_at) AS first_at FROM n) f,
+            generate_series(least({local.format("r.announced_at")}, coalesce({local.format("f.first_at")},
+                                  {local.format("r.announced_at")})),
+                            {local.format("$as_of::TIMESTAMP")}, INTERVAL 1 DAY) AS s(g)),
+    snap AS (
+        SELECT day, least(timezone('UTC', timezone(r.timezone, CAST(day + INTERVAL 1 DAY AS TIMESTAMP))),
+                          $as_of::TIMESTAMP) AS snapshot_at
+        FROM d, r)
+    SELECT day, snapshot_at, count(p.customer_id) AS affected_customers,
+        count(*) FILTER (p.notified_at <= snapshot_at) AS notified,
+        count(*) FILTER (p.reached_at <= snapshot_at) AS reached,
+        count(*) FILTER (p.engaged_at <= snapshot_at) AS engaged,
+        count(*) FILTER (p.remedied_at <= snapshot_at) AS remedied
+    FROM snap LEFT JOIN p ON true
+    GROUP BY day, snapshot_at ORDER BY day"""
+    return run(con, body, recall_id, as_of)
+
+
+def time_to_notify(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+    """One row per notified affected customer: notified_at, hours (from the announcement), in
+    order of ``notified_at``. No personal data."""
+    body = f"""{_PEOPLE}
+    SELECT p.notified_at, epoch(p.notified_at - r.announced_at) / 3600.0 AS hours
+    FROM p, r WHERE p.notified_at IS NOT NULL ORDER BY p.notified_at"""
+    return run(con, body, recall_id, as_of)
+
+
+def time_to_notify_summary(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> dict[str, Any]:
+    """{"n": notified affected customers, "not_notified": int, "median_h": float|None,
+    "p90_h": float|None}."""
+    body = f"""{_PEOPLE},
+    h AS (SELECT epoch(p.notified_at - r.announced_at) / 3600.0 AS hours FROM p, r)
+    SELECT count(hours) AS n, count(*) - count(hours) AS not_notified,
+        quantile_cont(hours, 0.5) AS median_h, quantile_cont(hours, 0.9) AS p90_h
+    FROM h"""
+    return run(con, body, recall_id, as_of).row(0, named=True)
+
+
+def unreachable_customers(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+    """One row per affected customer not reached by ``as_of``: status ('notified, not reached' or
+    'never notified'), customer_ref, customer_email, customer_phone (personal data: mask before
+    showing), region (their units' regions, comma-separated), units, attempts (outreach events),
+    last_status, last_channel, last_attempt_at. Notified first, then by units (most first)."""
+    body = f"""{_PEOPLE},
+    last_ev AS (
+        SELECT customer_id, count(*) AS attempts,
+            arg_max(status, (status_at, source_id)) AS last_status,
+            arg_max(channel, (status_at, source_id)) AS last_channel, max(status_at) AS last_attempt_at
+        FROM n WHERE customer_id IS NOT NULL GROUP BY customer_id),
+    who AS (
+        SELECT customer_id, min(customer_ref) AS customer_ref, min(customer_email) AS customer_email,
+            min(customer_phone) AS customer_phone, string_agg(DISTINCT region, ', ' ORDER BY region) AS region,
+            count(*) AS units
+        FROM reg WHERE customer_id IS NOT NULL GROUP BY customer_id)
+    SELECT CASE WHEN p.notified_at IS NULL THEN 'never notified' ELSE 'notified, not reached' END AS status,
+        who.customer_ref, who.customer_email, who.customer_phone, who.region, who.units,
+        coalesce(l.attempts, 0) AS attempts, l.last_status, l.last_channel, l.last_attempt_at
+    FROM p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
+    WHERE p.reached_at IS NULL
+    ORDER BY p.notified_at IS NULL, who.units DESC, who.customer_ref, who.customer_email, who.customer_phone"""
+    return run(con, body, recall_id, as_of)
+
+
+def coverage_as_of(recall: dict[str, Any], phase: str, as_of: datetime) -> datetime:
+    """The report time for coverage "in" ``phase``: ``as_of``, or the phase's end when earlier."""
+    announced = recall["announced_at"]
+    ends = {
+        "pre_announcement": announced,
+        "day_one": announced + timedelta(hours=24),
+        "during": recall.get("ongoing_from") or announced + timedelta(hours=168),
+        "ongoing": recall.get("closed_at"),
+    }
+    end = ends.get(phase)
+    return min(as_of, end) if end is not None else as_of

@@ -1,0 +1,82 @@
+"""Repeat contacts: why customers came back, and on which channel.
+
+A **repeated contact** is a contact the repeat-contact FCR method (``metrics.fcr``, window
+W = ``fcr_window_h``) counts as eligible but not resolved *because of a repeat*: a handled
+inbound contact (not abandoned) with a known customer and ``created_at + W ≤ as_of``, followed
+by another inbound contact of the same customer for the recall (any channel, abandoned ones
+included) with ``created_at`` in ``(c.created_at, c.created_at + W]``. Transferred contacts
+without a repeat are not repeated contacts. The **repeat** is the earliest such later contact.
+
+- ``repeat_reasons``: per phase of the first contact (and ``all``), the first contact's
+  ``reason`` (empty → ``(no reason)``), the number of repeated contacts with it and its share of
+  the phase's repeated contacts.
+- ``channel_switches``: per phase (and ``all``), repeated contacts counted by first contact
+  channel → repeat channel.
+
+Filters narrow the first contacts; repeats are looked for among all the recall's contacts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, run
+from metrics.scope import FILTERED, PHASES
+
+NO_REASON = "(no reason)"
+
+
+def _repeated(options: Options) -> str:
+    """CTEs ``k`` (inbound contacts with a known customer) and ``rep`` (repeated contacts with
+    ``reason`` and ``repeat_channel``), continuing ``WITH <scope>``."""
+    window = f"INTERVAL {int(options.fcr_window_h)} HOUR"
+    return f""",
+    k AS (SELECT * FROM c_all WHERE direction = 'inbound' AND customer_id IS NOT NULL),
+    f AS (SELECT * FROM k WHERE NOT is_abandoned AND created_at + {window} <= $as_of AND {FILTERED}),
+    rep AS (
+        SELECT f.phase, f.channel, coalesce(f.reason, '{NO_REASON}') AS reason,
+            arg_min(x.channel, (x.created_at, x.source, x.source_id)) AS repeat_channel
+        FROM f JOIN k x ON x.customer_id = f.customer_id
+            AND x.created_at > f.created_at AND x.created_at <= f.created_at + {window}
+        GROUP BY f.source, f.source_id, f.phase, f.channel, f.reason)"""
+
+
+def repeat_reasons(
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str,
+    as_of: datetime,
+    options: Options = DEFAULT_OPTIONS,
+    filters: Filters = NO_FILTERS,
+) -> pl.DataFrame:
+    """One row per phase (``all`` included) and reason: contacts, share (of the phase's repeated
+    contacts), ordered by phase, then most frequent reason first."""
+    body = f"""{_repeated(options)}
+    SELECT CASE WHEN grouping(phase) = 1 THEN 'all' ELSE phase END AS phase, reason, count(*) AS contacts
+    FROM rep GROUP BY GROUPING SETS ((phase, reason), (reason))"""
+    frame = run(con, body, recall_id, as_of, filters)
+    rank = {p: i for i, p in enumerate((*PHASES, "all"))}
+    return (
+        frame.with_columns((pl.col("contacts") / pl.col("contacts").sum().over("phase")).alias("share"))
+        .sort(pl.col("phase").replace_strict(rank, return_dtype=pl.Int32), -pl.col("contacts"), "reason")
+        .select("phase", "reason", "contacts", "share")
+    )
+
+
+def channel_switches(
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str,
+    as_of: datetime,
+    options: Options = DEFAULT_OPTIONS,
+    filters: Filters = NO_FILTERS,
+) -> pl.DataFrame:
+    """One row per phase (``all`` included), first contact channel and repeat channel: contacts."""
+    body = f"""{_repeated(options)}
+    SELECT CASE WHEN grouping(phase) = 1 THEN 'all' ELSE phase END AS phase,
+        channel AS first_channel, repeat_channel, count(*) AS contacts
+    FROM rep GROUP BY GROUPING SETS ((phase, channel, repeat_channel), (channel, repeat_channel))"""
+    frame = run(con, body, recall_id, as_of, filters)
+    rank = {p: i for i, p in enumerate((*PHASES, "all"))}
+    return frame.sort(pl.col("phase").replace_strict(rank, return_dtype=pl.Int32), "first_channel", "repeat_channel")

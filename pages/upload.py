@@ -1,0 +1,39 @@
+"""Upload (analysts): load exports, see what was loaded or rejected and why, undo a whole upload.
+
+The pieces live in ui/upload.py; files come from the uploader, or from
+``st.session_state["upload_seed"]`` as ``(name, bytes)`` pairs (how tests drive this page).
+"""
+
+import streamlit as st
+
+from ui import data, upload
+
+st.title("Upload exports")
+st.caption(
+    "Any vendor export the connectors know (CSV, TSV/TXT, XLSX, JSON, NDJSON), recall definitions (TOML), "
+    ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."
+)
+version = data.ledger_version()
+recalls = data.recalls(version)
+widget = st.file_uploader("Exports", type=upload.FILE_TYPES, accept_multiple_files=True, key="upload_files")
+pairs = upload.uploaded_files(widget)
+left, right = st.columns(2)
+with left:
+    recall_id = upload.recall_choice(recalls)
+with right:
+    tz = upload.zone_choice(recalls, recall_id)
+
+if pairs:
+    with upload.staged(pairs) as files:
+        st.subheader("Files")
+        chosen = upload.review(files, recall_id, tz)
+        if st.button("Load", key="upload_load", type="primary"):
+            with st.spinner("Loading…"):
+                st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
+upload.show_reports(st.session_state.get(upload.REPORTS_KEY))
+
+st.header("Ingest history")
+upload.show_history(data.ledger_version())
+
+st.header("Saved column mappings")
+upload.show_mappings(upload.saved_mappings())

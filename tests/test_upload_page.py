@@ -1,0 +1,212 @@
+"""AppTest of the Upload page (pages/upload.py).
+
+AppTest cannot drive ``st.file_uploader``, so each test puts the uploaded files in
+``st.session_state["upload_seed"]`` as ``(name, bytes)`` pairs: the page reads that key whenever
+the uploader holds no file (ui.upload.uploaded_files). Results are checked through a real DuckDB
+connection to the store file after the run.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from conftest import METRIC_FIXTURES, ROOT
+from streamlit.testing.v1 import AppTest
+
+import ui.data
+from connectors.load import ingest_paths
+from store.db import connect
+from ui.upload import masked_rejects
+
+PAGE = "pages/upload.py"
+BAD_ROWS = (
+    "source,source_id,recall_id,channel,direction,created_at,customer_email\n"
+    "five9,q1,R1,fax,inbound,2026-03-02T10:00:00Z,bob@x.com\n"
+    "five9,q2,R1,phone,inbound,yesterday,carol@x.com\n"
+    "five9,q3,R1,phone,inbound,2026-03-02T10:00:00Z,ok@x.com\n"
+)
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch):
+    """An empty store (the bundled sample data is not loaded into it)."""
+    path = tmp_path / "upload.duckdb"
+    connect(path).close()
+    monkeypatch.setattr(ui.data, "SAMPLE_DIR", tmp_path / "no-sample")
+    monkeypatch.setenv("RECALL_OPS_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def loaded_db(empty_db):
+    con = connect(empty_db)
+    ingest_paths(con, [METRIC_FIXTURES], loaded_by="fixture")
+    con.close()
+    return empty_db
+
+
+def upload_page(files: list[tuple[str, bytes]] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    if files is not None:
+        at.session_state["upload_seed"] = files
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def query(path, sql: str) -> list[tuple]:
+    con = connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def frames(at: AppTest, *columns: str) -> list:
+    """The shown tables (pandas) that have ``columns``, in page order (AppTest exposes no
+    st.dataframe key, so tables are told apart by their columns)."""
+    return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+
+
+def report(at: AppTest) -> dict[str, dict]:
+    (frame,) = frames(at, "file", "ingest_id", "inserted")
+    return {r["file"]: r for r in frame.to_dict("records")}
+
+
+def test_a_canonical_csv_and_a_recall_toml_land_with_the_right_counts(empty_db):
+    files = [(n, (METRIC_FIXTURES / n).read_bytes()) for n in ("contacts.csv", "recall.toml")]
+    at = upload_page(files)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "contacts.csv** → connector `canonical_csv`" in shown and "recall.toml** → connector `recall_toml`" in shown
+    assert not at.error
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    rows = report(at)
+    assert {k: (v["read"], v["inserted"], v["updated"], v["quarantined"]) for k, v in rows.items()} == {
+        "recall.toml": (1, 1, 0, 0),
+        "contacts.csv": (14, 14, 0, 0),
+    }
+    assert query(empty_db, "SELECT count(*) FROM contacts") == [(14,)]
+    assert query(empty_db, "SELECT recall_id, timezone FROM recalls") == [("R1", "America/Chicago")]
+    assert query(empty_db, "SELECT DISTINCT loaded_by FROM ingests") == [("analyst",)]
+    (history,) = frames(at, "file", "undone at (UTC)")
+    assert sorted(history["file"]) == ["contacts.csv", "recall.toml"]
+
+
+def test_a_bad_file_shows_its_clear_message_and_loads_nothing(loaded_db):
+    before = query(loaded_db, "SELECT count(*) FROM ingests")
+    files = [("other.csv", b"a,b,c\n1,2,3\n"), ("broken.json", b'[{"a": 1},\n{"b": \n')]
+    at = upload_page(files)
+    errors = [e.value for e in at.error]
+    assert any("other.csv: no connector recognises this file (header: a, b, c)" in e for e in errors)
+    assert any("broken.json" in e and "line" in e for e in errors), errors
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    not_loaded = [e.value for e in at.error if e.value.startswith("Not loaded")]
+    assert len(not_loaded) == 2
+    assert not frames(at, "file", "ingest_id", "inserted")
+    assert query(loaded_db, "SELECT count(*) FROM ingests") == before
+
+
+def test_quarantined_rows_are_previewed_listed_and_kept_for_history(loaded_db):
+    at = upload_page([("bad_rows.csv", BAD_ROWS.encode())])
+    assert any("2 would be quarantined" in c.value for c in at.caption)
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    row = report(at)["bad_rows.csv"]
+    assert (row["read"], row["inserted"], row["quarantined"]) == (3, 1, 2)
+    rejects = frames(at, "source_row", "column_name", "raw")[0]
+    assert rejects[["source_row", "column_name", "raw"]].values.tolist() == [
+        [2, "channel", "fax"],
+        [3, "created_at", "yesterday"],
+    ]
+    # The same rows are viewable from the history for that ingest.
+    (ingest_id,) = query(loaded_db, "SELECT max(ingest_id) FROM ingests")[0]
+    at.selectbox(key="upload_quarantine_pick").set_value(ingest_id).run()
+    shown = frames(at, "source_row", "column_name", "raw")[-1]
+    assert shown["reason"].str.contains("channel must be one of").any() and len(shown) == 2
+
+
+def test_personal_raw_values_are_masked_in_the_quarantine():
+    rejects = pl.DataFrame(
+        {
+            "source_row": [2, 3, 4, 5, 6],
+            "column_name": ["customer_email", "customer_phone_raw", "Requester E-mail", "Mobile", "channel"],
+            "reason": ["r"] * 5,
+            "raw": ["alice@x.com", "+13125550101", "bob@y.com", "(312) 555-0101", "fax"],
+        }
+    )
+    assert masked_rejects(rejects)["raw"].to_list() == [
+        "a***@x.com",
+        "+*******0101",
+        "b***@y.com",
+        "(***) ***-0101",
+        "fax",
+    ]
+
+
+def test_undo_from_the_history_removes_the_ingests_rows(loaded_db):
+    (contacts_ingest,) = query(loaded_db, "SELECT ingest_id FROM ingests WHERE file_name = 'contacts.csv'")[0]
+    assert query(loaded_db, "SELECT count(*) FROM contacts") == [(14,)]
+    at = upload_page()
+    at.selectbox(key="undo_pick").set_value(contacts_ingest).run()
+    at.button(key="undo_confirm").click().run()
+    assert not at.exception, at.exception
+    assert any(f"Undid ingest #{contacts_ingest} (contacts.csv): 14 rows removed" in s.value for s in at.success)
+    assert query(loaded_db, "SELECT count(*) FROM contacts") == [(0,)]
+    assert query(loaded_db, f"SELECT undone_at IS NOT NULL FROM ingests WHERE ingest_id = {contacts_ingest}") == [
+        (True,)
+    ]
+    assert contacts_ingest not in at.selectbox(key="undo_pick").options  # cannot be undone twice
+
+
+LEGACY = (
+    "Ticket,Opened,Kanal,E-Mail\n"
+    "T1,2026-03-03 10:00,phone,Alice@X.com\n"
+    "T2,2026-03-04 11:00,email,bob@y.com\n"
+    "T3,2026-03-05 12:00,fax,carol@y.com\n"
+)
+
+
+def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(loaded_db):
+    at = upload_page([("legacy.csv", LEGACY.encode())])
+    assert any("legacy.csv: no connector recognises this file" in e.value for e in at.error)
+    assert any("Mapping incomplete" in w.value for w in at.warning)
+    for column, header in {"source_id": "Ticket", "created_at": "Opened", "channel": "Kanal"}.items():
+        at.selectbox(key=f"upload_map_0_contacts_{column}").set_value(header)
+    assert at.selectbox(key="upload_map_0_contacts_customer_email").value == "E-Mail"  # guessed from the header
+    at.text_input(key="upload_map_source_0").input("legacy_desk")
+    at.selectbox(key="upload_map_direction_0").set_value("inbound")
+    at.run()
+    assert not at.exception, at.exception
+    assert not any("Mapping incomplete" in w.value for w in at.warning)
+    assert any(
+        "3 input rows → table `contacts`: 2 rows to store, 1 would be quarantined" in c.value for c in at.caption
+    )
+    at.text_input(key="upload_map_name_0").input("legacy desk").run()
+    at.button(key="upload_map_save_0").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="upload_map_pick_0").value == "legacy desk"
+    con = connect(loaded_db)
+    try:
+        from store.mappings import get_mapping
+
+        spec = get_mapping(con, "legacy desk")
+    finally:
+        con.close()
+    assert spec["columns"]["source_id"] == "Ticket" and spec["constants"] == {
+        "source": "legacy_desk",
+        "direction": "inbound",
+    }
+    at.button(key="upload_map_load_0").click().run()
+    assert not at.exception, at.exception
+    row = report(at)["legacy.csv"]
+    assert (row["connector"], row["read"], row["inserted"], row["quarantined"]) == ("mapped", 3, 2, 1)
+    assert query(
+        loaded_db, "SELECT source_id, customer_email FROM contacts WHERE source = 'legacy_desk' ORDER BY 1"
+    ) == [
+        ("T1", "alice@x.com"),
+        ("T2", "bob@y.com"),
+    ]
+    assert frames(at, "name", "table", "columns")[0]["name"].tolist() == ["legacy desk"]

@@ -1,0 +1,522 @@
+"""The Upload page's pieces: stage uploaded bytes, detect and preview, load, report, history, undo.
+
+Rules:
+- Uploaded bytes are written to a temporary folder under their original names (the base name
+  only: a name cannot escape the folder; two uploads with one name get their own sub-folders) and
+  expanded with :func:`connectors.load.expand` (zip members and ``.gz`` files unpacked).
+- The uploaded-files step is :func:`uploaded_files`: the file uploader's files as ``(name, bytes)``
+  pairs, or, when the uploader holds none, the pairs in ``st.session_state["upload_seed"]``. Tests
+  (AppTest cannot drive a file uploader) and scripts seed that key.
+- A preview runs the connector's ``read()`` with the chosen recall and zone and writes nothing:
+  it shows the canonical rows as they will be stored and how many input rows would be quarantined
+  (counted as the store counts them: rejected rows that load no row).
+- Personal data (emails, phones) is masked in previews, reports and downloads (design §9; there
+  is no admin role yet, so nobody sees it unmasked here); a quarantined raw value is masked when
+  its column is personal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from connectors import mapped
+from connectors.base import SourceFile, Unreadable, norm_header
+from connectors.load import Failure, context, detect, expand, ingest_file
+from store.mappings import MappingError, get_mapping, list_mappings, save_mapping, validate_spec
+from store.schema import TABLES
+from store.undo import UndoError, UndoResult, undo_ingest
+from ui import data
+from ui.export import download_buttons, mask_email, mask_phone, masked
+
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "gz", "zip"]
+SEED_KEY = "upload_seed"
+REPORTS_KEY = "upload_reports"
+COMMON_ZONES = (
+    "UTC",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+NONE = "(none)"
+HISTORY_LABELS = {
+    "ingest_id": "ingest",
+    "file_name": "file",
+    "timezone": "zone",
+    "recall_id": "recall",
+    "rows_read": "read",
+    "rows_inserted": "inserted",
+    "rows_updated": "updated",
+    "rows_unchanged": "unchanged",
+    "rows_quarantined": "quarantined",
+    "loaded_at": "loaded at (UTC)",
+    "loaded_by": "by",
+    "undone_at": "undone at (UTC)",
+}
+PREVIEW_ROWS = 5
+
+
+# --- uploaded files -----------------------------------------------------------------------------
+
+
+def uploaded_files(widget_files: list | None) -> list[tuple[str, bytes]]:
+    """The uploader's files as ``(name, bytes)``; else the pairs seeded in ``session_state["upload_seed"]``."""
+    if widget_files:
+        return [(f.name, f.getvalue()) for f in widget_files]
+    return list(st.session_state.get(SEED_KEY) or [])
+
+
+@contextmanager
+def staged(pairs: list[tuple[str, bytes]]) -> Iterator[list[SourceFile | Failure]]:
+    """Write ``pairs`` to a temporary folder under their base names and expand them (zips, gz)."""
+    with tempfile.TemporaryDirectory(prefix="recall-ops-upload-") as tmp:
+        paths: list[Path] = []
+        for i, (name, content) in enumerate(pairs):
+            base = Path(str(name).replace("\\", "/")).name or "upload"
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            path = folder / base
+            path.write_bytes(content)
+            paths.append(path)
+        with expand(paths) as files:
+            yield files
+
+
+# --- detection and preview ----------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """What loading a file would store: the primary table's first rows (masked) and counts."""
+
+    table: str
+    head: pl.DataFrame
+    rows_read: int
+    rows_loaded: int
+    would_quarantine: int
+    rejects: pl.DataFrame
+    warnings: list[str]
+    zone: str
+
+
+def detection(f: SourceFile) -> tuple[ModuleType | None, str]:
+    """(connector, reason) or (None, the clear refusal message)."""
+    try:
+        return detect(f)
+    except Unreadable as e:
+        return None, str(e)
+
+
+def preview(f: SourceFile, recall_id: str | None, tz: str | None, mapping: dict | None = None) -> Preview | str:
+    """Read ``f`` as it would be loaded, without writing; the refusal message when it cannot be read."""
+    digest = hashlib.sha256(f.path.read_bytes()).hexdigest()
+    spec = json.dumps(mapping, sort_keys=True) if mapping is not None else None
+    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _preview(
+    name: str, digest: str, recall_id: str | None, tz: str | None, spec: str | None, version: tuple, _path: Path
+) -> Preview | str:
+    f = SourceFile(name, _path)
+    mapping = json.loads(spec) if spec is not None else None
+    try:
+        with data.store() as con:
+            if mapping is not None and f.suffix != ".toml":
+                ctx = context(con, recall_id, tz or mapping.get("timezone"))
+                parsed = mapped.read(f, ctx, mapping)
+            else:
+                module, _ = detect(f)
+                ctx = context(con, recall_id, tz)
+                parsed = module.read(f, ctx)
+    except Unreadable as e:
+        return str(e)
+    frame = parsed.tables.get(parsed.primary, pl.DataFrame({"source_row": []}, schema={"source_row": pl.Int64}))
+    rejected = parsed.rejects["source_row"].unique()
+    rejected = rejected.filter(~rejected.is_in(frame["source_row"].implode()))
+    return Preview(
+        table=parsed.primary,
+        head=masked(frame.head(PREVIEW_ROWS)),
+        rows_read=parsed.rows_read,
+        rows_loaded=frame.height,
+        would_quarantine=rejected.len(),
+        rejects=masked_rejects(parsed.rejects),
+        warnings=list(parsed.warnings),
+        zone=ctx.tz,
+    )
+
+
+def masked_rejects(rejects: pl.DataFrame) -> pl.DataFrame:
+    """Quarantine rows (source_row, column_name, reason, raw) with personal raw values masked: a
+    column named like an email (``email``, ``e-mail``) or a phone (``phone``, ``mobile``, ``tel``…),
+    canonical or as written in a vendor's export."""
+    if rejects.height == 0:
+        return rejects
+    col = pl.col("column_name").fill_null("").str.to_lowercase()
+    email = col.str.contains(r"e-?mail")
+    phone = col.str.contains(r"phone|mobile|tel|whatsapp|sms|msisdn")
+    raw = pl.col("raw")
+    return rejects.with_columns(
+        pl.when(email & raw.str.contains("@"))
+        .then(mask_email(raw))
+        .when(email)
+        .then(raw.str.head(1) + "***")  # not an address: keep only its first character
+        .when(phone)
+        .then(mask_phone(raw))
+        .otherwise(raw)
+        .alias("raw")
+    )
+
+
+def show_file(i: int, f: SourceFile | Failure, recall_id: str | None, tz: str | None) -> bool:
+    """One staged file: connector and reason (or refusal), and the preview. True when loadable."""
+    if isinstance(f, Failure):
+        st.error(f.message, icon="🚫")
+        return False
+    module, reason = detection(f)
+    if module is None:
+        st.error(reason, icon="🚫")
+        return False
+    st.markdown(f"**{f.name}** → connector `{module.NAME}` — {reason}")
+    p = preview(f, recall_id, tz)
+    if isinstance(p, str):
+        st.error(p, icon="🚫")
+        return False
+    show_preview(f"upload_preview_{i}", p)
+    return True
+
+
+def show_preview(key: str, p: Preview) -> None:
+    """Counts and the first canonical rows of a preview."""
+    st.caption(
+        f"{p.rows_read:,} input rows → table `{p.table}`: {p.rows_loaded:,} rows to store, "
+        f"{p.would_quarantine:,} would be quarantined · times without an offset read in {p.zone} · "
+        f"first {min(PREVIEW_ROWS, p.rows_loaded)} rows as they will be stored (personal data masked):"
+    )
+    for w in p.warnings:
+        st.warning(w)
+    st.dataframe(p.head, key=key, hide_index=True)
+    if p.rejects.height:
+        with st.expander(f"{p.rejects.height:,} quarantine entries"):
+            st.dataframe(p.rejects, key=f"{key}_rejects", hide_index=True)
+
+
+# --- recall and zone ----------------------------------------------------------------------------
+
+
+def recall_choice(recalls: pl.DataFrame) -> str | None:
+    """The recall for files that name none; None = automatic (the only recall, or match rules)."""
+    ids = recalls["recall_id"].to_list() if recalls.height else []
+    auto = f"Automatic ({ids[0]}, the only recall)" if len(ids) == 1 else "Automatic (by the file and match rules)"
+    return st.selectbox(
+        "Recall for files that name none",
+        [None, *ids],
+        key="upload_recall",
+        format_func=lambda r: auto if r is None else r,
+        help="Contacts without a recall are otherwise assigned by the recalls' match rules.",
+    )
+
+
+def zone_choice(recalls: pl.DataFrame, recall_id: str | None) -> str | None:
+    """The zone for times without an offset; None = the recall's zone (recorded in the ledger)."""
+    zones = dict(zip(recalls["recall_id"].to_list(), recalls["timezone"].to_list(), strict=True))
+    zone = zones.get(recall_id) if recall_id else (next(iter(zones.values())) if len(zones) == 1 else None)
+    default = f"The recall's zone ({zone})" if zone else "The recall's zone (UTC until a recall is loaded)"
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_ZONES))
+    return st.selectbox(
+        "Time zone of times without an offset",
+        [None, *COMMON_ZONES, *others],
+        key="upload_tz",
+        format_func=lambda z: default if z is None else z,
+    )
+
+
+def signed_in_user() -> str:
+    """The signed-in user's email, else ``analyst``."""
+    try:
+        email = st.user.get("email") if getattr(st.user, "is_logged_in", False) else None
+    except Exception:  # no identity provider configured
+        email = None
+    return str(email) if email else "analyst"
+
+
+# --- load and report ----------------------------------------------------------------------------
+
+
+def load_files(
+    files: list[tuple[SourceFile | Failure, dict | None]], recall_id: str | None, tz: str | None, by: str
+) -> list[dict[str, Any]]:
+    """Ingest each (file, mapping or None); one report dict per file (refusals included)."""
+    reports: list[dict[str, Any]] = []
+    with data.store() as con:
+        for f, mapping in files:
+            if isinstance(f, Failure):
+                reports.append({"file": f.file_name, "error": f.message})
+                continue
+            try:
+                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping)
+            except Unreadable as e:
+                reports.append({"file": f.name, "error": str(e)})
+                continue
+            rejects = r.rejects if r.rejects is not None else pl.DataFrame()
+            reports.append(
+                {
+                    "file": r.file_name,
+                    "ingest_id": r.ingest_id,
+                    "connector": r.connector,
+                    "read": r.read,
+                    "inserted": r.inserted,
+                    "updated": r.updated,
+                    "unchanged": r.unchanged,
+                    "quarantined": r.quarantined,
+                    "warnings": list(r.warnings),
+                    "rejects": masked_rejects(rejects),
+                }
+            )
+    return reports
+
+
+def show_reports(reports: list[dict[str, Any]] | None) -> None:
+    """The load report: counts per file, refusals, warnings, quarantined rows (viewable, downloadable)."""
+    if not reports:
+        return
+    st.subheader("Load report")
+    counts = ["ingest_id", "connector", "read", "inserted", "updated", "unchanged", "quarantined"]
+    loaded = [r for r in reports if "error" not in r]
+    if loaded:
+        st.success(f"Loaded {len(loaded)} of {len(reports)} file(s).")
+        table = pl.DataFrame([{"file": r["file"], **{c: r[c] for c in counts}} for r in loaded])
+        st.dataframe(table, key="upload_report", hide_index=True)
+    for r in reports:
+        if "error" in r:
+            st.error(f"Not loaded: {r['error']}", icon="🚫")
+    for i, r in enumerate(loaded):
+        for w in r["warnings"]:
+            st.warning(f"{r['file']}: {w}")
+        if r["rejects"].height:
+            with st.expander(f"{r['file']}: {r['rejects'].height:,} quarantine entries", expanded=True):
+                st.dataframe(r["rejects"], key=f"upload_report_rejects_{i}", hide_index=True)
+                download_buttons(r["rejects"], f"quarantine_{r['ingest_id']}", f"upload_report_dl_{i}")
+
+
+# --- history, quarantine, undo ------------------------------------------------------------------
+
+
+def show_history(version: tuple) -> None:
+    """The ingest ledger, the quarantine of any ingest, and undo of a whole upload."""
+    ledger = data.ingests(version)
+    if ledger.height == 0:
+        st.info("Nothing has been loaded yet.")
+        return
+    st.dataframe(ledger.rename(HISTORY_LABELS), key="upload_history", hide_index=True)
+    labels = {
+        r["ingest_id"]: f"#{r['ingest_id']} · {r['file_name']} · {r['loaded_at']:%Y-%m-%d %H:%M}"
+        for r in ledger.iter_rows(named=True)
+    }
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Quarantine of an ingest**")
+        with_rejects = ledger.filter(pl.col("rows_quarantined") > 0)["ingest_id"].to_list()
+        if not with_rejects:
+            st.caption("No ingest has quarantined rows.")
+        else:
+            pick = st.selectbox("Ingest", with_rejects, key="upload_quarantine_pick", format_func=labels.get)
+            rows = masked_rejects(data.quarantine(version, pick))
+            if rows.height == 0:
+                st.caption("This ingest was undone; its quarantine rows went with it.")
+            st.dataframe(rows, key="upload_quarantine", hide_index=True)
+            download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl")
+    with right:
+        st.markdown("**Undo a whole upload**")
+        open_ids = ledger.filter(pl.col("undone_at").is_null())["ingest_id"].to_list()
+        pick = st.selectbox(
+            "Ingest to undo",
+            open_ids,
+            key="undo_pick",
+            format_func=labels.get,
+            index=None,
+            placeholder="Pick an ingest",
+        )
+        st.caption("Removes the rows this file wrote and brings back the versions it replaced.")
+        if st.button("Undo this ingest", key="undo_confirm", disabled=pick is None, type="primary"):
+            st.session_state["upload_undo_message"] = undo(pick, signed_in_user())
+            st.rerun()
+        message = st.session_state.pop("upload_undo_message", None)
+        if message:
+            (st.error if message.startswith("Cannot") else st.success)(message)
+
+
+def undo(ingest_id: int, by: str) -> str:
+    """Undo ``ingest_id``; a one-line message saying what changed (or why not)."""
+    try:
+        with data.store() as con:
+            result: UndoResult = undo_ingest(con, ingest_id, by)
+    except UndoError as e:
+        return f"Cannot undo: {e}"
+    deleted, restored = sum(result.deleted.values()), sum(result.restored.values())
+    return (
+        f"Undid ingest #{result.ingest_id} ({result.file_name}): {deleted:,} rows removed, "
+        f"{restored:,} earlier versions restored, {result.quarantine_deleted:,} quarantine entries removed."
+    )
+
+
+# --- column mappings ----------------------------------------------------------------------------
+
+
+def saved_mappings() -> list[dict[str, Any]]:
+    """Every saved mapping (the same ones ``python -m connectors ingest --mapping NAME`` uses)."""
+    with data.store() as con:
+        return list_mappings(con)
+
+
+def mappable(f: SourceFile | Failure) -> bool:
+    """A file no connector recognises that has a header row (so its columns can be mapped)."""
+    if isinstance(f, Failure) or detection(f)[0] is not None or f.suffix == ".toml":
+        return False
+    return bool(f.header())
+
+
+def mapping_editor(i: int, f: SourceFile, names: list[str]) -> dict | None:
+    """Pick a saved mapping or build one for ``f`` (and save it by name); the spec to load with, or None."""
+    st.markdown(f"**Map the columns of {f.name}**")
+    saved = st.session_state.pop(f"upload_map_saved_{i}", None)
+    if saved:  # chosen after "Save mapping" (set before the selectbox exists in this run)
+        st.session_state[f"upload_map_pick_{i}"] = saved
+        st.success(f"Saved mapping {saved!r}; reuse it here or with `python -m connectors ingest --mapping '{saved}'`.")
+    pick = st.selectbox(
+        "Mapping",
+        [None, *names],
+        key=f"upload_map_pick_{i}",
+        format_func=lambda n: "New mapping…" if n is None else n,
+    )
+    if pick is not None:
+        with data.store() as con:
+            spec = get_mapping(con, pick)
+        st.json(spec, expanded=False)
+        return spec
+    headers = f.header()
+    table = st.selectbox("Canonical table", ["contacts", "csat", "notifications", "affected"], key=f"upload_map_t_{i}")
+    spec: dict[str, Any] = {"table": table, "columns": {}, "constants": {}}
+    cols = st.columns(3)
+    by_loose = {_loose(h): h for h in reversed(headers)}  # the first header wins
+    shown = [c for c in TABLES[table].columns if c.name != "customer_phone"]
+    for n, c in enumerate(shown):
+        options = [NONE, *headers]
+        guess = next((by_loose[k] for k in _aliases(c.name) if k in by_loose), None)
+        label = f"{c.name}{' *' if c.required and c.name != 'recall_id' else ''}"
+        chosen = cols[n % 3].selectbox(
+            label,
+            options,
+            index=options.index(guess) if guess else 0,
+            key=f"upload_map_{i}_{table}_{c.name}",
+            help=c.doc,
+        )
+        if chosen != NONE:
+            spec["columns"][c.name] = chosen
+    names_t = TABLES[table].names
+    const = st.columns(3)
+    if "source" in names_t and "source" not in spec["columns"]:
+        source = const[0].text_input("Constant source", key=f"upload_map_source_{i}", placeholder="e.g. genesys_wfm")
+        if source.strip():
+            spec["constants"]["source"] = source.strip()
+    for slot, name in ((const[1], "channel"), (const[2], "direction")):
+        if name in names_t and name not in spec["columns"]:
+            choice = slot.selectbox(
+                f"Constant {name}", [NONE, *TABLES[table].column(name).choices], key=f"upload_map_{name}_{i}"
+            )
+            if choice != NONE:
+                spec["constants"][name] = choice
+    try:
+        spec = validate_spec(spec)
+    except MappingError as e:
+        st.warning(f"Mapping incomplete: {e}")
+        return None
+    name = st.text_input("Save as", key=f"upload_map_name_{i}", placeholder="mapping name")
+    if st.button("Save mapping", key=f"upload_map_save_{i}", disabled=not name.strip()):
+        with data.store() as con:
+            save_mapping(con, name, spec)
+        st.session_state[f"upload_map_saved_{i}"] = name.strip()
+        st.rerun()
+    return spec
+
+
+def _loose(name: str) -> str:
+    """Header comparison for guesses: norm_header without separators (``E-Mail`` → ``email``)."""
+    return norm_header(name).replace("_", "")
+
+
+def _aliases(column: str) -> list[str]:
+    """A canonical column's guessable header spellings: ``customer_email`` → customeremail, email."""
+    short = column.removeprefix("customer_").removesuffix("_raw")
+    return list(dict.fromkeys([_loose(column), _loose(short)]))
+
+
+def show_mapped_file(i: int, f: SourceFile, recall_id: str | None, tz: str | None, names: list[str]) -> dict | None:
+    """Mapping editor, the preview with that mapping and, for a saved mapping, "Load with mapping
+    NAME"; the spec the page's Load button uses for this file, or None."""
+    spec = mapping_editor(i, f, names)
+    if spec is None:
+        return None
+    p = preview(f, recall_id, tz, spec)
+    if isinstance(p, str):
+        st.error(p, icon="🚫")
+        return None
+    show_preview(f"upload_map_preview_{i}", p)
+    name = st.session_state.get(f"upload_map_pick_{i}")
+    if name and st.button(f"Load {f.name} with mapping {name}", key=f"upload_map_load_{i}"):
+        st.session_state[REPORTS_KEY] = load_files([(f, spec)], recall_id, tz, signed_in_user())
+    return spec
+
+
+def review(files: list[SourceFile | Failure], recall_id: str | None, tz: str | None) -> list[tuple[Any, dict | None]]:
+    """Each staged file in a box: connector and reason or refusal, preview, and for a file no
+    connector recognises the column-mapping editor. Returns (file, mapping or None) for the Load
+    button: every file (refused ones are reported as not loaded), with its mapping when one is set."""
+    names = [m["name"] for m in saved_mappings()]
+    out: list[tuple[Any, dict | None]] = []
+    for i, f in enumerate(files):
+        with st.container(border=True):
+            spec = None
+            if not show_file(i, f, recall_id, tz) and mappable(f):
+                with st.expander("Map its columns to a canonical table", expanded=bool(names)):
+                    spec = show_mapped_file(i, f, recall_id, tz, names)
+            out.append((f, spec))
+    return out
+
+
+def show_mappings(names: list[dict[str, Any]]) -> None:
+    """The saved mappings, by name."""
+    if not names:
+        st.caption("No column mapping saved yet. A file no connector recognises can be mapped above.")
+        return
+    st.dataframe(
+        pl.DataFrame(
+            [
+                {"name": m["name"], "table": m["table"], "columns": json.dumps(m["spec"].get("columns", {}))}
+                for m in names
+            ]
+        ),
+        key="upload_mappings",
+        hide_index=True,
+    )

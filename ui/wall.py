@@ -1,0 +1,280 @@
+"""The stand-up wall screen's pieces: kiosk and dark CSS, big HTML tiles, the "data as of"
+stamp, the stale banner, and which rotating view to show.
+
+Views (``?rotate=overview,volume,coverage&every=60``): ``overview`` (alias ``tiles``): the KPI
+tiles; ``volume``: today's inbound contacts per local hour and channel, yesterday's hours as a
+line; ``coverage``: the coverage funnel. The view shown is a function of wall-clock time
+(:func:`pick_view`), so every screen with the same URL shows the same view and no click is needed.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import streamlit as st
+
+from store.settings import Target
+from ui.tiles import GREY_BELOW_N, HELP, HIDE_BELOW_N
+
+VIEWS = ("overview", "volume", "coverage")
+ALIASES = {"tiles": "overview"}
+MIN_REFRESH_S, MAX_REFRESH_S = 5, 3600
+
+KIOSK_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stMainMenu"], #MainMenu,
+[data-testid="stDecoration"], [data-testid="stStatusWidget"], footer {display: none !important;}
+[data-testid="stMainBlockContainer"], .block-container {padding: 1rem 2rem 0.5rem 2rem !important;
+  max-width: 100% !important;}
+</style>"""
+
+WALL_CSS = """<style>
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {background: #0b1018 !important; color: #e8edf5;}
+[data-testid="stHeader"] {background: transparent !important;}
+.wall-top {display: flex; justify-content: space-between; align-items: baseline; margin-bottom: 0.6rem;}
+.wall-title {font-size: 2.6rem; font-weight: 700; color: #f8fafc;}
+.wall-clock {font-size: 2.2rem; color: #cbd5e1; font-variant-numeric: tabular-nums;}
+.wall-replay {font-size: 1.4rem; color: #fbbf24; margin-left: 1rem;}
+.wall-stale {background: #b91c1c; color: #fff; font-size: 2.1rem; font-weight: 700; padding: 0.6rem 1.2rem;
+  border-radius: 0.6rem; margin-bottom: 0.8rem;}
+.wall-grid {display: grid; grid-template-columns: repeat(4, 1fr); gap: 1rem;}
+.wall-tile {border-radius: 0.9rem; padding: 0.9rem 1.2rem; border: 4px solid #475569; background: #172033;
+  min-height: 16.5rem; display: flex; flex-direction: column; justify-content: space-between;}
+.wall-tile.green {background: #0f3d26; border-color: #22c55e;}
+.wall-tile.amber {background: #4a3108; border-color: #f59e0b;}
+.wall-tile.red {background: #4c1111; border-color: #ef4444;}
+.wall-label {font-size: 2.1rem; font-weight: 600; color: #e2e8f0; line-height: 1.15;}
+.wall-status {font-size: 1.2rem; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; color: #cbd5e1;}
+.wall-value {font-size: 6.2rem; font-weight: 800; color: #ffffff; line-height: 1.05;
+  font-variant-numeric: tabular-nums;}
+.wall-value.small {color: #94a3b8;}
+.wall-delta {font-size: 1.7rem; color: #cbd5e1; font-variant-numeric: tabular-nums;}
+.wall-delta.better {color: #4ade80;} .wall-delta.worse {color: #f87171;}
+.wall-sub {font-size: 1.45rem; color: #cbd5e1;}
+.wall-fresh {display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.3rem 2rem; margin-top: 0.2rem;
+  font-size: 1.6rem; color: #cbd5e1;}
+.wall-fresh span {white-space: nowrap;} .wall-fresh b {color: #f8fafc;}
+.wall-fresh .stale, .wall-fresh .stale b {color: #f87171; font-weight: 700;}
+.wall-fresh-title {font-size: 1.3rem; letter-spacing: 0.08em; color: #94a3b8; margin-top: 0.9rem;}
+.wall-view {font-size: 1.1rem; color: #64748b; margin-top: 0.3rem;}
+</style>"""
+
+# tile -> (label, kind, target key in store.settings, help key in ui.tiles.HELP)
+TILE_SPEC = {
+    "contacts": ("Contacts today", "count", None, "contacts"),
+    "service_level": ("Service level", "pct", "service_level", "sl"),
+    "abandon_rate": ("Abandon rate", "pct", "abandon_rate", "abandon"),
+    "asa_s": ("Avg speed of answer", "s", "asa_s", "asa"),
+    "fcr": ("First contact resolution", "pct", "fcr", "fcr"),
+    "csat": ("CSAT", "pct", "csat", "csat"),
+    "backlog": ("Open backlog", "count", None, None),
+    "coverage": ("Customers reached", "pct", None, None),
+}
+STATUS = {"green": "on target", "amber": "near target", "red": "off target"}
+
+
+def parse_views(text: str | None) -> list[str]:
+    """The known view names in ``text`` (comma-separated), in order; ``["overview"]`` when none."""
+    names = [ALIASES.get(v.strip().lower(), v.strip().lower()) for v in (text or "").split(",")]
+    views = [v for v in names if v in VIEWS]
+    return views or ["overview"]
+
+
+def pick_view(views: list[str], every_s: float, elapsed_s: float) -> str:
+    """The view to show ``elapsed_s`` seconds into the rotation: view i is shown during
+    ``[i·every_s, (i+1)·every_s)``, cycling. ``every_s ≤ 0`` shows the first view."""
+    if every_s <= 0 or len(views) == 1:
+        return views[0]
+    return views[int(elapsed_s // every_s) % len(views)]
+
+
+def seconds(text: str | None, default: float, low: float = MIN_REFRESH_S, high: float = MAX_REFRESH_S) -> float:
+    """A number of seconds from the URL, clamped to [low, high]; ``default`` when absent or invalid."""
+    try:
+        value = float(text) if text else float(default)
+    except ValueError:
+        value = float(default)
+    return min(max(value, low), high)
+
+
+def fmt(value: float | None, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "pct":
+        return f"{value:.0%}" if abs(value) >= 0.995 or value == 0 else f"{value:.1%}"
+    if kind == "s":
+        return f"{value / 60:.1f} min" if value >= 90 else f"{value:.0f} s"
+    return f"{value:,.0f}"
+
+
+def fmt_delta(delta: float | None, kind: str) -> str:
+    """``+1.5 pts`` for rates, ``+3`` for counts, ``+4 s`` for times; ``±0`` when unchanged."""
+    if delta is None:
+        return "—"
+    if kind == "pct":
+        return "±0 pts" if abs(delta) < 0.0005 else f"{delta * 100:+.1f} pts"
+    if kind == "s":
+        return "±0 s" if abs(delta) < 0.5 else f"{delta / 60:+.1f} min" if abs(delta) >= 90 else f"{delta:+.0f} s"
+    return "±0" if delta == 0 else f"{delta:+,.0f}"
+
+
+def _tone(delta: float | None, target: Target | None) -> str:
+    if delta is None or target is None or abs(delta) < 1e-9:
+        return ""
+    return "better" if (delta > 0) == target.higher_is_better else "worse"
+
+
+def tile_html(key: str, tile: dict, target: Target | None) -> str:
+    """One tile: label, value, colour against ``target`` and the delta since yesterday.
+
+    n < 5 hides the value (and its colour); n < 30 marks it "small sample" (ui/tiles.py); not for
+    coverage, whose n is the whole affected population."""
+    label, kind, _, help_key = TILE_SPEC[key]
+    n = tile["n"]
+    sampled = key != "coverage"  # coverage counts the whole registry: a census, not a sample
+    hidden = sampled and n is not None and n < HIDE_BELOW_N
+    value = None if hidden else tile["value"]
+    before_hidden = sampled and tile["previous_n"] is not None and tile["previous_n"] < HIDE_BELOW_N
+    delta = None if hidden or before_hidden else tile["delta"]
+    colour = (target.colour(value) if target else None) or "neutral"
+    small = sampled and n is not None and n < GREY_BELOW_N and value is not None
+    if key == "contacts":
+        sub = f"{tile['extra']:,} since announcement ({fmt_delta(tile['extra_delta'], 'count')})"
+    elif key == "backlog":
+        sub = f"aged &gt; 24 h: {tile['extra']:,} ({fmt_delta(tile['extra_delta'], 'count')})"
+    elif key == "coverage":
+        sub = f"remedied {fmt(tile['extra'], 'pct')} of {n:,} affected"
+    elif key == "fcr":
+        sub = f"n = {n:,} · {tile['extra']:,} pending"
+    else:
+        sub = f"n = {n:,}" if n is not None else ""
+    if small:
+        sub += " · small sample"
+    status = STATUS.get(colour, "")
+    if target is not None and value is not None:
+        goal = fmt(target.green, kind)
+        status += f" · target {'≥' if target.higher_is_better else '≤'} {goal}"
+    title = html.escape(HELP.get(help_key, "") if help_key else "")
+    return (
+        f'<div class="wall-tile {colour}" data-tile="{key}" data-colour="{colour}" title="{title}">'
+        f'<div><div class="wall-label">{label}</div><div class="wall-status">{status}</div></div>'
+        f'<div class="wall-value{" small" if small else ""}" data-value="{key}">{fmt(value, kind)}</div>'
+        f'<div class="wall-delta {_tone(delta, target)}" data-delta="{key}">'
+        f"{fmt_delta(delta, kind)} since yesterday</div>"
+        f'<div class="wall-sub">{sub}</div></div>'
+    )
+
+
+def tiles_html(result: dict, targets: dict[str, Target | None]) -> str:
+    """The 4 × 2 grid of tiles from metrics.standup.standup()."""
+    cells = [tile_html(k, result["tiles"][k], targets.get(TILE_SPEC[k][2]) if TILE_SPEC[k][2] else None)
+             for k in TILE_SPEC]  # fmt: skip
+    return '<div class="wall-grid">' + "".join(cells) + "</div>"
+
+
+def local(ts: datetime | None, zone: str, pattern: str = "%a %d %b %H:%M %Z") -> str:
+    """A naive UTC timestamp shown in the recall's zone."""
+    if ts is None:
+        return "—"
+    return ts.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).strftime(pattern)
+
+
+def _age(hours: float) -> str:
+    if hours < 0:
+        return "newer than the replay time"
+    return f"{hours:.0f} h old" if hours < 48 else f"{hours / 24:.0f} days old"
+
+
+def stale_banner(fresh: pl.DataFrame) -> str | None:
+    """The red banner naming the stale sources, or None when all are within their threshold."""
+    stale = fresh.filter(pl.col("stale"))
+    if stale.height == 0:
+        return None
+    names = ", ".join(html.escape(s) for s in dict.fromkeys(stale["source"].to_list()))
+    youngest, limits = stale["age_h"].min(), sorted({f"{h:g} h" for h in stale["stale_after_h"].to_list()})
+    return (
+        f'<div class="wall-stale" data-stale="1">⚠ STALE DATA — {names}: newest record {_age(youngest)} '
+        f"or more (threshold {', '.join(limits)})</div>"
+    )
+
+
+def freshness_html(fresh: pl.DataFrame, zone: str, as_of: datetime) -> str:
+    """'Data as of' per source (newest record over its tables, and last load), in the recall's zone.
+    When replaying a past moment, records newer than it are not counted and not shown as newest."""
+    if fresh.height == 0:
+        return '<div class="wall-fresh">No data loaded yet.</div>'
+    per_source = (
+        fresh.group_by("source", maintain_order=True)
+        .agg(pl.col("newest_at").max(), pl.col("last_loaded_at").max(), pl.col("stale").any())
+        .sort("source")
+    )
+    items = []
+    for r in per_source.iter_rows(named=True):
+        cls = ' class="stale"' if r["stale"] else ""
+        newest = local(min(r["newest_at"], as_of), zone, "%a %d %b %H:%M")
+        items.append(
+            f"<span{cls}><b>{html.escape(r['source'])}</b> as of {newest} · "
+            f"loaded {local(r['last_loaded_at'], zone, '%d %b %H:%M')}</span>"
+        )
+    title = '<div class="wall-fresh-title">DATA AS OF (newest record · last load, per source)</div>'
+    return title + '<div class="wall-fresh">' + "".join(items) + "</div>"
+
+
+def header_html(title: str, as_of: datetime, zone: str, replay: bool) -> str:
+    replaying = f'<span class="wall-replay">REPLAY of {local(as_of, zone)}</span>' if replay else ""
+    return (
+        f'<div class="wall-top"><div class="wall-title">{html.escape(title)}{replaying}</div>'
+        f'<div class="wall-clock">{local(as_of, zone)}</div></div>'
+    )
+
+
+def dark_figure(fig, height: int = 640):
+    """A Plotly figure restyled for the dark wall screen with large fonts."""
+    fig.update_layout(
+        template="plotly_dark",
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(size=24, color="#e8edf5"),
+        height=height,
+        margin=dict(l=20, r=20, t=60, b=20),
+    )
+    return fig
+
+
+def use_router() -> None:
+    """Run this page through app.py's router even when it is the first page asked for after a
+    server start: Streamlit then serves ``/standup`` in its ``pages/``-directory mode (app.py and its
+    st.navigation never run, so no wide layout and no kiosk navigation) until someone opens ``/``.
+    A wall screen reconnecting after a restart is exactly that first request; switch modes and rerun."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def css(kiosk: bool) -> None:
+    """Style the page dark; in kiosk mode also hide the sidebar, header, toolbar and menus."""
+    st.markdown(WALL_CSS + (KIOSK_CSS if kiosk else ""), unsafe_allow_html=True)
+
+
+def hourly_figure(today: pl.DataFrame, yesterday: pl.DataFrame, colors: dict[str, str]):
+    """Today's inbound contacts per local hour, stacked by channel; yesterday's hourly total as a line."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for channel in sorted(today["channel"].unique()) if today.height else []:
+        rows = today.filter(pl.col("channel") == channel)
+        fig.add_bar(x=rows["hour"].to_list(), y=rows["contacts"].to_list(), name=channel,
+                    marker_color=colors.get(channel, "#7f7f7f"))  # fmt: skip
+    totals = yesterday.group_by("hour").agg(pl.col("contacts").sum())
+    hours = list(range(24))
+    per_hour = dict(zip(totals["hour"].to_list(), totals["contacts"].to_list(), strict=True))
+    fig.add_scatter(x=hours, y=[per_hour.get(h, 0) for h in hours], name="yesterday", mode="lines",
+                    line=dict(color="#e2e8f0", width=4, dash="dot"))  # fmt: skip
+    fig.update_layout(barmode="stack", title="Inbound contacts today by local hour (dotted: yesterday)",
+                      xaxis=dict(range=[-0.5, 23.5], dtick=2, title="hour"), yaxis_title="contacts")  # fmt: skip
+    return fig
