@@ -3,10 +3,13 @@
 import polars as pl
 import streamlit as st
 
+import ui
 from metrics import coverage_as_of
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters
 from ui.export import chart_with_table, download_buttons, masked
+
+ui.through_router()
 
 version = data.ledger_version()
 recalls = data.recalls(version)

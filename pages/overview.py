@@ -3,9 +3,12 @@
 import polars as pl
 import streamlit as st
 
+import ui
 from metrics import Options, contact_rate
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
+
+ui.through_router()
 
 version = data.ledger_version()
 recalls = data.recalls(version)

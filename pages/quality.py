@@ -3,9 +3,12 @@
 import polars as pl
 import streamlit as st
 
+import ui
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
 from ui.export import chart_with_table
+
+ui.through_router()
 
 version = data.ledger_version()
 recalls = data.recalls(version)

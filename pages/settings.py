@@ -6,8 +6,11 @@ through the normal ingest path, so the ledger records every change.
 
 import streamlit as st
 
+import ui
 from store.settings import DEFAULT_TARGETS
 from ui import data, filters, recall_form
+
+ui.through_router()
 
 TARGETS = {  # key: (label, unit, scale shown in the form)
     "service_level": ("Service level (answered in 20 s)", "%", 100),

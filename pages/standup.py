@@ -10,10 +10,12 @@ from datetime import timedelta
 
 import streamlit as st
 
+import ui
 from metrics import Options, as_utc
 from ui import charts, data, filters, wall
 
-wall.use_router()
+ui.through_router()
+
 kiosk = st.query_params.get("kiosk") in ("1", "true", "yes")
 wall.css(kiosk)
 version = data.ledger_version()

@@ -6,7 +6,10 @@ The pieces live in ui/upload.py; files come from the uploader, or from
 
 import streamlit as st
 
+import ui
 from ui import data, upload
+
+ui.through_router()
 
 st.title("Upload exports")
 st.caption(

@@ -2,3 +2,21 @@
 
 The only package besides pages/ and app.py that imports streamlit.
 """
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def through_router() -> None:
+    """Every page calls this first.
+
+    Because a ``pages/`` folder sits next to app.py, Streamlit serves the first request after a
+    server start in its old pages-directory mode when that request is for a page URL
+    (``/standup``) rather than ``/``: the page file runs alone and app.py's ``st.navigation`` (wide
+    layout, kiosk mode, the page list) never runs, for every session, until someone opens ``/``.
+    A wall screen reconnecting after a restart is exactly that request. This switches Streamlit to
+    app.py's navigation and reruns. Checked by tests/test_standup.py and tests/browser.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

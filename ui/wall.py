@@ -244,18 +244,6 @@ def dark_figure(fig, height: int = 640):
     return fig
 
 
-def use_router() -> None:
-    """Run this page through app.py's router even when it is the first page asked for after a
-    server start: Streamlit then serves ``/standup`` in its ``pages/``-directory mode (app.py and its
-    st.navigation never run, so no wide layout and no kiosk navigation) until someone opens ``/``.
-    A wall screen reconnecting after a restart is exactly that first request; switch modes and rerun."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def css(kiosk: bool) -> None:
     """Style the page dark; in kiosk mode also hide the sidebar, header, toolbar and menus."""
     st.markdown(WALL_CSS + (KIOSK_CSS if kiosk else ""), unsafe_allow_html=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from harness import ROOT, wait_for_app
+from harness import ROOT, Server, wait_for_app
 
 SHOTS = Path(__file__).parent / "screens"
 PAGES = {"overview": "", "channels": "channels", "quality": "quality", "coverage": "coverage",
@@ -32,3 +34,85 @@ def test_overview_shows_sample_numbers_and_phase_switch_changes_them(server, pag
     page.goto(f"{server.url}/?phase=day_one")
     wait_for_app(page, "[data-testid='stMetric']")
     assert "351" in page.locator("[data-testid='stMetric']").first.inner_text()
+
+
+def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
+    """A wall screen reconnecting to a fresh server asks for /standup first; it must still get
+    app.py's router (kiosk: no sidebar) rather than Streamlit's pages/ folder mode."""
+    srv = Server(tmp_path / "fresh.duckdb", tmp_path / "fresh.log")
+    srv.start()
+    try:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.goto(f"{srv.url}/standup?kiosk=1&as_of=2026-03-02T23:00:00Z")
+        wait_for_app(page, "[data-value='contacts']")
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        page.goto(f"{srv.url}/channels")
+        wait_for_app(page, "[data-testid='stSidebarNav']")
+        nav = page.inner_text("[data-testid='stSidebarNav']")
+        assert "Overview" in nav and "Stand-up" in nav and "channels" not in nav  # titles, not file names
+        context.close()
+    finally:
+        srv.stop()
+
+
+def _contacts_shown(page) -> int:
+    text = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    return int(text.replace(",", "").strip())
+
+
+def test_upload_through_the_file_chooser_changes_the_numbers(server, page, tmp_path):
+    page.goto(server.url)
+    wait_for_app(page, "[data-testid='stMetric']")
+    before = _contacts_shown(page)
+    new = tmp_path / "hotline_extra.csv"
+    new.write_text(
+        "source,source_id,recall_id,channel,direction,created_at,talk_s\n"
+        + "".join(f"five9,browser-{i},CS-2026-014,phone,inbound,2026-03-02T17:0{i}:00Z,60\n" for i in range(3))
+    )
+    page.goto(f"{server.url}/upload")
+    wait_for_app(page, "[data-testid='stFileUploaderDropzone']")
+    page.locator("input[type='file']").first.set_input_files(str(new))
+    page.locator(".st-key-upload_load button").click()
+    page.wait_for_selector("text=Loaded 1 of 1 file(s).", timeout=60_000)
+    page.screenshot(path=tmp_path / "upload.png")
+    assert "hotline_extra.csv" in page.inner_text("body")
+    page.goto(server.url)
+    wait_for_app(page, "[data-testid='stMetric']")
+    assert _contacts_shown(page) == before + 3
+
+
+def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_path, browser):
+    srv = Server(tmp_path / "wall.duckdb", tmp_path / "wall.log")
+    srv.start()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watcher = None
+    try:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.goto(f"{srv.url}/standup?kiosk=1&refresh=2&as_of=2026-03-02T23:00:00Z")
+        wait_for_app(page, "[data-value='contacts']")
+        before = int(page.inner_text("[data-value='contacts']").replace(",", ""))
+        page.screenshot(path=tmp_path / "before.png")
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "connectors", "watch", str(inbox), "--db", str(srv.db), "--interval", "0.5"],
+            cwd=ROOT,
+            stdout=open(tmp_path / "watch.log", "ab"),
+            stderr=subprocess.STDOUT,
+        )
+        drop = inbox / "late_calls.csv.part"
+        drop.write_text(
+            "source,source_id,recall_id,channel,direction,created_at,talk_s\n"
+            + "".join(f"five9,wall-{i},CS-2026-014,phone,inbound,2026-03-02T20:1{i}:00Z,60\n" for i in range(4))
+        )
+        drop.rename(inbox / "late_calls.csv")
+        shown = "Number(document.querySelector(\"[data-value='contacts']\").innerText.replace(',', ''))"
+        page.wait_for_function(f"() => {shown} === {before + 4}", timeout=60_000)
+        assert (inbox / "loaded" / "late_calls.csv").exists()
+        context.close()
+    finally:
+        if watcher:
+            watcher.terminate()
+            watcher.wait(timeout=20)
+        srv.stop()
