@@ -1,47 +1,56 @@
-"""Screenshot every page of a running dashboard at 1920×1080 into docs/screenshots/.
+"""Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
-Usage: ``python scripts/screenshots.py [--url http://localhost:8501] [--out docs/screenshots]``.
-Uses Playwright's Python API driving Debian's chromium (/usr/bin/chromium).
+Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Starts its own
+``streamlit run app.py`` on a fresh store (the sample recall loads on first start) and drives
+Debian's chromium with Playwright (tests/browser/harness.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PAGES = {"overview": ""}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
+from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
+
+REPLAY = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the announcement: day one in full swing
+PAGES = {
+    "overview": ("", "[data-testid='stMetric']"),
+    "standup": (f"standup?kiosk=1&{REPLAY}", "[data-value='contacts']"),
+    "channels": ("channels", "[data-testid='stMetric']"),
+    "quality": ("quality", "[data-testid='stMetric']"),
+    "coverage": ("coverage", "[data-testid='stMetric']"),
+    "upload": ("upload", "[data-testid='stFileUploaderDropzone']"),
+    "settings": ("settings", "[data-testid='stMain']"),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--url", default="http://localhost:8501")
     parser.add_argument("--out", default="docs/screenshots")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        for name, path in PAGES.items():
-            page.goto(f"{args.url}/{path}")
-            page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
-            page.wait_for_timeout(1500)
-            page.screenshot(path=out / f"{name}.png", full_page=True)
-            print(out / f"{name}.png")
-        browser.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp) / "shots.duckdb", Path(tmp) / "streamlit.log")
+        server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1920, "height": 1080})
+                for name, (path, ready) in PAGES.items():
+                    page.goto(f"{server.url}/{path}")
+                    wait_for_app(page, ready)
+                    page.wait_for_timeout(1500)
+                    page.screenshot(path=out / f"{name}.png")
+                    print(out / f"{name}.png")
+                browser.close()
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":
