@@ -30,6 +30,17 @@ def store(tmp_path):
 
 
 @pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A store file holding the metrics fixture, used by the app under test (RECALL_OPS_DB)."""
+    path = tmp_path / "app.duckdb"
+    con = connect(path)
+    load(con, METRIC_FIXTURES)
+    con.close()
+    monkeypatch.setenv("RECALL_OPS_DB", str(path))
+    return path
+
+
+@pytest.fixture
 def metrics_store(store):
     """The hand-computed metrics fixture (tests/fixtures/metrics, see its README)."""
     load(store, METRIC_FIXTURES)

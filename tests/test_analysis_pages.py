@@ -6,22 +6,8 @@ values at 2026-04-01; the differences are noted where they matter).
 
 from __future__ import annotations
 
-import pytest
-from conftest import METRIC_FIXTURES, ROOT
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
-
-from connectors.load import ingest_paths
-from store.db import connect
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    con = connect(path)
-    ingest_paths(con, [METRIC_FIXTURES])
-    con.close()
-    monkeypatch.setenv("RECALL_OPS_DB", str(path))
-    return path
 
 
 def open_page(page: str, **query) -> AppTest:

@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import METRIC_FIXTURES, ROOT
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from connectors.load import ingest_paths
-from store.db import connect
-
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    con = connect(path)
-    ingest_paths(con, [METRIC_FIXTURES])
-    con.close()
-    monkeypatch.setenv("RECALL_OPS_DB", str(path))
-    return path
 
 
 def run_app(**query) -> AppTest:

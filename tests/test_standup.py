@@ -8,10 +8,9 @@ from datetime import datetime
 
 import pytest
 import streamlit.commands.navigation as nav_command
-from conftest import METRIC_FIXTURES, ROOT, load
+from conftest import ROOT, load
 from streamlit.testing.v1 import AppTest
 
-from connectors.load import ingest_paths
 from metrics.standup import standup
 from store import settings
 from store.db import connect
@@ -55,16 +54,6 @@ DELTA_AS_OF = "2026-03-04T18:00:00Z"
 #   then offered k1 k2 k4 k5 + k3 = 5, ≤ 20 s k1 k2 k4 = 3 → 0.6; delta −0.1.
 # abandon: now 2/8 = 0.25, then 1/5 = 0.2 → +0.05. ASA: now 110/6, then 60/4 = 15 → +10/3.
 # backlog: now open e1 e3 e4 = 3 (aged: e3), then e2 e3 = 2 (aged: e3, created 25 h before) → +1, aged ±0.
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    con = connect(path)
-    ingest_paths(con, [METRIC_FIXTURES])
-    con.close()
-    monkeypatch.setenv("RECALL_OPS_DB", str(path))
-    return path
 
 
 @pytest.fixture
