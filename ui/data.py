@@ -18,7 +18,7 @@ import streamlit as st
 
 import metrics
 from connectors.load import Failure, ingest_paths
-from store.db import default_path, open_store
+from store.db import StoreError, default_path, open_store
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 SAMPLE_LOADER = "sample-data"
@@ -41,32 +41,58 @@ def db_path() -> str:
 
 
 @contextmanager
-def store() -> Iterator[duckdb.DuckDBPyConnection]:
+def store(wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one piece of work, closed after it.
 
     The app holds the database file only while it reads or writes, so that another process
     (``python -m connectors watch`` or ``ingest``) can load files in between; a file locked by
-    such a process is retried for a few seconds.
+    such a process is retried for ``wait_s`` seconds.
     """
-    with open_store(_prepared(db_path())) as con:
+    with open_store(_prepared(db_path()), wait_s=wait_s) as con:
         yield con
+
+
+_last_version: dict[str, tuple] = {}
+BUSY = (
+    "The database is busy: another process is loading a file. Showing the numbers from before that load; "
+    "they update by themselves when it finishes."
+)
 
 
 def ledger_version() -> tuple:
     """Changes whenever a file is loaded, an upload undone or a setting saved (targets and stale
-    thresholds feed cached results): the key of every cached result."""
+    thresholds feed cached results): the key of every cached result.
+
+    While another process holds the database for a load, the last version seen is returned with a
+    notice, so pages keep serving their cached numbers — from before the load, never part of it
+    (each file is one transaction) — instead of waiting or failing.
+    """
+    try:
+        with store(wait_s=1.0) as con:
+            version = tuple(
+                con.execute(
+                    "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings) "
+                    "FROM ingests"
+                ).fetchall()[0]
+            )
+    except StoreError as e:
+        if "lock" not in str(e).lower() or db_path() not in _last_version:
+            raise
+        st.toast(BUSY, icon="⏳")
+        st.caption("⏳ " + BUSY)
+        return _last_version[db_path()]
+    _last_version[db_path()] = version
+    return version
+
+
+@st.cache_data(show_spinner=False)
+def _loaders(version: tuple) -> set[str]:
     with store() as con:
-        return tuple(
-            con.execute(
-                "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings) FROM ingests"
-            ).fetchall()[0]
-        )
+        return {r[0] for r in con.execute("SELECT DISTINCT loaded_by FROM ingests").fetchall()}
 
 
 def shows_sample_data() -> bool:
-    with store() as con:
-        loaders = {r[0] for r in con.execute("SELECT DISTINCT loaded_by FROM ingests").fetchall()}
-    return loaders == {SAMPLE_LOADER}
+    return _loaders(ledger_version()) == {SAMPLE_LOADER}
 
 
 @st.cache_data(show_spinner=False)
