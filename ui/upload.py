@@ -10,9 +10,9 @@ Rules:
 - A preview runs the connector's ``read()`` with the chosen recall and zone and writes nothing:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
-- Personal data (emails, phones) is masked in previews, reports and downloads (design §9; there
-  is no admin role yet, so nobody sees it unmasked here); a quarantined raw value is masked when
-  its column is personal.
+- Personal data (emails, phones) is masked in previews, reports and downloads unless the session
+  is an admin's (design §9, ui/access.py); a quarantined raw value is masked when its column is
+  personal. Masking happens when shown: cached previews and session reports hold the raw rows.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from connectors.load import Failure, context, detect, expand, ingest_file
 from store.mappings import MappingError, get_mapping, list_mappings, save_mapping, validate_spec
 from store.schema import TABLES
 from store.undo import UndoError, UndoResult, undo_ingest
-from ui import data
+from ui import access, data
 from ui.export import download_buttons, mask_email, mask_phone, masked
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "gz", "zip"]
@@ -108,7 +108,7 @@ def staged(pairs: list[tuple[str, bytes]]) -> Iterator[list[SourceFile | Failure
 
 @dataclass
 class Preview:
-    """What loading a file would store: the primary table's first rows (masked) and counts."""
+    """What loading a file would store: the primary table's first rows and counts (unmasked: mask when shown)."""
 
     table: str
     head: pl.DataFrame
@@ -157,21 +157,21 @@ def _preview(
     rejected = rejected.filter(~rejected.is_in(frame["source_row"].implode()))
     return Preview(
         table=parsed.primary,
-        head=masked(frame.head(PREVIEW_ROWS)),
+        head=frame.head(PREVIEW_ROWS),
         rows_read=parsed.rows_read,
         rows_loaded=frame.height,
         would_quarantine=rejected.len(),
-        rejects=masked_rejects(parsed.rejects),
+        rejects=parsed.rejects,
         warnings=list(parsed.warnings),
         zone=ctx.tz,
     )
 
 
-def masked_rejects(rejects: pl.DataFrame) -> pl.DataFrame:
+def masked_rejects(rejects: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
     """Quarantine rows (source_row, column_name, reason, raw) with personal raw values masked: a
     column named like an email (``email``, ``e-mail``) or a phone (``phone``, ``mobile``, ``tel``…),
-    canonical or as written in a vendor's export."""
-    if rejects.height == 0:
+    canonical or as written in a vendor's export. Unchanged when ``show_pii`` (admins)."""
+    if rejects.height == 0 or show_pii:
         return rejects
     col = pl.col("column_name").fill_null("").str.to_lowercase()
     email = col.str.contains(r"e-?mail")
@@ -209,17 +209,20 @@ def show_file(i: int, f: SourceFile | Failure, recall_id: str | None, tz: str | 
 
 def show_preview(key: str, p: Preview) -> None:
     """Counts and the first canonical rows of a preview."""
+    show_pii = access.show_pii()
     st.caption(
         f"{p.rows_read:,} input rows → table `{p.table}`: {p.rows_loaded:,} rows to store, "
         f"{p.would_quarantine:,} would be quarantined · times without an offset read in {p.zone} · "
-        f"first {min(PREVIEW_ROWS, p.rows_loaded)} rows as they will be stored (personal data masked):"
+        f"first {min(PREVIEW_ROWS, p.rows_loaded)} rows as they will be stored"
+        + ("" if show_pii else " (personal data masked)")
+        + ":"
     )
     for w in p.warnings:
         st.warning(w)
-    st.dataframe(p.head, key=key, hide_index=True)
+    st.dataframe(masked(p.head, show_pii), key=key, hide_index=True)
     if p.rejects.height:
         with st.expander(f"{p.rejects.height:,} quarantine entries"):
-            st.dataframe(p.rejects, key=f"{key}_rejects", hide_index=True)
+            st.dataframe(masked_rejects(p.rejects, show_pii), key=f"{key}_rejects", hide_index=True)
 
 
 # --- recall and zone ----------------------------------------------------------------------------
@@ -291,7 +294,7 @@ def load_files(
                     "unchanged": r.unchanged,
                     "quarantined": r.quarantined,
                     "warnings": list(r.warnings),
-                    "rejects": masked_rejects(rejects),
+                    "rejects": rejects,  # masked when shown (show_reports)
                 }
             )
     return reports
@@ -304,6 +307,7 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
     st.subheader("Load report")
     counts = ["ingest_id", "connector", "read", "inserted", "updated", "unchanged", "quarantined"]
     loaded = [r for r in reports if "error" not in r]
+    show_pii = access.show_pii()
     if loaded:
         st.success(f"Loaded {len(loaded)} of {len(reports)} file(s).")
         table = pl.DataFrame([{"file": r["file"], **{c: r[c] for c in counts}} for r in loaded])
@@ -316,8 +320,9 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
             st.warning(f"{r['file']}: {w}")
         if r["rejects"].height:
             with st.expander(f"{r['file']}: {r['rejects'].height:,} quarantine entries", expanded=True):
-                st.dataframe(r["rejects"], key=f"upload_report_rejects_{i}", hide_index=True)
-                download_buttons(r["rejects"], f"quarantine_{r['ingest_id']}", f"upload_report_dl_{i}")
+                rows = masked_rejects(r["rejects"], show_pii)
+                st.dataframe(rows, key=f"upload_report_rejects_{i}", hide_index=True)
+                download_buttons(rows, f"quarantine_{r['ingest_id']}", f"upload_report_dl_{i}", show_pii)
 
 
 # --- history, quarantine, undo ------------------------------------------------------------------
@@ -342,11 +347,12 @@ def show_history(version: tuple) -> None:
             st.caption("No ingest has quarantined rows.")
         else:
             pick = st.selectbox("Ingest", with_rejects, key="upload_quarantine_pick", format_func=labels.get)
-            rows = masked_rejects(data.quarantine(version, pick))
+            show_pii = access.show_pii()
+            rows = masked_rejects(data.quarantine(version, pick), show_pii)
             if rows.height == 0:
                 st.caption("This ingest was undone; its quarantine rows went with it.")
             st.dataframe(rows, key="upload_quarantine", hide_index=True)
-            download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl")
+            download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl", show_pii)
     with right:
         st.markdown("**Undo a whole upload**")
         open_ids = ledger.filter(pl.col("undone_at").is_null())["ingest_id"].to_list()

@@ -1,0 +1,110 @@
+"""Charts of the Coverage page: the funnel, rates by group, coverage over time, time to notify."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ui.charts.base import _LEGEND, _MARGIN, FUNNEL_COLORS, FUNNEL_LABELS, phase_marks
+
+
+def coverage_funnel(coverage: dict) -> go.Figure:
+    """Affected → notified → reached → engaged → remedied (customers)."""
+    keys = list(FUNNEL_LABELS)
+    fig = go.Figure(
+        go.Funnel(
+            y=[FUNNEL_LABELS[k] for k in keys],
+            x=[coverage[k] for k in keys],
+            textinfo="value+percent initial",
+            marker_color=["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#f58518"],
+        )
+    )
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def coverage_rates(frame: pl.DataFrame, by: str, top: int = 15) -> go.Figure:
+    """Notified / reached / engaged / remedied as a share of affected customers, per ``by`` group
+    (the ``top`` groups with most affected units)."""
+    rows = frame.head(top)
+    groups = rows[by].to_list()
+    fig = go.Figure()
+    for key in ("notified", "reached", "engaged", "remedied"):
+        rates = [k / a if a else None for k, a in zip(rows[key], rows["affected_customers"], strict=True)]
+        fig.add_bar(
+            x=groups,
+            y=rates,
+            name=FUNNEL_LABELS[key],
+            marker_color=FUNNEL_COLORS[key],
+            customdata=list(zip(rows[key].to_list(), rows["affected_customers"].to_list(), strict=True)),
+            hovertemplate="%{x}: %{y:.1%} " + key + " (%{customdata[0]} of %{customdata[1]})<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="group",
+        height=360,
+        margin=_MARGIN,
+        legend=_LEGEND,
+        yaxis=dict(tickformat=".0%", range=[0, 1.05]),
+        xaxis=dict(type="category"),
+    )
+    return fig
+
+
+def coverage_over_time(daily: pl.DataFrame, recall: dict) -> go.Figure:
+    """Cumulative notified, reached, engaged and remedied customers per local day; affected dashed."""
+    days = daily["day"].to_list()
+    fig = go.Figure()
+    total = daily["affected_customers"].to_list()
+    fig.add_scatter(
+        x=days,
+        y=total,
+        name="Affected customers",
+        mode="lines",
+        line=dict(color=FUNNEL_COLORS["affected_customers"], dash="dash"),
+        hovertemplate="%{x|%a %d %b}: %{y} affected<extra></extra>",
+    )
+    for key in ("notified", "reached", "engaged", "remedied"):
+        fig.add_scatter(
+            x=days,
+            y=daily[key].to_list(),
+            name=FUNNEL_LABELS[key],
+            mode="lines",
+            line=dict(color=FUNNEL_COLORS[key], width=2.5),
+            customdata=[k / a if a else None for k, a in zip(daily[key], total, strict=True)],
+            hovertemplate="%{x|%a %d %b}: %{y} " + key + " (%{customdata:.1%})<extra></extra>",
+        )
+    fig.update_layout(height=360, margin=_MARGIN, legend=_LEGEND, yaxis_title="customers", hovermode="x unified")
+    moving = daily.filter(
+        pl.any_horizontal(pl.col(k).diff() != 0 for k in ("notified", "reached", "engaged", "remedied"))
+    )
+    if moving.height and days:  # open on the weeks where something happened; zoom out for the rest
+        fig.update_xaxes(range=[days[0] - timedelta(days=1), min(days[-1], moving["day"][-1] + timedelta(days=14))])
+    return phase_marks(fig, recall, days)
+
+
+def hours_histogram(hours: pl.DataFrame, summary: dict) -> go.Figure:
+    """Histogram of hours from the announcement to the first notification; median and P90 marked."""
+    fig = go.Figure(
+        go.Histogram(
+            x=hours["hours"].to_list(),
+            marker_color="#72b7b2",
+            nbinsx=40,
+            hovertemplate="%{x} h: %{y} customers<extra></extra>",
+        )
+    )
+    for key, label in (("median_h", "median"), ("p90_h", "P90")):
+        if summary.get(key) is not None:
+            fig.add_vline(
+                x=summary[key],
+                line_dash="dash",
+                line_color="#333",
+                annotation_text=f"{label} {summary[key]:.1f} h",
+                annotation_position="top right",
+                annotation_font_size=11,
+            )
+    fig.update_layout(
+        height=340, margin=_MARGIN, xaxis_title="hours after the announcement", yaxis_title="customers", bargap=0.05
+    )
+    return fig
