@@ -6,7 +6,7 @@ import streamlit as st
 import ui
 from metrics import coverage_as_of
 from metrics.scope import PHASE_LABELS
-from ui import charts, data, filters
+from ui import access, charts, data, filters
 from ui.export import chart_with_table, download_buttons, masked
 
 ui.through_router()
@@ -66,9 +66,11 @@ chart_with_table(charts.hours_histogram(hours, summary), hours, "time_to_notify"
 
 st.subheader("Unreachable customers")
 unreachable = data.unreachable_customers(version, rid, as_of)
+show_pii = access.show_pii()
 st.caption(
     f"{unreachable.height:,} affected customers not reached: notified but no attempt delivered, opened, read or "
-    "clicked and no answered call, or never notified. Emails and phones are masked."
+    "clicked and no answered call, or never notified."
+    + ("" if show_pii else " Emails and phones are masked (admins see them in full).")
 )
-st.dataframe(masked(unreachable), key="coverage_unreachable", hide_index=True)
-download_buttons(unreachable, "unreachable_customers", "coverage_unreachable")
+st.dataframe(masked(unreachable, show_pii), key="coverage_unreachable", hide_index=True)
+download_buttons(unreachable, "unreachable_customers", "coverage_unreachable", show_pii)

@@ -12,11 +12,11 @@ import streamlit as st
 
 import ui
 from metrics import Options, as_utc
-from ui import charts, data, filters, wall
+from ui import access, charts, data, filters, wall
 
 ui.through_router()
 
-kiosk = st.query_params.get("kiosk") in ("1", "true", "yes")
+kiosk = access.kiosk()  # ?kiosk=1, or a wall-token session
 wall.css(kiosk)
 version = data.ledger_version()
 recalls = data.recalls(version)

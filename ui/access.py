@@ -13,6 +13,7 @@ The mapping lives in ``.streamlit/secrets.toml``::
 
     [recall_ops]
     wall_token = "a-long-random-string"
+    # provider = "okta"   # optional: sign in with [auth.okta] instead of the [auth] default
 
     [recall_ops.roles]
     admins = ["ops.lead@example.com", "group:recall-admins"]

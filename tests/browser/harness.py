@@ -31,10 +31,11 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on localhost with its own store file."""
+    """`streamlit run app.py` on localhost with its own store file (and, if given, its own
+    secrets.toml instead of the app's .streamlit/secrets.toml: sign-in tests)."""
 
-    def __init__(self, db: Path, log: Path):
-        self.db, self.log, self.port = db, log, free_port()
+    def __init__(self, db: Path, log: Path, secrets: Path | None = None):
+        self.db, self.log, self.port, self.secrets = db, log, free_port(), secrets
         self.url = f"http://localhost:{self.port}"
         self.proc: subprocess.Popen | None = None
 
@@ -42,6 +43,8 @@ class Server:
         env = {**os.environ, "RECALL_OPS_DB": str(self.db)}
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port)]
         cmd += ["--server.headless", "true", "--server.fileWatcherType", "none"]
+        if self.secrets is not None:
+            cmd += ["--secrets.files", str(self.secrets)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

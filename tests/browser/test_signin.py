@@ -1,0 +1,116 @@
+"""Sign-in end to end: a real `streamlit run` server configured with a real OpenID Connect provider
+(oidc-provider-mock, started here on localhost), driven through the provider's login form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from harness import Server, free_port, wait_for_app
+
+oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+
+ADMIN, VIEWER = "ops.lead@example.com", "friend@partner.org"
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with oidc_provider_mock.run_server_in_thread(port=free_port()) as srv:
+        yield f"http://localhost:{srv.server_port}"
+
+
+@pytest.fixture(scope="module")
+def signin_server(tmp_path_factory, provider):
+    tmp = tmp_path_factory.mktemp("signin")
+    secrets = tmp / "secrets.toml"
+    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log", secrets=secrets)
+    secrets.write_text(
+        f"""
+[auth]
+redirect_uri = "{srv.url}/oauth2callback"
+cookie_secret = "browser-test-cookie-secret"
+client_id = "recall-ops"
+client_secret = "recall-ops-secret"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[recall_ops]
+wall_token = "tv-token"
+
+[recall_ops.roles]
+admins = ["{ADMIN}"]
+analysts = ["@example.com"]
+"""
+    )
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def sign_in(page, server, email: str) -> None:
+    """From the app's sign-in page through the provider's form back to the app."""
+    page.goto(server.url)
+    wait_for_app(page, ".st-key-sign_in button")
+    page.locator(".st-key-sign_in button").click()
+    page.wait_for_selector("input[name='sub']", timeout=30_000)  # the provider's login form
+    page.fill("input[name='sub']", email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(re.compile(re.escape(server.url)), timeout=30_000)
+    wait_for_app(page, "[data-testid='stSidebarNav']")
+
+
+def sidebar(page) -> str:
+    return page.inner_text("[data-testid='stSidebar']")
+
+
+def test_viewer_then_admin_through_a_real_identity_provider(signin_server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        # Nobody signed in: only the sign-in page, even for a typed page URL.
+        page.goto(f"{signin_server.url}/coverage")
+        wait_for_app(page, ".st-key-sign_in button")
+        assert "Unreachable customers" not in page.inner_text("body")
+
+        sign_in(page, signin_server, VIEWER)
+        text = sidebar(page)
+        assert VIEWER in text and "viewer" in text
+        nav = page.inner_text("[data-testid='stSidebarNav']")
+        assert "Overview" in nav and "Coverage" in nav and "Upload" not in nav and "Settings" not in nav
+        page.wait_for_selector("[data-testid='stMetric']")  # the Overview's tiles
+
+        for path, marker in (("upload", "Upload exports"), ("settings", "Targets (red / amber / green)")):
+            page.goto(f"{signin_server.url}/{path}")
+            wait_for_app(page, "[data-testid='stSidebarNav']")
+            assert "Page not found" in page.inner_text("body")  # Streamlit's own notice, then the default page
+            assert marker not in page.inner_text("body")
+            page.screenshot(path=tmp_path / f"viewer_{path}.png")
+
+        page.goto(signin_server.url)  # away from the "Page not found" dialog
+        wait_for_app(page, ".st-key-sign_out button")
+        page.locator(".st-key-sign_out button").click()
+        page.get_by_role("button", name="End session").click(timeout=30_000)  # the provider's sign-out
+        wait_for_app(page, ".st-key-sign_in button")
+        assert VIEWER not in page.inner_text("body")
+
+        sign_in(page, signin_server, ADMIN)
+        assert "admin" in sidebar(page)
+        page.goto(f"{signin_server.url}/settings")
+        wait_for_app(page, "text=Targets (red / amber / green)")
+        assert "Page not found" not in page.inner_text("body")
+    finally:
+        context.close()
+
+
+def test_wall_token_shows_the_stand_up_without_sign_in(signin_server, browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{signin_server.url}/standup?wall=tv-token")
+        wait_for_app(page, "[data-tile='contacts']")
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        assert page.locator(".st-key-sign_in").count() == 0
+        page.goto(f"{signin_server.url}/settings?wall=tv-token")  # any other page: the stand-up again
+        wait_for_app(page, "[data-tile='contacts']")
+        assert "Targets (red / amber / green)" not in page.inner_text("body")
+    finally:
+        context.close()
