@@ -7,6 +7,7 @@ quarantined, or why the file was refused) and exits 0 when every file was read, 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from connectors import mapping_cmd, watch
@@ -37,12 +38,22 @@ def _ingest(args: argparse.Namespace) -> int:
             print(f"  warning: {w}")
         if r.rejects is not None:
             for q in r.rejects.head(5).iter_rows(named=True):
-                print(f"  row {q['source_row']}, column {q['column_name']}: {q['reason']} ({q['raw']!r})")
+                print(f"  row {q['source_row']}, column {q['column_name']}: {q['reason']} ({_shown(q)!r})")
             if r.rejects.height > 5:
                 print(
                     f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)"
                 )
     return 1 if failed else 0
+
+
+def _shown(reject: dict) -> str:
+    """The quarantined value as printed: personal data (an email or phone column, or anything that
+    looks like an address or a number of 7+ digits) is masked, so terminal logs carry none."""
+    raw = reject["raw"] or ""
+    personal = any(k in (reject["column_name"] or "") for k in ("email", "phone"))
+    if personal or "@" in raw or len(re.sub(r"\D", "", raw)) >= 7:
+        return re.sub(r"[^\s@.+\-]", "*", raw[:-4]) + raw[-4:] if len(raw) > 4 else "****"
+    return raw
 
 
 def main(argv: list[str] | None = None) -> int:

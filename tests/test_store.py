@@ -174,3 +174,18 @@ def test_corrupt_database_file_gives_a_clear_message(tmp_path):
 def test_ingest_file_reports_connector(store, tmp_path):
     result = ingest_file(store, SourceFile("recall.toml", METRIC_FIXTURES / "recall.toml"))
     assert result.connector == "recall_toml" and result.inserted == 1
+
+
+def test_cli_output_masks_personal_data_in_quarantined_values(tmp_path, capsys):
+    from connectors.__main__ import main
+
+    f = tmp_path / "c.csv"
+    f.write_text(
+        "source,source_id,recall_id,channel,direction,created_at,customer_email\n"
+        "five9,1,R,fax,inbound,2026-03-02T10:00:00Z,pat.doe@example.com\n"
+        "five9,2,R,phone,inbound,call me on 3125550142,\n"
+    )
+    assert main(["ingest", str(f), "--db", str(tmp_path / "s.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert "quarantined=2" in out and "'fax'" in out
+    assert "3125550142" not in out and "0142" in out  # the bad timestamp held a phone number
