@@ -11,13 +11,7 @@ from ui.export import chart_with_table, download_buttons, masked
 
 ui.through_router()
 
-version = data.ledger_version()
-recalls = data.recalls(version)
-if recalls.height == 0:
-    st.info("No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`.")
-    st.stop()
-recall, phase = filters.recall_and_phase(recalls)
-filters.channels_and_dates(recall)  # kept in step with the other pages; coverage counts people, not contacts
+version, recall, phase, _ = filters.recall_view()  # channel/date filters: coverage counts people
 rid = recall["recall_id"]
 as_of = coverage_as_of(recall, phase, filters.as_of_now())
 

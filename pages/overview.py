@@ -10,16 +10,10 @@ from ui import charts, data, filters, tiles
 
 ui.through_router()
 
-version = data.ledger_version()
-recalls = data.recalls(version)
-if recalls.height == 0:
-    st.info("No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`.")
-    st.stop()
+version, recall, phase, chosen = filters.recall_view()
 if data.shows_sample_data():
     st.info("Showing the bundled **sample data** (a synthetic car-seat recall). Load your own exports to replace it.")
 
-recall, phase = filters.recall_and_phase(recalls)
-chosen = filters.channels_and_dates(recall)
 as_of = filters.as_of_now()
 report = data.report(version, recall["recall_id"], as_of, Options(), chosen)
 

@@ -10,13 +10,7 @@ from ui.export import chart_with_table
 
 ui.through_router()
 
-version = data.ledger_version()
-recalls = data.recalls(version)
-if recalls.height == 0:
-    st.info("No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`.")
-    st.stop()
-recall, phase = filters.recall_and_phase(recalls)
-chosen = filters.channels_and_dates(recall)
+version, recall, phase, chosen = filters.recall_view()
 as_of = filters.as_of_now()
 rid, label = recall["recall_id"], PHASE_LABELS[phase]
 

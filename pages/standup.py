@@ -18,13 +18,7 @@ ui.through_router()
 
 kiosk = access.kiosk()  # ?kiosk=1, or a wall-token session
 wall.css(kiosk)
-version = data.ledger_version()
-recalls = data.recalls(version)
-if recalls.height == 0:
-    st.info("No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`.")
-    st.stop()
-recall, phase = filters.recall_and_phase(recalls)
-chosen = filters.channels_and_dates(recall)
+version, recall, phase, chosen = filters.recall_view()
 try:
     replay = as_utc(st.query_params["as_of"]) if st.query_params.get("as_of") else None
 except ValueError:

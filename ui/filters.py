@@ -108,3 +108,22 @@ def fcr_options() -> Options:
     _sync("fcr_method", None if method == "repeat_contact" else method)
     _sync("fcr_window", None if window == "7" else window)
     return Options(fcr_window_h=int(window) * 24, fcr_method=method)
+
+
+def recall_view() -> tuple[tuple, dict, str, Filters]:
+    """The common start of a recall page: the ledger version, then the shared sidebar filters.
+
+    Returns (version, recall row, phase id, filters); stops the page with a hint when no recall is
+    defined yet.
+    """
+    from ui import data
+
+    version = data.ledger_version()
+    recalls = data.recalls(version)
+    if recalls.height == 0:
+        st.info(
+            "No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`."
+        )
+        st.stop()
+    recall, phase = recall_and_phase(recalls)
+    return version, recall, phase, channels_and_dates(recall)
