@@ -7,6 +7,7 @@ import ui
 from metrics import Options, contact_rate
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
+from ui.export import download_buttons
 
 ui.through_router()
 
@@ -33,11 +34,11 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader("Inbound contacts by channel")
     daily = data.volume(version, recall["recall_id"], as_of, "day", chosen)
-    st.plotly_chart(charts.volume_by_day(daily, recall), key="overview_volume")
+    st.plotly_chart(charts.channel_volume(daily, recall, phase), key="overview_volume")
     with st.expander("Numbers behind the chart"):
         table = daily.pivot(on="channel", index="day", values="contacts").sort("day").fill_null(0)
         st.dataframe(table, key="overview_volume_table", hide_index=True)
-        st.download_button("Download CSV", table.write_csv(), "contacts_by_day.csv", key="overview_volume_csv")
+        download_buttons(table, "contacts_by_day", key="overview_volume")
 with right:
     st.subheader("Coverage of affected customers")
     st.plotly_chart(charts.coverage_funnel(report["coverage"]), key="overview_funnel")
