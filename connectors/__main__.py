@@ -1,7 +1,13 @@
-"""Command line: ``python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE]``.
+"""Command line for loading exports.
+
+    python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE] [--mapping NAME]
+    python -m connectors watch DIR --db FILE [--interval S] [--once] [--recall ID] [--tz ZONE]
+    python -m connectors mapping save|list|show|delete ... --db FILE
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
 quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise.
+``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
+column mappings for layouts no connector knows (store/mappings.py).
 """
 
 from __future__ import annotations
@@ -57,7 +63,12 @@ def _shown(reject: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m connectors", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m connectors",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:5]),
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="load files, folders or .zip archives")
     ingest.add_argument("paths", nargs="+")
