@@ -1,13 +1,13 @@
 """Upload (analysts): load exports, see what was loaded or rejected and why, undo a whole upload.
 
-The pieces live in ui/upload.py; files come from the uploader, or from
+The pieces live in ui/upload.py, ui/upload_review.py and ui/upload_history.py; files come from the uploader, or from
 ``st.session_state["upload_seed"]`` as ``(name, bytes)`` pairs (how tests drive this page).
 """
 
 import streamlit as st
 
 import ui
-from ui import data, upload
+from ui import data, upload, upload_history, upload_review
 
 ui.through_router()
 
@@ -29,14 +29,14 @@ with right:
 if pairs:
     with upload.staged(pairs) as files:
         st.subheader("Files")
-        chosen = upload.review(files, recall_id, tz)
+        chosen = upload_review.review(files, recall_id, tz)
         if st.button("Load", key="upload_load", type="primary"):
             with st.spinner("Loading…"):
                 st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
 upload.show_reports(st.session_state.get(upload.REPORTS_KEY))
 
 st.header("Ingest history")
-upload.show_history(data.ledger_version())
+upload_history.show_history(data.ledger_version())
 
 st.header("Saved column mappings")
-upload.show_mappings(upload.saved_mappings())
+upload_review.show_mappings(upload_review.saved_mappings())

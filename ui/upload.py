@@ -1,4 +1,7 @@
-"""The Upload page's pieces: stage uploaded bytes, detect and preview, load, report, history, undo.
+"""The Upload page's pieces: stage uploaded bytes, detect and preview, load, report.
+
+The per-file review with its column-mapping editor is ui/upload_review.py; the ingest history and
+undo are ui/upload_history.py.
 
 Rules:
 - Uploaded bytes are written to a temporary folder under their original names (the base name
@@ -32,11 +35,8 @@ import polars as pl
 import streamlit as st
 
 from connectors import mapped
-from connectors.base import SourceFile, Unreadable, norm_header
+from connectors.base import SourceFile, Unreadable
 from connectors.load import Failure, context, detect, expand, ingest_file
-from store.mappings import MappingError, get_mapping, list_mappings, save_mapping, validate_spec
-from store.schema import TABLES
-from store.undo import UndoError, UndoResult, undo_ingest
 from ui import access, data
 from ui.export import download_buttons, mask_email, mask_phone, masked
 
@@ -59,21 +59,6 @@ COMMON_ZONES = (
     "Asia/Tokyo",
     "Australia/Sydney",
 )
-NONE = "(none)"
-HISTORY_LABELS = {
-    "ingest_id": "ingest",
-    "file_name": "file",
-    "timezone": "zone",
-    "recall_id": "recall",
-    "rows_read": "read",
-    "rows_inserted": "inserted",
-    "rows_updated": "updated",
-    "rows_unchanged": "unchanged",
-    "rows_quarantined": "quarantined",
-    "loaded_at": "loaded at (UTC)",
-    "loaded_by": "by",
-    "undone_at": "undone at (UTC)",
-}
 PREVIEW_ROWS = 5
 
 
@@ -323,206 +308,3 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
                 rows = masked_rejects(r["rejects"], show_pii)
                 st.dataframe(rows, key=f"upload_report_rejects_{i}", hide_index=True)
                 download_buttons(rows, f"quarantine_{r['ingest_id']}", f"upload_report_dl_{i}", show_pii)
-
-
-# --- history, quarantine, undo ------------------------------------------------------------------
-
-
-def show_history(version: tuple) -> None:
-    """The ingest ledger, the quarantine of any ingest, and undo of a whole upload."""
-    ledger = data.ingests(version)
-    if ledger.height == 0:
-        st.info("Nothing has been loaded yet.")
-        return
-    st.dataframe(ledger.rename(HISTORY_LABELS), key="upload_history", hide_index=True)
-    labels = {
-        r["ingest_id"]: f"#{r['ingest_id']} · {r['file_name']} · {r['loaded_at']:%Y-%m-%d %H:%M}"
-        for r in ledger.iter_rows(named=True)
-    }
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Quarantine of an ingest**")
-        with_rejects = ledger.filter(pl.col("rows_quarantined") > 0)["ingest_id"].to_list()
-        if not with_rejects:
-            st.caption("No ingest has quarantined rows.")
-        else:
-            pick = st.selectbox("Ingest", with_rejects, key="upload_quarantine_pick", format_func=labels.get)
-            show_pii = access.show_pii()
-            rows = masked_rejects(data.quarantine(version, pick), show_pii)
-            if rows.height == 0:
-                st.caption("This ingest was undone; its quarantine rows went with it.")
-            st.dataframe(rows, key="upload_quarantine", hide_index=True)
-            download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl", show_pii)
-    with right:
-        st.markdown("**Undo a whole upload**")
-        open_ids = ledger.filter(pl.col("undone_at").is_null())["ingest_id"].to_list()
-        pick = st.selectbox(
-            "Ingest to undo",
-            open_ids,
-            key="undo_pick",
-            format_func=labels.get,
-            index=None,
-            placeholder="Pick an ingest",
-        )
-        st.caption("Removes the rows this file wrote and brings back the versions it replaced.")
-        if st.button("Undo this ingest", key="undo_confirm", disabled=pick is None, type="primary"):
-            st.session_state["upload_undo_message"] = undo(pick, signed_in_user())
-            st.rerun()
-        message = st.session_state.pop("upload_undo_message", None)
-        if message:
-            (st.error if message.startswith("Cannot") else st.success)(message)
-
-
-def undo(ingest_id: int, by: str) -> str:
-    """Undo ``ingest_id``; a one-line message saying what changed (or why not)."""
-    try:
-        with data.store() as con:
-            result: UndoResult = undo_ingest(con, ingest_id, by)
-    except UndoError as e:
-        return f"Cannot undo: {e}"
-    deleted, restored = sum(result.deleted.values()), sum(result.restored.values())
-    return (
-        f"Undid ingest #{result.ingest_id} ({result.file_name}): {deleted:,} rows removed, "
-        f"{restored:,} earlier versions restored, {result.quarantine_deleted:,} quarantine entries removed."
-    )
-
-
-# --- column mappings ----------------------------------------------------------------------------
-
-
-def saved_mappings() -> list[dict[str, Any]]:
-    """Every saved mapping (the same ones ``python -m connectors ingest --mapping NAME`` uses)."""
-    with data.store() as con:
-        return list_mappings(con)
-
-
-def mappable(f: SourceFile | Failure) -> bool:
-    """A file no connector recognises that has a header row (so its columns can be mapped)."""
-    if isinstance(f, Failure) or detection(f)[0] is not None or f.suffix == ".toml":
-        return False
-    return bool(f.header())
-
-
-def mapping_editor(i: int, f: SourceFile, names: list[str]) -> dict | None:
-    """Pick a saved mapping or build one for ``f`` (and save it by name); the spec to load with, or None."""
-    st.markdown(f"**Map the columns of {f.name}**")
-    saved = st.session_state.pop(f"upload_map_saved_{i}", None)
-    if saved:  # chosen after "Save mapping" (set before the selectbox exists in this run)
-        st.session_state[f"upload_map_pick_{i}"] = saved
-        st.success(f"Saved mapping {saved!r}; reuse it here or with `python -m connectors ingest --mapping '{saved}'`.")
-    pick = st.selectbox(
-        "Mapping",
-        [None, *names],
-        key=f"upload_map_pick_{i}",
-        format_func=lambda n: "New mapping…" if n is None else n,
-    )
-    if pick is not None:
-        with data.store() as con:
-            spec = get_mapping(con, pick)
-        st.json(spec, expanded=False)
-        return spec
-    headers = f.header()
-    table = st.selectbox("Canonical table", ["contacts", "csat", "notifications", "affected"], key=f"upload_map_t_{i}")
-    spec: dict[str, Any] = {"table": table, "columns": {}, "constants": {}}
-    cols = st.columns(3)
-    by_loose = {_loose(h): h for h in reversed(headers)}  # the first header wins
-    shown = [c for c in TABLES[table].columns if c.name != "customer_phone"]
-    for n, c in enumerate(shown):
-        options = [NONE, *headers]
-        guess = next((by_loose[k] for k in _aliases(c.name) if k in by_loose), None)
-        label = f"{c.name}{' *' if c.required and c.name != 'recall_id' else ''}"
-        chosen = cols[n % 3].selectbox(
-            label,
-            options,
-            index=options.index(guess) if guess else 0,
-            key=f"upload_map_{i}_{table}_{c.name}",
-            help=c.doc,
-        )
-        if chosen != NONE:
-            spec["columns"][c.name] = chosen
-    names_t = TABLES[table].names
-    const = st.columns(3)
-    if "source" in names_t and "source" not in spec["columns"]:
-        source = const[0].text_input("Constant source", key=f"upload_map_source_{i}", placeholder="e.g. genesys_wfm")
-        if source.strip():
-            spec["constants"]["source"] = source.strip()
-    for slot, name in ((const[1], "channel"), (const[2], "direction")):
-        if name in names_t and name not in spec["columns"]:
-            choice = slot.selectbox(
-                f"Constant {name}", [NONE, *TABLES[table].column(name).choices], key=f"upload_map_{name}_{i}"
-            )
-            if choice != NONE:
-                spec["constants"][name] = choice
-    try:
-        spec = validate_spec(spec)
-    except MappingError as e:
-        st.warning(f"Mapping incomplete: {e}")
-        return None
-    name = st.text_input("Save as", key=f"upload_map_name_{i}", placeholder="mapping name")
-    if st.button("Save mapping", key=f"upload_map_save_{i}", disabled=not name.strip()):
-        with data.store() as con:
-            save_mapping(con, name, spec)
-        st.session_state[f"upload_map_saved_{i}"] = name.strip()
-        st.rerun()
-    return spec
-
-
-def _loose(name: str) -> str:
-    """Header comparison for guesses: norm_header without separators (``E-Mail`` → ``email``)."""
-    return norm_header(name).replace("_", "")
-
-
-def _aliases(column: str) -> list[str]:
-    """A canonical column's guessable header spellings: ``customer_email`` → customeremail, email."""
-    short = column.removeprefix("customer_").removesuffix("_raw")
-    return list(dict.fromkeys([_loose(column), _loose(short)]))
-
-
-def show_mapped_file(i: int, f: SourceFile, recall_id: str | None, tz: str | None, names: list[str]) -> dict | None:
-    """Mapping editor, the preview with that mapping and, for a saved mapping, "Load with mapping
-    NAME"; the spec the page's Load button uses for this file, or None."""
-    spec = mapping_editor(i, f, names)
-    if spec is None:
-        return None
-    p = preview(f, recall_id, tz, spec)
-    if isinstance(p, str):
-        st.error(p, icon="🚫")
-        return None
-    show_preview(f"upload_map_preview_{i}", p)
-    name = st.session_state.get(f"upload_map_pick_{i}")
-    if name and st.button(f"Load {f.name} with mapping {name}", key=f"upload_map_load_{i}"):
-        st.session_state[REPORTS_KEY] = load_files([(f, spec)], recall_id, tz, signed_in_user())
-    return spec
-
-
-def review(files: list[SourceFile | Failure], recall_id: str | None, tz: str | None) -> list[tuple[Any, dict | None]]:
-    """Each staged file in a box: connector and reason or refusal, preview, and for a file no
-    connector recognises the column-mapping editor. Returns (file, mapping or None) for the Load
-    button: every file (refused ones are reported as not loaded), with its mapping when one is set."""
-    names = [m["name"] for m in saved_mappings()]
-    out: list[tuple[Any, dict | None]] = []
-    for i, f in enumerate(files):
-        with st.container(border=True):
-            spec = None
-            if not show_file(i, f, recall_id, tz) and mappable(f):
-                with st.expander("Map its columns to a canonical table", expanded=bool(names)):
-                    spec = show_mapped_file(i, f, recall_id, tz, names)
-            out.append((f, spec))
-    return out
-
-
-def show_mappings(names: list[dict[str, Any]]) -> None:
-    """The saved mappings, by name."""
-    if not names:
-        st.caption("No column mapping saved yet. A file no connector recognises can be mapped above.")
-        return
-    st.dataframe(
-        pl.DataFrame(
-            [
-                {"name": m["name"], "table": m["table"], "columns": json.dumps(m["spec"].get("columns", {}))}
-                for m in names
-            ]
-        ),
-        key="upload_mappings",
-        hide_index=True,
-    )
