@@ -49,17 +49,24 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
+def _transient(e: StoreError) -> bool:
+    """Errors that pass by themselves: another process holds the file lock, or (within this
+    process) another thread is closing the last connection to the file while this one opens it."""
+    text = str(e).lower()
+    return "lock" in text or "file handle conflict" in text
+
+
 @contextmanager
 def open_store(path: str | Path | None = None, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-write connection, retried while another process holds the file lock;
-    closed (releasing the file) on exit."""
+    """A short-lived read-write connection, retried for ``wait_s`` while the error is transient
+    (see :func:`_transient`); closed (releasing the file) on exit."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
             con = connect(path)
             break
         except StoreError as e:
-            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+            if not _transient(e) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
     try:

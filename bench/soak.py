@@ -1,0 +1,78 @@
+"""Soak test of the wall screen: N browser sessions on the auto-refreshing stand-up page.
+
+``python -m bench.soak [--sessions 20] [--seconds 300] [--refresh 5]`` starts its own
+``streamlit run app.py`` on a fresh store (sample data), opens N kiosk sessions in one headless
+chromium (separate contexts), and every 10 s records the server's resident memory and counts
+sessions showing an exception, or no tiles for more than 2 s (a fragment redraw is brief). It
+prints a summary line and exits 1 on any error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
+from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--refresh", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp) / "soak.duckdb", Path(tmp) / "streamlit.log")
+        server.start()
+        errors, samples = 0, []
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                url = f"{server.url}/standup?kiosk=1&refresh={args.refresh}&as_of=2026-03-03T18:00:00Z"
+                pages = []
+                for _ in range(args.sessions):
+                    page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+                    page.goto(url)
+                    wait_for_app(page, "[data-value='contacts']", timeout_ms=120_000)
+                    pages.append(page)
+                start = time.monotonic()
+                while time.monotonic() - start < args.seconds:
+                    time.sleep(10)
+                    failed = [pg for pg in pages if pg.locator("[data-testid='stException']").count()]
+                    blank = [pg for pg in pages if pg.locator("[data-value='contacts']").count() == 0]
+                    time.sleep(2)  # a tile missing for a moment is the fragment redrawing; count it if it stays
+                    blank = [pg for pg in blank if pg.locator("[data-value='contacts']").count() == 0]
+                    for pg in failed:
+                        print("  exception:", pg.locator("[data-testid='stException']").first.inner_text()[:300])
+                    errors += len(failed) + len(blank)
+                    samples.append(rss_mib(server.proc.pid))
+                    print(
+                        f"t={time.monotonic() - start:5.0f}s rss={samples[-1]:7.1f} MiB "
+                        f"exceptions={len(failed)} blank={len(blank)}"
+                    )
+                browser.close()
+        finally:
+            server.stop()
+    first, last, peak = samples[0], samples[-1], max(samples)
+    print(
+        f"soak: {args.sessions} sessions × {args.seconds} s, refresh {args.refresh} s: errors={errors}, "
+        f"server RSS first {first:.0f} MiB, last {last:.0f} MiB, peak {peak:.0f} MiB"
+    )
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
