@@ -3,17 +3,27 @@ load them end-to-end through a real DuckDB store."""
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from types import ModuleType
 
-from connectors import CONNECTORS
-from connectors.base import Parsed, ReadContext, SourceFile
-from connectors.load import Failure, ingest_paths
-from store.db import connect
+import support
+from support import FIXTURES, store, write_json
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "connectors"
+from connectors.base import Parsed
+
+__all__ = [
+    "FIXTURES",
+    "TZ",
+    "contacts",
+    "failure",
+    "ingest",
+    "ingest_twice",
+    "quarantine",
+    "read",
+    "store",
+    "write_json",
+]
+
 TZ = "America/Chicago"
 COLUMNS = (
     "source, source_id, channel, direction, created_at::VARCHAR AS created_at, answered_at::VARCHAR AS answered_at, "
@@ -23,44 +33,16 @@ COLUMNS = (
 )
 
 
-def write_json(path: Path, records: list, layout: str = "array") -> Path:
-    """``records`` as a JSON array, NDJSON, or concatenated JSON (``{..}{..}``); ``.gz`` gzips."""
-    if layout == "array":
-        text = json.dumps(records, indent=1)
-    elif layout == "ndjson":
-        text = "\n".join(json.dumps(r) for r in records) + "\n"
-    else:
-        text = "".join(json.dumps(r) for r in records)
-    if path.suffix == ".gz":
-        path.write_bytes(gzip.compress(text.encode("utf-8")))
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
 def read(module: ModuleType, path: Path) -> Parsed:
-    """``module`` must be the one registered connector that claims ``path``; its Parsed."""
-    f = SourceFile(path.name, path)
-    assert [c.NAME for c in CONNECTORS if c.detect(f)] == [module.NAME]
-    return module.read(f, ReadContext(tz=TZ))
-
-
-def store(tmp_path: Path):
-    return connect(tmp_path / "t.duckdb")
+    return support.read(module, path, tz=TZ)
 
 
 def ingest(con, path: Path):
-    """Load one file; check the ledger identity and return the IngestResult."""
-    (result,) = ingest_paths(con, [path], recall_id=None, tz=TZ)
-    assert not isinstance(result, Failure), result.message
-    assert result.read == result.inserted + result.updated + result.unchanged + result.quarantined
-    return result
+    return support.ingest(con, path, tz=TZ)
 
 
 def failure(con, path: Path) -> str:
-    (result,) = ingest_paths(con, [path], recall_id=None, tz=TZ)
-    assert isinstance(result, Failure)
-    return result.message
+    return support.failure(con, path, tz=TZ)
 
 
 def contacts(con) -> list[dict]:
