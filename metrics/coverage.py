@@ -10,7 +10,7 @@ units with no known owner feed only the unit ledger):
 - **remedied**: every one of the customer's units has ``remedy_completed_at ≤ as_of``.
 Unit ledger: affected units, remedied units, correction rate = remedied / affected units.
 A breakdown (``by`` = ``region`` or ``lot``) counts a customer in each group holding one of
-their units.
+their units. The per-customer times are ``people`` (metrics/scope.py, kept at load time).
 """
 
 from __future__ import annotations
@@ -30,35 +30,23 @@ def coverage(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by
     """One row (or one per ``by`` value): the funnel counts, affected_units, remedied_units."""
     if by is not None and by not in BREAKDOWNS:
         raise ValueError(f"coverage breakdown must be one of {BREAKDOWNS}")
-    key = f"coalesce(reg.{by}, '(unknown)')" if by else "'all'"
+    groups = (
+        f"SELECT DISTINCT coalesce({by}, '(unknown)') AS grp, customer_id FROM reg WHERE customer_id IS NOT NULL"
+        if by
+        else "SELECT 'all' AS grp, customer_id FROM people"
+    )
+    key = f"coalesce({by}, '(unknown)')" if by else "'all'"
     body = f""",
-    people AS (
-        SELECT customer_id, bool_and(coalesce(remedy_completed_at <= $as_of, false)) AS remedied
-        FROM reg WHERE customer_id IS NOT NULL GROUP BY customer_id),
-    reached_n AS (SELECT DISTINCT customer_id FROM n
-                  WHERE status IN ('delivered', 'read', 'opened', 'clicked')),
-    reached_c AS (SELECT DISTINCT customer_id FROM c WHERE direction = 'outbound' AND channel = 'phone'
-                  AND (answered_at IS NOT NULL OR talk_s > 0)),
-    engaged_n AS (SELECT DISTINCT customer_id FROM n WHERE status IN ('read', 'clicked', 'replied')),
-    engaged_c AS (SELECT DISTINCT customer_id FROM c WHERE direction = 'inbound'),
-    flags AS (
-        SELECT p.customer_id, p.remedied,
-            p.customer_id IN (SELECT customer_id FROM n) AS notified,
-            p.customer_id IN (SELECT customer_id FROM reached_n)
-                OR p.customer_id IN (SELECT customer_id FROM reached_c) AS reached,
-            p.customer_id IN (SELECT customer_id FROM engaged_n)
-                OR p.customer_id IN (SELECT customer_id FROM engaged_c) AS engaged
-        FROM people p),
-    groups AS (SELECT DISTINCT {key} AS grp, customer_id FROM reg WHERE customer_id IS NOT NULL),
+    groups AS ({groups}),
     units AS (SELECT {key} AS grp, count(*) AS affected_units,
                      count(*) FILTER (remedy_completed_at <= $as_of) AS remedied_units
               FROM reg GROUP BY 1)
     SELECT u.grp AS {by or "scope"},
-        count(f.customer_id) AS affected_customers,
-        count(*) FILTER (f.notified) AS notified, count(*) FILTER (f.reached) AS reached,
-        count(*) FILTER (f.engaged) AS engaged, count(*) FILTER (f.remedied) AS remedied,
+        count(p.customer_id) AS affected_customers,
+        count(p.notified_at) AS notified, count(p.reached_at) AS reached,
+        count(p.engaged_at) AS engaged, count(p.remedied_at) AS remedied,
         any_value(u.affected_units) AS affected_units, any_value(u.remedied_units) AS remedied_units
-    FROM units u LEFT JOIN groups g ON g.grp = u.grp LEFT JOIN flags f ON f.customer_id = g.customer_id
+    FROM units u LEFT JOIN groups g ON g.grp = u.grp LEFT JOIN people p ON p.customer_id = g.customer_id
     GROUP BY u.grp ORDER BY affected_units DESC, u.grp"""
     frame = run(con, body, recall_id, as_of)
     if frame.height == 0 and by is None:

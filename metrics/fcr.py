@@ -11,7 +11,8 @@ contacts with a known customer whose window has not closed yet.
 reply count, resolved = fewer than 2 agent replies; ``pending`` = Zendesk tickets not yet
 solved.
 
-Filters narrow the contacts measured; repeats are looked for among all the recall's contacts.
+Filters narrow the contacts measured; repeats are looked for among all the recall's contacts
+(``next_at``: the customer's next inbound contact, kept at load time by store/derived.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import duckdb
 import polars as pl
 
 from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, complete_phases, grouped, run
-from metrics.scope import FILTERED
 
 
 def fcr(
@@ -44,18 +44,13 @@ def fcr(
         FROM c WHERE source = 'zendesk' AND direction = 'inbound' GROUP BY {group}"""
     else:
         window = f"INTERVAL {int(options.fcr_window_h)} HOUR"
-        body = f""",
-        k AS (
-            SELECT *, min(created_at) OVER (
-                PARTITION BY customer_id ORDER BY created_at
-                RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS next_at
-            FROM c_all WHERE direction = 'inbound' AND customer_id IS NOT NULL)
+        body = f"""
         SELECT {select},
             count(*) FILTER (created_at + {window} <= $as_of) AS n,
             count(*) FILTER (created_at + {window} <= $as_of AND NOT is_transferred
                              AND (next_at IS NULL OR next_at > created_at + {window})) AS resolved,
             count(*) FILTER (created_at + {window} > $as_of) AS pending
-        FROM k WHERE NOT is_abandoned AND {FILTERED} GROUP BY {group}"""
+        FROM c WHERE direction = 'inbound' AND customer_id IS NOT NULL AND NOT is_abandoned GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
     frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

@@ -38,41 +38,12 @@ import polars as pl
 
 from metrics.base import run
 
-_REACHED = "('delivered', 'read', 'opened', 'clicked')"
-_ENGAGED = "('read', 'clicked', 'replied')"
-
-# Per affected customer: notified_at, reached_at, engaged_at, remedied_at (continues WITH <scope>).
-_PEOPLE = f""",
-people AS (
-    SELECT customer_id,
-        CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
-             THEN max(remedy_completed_at) END AS remedied_at
-    FROM reg WHERE customer_id IS NOT NULL GROUP BY customer_id),
-ev AS (
-    SELECT customer_id, min(status_at) AS notified_at,
-        min(status_at) FILTER (status IN {_REACHED}) AS reached_n,
-        min(status_at) FILTER (status IN {_ENGAGED}) AS engaged_n
-    FROM n WHERE customer_id IS NOT NULL GROUP BY customer_id),
-calls AS (
-    SELECT customer_id, min(created_at) AS reached_c FROM c
-    WHERE direction = 'outbound' AND channel = 'phone' AND (answered_at IS NOT NULL OR talk_s > 0)
-        AND customer_id IS NOT NULL
-    GROUP BY customer_id),
-inb AS (SELECT customer_id, min(created_at) AS engaged_c FROM c
-        WHERE direction = 'inbound' AND customer_id IS NOT NULL GROUP BY customer_id),
-p AS (
-    SELECT people.customer_id, people.remedied_at, ev.notified_at,
-        least(ev.reached_n, calls.reached_c) AS reached_at,
-        least(ev.engaged_n, inb.engaged_c) AS engaged_at
-    FROM people LEFT JOIN ev USING (customer_id) LEFT JOIN calls USING (customer_id)
-        LEFT JOIN inb USING (customer_id))"""
-
 
 def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
     """One row per local day: day, snapshot_at (UTC instant), affected_customers, and the cumulative
     notified, reached, engaged, remedied customers at the snapshot."""
     local = "CAST(timezone(r.timezone, timezone('UTC', {})) AS DATE)"
-    body = f"""{_PEOPLE},
+    body = f""",
     d AS (
         SELECT CAST(g AS DATE) AS day FROM r,
             (SELECT min(status_at) AS first_at FROM n) f,
@@ -88,7 +59,7 @@ def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: dateti
         count(*) FILTER (p.reached_at <= snapshot_at) AS reached,
         count(*) FILTER (p.engaged_at <= snapshot_at) AS engaged,
         count(*) FILTER (p.remedied_at <= snapshot_at) AS remedied
-    FROM snap LEFT JOIN p ON true
+    FROM snap LEFT JOIN people p ON true
     GROUP BY day, snapshot_at ORDER BY day"""
     return run(con, body, recall_id, as_of)
 
@@ -96,17 +67,17 @@ def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: dateti
 def time_to_notify(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
     """One row per notified affected customer: notified_at, hours (from the announcement), in
     order of ``notified_at``. No personal data."""
-    body = f"""{_PEOPLE}
+    body = """
     SELECT p.notified_at, epoch(p.notified_at - r.announced_at) / 3600.0 AS hours
-    FROM p, r WHERE p.notified_at IS NOT NULL ORDER BY p.notified_at"""
+    FROM people p, r WHERE p.notified_at IS NOT NULL ORDER BY p.notified_at"""
     return run(con, body, recall_id, as_of)
 
 
 def time_to_notify_summary(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> dict[str, Any]:
     """{"n": notified affected customers, "not_notified": int, "median_h": float|None,
     "p90_h": float|None}."""
-    body = f"""{_PEOPLE},
-    h AS (SELECT epoch(p.notified_at - r.announced_at) / 3600.0 AS hours FROM p, r)
+    body = """,
+    h AS (SELECT epoch(p.notified_at - r.announced_at) / 3600.0 AS hours FROM people p, r)
     SELECT count(hours) AS n, count(*) - count(hours) AS not_notified,
         quantile_cont(hours, 0.5) AS median_h, quantile_cont(hours, 0.9) AS p90_h
     FROM h"""
@@ -118,7 +89,7 @@ def unreachable_customers(con: duckdb.DuckDBPyConnection, recall_id: str, as_of:
     'never notified'), customer_ref, customer_email, customer_phone (personal data: mask before
     showing), region (their units' regions, comma-separated), units, attempts (outreach events),
     last_status, last_channel, last_attempt_at. Notified first, then by units (most first)."""
-    body = f"""{_PEOPLE},
+    body = """,
     last_ev AS (
         SELECT customer_id, count(*) AS attempts,
             arg_max(status, (status_at, source_id)) AS last_status,
@@ -132,7 +103,7 @@ def unreachable_customers(con: duckdb.DuckDBPyConnection, recall_id: str, as_of:
     SELECT CASE WHEN p.notified_at IS NULL THEN 'never notified' ELSE 'notified, not reached' END AS status,
         who.customer_ref, who.customer_email, who.customer_phone, who.region, who.units,
         coalesce(l.attempts, 0) AS attempts, l.last_status, l.last_channel, l.last_attempt_at
-    FROM p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
+    FROM people p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
     WHERE p.reached_at IS NULL
     ORDER BY p.notified_at IS NULL, who.units DESC, who.customer_ref, who.customer_email, who.customer_phone"""
     return run(con, body, recall_id, as_of)

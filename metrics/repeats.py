@@ -24,24 +24,20 @@ import duckdb
 import polars as pl
 
 from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, run
-from metrics.scope import FILTERED, PHASES
+from metrics.scope import PHASES
 
 NO_REASON = "(no reason)"
 
 
 def _repeated(options: Options) -> str:
-    """CTEs ``k`` (inbound contacts with a known customer) and ``rep`` (repeated contacts with
-    ``reason`` and ``repeat_channel``), continuing ``WITH <scope>``."""
+    """CTE ``rep``: the repeated contacts with ``reason`` and ``repeat_channel``, continuing
+    ``WITH <scope>`` (``next_at``/``next_channel``: the customer's next inbound contact)."""
     window = f"INTERVAL {int(options.fcr_window_h)} HOUR"
     return f""",
-    k AS (SELECT * FROM c_all WHERE direction = 'inbound' AND customer_id IS NOT NULL),
-    f AS (SELECT * FROM k WHERE NOT is_abandoned AND created_at + {window} <= $as_of AND {FILTERED}),
     rep AS (
-        SELECT f.phase, f.channel, coalesce(f.reason, '{NO_REASON}') AS reason,
-            arg_min(x.channel, (x.created_at, x.source, x.source_id)) AS repeat_channel
-        FROM f JOIN k x ON x.customer_id = f.customer_id
-            AND x.created_at > f.created_at AND x.created_at <= f.created_at + {window}
-        GROUP BY f.source, f.source_id, f.phase, f.channel, f.reason)"""
+        SELECT phase, channel, coalesce(reason, '{NO_REASON}') AS reason, next_channel AS repeat_channel
+        FROM c WHERE direction = 'inbound' AND customer_id IS NOT NULL AND NOT is_abandoned
+            AND created_at + {window} <= $as_of AND next_at <= created_at + {window})"""
 
 
 def repeat_reasons(

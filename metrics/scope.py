@@ -1,4 +1,4 @@
-"""Which rows a recall's metrics see: recall assignment, identity and phase, as SQL.
+"""Which rows a recall's metrics see, as SQL CTEs.
 
 Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parameters
 ``rid`` (recall id) ``as_of`` (naive UTC timestamp), ``channels``, ``start`` and ``end``. The CTEs are:
@@ -6,26 +6,36 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
 ``r``      the recall row.
 ``reg``    the recall's registry: one row per affected unit with its ``customer_id``
            (``customer_ref``, else ``email:<email>``, else ``phone:<E.164>``; null when none).
-``ids_e``, ``ids_p``  email → customer_id and phone → customer_id from the registry (the
-           smallest id when several registry rows share an email or phone).
-``c_all``  the recall's contacts created at or before ``as_of``: those naming the recall, and
-           those naming none that match a rule (a tag in ``match_tags``, the queue, case-
-           insensitively, in ``match_queues``, the dialled number in ``match_numbers``). Adds
-           ``customer_id`` = registry id by email, else by phone, else ``email:…``, else
-           ``phone:…``, else null; ``phase`` (design §4: A = announced_at;
-           pre_announcement t < A; day_one A ≤ t < A+24 h; during A+24 h ≤ t < ongoing_from;
-           ongoing ongoing_from ≤ t < closed_at; after t ≥ closed_at); ``day`` (local date of
-           ``created_at`` in the recall's zone); ``is_ticket`` (channel other than phone).
+``c_all``  the recall's contacts created at or before ``as_of``, with ``customer_id``, ``phase``,
+           ``day``, ``is_ticket``, ``next_at`` and ``next_channel`` (rules: store/derived.py).
 ``c``      ``c_all`` narrowed by the shared filters (parameters ``channels``, a list or null, and
            ``start``/``end``, local dates or null). Metrics measure ``c``; look-ups that must
            see every contact (FCR's repeat contacts) use ``c_all``.
-``n``      the recall's notification events at or before ``as_of`` (named, or matched by
-           ``campaign`` case-insensitively), with ``customer_id`` resolved the same way.
+``n``      the recall's outreach events at or before ``as_of``, with ``customer_id``.
+``people`` the recall's affected customers (distinct registry ``customer_id``) with ``units`` and,
+           as of ``as_of`` (null when not yet), ``remedied_at``, ``notified_at``, ``reached_at``,
+           ``engaged_at`` (rules: store/derived.py, customer_facts).
 
-Identity is resolved here, at query time, so results never depend on load order.
+``c_all`` and ``n`` read the derived tables kept at load time. With ``QUERY_TIME`` set they are
+computed from the canonical tables by the same rules instead (slow; the equivalence test compares
+both). ``next_at`` over all contacts or over those up to ``as_of`` differs only when the next
+contact is after ``as_of``, which no metric distinguishes from "none" (a window ends at ≤ ``as_of``).
 """
 
 from __future__ import annotations
+
+from store.derived import (
+    ANSWERED_CALL_SQL,
+    CONTACT_MATCH_SQL,
+    DAY_SQL,
+    ENGAGED_SQL,
+    EVENT_MATCH_SQL,
+    IDENTITY_SQL,
+    NEXT_SQL,
+    PHASE_SQL,
+    REACHED_SQL,
+    REGISTRY_ID_SQL,
+)
 
 PHASES = ("pre_announcement", "day_one", "during", "ongoing", "after")
 PHASE_LABELS = {
@@ -37,54 +47,71 @@ PHASE_LABELS = {
     "all": "Whole recall",
 }
 
-_IDENTITY = """coalesce(e.customer_id, p.customer_id,
-        'email:' || {t}.customer_email, 'phone:' || {t}.customer_phone)"""
-
-
 FILTERED = """(CAST($channels AS VARCHAR[]) IS NULL OR list_contains(CAST($channels AS VARCHAR[]), channel))
     AND (CAST($start AS DATE) IS NULL OR day >= CAST($start AS DATE))
     AND (CAST($end AS DATE) IS NULL OR day <= CAST($end AS DATE))"""
 
-
-def scope_ctes() -> str:
-    """The shared CTEs (without the leading WITH)."""
-    ident_c = _IDENTITY.format(t="x")
-    return f"""
+# The recall and its registry, and the filtered contacts, the same on both paths.
+_COMMON = f"""
 r AS (SELECT * FROM recalls WHERE recall_id = $rid),
-reg AS (
-    SELECT a.*, coalesce(a.customer_ref, 'email:' || a.customer_email, 'phone:' || a.customer_phone)
-        AS customer_id
-    FROM affected a WHERE a.recall_id = $rid),
+reg AS (SELECT a.*, {REGISTRY_ID_SQL} AS customer_id FROM affected a WHERE a.recall_id = $rid)"""
+_FILTERED_C = f"c AS (SELECT * FROM c_all WHERE {FILTERED})"
+
+# Maintained at load time (store/derived.py): what metrics read.
+_DERIVED = f"""{_COMMON},
+c_all AS (SELECT * FROM contact_facts WHERE recall_id = $rid AND created_at <= $as_of),
+{_FILTERED_C},
+n AS (SELECT * FROM notification_facts WHERE recall_id = $rid AND status_at <= $as_of),
+people AS (
+    SELECT customer_id, units,
+        CASE WHEN remedied_at <= $as_of THEN remedied_at END AS remedied_at,
+        CASE WHEN notified_at <= $as_of THEN notified_at END AS notified_at,
+        CASE WHEN reached_at <= $as_of THEN reached_at END AS reached_at,
+        CASE WHEN engaged_at <= $as_of THEN engaged_at END AS engaged_at
+    FROM customer_facts WHERE recall_id = $rid)"""
+
+# The same rules evaluated at query time, for the equivalence test (tests/test_derived.py).
+_QUERY_TIME = f"""{_COMMON},
 ids_e AS (SELECT customer_email, min(customer_id) AS customer_id FROM reg
           WHERE customer_email IS NOT NULL AND customer_id IS NOT NULL GROUP BY ALL),
 ids_p AS (SELECT customer_phone, min(customer_id) AS customer_id FROM reg
           WHERE customer_phone IS NOT NULL AND customer_id IS NOT NULL GROUP BY ALL),
-c_all AS (
-    SELECT x.*, {ident_c} AS customer_id,
-        CASE WHEN x.created_at < r.announced_at THEN 'pre_announcement'
-             WHEN x.created_at < r.announced_at + INTERVAL 24 HOUR THEN 'day_one'
-             WHEN x.created_at < r.ongoing_from THEN 'during'
-             WHEN r.closed_at IS NULL OR x.created_at < r.closed_at THEN 'ongoing'
-             ELSE 'after' END AS phase,
-        CAST(timezone(r.timezone, timezone('UTC', x.created_at)) AS DATE) AS day,
-        x.channel <> 'phone' AS is_ticket
-    FROM contacts x
-    JOIN r ON x.recall_id = r.recall_id OR (x.recall_id IS NULL AND (
-            list_has_any(x.tags, r.match_tags)
-            OR list_contains(r.match_queues, lower(x.queue))
-            OR list_contains(r.match_numbers, x.dialled_number)))
+c_base AS (
+    SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id, {PHASE_SQL} AS phase,
+        {DAY_SQL} AS day, x.channel <> 'phone' AS is_ticket
+    FROM contacts x JOIN r ON {CONTACT_MATCH_SQL}
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.created_at <= $as_of),
-c AS (SELECT * FROM c_all WHERE {FILTERED}),
+c_all AS (SELECT *, {NEXT_SQL} FROM c_base),
+{_FILTERED_C},
 n AS (
-    SELECT x.*, {ident_c} AS customer_id
-    FROM notifications x
-    JOIN r ON x.recall_id = r.recall_id
-        OR (x.recall_id IS NULL AND list_contains(r.match_campaigns, lower(x.campaign)))
+    SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id
+    FROM notifications x JOIN r ON {EVENT_MATCH_SQL}
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
-    WHERE x.status_at <= $as_of)"""
+    WHERE x.status_at <= $as_of),
+people AS (
+    SELECT g.customer_id, g.units, g.remedied_at, ev.notified_at,
+        least(ev.reached_n, k.reached_c) AS reached_at, least(ev.engaged_n, k.engaged_c) AS engaged_at
+    FROM (SELECT customer_id, count(*) AS units,
+              CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
+                   THEN max(remedy_completed_at) END AS remedied_at
+          FROM reg WHERE customer_id IS NOT NULL GROUP BY ALL) g
+    LEFT JOIN (SELECT customer_id, min(status_at) AS notified_at,
+                   min(status_at) FILTER (status IN {REACHED_SQL}) AS reached_n,
+                   min(status_at) FILTER (status IN {ENGAGED_SQL}) AS engaged_n
+               FROM n WHERE customer_id IS NOT NULL GROUP BY ALL) ev USING (customer_id)
+    LEFT JOIN (SELECT customer_id, min(created_at) FILTER ({ANSWERED_CALL_SQL}) AS reached_c,
+                   min(created_at) FILTER (direction = 'inbound') AS engaged_c
+               FROM c_all WHERE customer_id IS NOT NULL GROUP BY ALL) k USING (customer_id))"""
+
+QUERY_TIME = False  # True: evaluate the rules at query time instead of reading the derived tables
+
+
+def scope_ctes() -> str:
+    """The shared CTEs (without the leading WITH)."""
+    return _QUERY_TIME if QUERY_TIME else _DERIVED
 
 
 def bucket_sql(by: str) -> str:

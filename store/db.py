@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from store import derived
 from store.schema import ddl
 from store.settings import SETTINGS_DDL
 
@@ -38,15 +39,17 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         raise StoreError(f"{path}: cannot open the database ({e})") from e
     except duckdb.Error as e:
         raise StoreError(f"{path}: not a usable DuckDB database ({e})") from e
+    con.execute("SET enable_progress_bar = false")  # no terminal bar over the CLI's own output
     if not read_only:
         init(con)
     return con
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the canonical tables, history tables and ledger if missing."""
+    """Create the canonical tables, history tables, ledger and derived tables if missing."""
     for statement in [*ddl(), SETTINGS_DDL]:
         con.execute(statement)
+    derived.init(con)
 
 
 def _transient(e: StoreError) -> bool:

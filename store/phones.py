@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from connectors.values import e164
+from store.derived import TOUCH_COLUMNS, touch_rows
 
 PHONE_TABLES = ("contacts", "notifications", "affected")
 
@@ -39,11 +40,14 @@ def normalize_pending_phones(con: duckdb.DuckDBPyConnection) -> int:
         if pending.height == 0:
             continue
         con.register("_pending", pending)
-        updated += con.execute(
-            f"UPDATE {table} t SET customer_phone = p.e164 FROM _pending p "
-            f"WHERE t.customer_phone IS NULL AND t.customer_phone_raw = p.raw "
-            f"AND p.country = coalesce((SELECT country FROM recalls WHERE recall_id = t.recall_id), ?)",
+        changed = con.execute(
+            f"UPDATE {table} a SET customer_phone = p.e164 FROM _pending p "
+            f"WHERE a.customer_phone IS NULL AND a.customer_phone_raw = p.raw "
+            f"AND p.country = coalesce((SELECT country FROM recalls WHERE recall_id = a.recall_id), ?) "
+            f"RETURNING {TOUCH_COLUMNS[table]}",
             [only_country],
-        ).fetchall()[0][0]
+        ).fetchall()
+        touch_rows(con, table, changed)
+        updated += len(changed)
         con.unregister("_pending")
     return updated

@@ -34,6 +34,7 @@ from datetime import datetime
 
 import duckdb
 
+from store import derived
 from store.phones import normalize_pending_phones
 from store.schema import TABLES
 
@@ -70,12 +71,14 @@ def undo_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None =
         if undone_at is not None:
             raise UndoError(f"ingest {ingest_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M:%S} UTC")
         result = UndoResult(ingest_id, file_name, undone_at)
+        derived.touch_ingest(con, ingest_id)
         for name in TABLES:
             result.deleted[name], result.restored[name] = _undo_table(con, name, ingest_id)
         (result.quarantine_deleted,) = con.execute(
             "DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id]
         ).fetchall()[0]
         normalize_pending_phones(con)
+        derived.refresh(con)
         note = [f"undone by {by}"] if by else []
         result.undone_at = con.execute(
             "UPDATE ingests SET undone_at = now()::TIMESTAMP, warnings = list_concat(coalesce(warnings, []), ?) "

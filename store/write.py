@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from connectors.base import Parsed
+from store import derived
 from store.phones import normalize_pending_phones
 from store.schema import TABLES
 
@@ -78,8 +79,10 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> Ing
             con.register("_rejects", parsed.rejects.with_columns(pl.lit(ingest_id).alias("ingest_id")))
             con.execute("INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM _rejects")
             con.unregister("_rejects")
+        derived.touch_ingest(con, ingest_id)
         if "recalls" in parsed.tables or any("customer_phone_raw" in TABLES[t].names for t in parsed.tables):
             normalize_pending_phones(con)
+        derived.refresh(con)
         con.execute(
             "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, NULL)",
             [
