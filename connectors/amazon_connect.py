@@ -71,7 +71,14 @@ def _get(rec: dict, *path: str) -> object:
 def _text(v: object) -> str | None:
     if v is None or v == "":
         return None
-    return v if isinstance(v, str) else json.dumps(v)
+    if isinstance(v, str):
+        return v
+    return str(v) if type(v) in (int, float) else json.dumps(v)
+
+
+def _raw(rec: object) -> str:
+    """A record as shown in the quarantine (first 2,000 characters of its JSON)."""
+    return json.dumps(rec, ensure_ascii=False)[:2000]
 
 
 def _num(v: str | None) -> float | None:
@@ -158,25 +165,28 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     read_n = folded = 0
     for n, rec in iter_json_records(f, text):
         read_n += 1
-        raw = json.dumps(rec, ensure_ascii=False)[:2000]
         if not isinstance(rec, dict):
-            rejects.append({"source_row": n, "column_name": None, "reason": "record is not a JSON object", "raw": raw})
+            rejects.append(
+                {"source_row": n, "column_name": None, "reason": "record is not a JSON object", "raw": _raw(rec)}
+            )
             continue
         method = str(rec.get("InitiationMethod") or "").upper()
         channel = str(rec.get("Channel") or "").upper()
         if channel == "TASK":
             reason = "Channel TASK is an internal work item, not a customer contact"
-            rejects.append({"source_row": n, "column_name": "channel", "reason": reason, "raw": raw})
+            rejects.append({"source_row": n, "column_name": "channel", "reason": reason, "raw": _raw(rec)})
             continue
         row = _row(rec, ctx)
         initial = _text(rec.get("InitialContactId"))
         if method in _TRANSFER and initial and initial != row["source_id"]:
-            legs.setdefault(initial, {}).setdefault(row["source_id"] or f"#{n}", []).append((n, {**row, "_raw": raw}))
+            legs.setdefault(initial, {}).setdefault(row["source_id"] or f"#{n}", []).append(
+                (n, {**row, "_raw": _raw(rec)})
+            )
             folded += 1
             continue
         if row["direction"] is None:
             reason = f"InitiationMethod {method or '(empty)'} is not a customer contact (not loaded)"
-            rejects.append({"source_row": n, "column_name": "direction", "reason": reason, "raw": raw})
+            rejects.append({"source_row": n, "column_name": "direction", "reason": reason, "raw": _raw(rec)})
             continue
         rows.append({**row, "source_row": n})
     contact_ids = {r["source_id"] for r in rows}

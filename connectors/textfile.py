@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,12 +73,11 @@ def read_delimited(f: SourceFile, text: str | None = None, extra_cells: bool = F
             raise Unreadable(f"{f.name}: this layout is read from CSV only; save the sheet as CSV")
         text, warnings = decode(f)
     text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if not lines:
+    if not text:
         raise Unreadable(f"{f.name}: the file is empty")
-    delim = sniff_delimiter(lines[0])
+    delim = sniff_delimiter(re.match(r"[^\r\n]*", text).group())
     try:
-        frame = pl.read_csv(io.StringIO(text), separator=delim, infer_schema=False)
+        frame = pl.read_csv(text.encode(), separator=delim, infer_schema=False)
     except pl.exceptions.PolarsError as e:
         if "more fields than defined" not in str(e):
             raise Unreadable(f"{f.name}: cannot be read as {delim!r}-delimited text ({e})") from e

@@ -73,9 +73,13 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
         .dt.convert_time_zone("UTC")
         .dt.replace_time_zone(None)
     )
-    value = pl.coalesce([epoch_us, *aware, local])
-    out = frame.select(pl.when(value.dt.year() >= 1900).then(value).alias(text.name))
-    return out.to_series()
+    # Fast path: most exports use one ISO 8601 layout; only the rows it cannot read try the rest.
+    first = frame.select(aware[0].alias("v")).to_series()
+    rest = s.is_not_null() & first.is_null()
+    if rest.any():
+        others = pl.DataFrame({"s": s.filter(rest)}).select(pl.coalesce([epoch_us, *aware[1:], local]))
+        first = first.scatter(rest.arg_true(), others.to_series())
+    return pl.select(pl.when(first.dt.year() >= 1900).then(first)).to_series().alias(text.name)
 
 
 _HMS = r"^(\d+):([0-5]?\d)(?::([0-5]?\d(?:\.\d+)?))?$"
@@ -150,6 +154,16 @@ def e164(raw: str, country: str | None) -> str | None:
 
 
 def normalize_phones(text: pl.Series, country: str | None) -> pl.Series:
-    """Series version of :func:`e164`, parsing each distinct value once."""
-    s = text.cast(pl.String)
-    return s.map_elements(lambda v: e164(v, country), return_dtype=pl.String, skip_nulls=True)
+    """Series version of :func:`e164`: numbers already in E.164 once spaces, dots, dashes,
+    slashes and brackets are removed are kept vectorised; each other distinct value is parsed once."""
+    s = text.cast(pl.String).str.strip_chars()
+    compact = s.str.replace(r"^00", "+").str.replace_all(r"[\s().\-/]", "")
+    ready = compact.str.contains(_E164.pattern).fill_null(False)
+    others = s.filter(~ready & s.is_not_null()).unique()
+    parsed = {v: e164(v, country) for v in others}
+    slow = (
+        s.replace_strict(parsed, default=None, return_dtype=pl.String)
+        if parsed
+        else pl.repeat(None, s.len(), dtype=pl.String, eager=True)
+    )
+    return pl.select(pl.when(ready).then(compact).otherwise(slow)).to_series().alias(text.name)

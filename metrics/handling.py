@@ -20,6 +20,7 @@ from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
 
 BREAKDOWNS = ("channel", "queue", "agent")
 NONE_LABEL = "(none)"
+_QUANTILES = ", quantile_cont(handle_s, 0.5) AS median_s, quantile_cont(handle_s, 0.9) AS p90_s"
 
 
 def handle_time(
@@ -29,16 +30,17 @@ def handle_time(
     by: str = "phase",
     filters: Filters = NO_FILTERS,
     breakdown: str = "channel",
+    quantiles: bool = True,
 ) -> pl.DataFrame:
-    """One row per bucket and ``breakdown`` value (``all`` included): n, mean_s, median_s, p90_s."""
+    """One row per bucket and ``breakdown`` value (``all`` included): n, mean_s, median_s, p90_s
+    (``quantiles=False``: n and mean_s only, for callers that show the mean alone)."""
     if breakdown not in BREAKDOWNS:
         raise ValueError(f"handle time breakdown must be one of {BREAKDOWNS}")
     select, group = grouped(by, breakdown)
     body = f""",
     h AS (SELECT phase, day, handle_s, coalesce({breakdown}, '{NONE_LABEL}') AS {breakdown} FROM c
           WHERE direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL)
-    SELECT {select}, count(*) AS n, avg(handle_s) AS mean_s,
-           quantile_cont(handle_s, 0.5) AS median_s, quantile_cont(handle_s, 0.9) AS p90_s
+    SELECT {select}, count(*) AS n, avg(handle_s) AS mean_s{_QUANTILES if quantiles else ""}
     FROM h GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
     return complete_phases(frame, {"n": 0}, breakdown) if by == "phase" else frame.sort(by, breakdown)

@@ -51,7 +51,7 @@ def build_report(
     at = as_utc(as_of)
     vol = volume(con, recall_id, at, filters=filters)
     channels = sorted(set(vol["channel"]) - {"all"})
-    handling = handle_time(con, recall_id, at, filters=filters)
+    handling = handle_time(con, recall_id, at, filters=filters, quantiles=False)
     aht = _rows(handling.filter(pl.col("channel") == "all"))
     aht_by = {(r["phase"], r["channel"]): r for r in handling.iter_rows(named=True)}
     sl, fc, cs = (

@@ -129,10 +129,13 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     row_b = f"row({', '.join('b.' + c for c in cols)})"
     order = f"{spec.versioned_by} DESC NULLS LAST, source_row DESC" if spec.versioned_by else "source_row DESC"
     con.register("_staged", frame.select([*cols, "source_row"]))
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *, row_number() OVER "
-        f"(PARTITION BY {', '.join(spec.key)} ORDER BY {order}) AS _rn FROM _staged"
+    # Rank the rows of each key, newest first (skipped when every key is seen once: all rank 1).
+    rank = (
+        f"row_number() OVER (PARTITION BY {', '.join(spec.key)} ORDER BY {order})"
+        if frame.select(spec.key).is_duplicated().any()
+        else "1"
     )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *, {rank} AS _rn FROM _staged")
     con.unregister("_staged")
     dup_changed, dup_same = con.execute(
         f"SELECT count(*) FILTER ({row_a} IS DISTINCT FROM {row_b}), "
