@@ -259,12 +259,15 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def _dirty(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Temp table ``_dirty``: keys of ``table`` whose facts must be recomputed (touched rows and
     rows sharing an address with a touched registry row); returns how many."""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _dirty AS
-        SELECT DISTINCT source, source_id FROM _touched_{table}
-        UNION SELECT source, source_id FROM {table}
+    by_address = (
+        f"""UNION SELECT source, source_id FROM {table}
             WHERE customer_email IN (SELECT email FROM _touched_affected)
                OR customer_phone IN (SELECT phone FROM _touched_affected)"""
+        if _count(con, "_touched_affected")
+        else ""
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dirty AS SELECT DISTINCT source, source_id FROM _touched_{table} {by_address}"
     )
     return _count(con, "_dirty")
 
