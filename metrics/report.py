@@ -19,6 +19,7 @@ from metrics.handling import handle_time
 from metrics.scope import PHASES
 from metrics.service import service_level
 from metrics.volume import volume
+from store.db import read_transaction
 
 
 class UnknownRecall(LookupError):
@@ -40,7 +41,19 @@ def build_report(
     options: Options = DEFAULT_OPTIONS,
     filters: Filters = NO_FILTERS,
 ) -> dict[str, Any]:
-    """The JSON-ready report for ``recall_id`` (default: the only recall) at ``as_of``."""
+    """The JSON-ready report for ``recall_id`` (default: the only recall) at ``as_of``, every figure
+    read in one transaction (a load committing meanwhile is in all of them or in none)."""
+    with read_transaction(con):
+        return _report(con, recall_id, as_of, options, filters)
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str | None,
+    as_of: datetime | str | None,
+    options: Options,
+    filters: Filters,
+) -> dict[str, Any]:
     ids = recall_ids(con)
     if recall_id is None:
         if len(ids) != 1:

@@ -36,6 +36,7 @@ from metrics.report import build_report
 from metrics.scope import PHASES
 from metrics.tickets import backlog
 from metrics.volume import volume
+from store.db import read_transaction
 
 YESTERDAY = timedelta(hours=24)
 TILES = ("contacts", "service_level", "abandon_rate", "asa_s", "fcr", "csat", "backlog", "coverage")
@@ -103,6 +104,13 @@ def standup(
     Returns ``{"as_of", "yesterday_at", "today", "yesterday", "tiles": {tile: {"value", "n",
     "extra", "previous", "previous_n", "previous_extra", "delta", "extra_delta"}}}``.
     """
+    with read_transaction(con):
+        return _standup(con, recall_id, as_of, phase, options, filters)
+
+
+def _standup(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, phase: str, options: Options, filters: Filters
+) -> dict[str, Any]:
     before = as_of - YESTERDAY
     now, then = (snapshot(con, recall_id, at, phase, options, filters) for at in (as_of, before))
     tiles = {

@@ -60,6 +60,29 @@ def _transient(e: StoreError) -> bool:
 
 
 @contextmanager
+def read_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Every query inside sees the store as of one moment: a load committed meanwhile by another
+    connection is wholly invisible until the block ends (DuckDB's snapshot isolation), so a result
+    built from several queries is the store before that load or after it, never a mix. Rolled back
+    on exit (a reader writes nothing); inside an open transaction it simply joins it."""
+    if in_transaction(con):
+        yield con
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    finally:
+        con.execute("ROLLBACK")
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """True inside an explicit transaction: two statements share one transaction id only there
+    (in auto-commit mode each statement is a transaction of its own)."""
+    ask = "SELECT txid_current()"
+    return con.execute(ask).fetchall() == con.execute(ask).fetchall()
+
+
+@contextmanager
 def open_store(path: str | Path | None = None, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-write connection, retried for ``wait_s`` while the error is transient
     (see :func:`_transient`); closed (releasing the file) on exit."""

@@ -8,12 +8,12 @@ import io
 import zipfile
 
 import pytest
+from conftest import METRIC_FIXTURES, load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import METRIC_FIXTURES, load
-from connectors.load import Failure, ingest_paths
 from test_store import HEADER, ledger, snapshot
+
+from connectors.load import Failure, ingest_paths
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -132,7 +132,9 @@ def test_gzip_and_zip_wrappers(store, tmp_path):
 SUFFIXES = [".csv", ".json", ".toml", ".txt", ".zip", ".gz", ".xlsx"]
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     data=st.one_of(
         st.binary(max_size=2000),

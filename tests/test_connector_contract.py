@@ -12,8 +12,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import METRIC_FIXTURES, load
+
 from connectors import CONNECTORS
 from connectors.base import ReadContext, SourceFile
 from store.schema import TABLES, polars_schema
@@ -81,5 +81,7 @@ def test_loading_its_sample_twice_inserts_nothing_the_second_time(store, name):
         load(store, CORE["recall_toml"])
     first = load(store, sample_for(name))[-1]
     second = load(store, sample_for(name))[-1]
-    assert first.connector == name and first.read == first.inserted + first.updated + first.unchanged + first.quarantined
+    assert (
+        first.connector == name and first.read == first.inserted + first.updated + first.unchanged + first.quarantined
+    )
     assert second.inserted == 0 and second.updated == 0

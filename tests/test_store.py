@@ -189,4 +189,3 @@ def test_cli_output_masks_personal_data_in_quarantined_values(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "quarantined=2" in out and "'fax'" in out
     assert "3125550142" not in out and "0142" in out  # the bad timestamp held a phone number
-

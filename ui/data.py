@@ -18,7 +18,7 @@ import streamlit as st
 
 import metrics
 from connectors.load import Failure, ingest_paths
-from store.db import StoreError, default_path, open_store
+from store.db import StoreError, default_path, open_store, read_transaction
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 SAMPLE_LOADER = "sample-data"
@@ -49,6 +49,14 @@ def store(wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     such a process is retried for ``wait_s`` seconds.
     """
     with open_store(_prepared(db_path()), wait_s=wait_s) as con:
+        yield con
+
+
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """``store()`` inside one read transaction: what a cached result shows is the store before a
+    concurrent load or after it, never a mix (store.db.read_transaction)."""
+    with store() as con, read_transaction(con):
         yield con
 
 
@@ -87,7 +95,7 @@ def ledger_version() -> tuple:
 
 @st.cache_data(show_spinner=False)
 def _loaders(version: tuple) -> set[str]:
-    with store() as con:
+    with reading() as con:
         return {r[0] for r in con.execute("SELECT DISTINCT loaded_by FROM ingests").fetchall()}
 
 
@@ -97,31 +105,31 @@ def shows_sample_data() -> bool:
 
 @st.cache_data(show_spinner=False)
 def recalls(version: tuple) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return con.sql("SELECT * FROM recalls ORDER BY announced_at, recall_id").pl()
 
 
 @st.cache_data(show_spinner=False)
 def report(version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters) -> dict:
-    with store() as con:
+    with reading() as con:
         return metrics.build_report(con, recall_id, as_of, options, filters)
 
 
 @st.cache_data(show_spinner=False)
 def volume(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.volume(con, recall_id, as_of, by, filters)
 
 
 @st.cache_data(show_spinner=False)
 def coverage(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.coverage(con, recall_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def units(version: tuple, recall_id: str) -> int:
-    with store() as con:
+    with reading() as con:
         return metrics.affected_units(con, recall_id)
 
 
@@ -132,7 +140,7 @@ def targets() -> dict:
     """Metric targets from the settings table (read each run: a settings edit leaves the ledger alone)."""
     from store.settings import targets as stored_targets
 
-    with store() as con:
+    with reading() as con:
         return stored_targets(con)
 
 
@@ -140,25 +148,25 @@ def targets() -> dict:
 def handle_time(
     version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str = "channel"
 ) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.handle_time(con, recall_id, as_of, by, filters, breakdown)
 
 
 @st.cache_data(show_spinner=False)
 def service_level(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.service_level(con, recall_id, as_of, by, filters=filters)
 
 
 @st.cache_data(show_spinner=False)
 def ticket_times(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.ticket_times(con, recall_id, as_of, by, filters)
 
 
 @st.cache_data(show_spinner=False)
 def backlog(version: tuple, recall_id: str, as_of: datetime, filters: metrics.Filters) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.backlog(con, recall_id, as_of, filters)
 
 
@@ -166,7 +174,7 @@ def backlog(version: tuple, recall_id: str, as_of: datetime, filters: metrics.Fi
 def fcr(
     version: tuple, recall_id: str, as_of: datetime, by: str, options: metrics.Options, filters: metrics.Filters
 ) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.fcr(con, recall_id, as_of, by, options, filters)
 
 
@@ -174,7 +182,7 @@ def fcr(
 def csat(
     version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str | None = None
 ) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.csat(con, recall_id, as_of, by, filters, breakdown)
 
 
@@ -182,7 +190,7 @@ def csat(
 def repeat_reasons(
     version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
 ) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.repeat_reasons(con, recall_id, as_of, options, filters)
 
 
@@ -190,40 +198,40 @@ def repeat_reasons(
 def channel_switches(
     version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
 ) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.channel_switches(con, recall_id, as_of, options, filters)
 
 
 @st.cache_data(show_spinner=False)
 def coverage_by(version: tuple, recall_id: str, as_of: datetime, by: str | None) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.coverage(con, recall_id, as_of, by)
 
 
 @st.cache_data(show_spinner=False)
 def coverage_daily(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    with store() as con:
+    with reading() as con:
         return metrics.coverage_daily(con, recall_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def time_to_notify(version: tuple, recall_id: str, as_of: datetime) -> tuple[pl.DataFrame, dict]:
     """(hours per notified affected customer, summary)."""
-    with store() as con:
+    with reading() as con:
         return metrics.time_to_notify(con, recall_id, as_of), metrics.time_to_notify_summary(con, recall_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def unreachable_customers(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
     """Contains personal data: pages show it through ui.export.masked / download_buttons."""
-    with store() as con:
+    with reading() as con:
         return metrics.unreachable_customers(con, recall_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
 def ingests(version: tuple) -> pl.DataFrame:
     """The ingest ledger, newest first (undone ingests included, with their ``undone_at``)."""
-    with store() as con:
+    with reading() as con:
         return con.sql(
             "SELECT ingest_id, file_name, connector, timezone, recall_id, rows_read, rows_inserted, rows_updated, "
             "rows_unchanged, rows_quarantined, loaded_at, loaded_by, undone_at, warnings "
@@ -234,7 +242,7 @@ def ingests(version: tuple) -> pl.DataFrame:
 @st.cache_data(show_spinner=False)
 def quarantine(version: tuple, ingest_id: int) -> pl.DataFrame:
     """The quarantined rows of one ingest: row, column, reason, raw value (unmasked; mask before showing)."""
-    with store() as con:
+    with reading() as con:
         return con.sql(
             "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = $id "
             "ORDER BY source_row, column_name",
@@ -252,7 +260,7 @@ def standup(
     """The wall tiles now and at as_of − 24 h (metrics/standup.py)."""
     from metrics.standup import standup as compute
 
-    with store() as con:
+    with reading() as con:
         return compute(con, recall_id, as_of, phase, options, filters)
 
 
@@ -260,7 +268,7 @@ def standup(
 def hourly_volume(version: tuple, recall_id: str, as_of: datetime, day, filters: metrics.Filters) -> pl.DataFrame:
     from metrics.standup import hourly_volume as compute
 
-    with store() as con:
+    with reading() as con:
         return compute(con, recall_id, as_of, day, filters)
 
 
@@ -269,7 +277,7 @@ def freshness(version: tuple, as_of: datetime) -> pl.DataFrame:
     """Per source: newest record, last load, age and stale flag at ``as_of`` (metrics/freshness.py)."""
     from metrics.freshness import freshness as compute
 
-    with store() as con:
+    with reading() as con:
         return compute(con, as_of)
 
 
@@ -278,7 +286,7 @@ def setting(version: tuple, key: str):
     """A stored setting (store/settings.py), else its default."""
     from store import settings as stored
 
-    with store() as con:
+    with reading() as con:
         return stored.get(con, key)
 
 

@@ -32,10 +32,12 @@ def free_port() -> int:
 
 class Server:
     """`streamlit run app.py` on localhost with its own store file (and, if given, its own
-    secrets.toml instead of the app's .streamlit/secrets.toml: sign-in tests)."""
+    secrets.toml instead of the app's .streamlit/secrets.toml: sign-in tests; ``options``: extra
+    ``--section.option value`` pairs)."""
 
-    def __init__(self, db: Path, log: Path, secrets: Path | None = None):
+    def __init__(self, db: Path, log: Path, secrets: Path | None = None, options: dict[str, str] | None = None):
         self.db, self.log, self.port, self.secrets = db, log, free_port(), secrets
+        self.options = options or {}
         self.url = f"http://localhost:{self.port}"
         self.proc: subprocess.Popen | None = None
 
@@ -45,6 +47,8 @@ class Server:
         cmd += ["--server.headless", "true", "--server.fileWatcherType", "none"]
         if self.secrets is not None:
             cmd += ["--secrets.files", str(self.secrets)]
+        for name, value in self.options.items():
+            cmd += [f"--{name}", value]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

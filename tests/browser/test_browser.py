@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import duckdb
 import pytest
 from harness import ROOT, Server, wait_for_app
 
@@ -116,3 +118,30 @@ def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_p
             watcher.terminate()
             watcher.wait(timeout=20)
         srv.stop()
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_the_reason(tmp_path, browser):
+    """The limit is Streamlit's ``server.maxUploadSize`` (1024 MB in .streamlit/config.toml); here a
+    server started with 1 MB refuses a 2 MB file in the browser and says why, and nothing loads."""
+    srv = Server(tmp_path / "limit.duckdb", tmp_path / "limit.log", options={"server.maxUploadSize": "1"})
+    srv.start()
+    try:
+        page = browser.new_page()
+        page.goto(f"{srv.url}/upload")
+        wait_for_app(page, "[data-testid='stFileUploaderDropzone']")
+        big = tmp_path / "too_big.csv"
+        big.write_text("source,source_id,channel,direction,created_at\n" + "x" * (2 * 1024 * 1024) + "\n")
+        page.locator("input[type='file']").first.set_input_files(str(big))
+        page.wait_for_selector("text=or smaller", timeout=30_000)
+        page.screenshot(path=tmp_path / "too_big.png")
+        assert "1.0MB or smaller" in page.inner_text("body").replace(" MB", "MB")
+    finally:
+        srv.stop()
+    con = duckdb.connect(str(tmp_path / "limit.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM ingests WHERE file_name LIKE '%too_big%'").fetchall() == [(0,)]
+    con.close()
+
+
+def test_the_configured_upload_limit_is_one_gibibyte():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 1024
