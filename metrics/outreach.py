@@ -15,8 +15,8 @@ affected customers notified / reached / engaged / remedied by the end of that da
 ``as_of`` for its day). The last row equals ``metrics.coverage`` at ``as_of``.
 
 **Time to notify** (``time_to_notify``): per notified affected customer, hours from the recall's
-``announced_at`` to ``notified_at`` (negative when notified before the announcement);
-``time_to_notify_summary`` gives n, the affected customers not notified, median and P90 hours
+``announced_at`` to ``notified_at`` (negative when notified before the announcement), counted in
+equal bins; ``time_to_notify_summary`` gives n, the affected customers not notified, median and P90 hours
 (``quantile_cont``).
 
 **Unreachable customers** (``unreachable_customers``): affected customers not reached by
@@ -40,8 +40,13 @@ from metrics.base import run
 
 
 def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    """One row per local day: day, snapshot_at (UTC instant), affected_customers, and the cumulative
-    notified, reached, engaged, remedied customers at the snapshot."""
+    """One row per local day: day, snapshot_at (the next local midnight as a UTC instant, or
+    ``as_of`` for its day), affected_customers, and the cumulative notified, reached, engaged,
+    remedied customers at the snapshot.
+
+    Computed in one pass over the customers: each moment (``notified_at``…) counts on the local day
+    of the instant just before it (so a moment at exactly midnight ends the day before, as
+    ``≤ snapshot_at`` says), clamped to the first day, then summed cumulatively over the days."""
     local = "CAST(timezone(r.timezone, timezone('UTC', {})) AS DATE)"
     body = f""",
     d AS (
@@ -50,26 +55,46 @@ def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: dateti
             generate_series(least({local.format("r.announced_at")}, coalesce({local.format("f.first_at")},
                                   {local.format("r.announced_at")})),
                             {local.format("$as_of::TIMESTAMP")}, INTERVAL 1 DAY) AS s(g)),
-    snap AS (
-        SELECT day, least(timezone('UTC', timezone(r.timezone, CAST(day + INTERVAL 1 DAY AS TIMESTAMP))),
-                          $as_of::TIMESTAMP) AS snapshot_at
-        FROM d, r)
-    SELECT day, snapshot_at, count(p.customer_id) AS affected_customers,
-        count(*) FILTER (p.notified_at <= snapshot_at) AS notified,
-        count(*) FILTER (p.reached_at <= snapshot_at) AS reached,
-        count(*) FILTER (p.engaged_at <= snapshot_at) AS engaged,
-        count(*) FILTER (p.remedied_at <= snapshot_at) AS remedied
-    FROM snap LEFT JOIN people p ON true
-    GROUP BY day, snapshot_at ORDER BY day"""
+    moments AS (
+        UNPIVOT (SELECT notified_at, reached_at, engaged_at, remedied_at FROM people)
+        ON notified_at, reached_at, engaged_at, remedied_at INTO NAME kind VALUE moment_at),
+    per_day AS (
+        SELECT greatest({local.format("m.moment_at - INTERVAL 1 MICROSECOND")}, (SELECT min(day) FROM d)) AS day,
+            count(*) FILTER (kind = 'notified_at') AS notified, count(*) FILTER (kind = 'reached_at') AS reached,
+            count(*) FILTER (kind = 'engaged_at') AS engaged, count(*) FILTER (kind = 'remedied_at') AS remedied
+        FROM moments m, r GROUP BY 1)
+    SELECT d.day,
+        least(timezone('UTC', timezone(r.timezone, CAST(d.day + INTERVAL 1 DAY AS TIMESTAMP))),
+              $as_of::TIMESTAMP) AS snapshot_at,
+        (SELECT count(*) FROM people) AS affected_customers,
+        {
+        ", ".join(
+            f"CAST(sum(coalesce(x.{k}, 0)) OVER (ORDER BY d.day) AS BIGINT) AS {k}"
+            for k in ("notified", "reached", "engaged", "remedied")
+        )
+    }
+    FROM d CROSS JOIN r LEFT JOIN per_day x USING (day)
+    ORDER BY d.day"""
     return run(con, body, recall_id, as_of)
 
 
-def time_to_notify(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    """One row per notified affected customer: notified_at, hours (from the announcement), in
-    order of ``notified_at``. No personal data."""
-    body = """
-    SELECT p.notified_at, epoch(p.notified_at - r.announced_at) / 3600.0 AS hours
-    FROM people p, r WHERE p.notified_at IS NOT NULL ORDER BY p.notified_at"""
+def time_to_notify(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, bins: int = 40) -> pl.DataFrame:
+    """Notified affected customers by hours from the announcement to ``notified_at``, in ``bins``
+    equal bins from the smallest to the largest value: bin_start_h, bin_end_h, customers (bins
+    with none included; a value on an inner edge falls in the bin it starts; the largest value in
+    the last bin). One bin of width 1 h when every value is the same; no rows when nobody is
+    notified. No personal data."""
+    body = f""",
+    h AS (SELECT epoch(p.notified_at - r.announced_at) / 3600.0 AS hours FROM people p, r
+          WHERE p.notified_at IS NOT NULL),
+    edges AS (SELECT min(hours) AS lo, CASE WHEN max(hours) > min(hours)
+                                            THEN (max(hours) - min(hours)) / {int(bins)} ELSE 1 END AS width,
+                     CASE WHEN max(hours) > min(hours) THEN {int(bins)} ELSE 1 END AS k FROM h),
+    counted AS (SELECT least(CAST(floor((hours - lo) / width) AS BIGINT), k - 1) AS i, count(*) AS customers
+                FROM h, edges GROUP BY 1)
+    SELECT lo + i * width AS bin_start_h, lo + (i + 1) * width AS bin_end_h, coalesce(customers, 0) AS customers
+    FROM edges, range(k) AS s(i) LEFT JOIN counted USING (i)
+    WHERE lo IS NOT NULL ORDER BY i"""
     return run(con, body, recall_id, as_of)
 
 
@@ -84,11 +109,14 @@ def time_to_notify_summary(con: duckdb.DuckDBPyConnection, recall_id: str, as_of
     return run(con, body, recall_id, as_of).row(0, named=True)
 
 
-def unreachable_customers(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+def unreachable_customers(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, limit: int | None = None
+) -> pl.DataFrame:
     """One row per affected customer not reached by ``as_of``: status ('notified, not reached' or
     'never notified'), customer_ref, customer_email, customer_phone (personal data: mask before
     showing), region (their units' regions, comma-separated), units, attempts (outreach events),
-    last_status, last_channel, last_attempt_at. Notified first, then by units (most first)."""
+    last_status, last_channel, last_attempt_at. Notified first, then by units (most first); the
+    first ``limit`` rows only when given."""
     body = """,
     last_ev AS (
         SELECT customer_id, count(*) AS attempts,
@@ -106,7 +134,7 @@ def unreachable_customers(con: duckdb.DuckDBPyConnection, recall_id: str, as_of:
     FROM people p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
     WHERE p.reached_at IS NULL
     ORDER BY p.notified_at IS NULL, who.units DESC, who.customer_ref, who.customer_email, who.customer_phone"""
-    return run(con, body, recall_id, as_of)
+    return run(con, body + ("" if limit is None else f" LIMIT {int(limit)}"), recall_id, as_of)
 
 
 def coverage_as_of(recall: dict[str, Any], phase: str, as_of: datetime) -> datetime:

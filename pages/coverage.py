@@ -49,22 +49,31 @@ daily = data.coverage_daily(version, rid, as_of)
 chart_with_table(charts.coverage_over_time(daily, recall), daily, "coverage_by_day", "coverage_daily")
 
 st.subheader("Time to notify")
-hours, summary = data.time_to_notify(version, rid, as_of)
+bins, summary = data.time_to_notify(version, rid, as_of)
 cols = st.columns(4)
 cols[0].metric("Notified customers", f"{summary['n']:,}")
 cols[1].metric("Median", "—" if summary["median_h"] is None else f"{summary['median_h']:,.1f} h")
 cols[2].metric("P90", "—" if summary["p90_h"] is None else f"{summary['p90_h']:,.1f} h")
 cols[3].metric("Not notified yet", f"{summary['not_notified']:,}")
 st.caption("Per affected customer: first outreach attempt (any status) − announcement, in hours.")
-chart_with_table(charts.hours_histogram(hours, summary), hours, "time_to_notify", "coverage_notify")
+chart_with_table(charts.hours_histogram(bins, summary), bins, "time_to_notify", "coverage_notify")
 
 st.subheader("Unreachable customers")
-unreachable = data.unreachable_customers(version, rid, as_of)
+SHOWN = 1_000
+unreachable = funnel["affected_customers"] - funnel["reached"]
+first = data.unreachable_customers(version, rid, as_of, SHOWN)
 show_pii = access.show_pii()
 st.caption(
-    f"{unreachable.height:,} affected customers not reached: notified but no attempt delivered, opened, read or "
+    f"{unreachable:,} affected customers not reached: notified but no attempt delivered, opened, read or "
     "clicked and no answered call, or never notified."
+    + (
+        f" The first {SHOWN:,} are listed (notified first, most units first); the downloads hold all."
+        if unreachable > SHOWN
+        else ""
+    )
     + ("" if show_pii else " Emails and phones are masked (admins see them in full).")
 )
-st.dataframe(masked(unreachable, show_pii), key="coverage_unreachable", hide_index=True)
-download_buttons(unreachable, "unreachable_customers", "coverage_unreachable", show_pii)
+st.dataframe(masked(first, show_pii), key="coverage_unreachable", hide_index=True)
+download_buttons(
+    lambda: data.unreachable_customers(version, rid, as_of), "unreachable_customers", "coverage_unreachable", show_pii
+)

@@ -24,17 +24,25 @@ A recall holds the contacts naming it and those naming none that match a rule (a
 ``customer_facts`` — one row per (recall, affected customer = distinct registry customer id):
   ``units``, ``remedied_at`` (the latest ``remedy_completed_at`` when every unit has one),
   ``notified_at`` (first outreach event, any status), ``reached_at`` (first delivered, read,
-  opened or clicked event, or first answered outbound call), ``engaged_at`` (first read,
-  clicked or replied event, or first inbound contact). Each is "by t" exactly when ≤ t.
+  opened or clicked event — ``reached_n`` —, or first answered outbound call — ``reached_c`` —,
+  whichever is first), ``engaged_at`` (first read, clicked or replied event — ``engaged_n`` —, or
+  first inbound contact — ``engaged_c``). Each is "by t" exactly when ≤ t.
+
+Contact and event facts carry ``key_h`` (their row's key hash, store/schema.py) and every fact
+``customer_h`` (:data:`CUSTOMER_HASH_SQL` of recall and customer) so that maintenance finds rows
+by one integer column. A hash selects a superset of the rows meant (a collision adds a row, which
+is recomputed to the same value), never fewer; exact rows are matched on their real keys.
 
 **Maintenance.** Writers record what they touched (:func:`touch_ingest` for the rows an ingest
 wrote or replaced — called before an undo too —, :func:`touch_rows` for rows changed in place);
 :func:`refresh` then recomputes, in the same transaction:
 - when a recall was touched: every fact (rare: a recall definition changed);
 - otherwise the touched contacts and events, and those sharing an email or phone with a touched
-  registry row (old or new version), ``next_at`` of every customer of those contacts, and the
-  customer facts of every customer involved (before and after). The cost follows the touched
-  rows and their customers' histories, not the size of the store.
+  registry row (old or new version), and ``next_at`` of every contact of their customers (before
+  and after); the whole customer facts of customers with a touched registry row, and only the
+  outreach part (``notified_at``, ``reached_n``, ``engaged_n``) or the contact part
+  (``reached_c``, ``engaged_c``) of customers whose events or contacts changed. The cost follows
+  the touched rows and their customers' histories, not the size of the store.
 Identity depends only on the registry, never on load order. tests/test_derived.py checks every
 metric against the same rules evaluated at query time (``metrics.scope``) on random loads.
 """
@@ -43,23 +51,27 @@ from __future__ import annotations
 
 import duckdb
 
-VERSION = 2  # bump when a rule above changes: stores built by another version are rebuilt on open
+from store.schema import key_hash_sql
+
+VERSION = 3  # bump when a rule above changes: stores built by another version are rebuilt on open
 
 # The contacts columns metrics read (identity inputs, tags, raw phones and lineage stay in ``contacts``).
 CONTACT_COLUMNS = (
     "source, source_id, recall_id, channel, direction, created_at, answered_at, first_reply_at, resolved_at, "
-    "updated_at, status, is_abandoned, is_transferred, wait_s, talk_s, handle_s, agent, queue, reason, agent_replies"
+    "updated_at, status, is_abandoned, is_transferred, wait_s, talk_s, handle_s, agent, queue, reason, agent_replies, "
+    "key_h"
 )
 _CONTACT_SELECT = ", ".join("r.recall_id" if c == "recall_id" else f"x.{c}" for c in CONTACT_COLUMNS.split(", "))
 TABLES = ("contact_facts", "notification_facts", "customer_facts")
 DDL = (
     f"""CREATE TABLE IF NOT EXISTS contact_facts AS SELECT {CONTACT_COLUMNS}, NULL::VARCHAR AS customer_id,
-        NULL::VARCHAR AS phase, NULL::DATE AS day, NULL::BOOLEAN AS is_ticket,
+        NULL::UBIGINT AS customer_h, NULL::VARCHAR AS phase, NULL::DATE AS day, NULL::BOOLEAN AS is_ticket,
         NULL::TIMESTAMP AS next_at, NULL::VARCHAR AS next_channel FROM contacts LIMIT 0""",
     """CREATE TABLE IF NOT EXISTS notification_facts AS
-        SELECT *, NULL::VARCHAR AS customer_id FROM notifications LIMIT 0""",
-    """CREATE TABLE IF NOT EXISTS customer_facts (recall_id VARCHAR, customer_id VARCHAR, units BIGINT,
-        remedied_at TIMESTAMP, notified_at TIMESTAMP, reached_at TIMESTAMP, engaged_at TIMESTAMP)""",
+        SELECT *, NULL::VARCHAR AS customer_id, NULL::UBIGINT AS customer_h FROM notifications LIMIT 0""",
+    """CREATE TABLE IF NOT EXISTS customer_facts (recall_id VARCHAR, customer_id VARCHAR, customer_h UBIGINT,
+        units BIGINT, remedied_at TIMESTAMP, notified_at TIMESTAMP, reached_n TIMESTAMP, engaged_n TIMESTAMP,
+        reached_c TIMESTAMP, engaged_c TIMESTAMP, reached_at TIMESTAMP, engaged_at TIMESTAMP)""",
 )
 
 # SQL rules shared with the query-time path (metrics/scope.py); ``x`` is the contact or event, ``r``
@@ -72,6 +84,7 @@ PHASE_SQL = """CASE WHEN x.created_at < r.announced_at THEN 'pre_announcement'
 DAY_SQL = "CAST(timezone(r.timezone, timezone('UTC', x.created_at)) AS DATE)"
 IDENTITY_SQL = "coalesce(e.customer_id, p.customer_id, 'email:' || x.customer_email, 'phone:' || x.customer_phone)"
 REGISTRY_ID_SQL = "coalesce(a.customer_ref, 'email:' || a.customer_email, 'phone:' || a.customer_phone)"
+CUSTOMER_HASH_SQL = "md5_number_lower(concat_ws(chr(31), recall_id, customer_id))"
 CONTACT_MATCH_SQL = """x.recall_id = r.recall_id OR (x.recall_id IS NULL AND (
             list_has_any(x.tags, r.match_tags)
             OR list_contains(r.match_queues, lower(x.queue))
@@ -80,14 +93,14 @@ EVENT_MATCH_SQL = """x.recall_id = r.recall_id
     OR (x.recall_id IS NULL AND list_contains(r.match_campaigns, lower(x.campaign)))"""
 # What a writer records per touched row (columns of the table aliased ``a``).
 _TOUCH = {
-    "contacts": "source VARCHAR, source_id VARCHAR",
-    "notifications": "source VARCHAR, source_id VARCHAR",
+    "contacts": "key_h UBIGINT",
+    "notifications": "key_h UBIGINT",
     "affected": "recall_id VARCHAR, customer_id VARCHAR, email VARCHAR, phone VARCHAR",
     "recalls": "recall_id VARCHAR",
 }
 TOUCH_COLUMNS = {
-    "contacts": "a.source, a.source_id",
-    "notifications": "a.source, a.source_id",
+    "contacts": f"{key_hash_sql('contacts', 'a')}",
+    "notifications": f"{key_hash_sql('notifications', 'a')}",
     "affected": f"a.recall_id, {REGISTRY_ID_SQL}, a.customer_email, a.customer_phone",
     "recalls": "a.recall_id",
 }
@@ -100,6 +113,11 @@ _NEXT = """OVER (PARTITION BY recall_id, customer_id, direction ORDER BY created
 NEXT_SQL = f"""CASE WHEN direction = 'inbound' AND customer_id IS NOT NULL THEN min(created_at) {_NEXT} END AS next_at,
     CASE WHEN direction = 'inbound' AND customer_id IS NOT NULL
          THEN arg_min(channel, (created_at, source, source_id)) {_NEXT} END AS next_channel"""
+# The parts of customer_facts, each from one kind of fact (``x``), per (recall_id, customer_id).
+_OUTREACH_PART = f"""min(status_at) AS notified_at, min(status_at) FILTER (status IN {REACHED_SQL}) AS reached_n,
+        min(status_at) FILTER (status IN {ENGAGED_SQL}) AS engaged_n"""
+_CONTACT_PART = f"""min(created_at) FILTER ({ANSWERED_CALL_SQL}) AS reached_c,
+        min(created_at) FILTER (direction = 'inbound') AS engaged_c"""
 
 
 def _ids(rows: str) -> str:
@@ -120,41 +138,38 @@ def _identity_joins() -> str:
 def contact_facts_sql(rows: str) -> str:
     """SELECT the facts (``next_at`` not yet set) of the contacts in relation ``rows``."""
     return f"""WITH {_ids(rows)}
-SELECT {_CONTACT_SELECT}, {IDENTITY_SQL} AS customer_id, {PHASE_SQL} AS phase, {DAY_SQL} AS day,
-    x.channel <> 'phone' AS is_ticket
-FROM {rows} x JOIN recalls r ON {CONTACT_MATCH_SQL}
-    {_identity_joins()}"""
+SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM (
+    SELECT {_CONTACT_SELECT}, {IDENTITY_SQL} AS customer_id, {PHASE_SQL} AS phase, {DAY_SQL} AS day,
+        x.channel <> 'phone' AS is_ticket
+    FROM {rows} x JOIN recalls r ON {CONTACT_MATCH_SQL}
+    {_identity_joins()})"""
 
 
 def notification_facts_sql(rows: str) -> str:
     """SELECT the facts of the outreach events in relation ``rows``."""
     return f"""WITH {_ids(rows)}
-SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id
-FROM {rows} x JOIN recalls r ON {EVENT_MATCH_SQL}
-    {_identity_joins()}"""
+SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM (
+    SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id
+    FROM {rows} x JOIN recalls r ON {EVENT_MATCH_SQL}
+    {_identity_joins()})"""
 
 
 def customer_facts_sql(customers: str | None) -> str:
-    """SELECT the facts of the affected customers in relation ``customers`` (recall_id,
-    customer_id), or of every one when None."""
-    only = f"SEMI JOIN {customers} k USING (recall_id, customer_id)" if customers else ""
+    """SELECT the whole facts of the affected customers in relation ``customers`` (recall_id,
+    customer_id, customer_h), or of every one when None."""
+    reg_only = f"SEMI JOIN {customers} k USING (recall_id, customer_id)" if customers else ""
+    facts_only = f"WHERE customer_h IN (SELECT customer_h FROM {customers})" if customers else ""
     return f"""WITH reg AS (
     SELECT * FROM (SELECT a.recall_id, {REGISTRY_ID_SQL} AS customer_id, a.remedy_completed_at FROM affected a)
-    {only} WHERE customer_id IS NOT NULL),
+    {reg_only} WHERE customer_id IS NOT NULL),
 people AS (
     SELECT recall_id, customer_id, count(*) AS units,
         CASE WHEN count(remedy_completed_at) = count(*) THEN max(remedy_completed_at) END AS remedied_at
     FROM reg GROUP BY ALL),
-ev AS (
-    SELECT recall_id, customer_id, min(status_at) AS notified_at,
-        min(status_at) FILTER (status IN {REACHED_SQL}) AS reached_n,
-        min(status_at) FILTER (status IN {ENGAGED_SQL}) AS engaged_n
-    FROM notification_facts {only} GROUP BY ALL),
-calls AS (
-    SELECT recall_id, customer_id, min(created_at) FILTER ({ANSWERED_CALL_SQL}) AS reached_c,
-        min(created_at) FILTER (direction = 'inbound') AS engaged_c
-    FROM contact_facts {only} GROUP BY ALL)
-SELECT recall_id, customer_id, units, remedied_at, notified_at,
+ev AS (SELECT recall_id, customer_id, {_OUTREACH_PART} FROM notification_facts {facts_only} GROUP BY ALL),
+calls AS (SELECT recall_id, customer_id, {_CONTACT_PART} FROM contact_facts {facts_only} GROUP BY ALL)
+SELECT recall_id, customer_id, {CUSTOMER_HASH_SQL} AS customer_h, units, remedied_at, notified_at,
+    reached_n, engaged_n, reached_c, engaged_c,
     least(reached_n, reached_c) AS reached_at, least(engaged_n, engaged_c) AS engaged_at
 FROM people LEFT JOIN ev USING (recall_id, customer_id) LEFT JOIN calls USING (recall_id, customer_id)"""
 
@@ -232,24 +247,32 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     if _count(con, "_touched_recalls"):
         rebuild(con)
     else:
-        # Affected customers whose facts may change, before and after: registry rows, then the
-        # customers of every recomputed contact and event.
+        # Customers whose whole facts are recomputed: those of touched registry rows, before and after.
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _customers AS SELECT DISTINCT recall_id, customer_id "
-            "FROM _touched_affected WHERE customer_id IS NOT NULL"
+            f"CREATE OR REPLACE TEMP TABLE _registry_customers AS SELECT *, {CUSTOMER_HASH_SQL} AS customer_h "
+            "FROM (SELECT DISTINCT recall_id, customer_id FROM _touched_affected WHERE customer_id IS NOT NULL)"
         )
-        _refresh_contacts(con)
-        _refresh_notifications(con)
-        if _count(con, "_customers"):
-            con.execute("DELETE FROM customer_facts f USING _customers k " + _SAME_CUSTOMER)
-            con.execute(f"INSERT INTO customer_facts BY NAME {customer_facts_sql('_customers')}")
-        con.execute("DROP TABLE _customers")
+        contact_customers = _refresh_facts(con, "contacts", "contact_facts")
+        event_customers = _refresh_facts(con, "notifications", "notification_facts")
+        if _count(con, "_registry_customers"):
+            _delete_customers(con, "_registry_customers")
+            con.execute(f"INSERT INTO customer_facts BY NAME {customer_facts_sql('_registry_customers')}")
+        if contact_customers:
+            _update_part(con, "_changed_contacts", "contact_facts", _CONTACT_PART, ("reached_c", "engaged_c"))
+        if event_customers:
+            _update_part(
+                con,
+                "_changed_notifications",
+                "notification_facts",
+                _OUTREACH_PART,
+                ("notified_at", "reached_n", "engaged_n"),
+            )
+        con.execute(
+            "DROP TABLE _registry_customers; DROP TABLE IF EXISTS _changed_contacts; "
+            "DROP TABLE IF EXISTS _changed_notifications"
+        )
     for table in _TOUCH:
         con.execute(f"DELETE FROM _touched_{table}")
-
-
-_SAME_CUSTOMER = "WHERE f.recall_id = k.recall_id AND f.customer_id = k.customer_id"
-_IS_DIRTY = "EXISTS (SELECT 1 FROM _dirty d WHERE d.source = f.source AND d.source_id = f.source_id)"
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -257,58 +280,83 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _dirty(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Temp table ``_dirty``: keys of ``table`` whose facts must be recomputed (touched rows and
-    rows sharing an address with a touched registry row); returns how many."""
+    """Temp table ``_dirty`` (key_h): rows of ``table`` whose facts must be recomputed (touched
+    rows and rows sharing an address with a touched registry row); returns how many."""
     by_address = (
-        f"""UNION SELECT source, source_id FROM {table}
+        f"""UNION SELECT key_h FROM {table}
             WHERE customer_email IN (SELECT email FROM _touched_affected)
                OR customer_phone IN (SELECT phone FROM _touched_affected)"""
         if _count(con, "_touched_affected")
         else ""
     )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _dirty AS SELECT DISTINCT source, source_id FROM _touched_{table} {by_address}"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _dirty AS SELECT DISTINCT key_h FROM _touched_{table} {by_address}")
     return _count(con, "_dirty")
 
 
-def _changed_customers(con: duckdb.DuckDBPyConnection, facts: str) -> None:
-    """Temp table ``_changed``: the (recall, customer) of the dirty rows of ``facts`` before the
-    refresh and in ``_new`` after it; also added to ``_customers``."""
+def _refresh_facts(con: duckdb.DuckDBPyConnection, table: str, facts: str) -> int:
+    """Recompute the facts of the dirty rows of ``table`` (and, for contacts, ``next_at`` of every
+    contact of their customers). Leaves ``_changed_<table>`` (recall_id, customer_id,
+    customer_h): the customers of those rows before and after; returns how many."""
+    if not _dirty(con, table):
+        con.execute("DROP TABLE _dirty")
+        return 0
+    rows = f"(SELECT * FROM {table} WHERE key_h IN (SELECT key_h FROM _dirty))"
+    fresh = contact_facts_sql(rows) if table == "contacts" else notification_facts_sql(rows)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {fresh}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _changed AS SELECT DISTINCT recall_id, customer_id FROM (
-            SELECT recall_id, customer_id FROM {facts} f WHERE {_IS_DIRTY}
-            UNION ALL SELECT recall_id, customer_id FROM _new)
+        f"""CREATE OR REPLACE TEMP TABLE _changed_{table} AS SELECT DISTINCT recall_id, customer_id, customer_h FROM (
+            SELECT recall_id, customer_id, customer_h FROM {facts} WHERE key_h IN (SELECT key_h FROM _dirty)
+            UNION ALL SELECT recall_id, customer_id, customer_h FROM _new)
         WHERE customer_id IS NOT NULL"""
     )
-    con.execute("INSERT INTO _customers SELECT * FROM _changed")
+    if table == "contacts":
+        # Every other contact of those customers: its next_at may change.
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _kept AS
+            SELECT f.* EXCLUDE (next_at, next_channel) FROM {facts} f ANTI JOIN _dirty d USING (key_h)
+            WHERE f.customer_h IN (SELECT customer_h FROM _changed_{table})"""
+        )
+        con.execute(
+            f"DELETE FROM {facts} WHERE key_h IN (SELECT key_h FROM _dirty) "
+            f"OR customer_h IN (SELECT customer_h FROM _changed_{table})"
+        )
+        _insert_contact_facts(con, "(SELECT * FROM _kept UNION ALL BY NAME SELECT * FROM _new)")
+        con.execute("DROP TABLE _kept")
+    else:
+        con.execute(f"DELETE FROM {facts} WHERE key_h IN (SELECT key_h FROM _dirty)")
+        con.execute(f"INSERT INTO {facts} BY NAME SELECT * FROM _new")
+    con.execute("DROP TABLE _new; DROP TABLE _dirty")
+    return _count(con, f"_changed_{table}")
 
 
-def _refresh_contacts(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the dirty contacts, and ``next_at`` of every contact of their customers."""
-    if not _dirty(con, "contacts"):
-        return
-    rows = "(SELECT * FROM contacts x SEMI JOIN _dirty d USING (source, source_id))"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {contact_facts_sql(rows)}")
-    _changed_customers(con, "contact_facts")
+def _delete_customers(con: duckdb.DuckDBPyConnection, customers: str) -> None:
+    """Delete the customer facts of the (recall_id, customer_id) in ``customers``."""
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _kept AS
-        SELECT f.* EXCLUDE (next_at, next_channel) FROM contact_facts f
-        SEMI JOIN _changed k USING (recall_id, customer_id) WHERE NOT {_IS_DIRTY}"""
+        f"""DELETE FROM customer_facts WHERE rowid IN (
+            SELECT f.rowid FROM (SELECT rowid, * FROM customer_facts
+                                 WHERE customer_h IN (SELECT customer_h FROM {customers})) f
+            SEMI JOIN {customers} k USING (recall_id, customer_id))"""
     )
-    con.execute(f"DELETE FROM contact_facts f WHERE {_IS_DIRTY}")
-    con.execute("DELETE FROM contact_facts f USING _changed k " + _SAME_CUSTOMER)
-    _insert_contact_facts(con, "(SELECT * FROM _kept UNION ALL BY NAME SELECT * FROM _new)")
-    con.execute("DROP TABLE _new; DROP TABLE _changed; DROP TABLE _kept; DROP TABLE _dirty")
 
 
-def _refresh_notifications(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the dirty outreach events."""
-    if _dirty(con, "notifications"):
-        rows = "(SELECT * FROM notifications x SEMI JOIN _dirty d USING (source, source_id))"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {notification_facts_sql(rows)}")
-        _changed_customers(con, "notification_facts")
-        con.execute(f"DELETE FROM notification_facts f WHERE {_IS_DIRTY}")
-        con.execute("INSERT INTO notification_facts BY NAME SELECT * FROM _new")
-        con.execute("DROP TABLE _new; DROP TABLE _changed")
-    con.execute("DROP TABLE _dirty")
+def _update_part(
+    con: duckdb.DuckDBPyConnection, customers: str, facts: str, part: str, columns: tuple[str, ...]
+) -> None:
+    """Recompute ``columns`` (the ``part`` aggregates over ``facts``) of the customer facts of
+    ``customers``, and their ``reached_at``/``engaged_at``; customers without a registry row have none."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _part AS
+        SELECT f.rowid AS rid, x.* EXCLUDE (recall_id, customer_id)
+        FROM (SELECT rowid, * FROM customer_facts WHERE customer_h IN (SELECT customer_h FROM {customers})) f
+        SEMI JOIN {customers} k USING (recall_id, customer_id)
+        LEFT JOIN (SELECT recall_id, customer_id, {part} FROM {facts}
+                   WHERE customer_h IN (SELECT customer_h FROM {customers}) GROUP BY ALL) x
+               USING (recall_id, customer_id)"""
+    )
+    sets = ", ".join(f"{c} = p.{c}" for c in columns)
+    con.execute(f"UPDATE customer_facts f SET {sets} FROM _part p WHERE f.rowid = p.rid")
+    con.execute(
+        "UPDATE customer_facts f SET reached_at = least(f.reached_n, f.reached_c), "
+        "engaged_at = least(f.engaged_n, f.engaged_c) FROM _part p WHERE f.rowid = p.rid"
+    )
+    con.execute("DROP TABLE _part")

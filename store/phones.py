@@ -17,8 +17,10 @@ from store.derived import TOUCH_COLUMNS, touch_rows
 PHONE_TABLES = ("contacts", "notifications", "affected")
 
 
-def normalize_pending_phones(con: duckdb.DuckDBPyConnection) -> int:
-    """Fill ``customer_phone`` where it can now be known; returns the rows updated."""
+def normalize_pending_phones(con: duckdb.DuckDBPyConnection, ingest_id: int | None = None) -> int:
+    """Fill ``customer_phone`` where it can now be known; returns the rows updated. With
+    ``ingest_id``, only the rows that ingest wrote are looked at: enough after a load that changed
+    no recall (no other row's country can have become known), and no scan of the whole store."""
     countries = [r[0] for r in con.execute("SELECT DISTINCT country FROM recalls WHERE country IS NOT NULL").fetchall()]
     only_country = countries[0] if len(countries) == 1 else None
     updated = 0
@@ -26,7 +28,8 @@ def normalize_pending_phones(con: duckdb.DuckDBPyConnection) -> int:
         pending = con.sql(
             f"SELECT DISTINCT t.customer_phone_raw AS raw, coalesce(r.country, ?) AS country "
             f"FROM {table} t LEFT JOIN recalls r USING (recall_id) "
-            f"WHERE t.customer_phone IS NULL AND t.customer_phone_raw IS NOT NULL",
+            f"WHERE t.customer_phone IS NULL AND t.customer_phone_raw IS NOT NULL"
+            + ("" if ingest_id is None else f" AND t.ingest_id = {int(ingest_id)}"),
             params=[only_country],
         ).pl()
         pending = pending.filter(pl.col("country").is_not_null())
@@ -43,7 +46,8 @@ def normalize_pending_phones(con: duckdb.DuckDBPyConnection) -> int:
         changed = con.execute(
             f"UPDATE {table} a SET customer_phone = p.e164 FROM _pending p "
             f"WHERE a.customer_phone IS NULL AND a.customer_phone_raw = p.raw "
-            f"AND p.country = coalesce((SELECT country FROM recalls WHERE recall_id = a.recall_id), ?) "
+            + ("" if ingest_id is None else f"AND a.ingest_id = {int(ingest_id)} ")
+            + f"AND p.country = coalesce((SELECT country FROM recalls WHERE recall_id = a.recall_id), ?) "
             f"RETURNING {TOUCH_COLUMNS[table]}",
             [only_country],
         ).fetchall()

@@ -191,6 +191,17 @@ RECALLS = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (RECALLS, CONTACTS, CSAT, NOTIFICATIONS, AFFECTED)}
 LINEAGE = (("ingest_id", "BIGINT"), ("source_row", "BIGINT"))
+# Every canonical and history row also carries ``key_h``: :func:`key_hash_sql` of its natural key.
+# Writers find stored rows through it (one narrow integer scan instead of the key's text) and then
+# compare the key itself, so a hash collision can never merge two rows.
+KEY_HASH = ("key_h", "UBIGINT")
+
+
+def key_hash_sql(table: str, alias: str | None = None) -> str:
+    """SQL for ``key_h``: the lower 64 bits of the MD5 of the key columns joined by U+001F (a
+    stable function: stores written by any DuckDB version agree)."""
+    prefix = f"{alias}." if alias else ""
+    return f"md5_number_lower(concat_ws(chr(31), {', '.join(prefix + k for k in TABLES[table].key)}))"
 
 LEDGER_DDL = (
     """CREATE TABLE IF NOT EXISTS ingests (
@@ -217,11 +228,12 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
 
 
 def ddl() -> list[str]:
-    """CREATE statements for every canonical table, its history table and the ledger."""
+    """CREATE statements for every canonical table, its history table and the ledger (a store made
+    before ``key_h`` existed gets it from :func:`store.db.init`)."""
     out = list(LEDGER_DDL)
     for t in TABLES.values():
         cols = [f"{c.name} {DUCKDB_TYPES[c.type]}" for c in t.columns]
-        cols += [f"{n} {ty}" for n, ty in LINEAGE]
+        cols += [f"{n} {ty}" for n, ty in (*LINEAGE, KEY_HASH)]
         out.append(f"CREATE TABLE IF NOT EXISTS {t.name} ({', '.join(cols)})")
         # Versions replaced by a later load, kept so that an upload can be undone.
         out.append(

@@ -115,7 +115,7 @@ def _undo_table(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> t
             "the history is inconsistent, nothing was changed"
         )
     restored = con.execute(
-        f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by) FROM {hist} WHERE replaced_by = ?", [ingest_id]
+        f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (replaced_by) FROM {hist} WHERE replaced_by = ?", [ingest_id]
     ).fetchall()[0][0]
     con.execute(f"DELETE FROM {hist} WHERE replaced_by = ?", [ingest_id])
     return deleted, restored

@@ -8,6 +8,9 @@ For each canonical table, rows are matched to the store on the table's natural k
   upload can be undone) and the new one replaces it.
 Within one file, several rows with one key collapse to the newest (by version stamp, then the
 later row); each collapsed row counts as updated, or unchanged when identical to the one kept.
+A file read in parts gives the same counts and the same stored rows: a later part's row meets the
+earlier part's version as a stored row, by the same rule, and history keeps no version that the
+file itself replaced.
 The ledger row holds ``read = inserted + updated + unchanged + quarantined`` for the file's
 primary table; a file whose counts do not add up is refused (rolled back) as a connector bug.
 """
@@ -15,15 +18,16 @@ primary table; a file whose counts do not add up is refused (rolled back) as a c
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
 
-from connectors.base import Parsed
+from connectors.base import REJECT_SCHEMA, Parsed
 from store import derived
 from store.phones import normalize_pending_phones
-from store.schema import TABLES
+from store.schema import TABLES, key_hash_sql
 
 
 @dataclass
@@ -56,32 +60,54 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
 
+    def __iadd__(self, other: Counts) -> Counts:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
 
-def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> IngestResult:
-    """Write ``parsed`` in one transaction; on any error the store is left as it was."""
+
+def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], meta: FileMeta) -> IngestResult:
+    """Write ``parsed`` — one Parsed, or the parts of one file in order (a large file read in
+    batches; the ledger counts them as one file) — in one transaction; on any error, including one
+    raised while a later part is read, the store is left as it was."""
+    parts = [parsed] if isinstance(parsed, Parsed) else parsed
     con.execute("BEGIN TRANSACTION")
     try:
         ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchall()[0][0]
-        counts = {t: _upsert(con, t, f, ingest_id) for t, f in parsed.tables.items()}
-        primary = counts.get(parsed.primary, Counts())
-        primary.unchanged += parsed.rows_folded
-        loaded_rows = parsed.tables[parsed.primary]["source_row"] if parsed.primary in parsed.tables else None
-        rejected = parsed.rejects["source_row"].unique()
-        if loaded_rows is not None:
-            rejected = rejected.filter(~rejected.is_in(loaded_rows.implode()))
-        quarantined = rejected.len()
+        primary, rows_read, quarantined = Counts(), 0, 0
+        warnings: list[str] = []
+        rejects: list[pl.DataFrame] = []
+        touched: set[str] = set()
+        for part in parts:
+            counts = {t: _upsert(con, t, f, ingest_id) for t, f in part.tables.items()}
+            touched |= set(part.tables)
+            primary += counts.get(part.primary, Counts())
+            primary.unchanged += part.rows_folded
+            rows_read += part.rows_read
+            loaded_rows = part.tables[part.primary]["source_row"] if part.primary in part.tables else None
+            rejected = part.rejects["source_row"].unique()
+            if loaded_rows is not None:
+                rejected = rejected.filter(~rejected.is_in(loaded_rows.implode()))
+            quarantined += rejected.len()
+            warnings += [w for w in part.warnings if w not in warnings]
+            if part.rejects.height:
+                con.register("_rejects", part.rejects.with_columns(pl.lit(ingest_id).alias("ingest_id")))
+                con.execute(
+                    "INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM _rejects"
+                )
+                con.unregister("_rejects")
+                rejects.append(part.rejects)
         total = primary.inserted + primary.updated + primary.unchanged + quarantined
-        if total != parsed.rows_read:
+        if total != rows_read:
             raise RuntimeError(
-                f"{meta.file_name}: connector {meta.connector} accounted for {total} of {parsed.rows_read} rows"
+                f"{meta.file_name}: connector {meta.connector} accounted for {total} of {rows_read} rows"
             )
-        if parsed.rejects.height:
-            con.register("_rejects", parsed.rejects.with_columns(pl.lit(ingest_id).alias("ingest_id")))
-            con.execute("INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM _rejects")
-            con.unregister("_rejects")
         derived.touch_ingest(con, ingest_id)
-        if "recalls" in parsed.tables or any("customer_phone_raw" in TABLES[t].names for t in parsed.tables):
+        if "recalls" in touched:
             normalize_pending_phones(con)
+        elif any("customer_phone_raw" in TABLES[t].names for t in touched):
+            normalize_pending_phones(con, ingest_id)
         derived.refresh(con)
         con.execute(
             "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, NULL)",
@@ -92,13 +118,13 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> Ing
                 meta.connector,
                 meta.timezone,
                 meta.recall_id,
-                parsed.rows_read,
+                rows_read,
                 primary.inserted,
                 primary.updated,
                 primary.unchanged,
                 quarantined,
                 meta.loaded_by or getpass.getuser(),
-                parsed.warnings,
+                warnings,
             ],
         )
         con.execute("COMMIT")
@@ -109,13 +135,13 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed, meta: FileMeta) -> Ing
         ingest_id,
         meta.file_name,
         meta.connector,
-        parsed.rows_read,
+        rows_read,
         primary.inserted,
         primary.updated,
         primary.unchanged,
         quarantined,
-        parsed.warnings,
-        parsed.rejects,
+        warnings,
+        pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECT_SCHEMA),
     )
 
 
@@ -129,43 +155,57 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     row_b = f"row({', '.join('b.' + c for c in cols)})"
     order = f"{spec.versioned_by} DESC NULLS LAST, source_row DESC" if spec.versioned_by else "source_row DESC"
     con.register("_staged", frame.select([*cols, "source_row"]))
-    # Rank the rows of each key, newest first (skipped when every key is seen once: all rank 1).
-    rank = (
-        f"row_number() OVER (PARTITION BY {', '.join(spec.key)} ORDER BY {order})"
-        if frame.select(spec.key).is_duplicated().any()
-        else "1"
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *, {rank} AS _rn FROM _staged")
+    dup_changed = dup_same = 0
+    if frame.select(spec.key).is_duplicated().any():
+        # Rank the rows of each key, newest first; only the first is compared with the store.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT *, "
+            f"row_number() OVER (PARTITION BY {', '.join(spec.key)} ORDER BY {order}) AS _rn FROM _staged"
+        )
+        dup_changed, dup_same = con.execute(
+            f"SELECT count(*) FILTER ({row_a} IS DISTINCT FROM {row_b}), "
+            f"count(*) FILTER ({row_a} IS NOT DISTINCT FROM {row_b}) "
+            f"FROM _stg a JOIN _stg b ON {key_on} WHERE a._rn > 1 AND b._rn = 1"
+        ).fetchall()[0]
+        staged = "(SELECT * EXCLUDE (_rn) FROM _stg WHERE _rn = 1)"
+    else:
+        staged = "_staged"
+    # The stored rows with these keys, found through key_h (one narrow scan of the table, whatever
+    # its size), then matched on the key itself below; rowid kept for the delete.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {key_hash_sql(table)} AS key_h FROM {staged}")
     con.unregister("_staged")
-    dup_changed, dup_same = con.execute(
-        f"SELECT count(*) FILTER ({row_a} IS DISTINCT FROM {row_b}), "
-        f"count(*) FILTER ({row_a} IS NOT DISTINCT FROM {row_b}) "
-        f"FROM _stg a JOIN _stg b ON {key_on} WHERE a._rn > 1 AND b._rn = 1"
-    ).fetchall()[0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, * FROM {table} "
+        f"WHERE key_h IN (SELECT key_h FROM _incoming)"
+    )
     v = spec.versioned_by
     # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
     older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, "
-        f"CASE WHEN b.{spec.key[0]} IS NULL THEN 'inserted' "
-        f"WHEN {row_a} IS NOT DISTINCT FROM {row_b} OR coalesce({older}, false) THEN 'unchanged' "
+        f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, b._rid, b.ingest_id AS _old_ingest, "
+        f"CASE WHEN b._rid IS NULL THEN 'inserted' "
+        f"WHEN {row_a} IS NOT DISTINCT FROM {row_b} THEN 'unchanged' "
+        # Older than a row this file wrote in an earlier part: collapsed into it (counted as updated).
+        f"WHEN coalesce({older}, false) THEN CASE WHEN b.ingest_id = {ingest_id} THEN 'collapsed' ELSE 'unchanged' END "
         f"ELSE 'updated' END AS _action "
-        f"FROM _stg a LEFT JOIN {table} b ON {key_on} WHERE a._rn = 1"
+        f"FROM _incoming a LEFT JOIN _old b ON {key_on}"
     )
-    key_cmp = " AND ".join(f"t.{k} = u.{k}" for k in spec.key)
+    # Replaced versions go to history, except one this same file wrote in an earlier part: a file
+    # keeps one version per key, as if its rows had collapsed before writing.
     con.execute(
-        f"INSERT INTO {table}_history SELECT t.*, {ingest_id} FROM {table} t "
-        f"JOIN _cmp u ON {key_cmp} WHERE u._action = 'updated'"
+        f"INSERT INTO {table}_history BY NAME SELECT b.* EXCLUDE (_rid), {ingest_id} AS replaced_by FROM _old b "
+        f"WHERE b.ingest_id IS DISTINCT FROM {ingest_id} "
+        f"AND b._rid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')"
     )
-    con.execute(f"DELETE FROM {table} t USING _cmp u WHERE {key_cmp} AND u._action = 'updated'")
+    con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')")
     con.execute(
-        f"INSERT INTO {table} ({', '.join(cols)}, ingest_id, source_row) "
-        f"SELECT {', '.join(cols)}, {ingest_id}, source_row FROM _cmp WHERE _action <> 'unchanged'"
+        f"INSERT INTO {table} ({', '.join(cols)}, ingest_id, source_row, key_h) "
+        f"SELECT {', '.join(cols)}, {ingest_id}, source_row, key_h FROM _cmp WHERE _action IN ('inserted', 'updated')"
     )
     by_action = dict(con.execute("SELECT _action, count(*) FROM _cmp GROUP BY ALL").fetchall())
-    con.execute("DROP TABLE _stg; DROP TABLE _cmp")
+    con.execute("DROP TABLE IF EXISTS _stg; DROP TABLE _incoming; DROP TABLE _old; DROP TABLE _cmp")
     return Counts(
         inserted=by_action.get("inserted", 0),
-        updated=by_action.get("updated", 0) + dup_changed,
+        updated=by_action.get("updated", 0) + by_action.get("collapsed", 0) + dup_changed,
         unchanged=by_action.get("unchanged", 0) + dup_same,
     )

@@ -203,7 +203,8 @@ def test_coverage_daily_is_cumulative_and_ends_at_the_funnel(metrics_store):
 
 def test_time_to_notify(metrics_store, tmp_path):
     # alice, frank and gina are first sent the notice at 16:00Z, 1 h after A; bob is never notified.
-    assert time_to_notify(metrics_store, RID, AS_OF)["hours"].to_list() == [1.0, 1.0, 1.0]
+    # Every value the same: one bin of 1 h holding the three.
+    assert time_to_notify(metrics_store, RID, AS_OF).rows() == [(1.0, 2.0, 3)]
     assert time_to_notify_summary(metrics_store, RID, AS_OF) == {
         "n": 3,
         "not_notified": 1,
@@ -219,6 +220,11 @@ def test_time_to_notify(metrics_store, tmp_path):
     summary = time_to_notify_summary(metrics_store, RID, AS_OF)
     assert (summary["n"], summary["not_notified"], summary["median_h"]) == (4, 0, 1.0)
     assert summary["p90_h"] == pytest.approx(33.9)
+    # 40 bins of (48 − 1) / 40 = 1.175 h: the three 1 h values in the first, 48 h in the last, none between.
+    bins = time_to_notify(metrics_store, RID, AS_OF)
+    assert bins.height == 40 and bins["customers"].to_list() == [3] + [0] * 38 + [1]
+    assert bins.row(0) == pytest.approx((1.0, 2.175, 3)) and bins.row(-1) == pytest.approx((46.825, 48.0, 1))
+    assert time_to_notify(metrics_store, RID, AS_OF, bins=2)["customers"].to_list() == [3, 1]
 
 
 def test_unreachable_customers(metrics_store):

@@ -216,16 +216,16 @@ def coverage_daily(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFr
 
 @st.cache_data(show_spinner=False)
 def time_to_notify(version: tuple, recall_id: str, as_of: datetime) -> tuple[pl.DataFrame, dict]:
-    """(hours per notified affected customer, summary)."""
+    """(notified affected customers in bins of hours after the announcement, summary)."""
     with reading() as con:
         return metrics.time_to_notify(con, recall_id, as_of), metrics.time_to_notify_summary(con, recall_id, as_of)
 
 
 @st.cache_data(show_spinner=False)
-def unreachable_customers(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
+def unreachable_customers(version: tuple, recall_id: str, as_of: datetime, limit: int | None = None) -> pl.DataFrame:
     """Contains personal data: pages show it through ui.export.masked / download_buttons."""
     with reading() as con:
-        return metrics.unreachable_customers(con, recall_id, as_of)
+        return metrics.unreachable_customers(con, recall_id, as_of, limit)
 
 
 @st.cache_data(show_spinner=False)

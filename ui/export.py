@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -60,14 +61,21 @@ def to_xlsx(frame: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def download_buttons(frame: pl.DataFrame, name: str, key: str, show_pii: bool = False) -> None:
-    """CSV and XLSX download buttons for the numbers behind a chart or table."""
-    safe = spreadsheet_safe(masked(frame, show_pii))
+def download_buttons(
+    frame: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str, show_pii: bool = False
+) -> None:
+    """CSV and XLSX download buttons for the numbers behind a chart or table (``frame``, or a
+    function returning it). The files are made when a button is clicked (Streamlit calls ``data``
+    then, on another thread), not on every run of the page."""
+
+    def safe() -> pl.DataFrame:
+        return spreadsheet_safe(masked(frame() if callable(frame) else frame, show_pii))
+
     left, right = st.columns(2)
-    left.download_button("CSV", safe.write_csv(), f"{name}.csv", "text/csv", key=f"{key}_csv")
+    left.download_button("CSV", lambda: safe().write_csv(), f"{name}.csv", "text/csv", key=f"{key}_csv")
     right.download_button(
         "Excel",
-        to_xlsx(safe),
+        lambda: to_xlsx(safe()),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

@@ -84,14 +84,17 @@ def coverage_over_time(daily: pl.DataFrame, recall: dict) -> go.Figure:
     return phase_marks(fig, recall, days)
 
 
-def hours_histogram(hours: pl.DataFrame, summary: dict) -> go.Figure:
-    """Histogram of hours from the announcement to the first notification; median and P90 marked."""
+def hours_histogram(bins: pl.DataFrame, summary: dict) -> go.Figure:
+    """Customers per bin of hours from the announcement to the first notification (bins from
+    metrics.time_to_notify); median and P90 marked."""
     fig = go.Figure(
-        go.Histogram(
-            x=hours["hours"].to_list(),
+        go.Bar(
+            x=[(a + b) / 2 for a, b in zip(bins["bin_start_h"], bins["bin_end_h"], strict=True)],
+            y=bins["customers"].to_list(),
+            width=[b - a for a, b in zip(bins["bin_start_h"], bins["bin_end_h"], strict=True)],
+            customdata=list(zip(bins["bin_start_h"].to_list(), bins["bin_end_h"].to_list(), strict=True)),
             marker_color="#72b7b2",
-            nbinsx=40,
-            hovertemplate="%{x} h: %{y} customers<extra></extra>",
+            hovertemplate="%{customdata[0]:.1f}–%{customdata[1]:.1f} h: %{y} customers<extra></extra>",
         )
     )
     for key, label in (("median_h", "median"), ("p90_h", "P90")):
