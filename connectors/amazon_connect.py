@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
 import polars as pl
 
+from connectors import _connect_ndjson
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
 from connectors.conform import conform
 from connectors.textfile import decode, iter_json_records
@@ -157,7 +159,15 @@ def _handle(row: dict[str, str | None]) -> str | None:
     return str(talk + (_num(row["hold_s"]) or 0) + (_num(row["wrap_s"]) or 0))
 
 
-def read(f: SourceFile, ctx: ReadContext) -> Parsed:
+def read(f: SourceFile, ctx: ReadContext) -> Parsed | Iterator[Parsed]:
+    """NDJSON goes to the batched DuckDB reader (connectors/_connect_ndjson.py, same rules);
+    a JSON array, concatenated JSON or a file that reader cannot take is read record by record."""
+    if _connect_ndjson.applies(f):
+        return _connect_ndjson.read(f, ctx)
+    return _read_records(f, ctx)
+
+
+def _read_records(f: SourceFile, ctx: ReadContext) -> Parsed:
     text, warnings = decode(f)
     rows: list[dict[str, object]] = []
     legs: dict[str, dict[str, list[tuple[int, dict[str, str | None]]]]] = {}  # initial id → leg id → versions

@@ -10,17 +10,20 @@ A connector is one module with three names, registered in ``connectors.CONNECTOR
     Requester email"), else None. Look only at ``f.head_text()`` / ``f.header()`` / the name;
     never raise. Two connectors must not both claim a file: the loader refuses to guess.
 
-``read(f: SourceFile, ctx: ReadContext) -> Parsed``
-    Turn the whole file into canonical frames. Columns are canonical names (any subset; text
-    values are parsed by :func:`connectors.conform.conform`); each frame carries ``source_row``
-    (1-based data row, or record number) so that rejects and lineage point at the input. Raise
-    :class:`Unreadable` with a message naming what is wrong when the file as a whole cannot be
-    used; rows that cannot be used go to ``Parsed.rejects`` instead.
+``read(f: SourceFile, ctx: ReadContext) -> Parsed | Iterator[Parsed]``
+    Turn the whole file into canonical frames: one Parsed, or (a large file read in batches,
+    connectors/batches.py) an iterator of Parsed parts in file order, written as one file.
+    Columns are canonical names (any subset; text values are parsed by
+    :func:`connectors.conform.conform`); each frame carries ``source_row`` (1-based data row, or
+    record number) so that rejects and lineage point at the input. Raise :class:`Unreadable`
+    with a message naming what is wrong when the file as a whole cannot be used; rows that
+    cannot be used go to ``Parsed.rejects`` instead.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +129,12 @@ def _read_xlsx_header(path: Path) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     return cells
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks (never the whole file in memory)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def sniff_delimiter(header_line: str) -> str:

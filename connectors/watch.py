@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import shutil
 import signal
 import stat
@@ -44,7 +43,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.base import SourceFile, Unreadable
+from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, expand, ingest_file
 from store.db import StoreError, connect
 from store.write import IngestResult
@@ -157,7 +156,7 @@ class Watcher:
         return Outcome(path.name, not errors, [*errors, *lines], dest)
 
     def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile) -> list[str]:
-        sha = hashlib.sha256(item.path.read_bytes()).hexdigest()
+        sha = file_sha256(item.path)
         prior = con.execute(
             "SELECT ingest_id, loaded_at FROM ingests WHERE sha256 = ? AND loaded_by LIKE ? AND undone_at IS NULL "
             "ORDER BY ingest_id LIMIT 1",

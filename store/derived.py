@@ -53,7 +53,7 @@ import duckdb
 
 from store.schema import key_hash_sql
 
-VERSION = 3  # bump when a rule above changes: stores built by another version are rebuilt on open
+VERSION = 4  # bump when a rule above changes: stores built by another version are rebuilt on open
 
 # The contacts columns metrics read (identity inputs, tags, raw phones and lineage stay in ``contacts``).
 CONTACT_COLUMNS = (
@@ -84,7 +84,9 @@ PHASE_SQL = """CASE WHEN x.created_at < r.announced_at THEN 'pre_announcement'
 DAY_SQL = "CAST(timezone(r.timezone, timezone('UTC', x.created_at)) AS DATE)"
 IDENTITY_SQL = "coalesce(e.customer_id, p.customer_id, 'email:' || x.customer_email, 'phone:' || x.customer_phone)"
 REGISTRY_ID_SQL = "coalesce(a.customer_ref, 'email:' || a.customer_email, 'phone:' || a.customer_phone)"
-CUSTOMER_HASH_SQL = "md5_number_lower(concat_ws(chr(31), recall_id, customer_id))"
+CUSTOMER_HASH_SQL = (  # null without a customer: those contacts share no customer's facts
+    "CASE WHEN customer_id IS NOT NULL THEN md5_number_lower(concat_ws(chr(31), recall_id, customer_id)) END"
+)
 CONTACT_MATCH_SQL = """x.recall_id = r.recall_id OR (x.recall_id IS NULL AND (
             list_has_any(x.tags, r.match_tags)
             OR list_contains(r.match_queues, lower(x.queue))
@@ -293,64 +295,105 @@ def _dirty(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return _count(con, "_dirty")
 
 
+def fetch_by_hash(con: duckdb.DuckDBPyConnection, target: str, table: str, column: str, keys: str) -> None:
+    """Temp table ``target``: the rows of ``table`` (``_rid`` = their rowid, then every column)
+    whose ``column`` (a hash) is in ``keys.column``. Found by one scan of that integer column, then
+    fetched by rowid: filtering a wide row by a hash would decompress every column of the table."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _rids AS SELECT rowid AS rid FROM {table} "
+        f"WHERE {column} IN (SELECT {column} FROM {keys})"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT rowid AS _rid, * FROM {table} "
+        "WHERE rowid IN (SELECT rid FROM _rids)"
+    )
+    con.execute("DROP TABLE _rids")
+
+
 def _refresh_facts(con: duckdb.DuckDBPyConnection, table: str, facts: str) -> int:
     """Recompute the facts of the dirty rows of ``table`` (and, for contacts, ``next_at`` of every
-    contact of their customers). Leaves ``_changed_<table>`` (recall_id, customer_id,
-    customer_h): the customers of those rows before and after; returns how many."""
+    contact of their customers). Leaves ``_changed_<table>`` (customer_h): the customers of those
+    rows before and after; returns how many.
+
+    Only the dirty rows are read whole (they are mostly the rows just written, at the end of the
+    table); facts elsewhere in the table are reached through narrow columns, since a scattered
+    read in a column store costs a scan of every column it reads."""
     if not _dirty(con, table):
         con.execute("DROP TABLE _dirty")
         return 0
-    rows = f"(SELECT * FROM {table} WHERE key_h IN (SELECT key_h FROM _dirty))"
+    fetch_by_hash(con, "_rows", table, "key_h", "_dirty")
+    rows = "(SELECT * EXCLUDE (_rid) FROM _rows)"
     fresh = contact_facts_sql(rows) if table == "contacts" else notification_facts_sql(rows)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {fresh}")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _changed_{table} AS SELECT DISTINCT recall_id, customer_id, customer_h FROM (
-            SELECT recall_id, customer_id, customer_h FROM {facts} WHERE key_h IN (SELECT key_h FROM _dirty)
-            UNION ALL SELECT recall_id, customer_id, customer_h FROM _new)
-        WHERE customer_id IS NOT NULL"""
+        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, customer_h FROM {facts} "
+        "WHERE key_h IN (SELECT key_h FROM _dirty)"
     )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _changed_{table} AS SELECT DISTINCT customer_h FROM (
+            SELECT customer_h FROM _old UNION ALL SELECT customer_h FROM _new WHERE customer_id IS NOT NULL)
+        WHERE customer_h IS NOT NULL"""
+    )
+    con.execute(f"DELETE FROM {facts} WHERE rowid IN (SELECT _rid FROM _old)")
+    con.execute(f"INSERT INTO {facts} BY NAME SELECT * FROM _new")
     if table == "contacts":
-        # Every other contact of those customers: its next_at may change.
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _kept AS
-            SELECT f.* EXCLUDE (next_at, next_channel) FROM {facts} f ANTI JOIN _dirty d USING (key_h)
-            WHERE f.customer_h IN (SELECT customer_h FROM _changed_{table})"""
-        )
-        con.execute(
-            f"DELETE FROM {facts} WHERE key_h IN (SELECT key_h FROM _dirty) "
-            f"OR customer_h IN (SELECT customer_h FROM _changed_{table})"
-        )
-        _insert_contact_facts(con, "(SELECT * FROM _kept UNION ALL BY NAME SELECT * FROM _new)")
-        con.execute("DROP TABLE _kept")
-    else:
-        con.execute(f"DELETE FROM {facts} WHERE key_h IN (SELECT key_h FROM _dirty)")
-        con.execute(f"INSERT INTO {facts} BY NAME SELECT * FROM _new")
-    con.execute("DROP TABLE _new; DROP TABLE _dirty")
+        _renew_next(con, f"_changed_{table}")
+    con.execute("DROP TABLE _new; DROP TABLE _dirty; DROP TABLE _rows; DROP TABLE _old")
     return _count(con, f"_changed_{table}")
+
+
+def _renew_next(con: duckdb.DuckDBPyConnection, customers: str) -> None:
+    """Recompute ``next_at``/``next_channel`` over every contact fact of ``customers`` (customer_h)
+    and update the rows where they changed."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _theirs AS SELECT rowid AS _rid, source, source_id, recall_id, customer_id, "
+        "direction, created_at, channel, next_at AS was_at, next_channel AS was_channel FROM contact_facts "
+        f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _next AS SELECT * FROM (SELECT _rid, was_at, was_channel, {NEXT_SQL}
+            FROM _theirs) WHERE next_at IS DISTINCT FROM was_at OR next_channel IS DISTINCT FROM was_channel"""
+    )
+    con.execute(
+        "UPDATE contact_facts f SET next_at = n.next_at, next_channel = n.next_channel FROM _next n "
+        "WHERE f.rowid = n._rid"
+    )
+    con.execute("DROP TABLE _theirs; DROP TABLE _next")
 
 
 def _delete_customers(con: duckdb.DuckDBPyConnection, customers: str) -> None:
     """Delete the customer facts of the (recall_id, customer_id) in ``customers``."""
     con.execute(
-        f"""DELETE FROM customer_facts WHERE rowid IN (
-            SELECT f.rowid FROM (SELECT rowid, * FROM customer_facts
-                                 WHERE customer_h IN (SELECT customer_h FROM {customers})) f
-            SEMI JOIN {customers} k USING (recall_id, customer_id))"""
+        "CREATE OR REPLACE TEMP TABLE _theirs AS SELECT rowid AS _rid, recall_id, customer_id FROM customer_facts "
+        f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
     )
+    con.execute(
+        f"DELETE FROM customer_facts WHERE rowid IN "
+        f"(SELECT _rid FROM _theirs SEMI JOIN {customers} k USING (recall_id, customer_id))"
+    )
+    con.execute("DROP TABLE _theirs")
+
+
+# What each part of customer_facts reads from its facts (narrow: see _refresh_facts).
+_PART_INPUTS = {
+    "contact_facts": "direction, channel, answered_at, talk_s, created_at",
+    "notification_facts": "status, status_at",
+}
 
 
 def _update_part(
     con: duckdb.DuckDBPyConnection, customers: str, facts: str, part: str, columns: tuple[str, ...]
 ) -> None:
     """Recompute ``columns`` (the ``part`` aggregates over ``facts``) of the customer facts of
-    ``customers``, and their ``reached_at``/``engaged_at``; customers without a registry row have none."""
+    ``customers`` (customer_h), and their ``reached_at``/``engaged_at``; customers without a
+    registry row have none."""
+    only = f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _part AS
-        SELECT f.rowid AS rid, x.* EXCLUDE (recall_id, customer_id)
-        FROM (SELECT rowid, * FROM customer_facts WHERE customer_h IN (SELECT customer_h FROM {customers})) f
-        SEMI JOIN {customers} k USING (recall_id, customer_id)
-        LEFT JOIN (SELECT recall_id, customer_id, {part} FROM {facts}
-                   WHERE customer_h IN (SELECT customer_h FROM {customers}) GROUP BY ALL) x
+        SELECT f._rid AS rid, x.* EXCLUDE (recall_id, customer_id)
+        FROM (SELECT rowid AS _rid, recall_id, customer_id FROM customer_facts {only}) f
+        LEFT JOIN (SELECT recall_id, customer_id, {part}
+                   FROM (SELECT recall_id, customer_id, {_PART_INPUTS[facts]} FROM {facts} {only}) GROUP BY ALL) x
                USING (recall_id, customer_id)"""
     )
     sets = ", ".join(f"{c} = p.{c}" for c in columns)

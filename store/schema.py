@@ -203,6 +203,7 @@ def key_hash_sql(table: str, alias: str | None = None) -> str:
     prefix = f"{alias}." if alias else ""
     return f"md5_number_lower(concat_ws(chr(31), {', '.join(prefix + k for k in TABLES[table].key)}))"
 
+
 LEDGER_DDL = (
     """CREATE TABLE IF NOT EXISTS ingests (
         ingest_id BIGINT PRIMARY KEY, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,

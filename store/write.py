@@ -174,10 +174,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     # its size), then matched on the key itself below; rowid kept for the delete.
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {key_hash_sql(table)} AS key_h FROM {staged}")
     con.unregister("_staged")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, * FROM {table} "
-        f"WHERE key_h IN (SELECT key_h FROM _incoming)"
-    )
+    derived.fetch_by_hash(con, "_old", table, "key_h", "_incoming")
     v = spec.versioned_by
     # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
     older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"

@@ -16,6 +16,7 @@ from conftest import METRIC_FIXTURES, load
 
 from connectors import CONNECTORS
 from connectors.base import ReadContext, SourceFile
+from connectors.batches import read_joined
 from store.schema import TABLES, polars_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "connectors"
@@ -57,7 +58,9 @@ def test_detects_its_own_sample_and_no_other(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_read_fits_the_canonical_schema_and_accounts_for_every_record(name):
     path = sample_for(name)
-    parsed = BY_NAME[name].read(SourceFile(path.name, path), ReadContext(tz="America/Chicago", recall_id="R1"))
+    parsed = read_joined(
+        lambda: BY_NAME[name].read(SourceFile(path.name, path), ReadContext(tz="America/Chicago", recall_id="R1"))
+    )
     assert parsed.primary in parsed.tables
     for table, frame in parsed.tables.items():
         expected = {**polars_schema(table), "source_row": pl.Int64()}

@@ -20,7 +20,6 @@ Rules:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 import zoneinfo
@@ -35,7 +34,8 @@ import polars as pl
 import streamlit as st
 
 from connectors import mapped
-from connectors.base import SourceFile, Unreadable
+from connectors.base import SourceFile, Unreadable, file_sha256
+from connectors.batches import summarize
 from connectors.load import Failure, context, detect, expand, ingest_file
 from ui import access, data
 from ui.export import download_buttons, mask_email, mask_phone, masked
@@ -115,7 +115,7 @@ def detection(f: SourceFile) -> tuple[ModuleType | None, str]:
 
 def preview(f: SourceFile, recall_id: str | None, tz: str | None, mapping: dict | None = None) -> Preview | str:
     """Read ``f`` as it would be loaded, without writing; the refusal message when it cannot be read."""
-    digest = hashlib.sha256(f.path.read_bytes()).hexdigest()
+    digest = file_sha256(f.path)
     spec = json.dumps(mapping, sort_keys=True) if mapping is not None else None
     return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path)
 
@@ -130,24 +130,21 @@ def _preview(
         with data.store() as con:
             if mapping is not None and f.suffix != ".toml":
                 ctx = context(con, recall_id, tz or mapping.get("timezone"))
-                parsed = mapped.read(f, ctx, mapping)
+                summary = summarize(lambda: mapped.read(f, ctx, mapping), PREVIEW_ROWS)
             else:
                 module, _ = detect(f)
                 ctx = context(con, recall_id, tz)
-                parsed = module.read(f, ctx)
+                summary = summarize(lambda: module.read(f, ctx), PREVIEW_ROWS)
     except Unreadable as e:
         return str(e)
-    frame = parsed.tables.get(parsed.primary, pl.DataFrame({"source_row": []}, schema={"source_row": pl.Int64}))
-    rejected = parsed.rejects["source_row"].unique()
-    rejected = rejected.filter(~rejected.is_in(frame["source_row"].implode()))
     return Preview(
-        table=parsed.primary,
-        head=frame.head(PREVIEW_ROWS),
-        rows_read=parsed.rows_read,
-        rows_loaded=frame.height,
-        would_quarantine=rejected.len(),
-        rejects=parsed.rejects,
-        warnings=list(parsed.warnings),
+        table=summary.primary,
+        head=summary.head,
+        rows_read=summary.rows_read,
+        rows_loaded=summary.rows_loaded,
+        would_quarantine=summary.would_quarantine,
+        rejects=summary.rejects,
+        warnings=summary.warnings,
         zone=ctx.tz,
     )
 

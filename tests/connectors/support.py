@@ -10,6 +10,7 @@ from types import ModuleType
 
 from connectors import CONNECTORS
 from connectors.base import Parsed, ReadContext, SourceFile
+from connectors.batches import read_joined
 from connectors.load import Failure, ingest_paths
 from store.db import connect
 
@@ -38,9 +39,10 @@ def claimed_by(path: Path) -> list[str]:
 
 
 def read(module: ModuleType, path: Path, **ctx: object) -> Parsed:
-    """``module`` must be the one registered connector that claims ``path``; its Parsed."""
+    """``module`` must be the one registered connector that claims ``path``; its Parsed (a file
+    read in parts joined into one)."""
     assert claimed_by(path) == [module.NAME]
-    return module.read(SourceFile(path.name, path), ReadContext(**ctx))
+    return read_joined(lambda: module.read(SourceFile(path.name, path), ReadContext(**ctx)))
 
 
 def store(tmp_path: Path):

@@ -259,3 +259,34 @@ def _file(path):
     from connectors.base import SourceFile
 
     return SourceFile(path.name, path)
+
+
+def test_the_batched_ndjson_reader_gives_what_the_record_reader_gives(tmp_path, monkeypatch):
+    """connectors/_connect_ndjson.py (DuckDB, batches of 2 here) against the per-record reader on
+    every kind of record: answered, abandoned, re-delivered, transfer legs (folded, re-delivered,
+    and one whose initial contact is missing), email endpoints, TASK, unknown methods, bad values."""
+    from connectors import _connect_ndjson
+    from connectors.base import ReadContext, SourceFile
+    from connectors.batches import joined
+
+    monkeypatch.setattr(_connect_ndjson, "BATCH_ROWS", 2)
+    stale = {**TRANSFER_LEG, "LastUpdateTimestamp": "2024-03-05T15:08:00Z", "Agent": {**TRANSFER_LEG["Agent"]}}
+    stale["Agent"]["AgentInteractionDuration"] = 1
+    orphan = {**TRANSFER_LEG, "ContactId": "leg-9", "InitialContactId": "missing"}
+    newer = {**ANSWERED, "LastUpdateTimestamp": "2024-03-05T15:00:00Z", "DisconnectReason": "AGENT_DISCONNECT"}
+    email = {**ANSWERED, "ContactId": "e1", "Channel": "EMAIL", "CustomerEndpoint": {"Address": "Pat@X.com"}}
+    task = {**ANSWERED, "ContactId": "t1", "Channel": "TASK"}
+    monitor = {**ABANDONED, "ContactId": "m1", "InitiationMethod": "MONITOR"}
+    empty = {**ABANDONED, "ContactId": "m2", "InitiationMethod": ""}
+    bad = {**ABANDONED, "ContactId": "b1", "InitiationTimestamp": "soon", "Queue": {"Duration": -5}}
+    records = [ANSWERED, TRANSFER_LEG, ABANDONED, stale, INITIAL, orphan, newer, email, task, monitor, empty, bad]
+    path = write_json(tmp_path / "ctr.json", records, "ndjson")
+    f, ctx = SourceFile(path.name, path), ReadContext(tz="UTC", country="US")
+    assert _connect_ndjson.applies(f)
+    fast, slow = joined(amazon_connect.read(f, ctx)), amazon_connect._read_records(f, ctx)
+    assert (fast.rows_read, fast.rows_folded) == (slow.rows_read, slow.rows_folded) == (12, 2)
+    key = ["source_row", "source_id"]
+    assert fast.tables["contacts"].sort(key).equals(slow.tables["contacts"].sort(key))
+    order = ["source_row", "column_name"]
+    assert fast.rejects.sort(order).equals(slow.rejects.sort(order)), (fast.rejects, slow.rejects)
+    assert fast.rejects.height >= 5

@@ -1,0 +1,239 @@
+"""Amazon Connect contact records as NDJSON (one object per line), read by DuckDB in batches.
+
+The rules are connectors/amazon_connect.py's, record for record: this module only reads faster
+(DuckDB's JSON reader, vectorised mapping) and in batches of ``BATCH_ROWS`` records, so memory
+follows the batch. Transfer legs are found in a first, narrow pass and folded into their initial
+contact as in the per-record reader; legs whose initial contact is not in the file are
+quarantined in the last part. A quarantined record's ``raw`` is its line, as the per-record reader
+shows it. A record DuckDB cannot read as an object with these fields (a broken line, ``Agent``
+as text…) raises :class:`connectors.batches.ReadWhole`: the loader then reads the file with the
+per-record reader, which names the broken line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
+from connectors.batches import ReadWhole, whole_requested
+from connectors.conform import conform
+from connectors.values import normalize_phones
+from store.schema import TABLES
+
+BATCH_ROWS = 500_000
+_STR = "VARCHAR"
+_ENDPOINT = "STRUCT(Address VARCHAR, Type VARCHAR)"
+_AGENT = (
+    "STRUCT(Username VARCHAR, ConnectedToAgentTimestamp VARCHAR, AgentInteractionDuration VARCHAR, "
+    "CustomerHoldDuration VARCHAR, AfterContactWorkDuration VARCHAR)"
+)
+_COLUMNS = {
+    "ContactId": _STR,
+    "InitialContactId": _STR,
+    "Channel": _STR,
+    "InitiationMethod": _STR,
+    "InitiationTimestamp": _STR,
+    "LastUpdateTimestamp": _STR,
+    "DisconnectReason": _STR,
+    "CustomerEndpoint": _ENDPOINT,
+    "SystemEndpoint": _ENDPOINT,
+    "Queue": "STRUCT(Name VARCHAR, Duration VARCHAR)",
+    "Agent": _AGENT,
+    "TransferredToEndpoint": _STR,
+    "TransferCompletedTimestamp": _STR,
+}
+_FALSY = "('', 'null', 'false', '0', '0.0', '{}', '[]')"
+
+
+def _scan(path: Path) -> str:
+    cols = ", ".join(f"{k}: '{v}'" for k, v in _COLUMNS.items())
+    quoted = str(path).replace("'", "''")
+    return f"read_json('{quoted}', format = 'newline_delimited', columns = {{{cols}}})"
+
+
+def _mapped_sql(path: Path, only_legs: bool) -> str:
+    """One row per record, in file order: ``n`` (record number), the per-record reader's row
+    columns as text, and ``method``, ``channel_u``, ``initial_id``, ``system_phone``."""
+    from connectors.amazon_connect import _INBOUND, _OUTBOUND, _TRANSFER
+
+    def text(expr: str) -> str:
+        return f"nullif({expr}, '')"
+
+    inbound = ", ".join(f"'{m}'" for m in _INBOUND)
+    outbound = ", ".join(f"'{m}'" for m in _OUTBOUND)
+    transfer = ", ".join(f"'{m}'" for m in _TRANSFER)
+    cust, system = text("CustomerEndpoint.Address"), text("SystemEndpoint.Address")
+    rows = f"""
+    SELECT row_number() OVER () AS n, *,
+        upper(coalesce(Channel, '')) AS channel_u, upper(coalesce(InitiationMethod, '')) AS method
+    FROM {_scan(path)}"""
+    legs = (
+        f"method IN ({transfer}) AND {text('InitialContactId')} IS NOT NULL "
+        "AND InitialContactId IS DISTINCT FROM ContactId"
+    )
+    return f"""
+    WITH x AS ({rows}),
+    d AS (SELECT *,
+        CASE WHEN method IN ({inbound}) OR (method = 'API' AND channel_u = 'CHAT') THEN 'inbound'
+             WHEN method IN ({outbound}) OR method LIKE 'CAMPAIGN%' OR method = 'API' THEN 'outbound' END AS direction,
+        CASE WHEN Agent IS NOT NULL THEN {text("Agent.ConnectedToAgentTimestamp")} END AS answered_at,
+        CustomerEndpoint.Type = 'EMAIL_ADDRESS' OR coalesce(contains({cust}, '@'), false) AS is_email
+        FROM x)
+    SELECT n, method, channel_u, {text("InitialContactId")} AS initial_id,
+        'amazon_connect' AS source, {text("ContactId")} AS source_id,
+        CASE channel_u WHEN 'VOICE' THEN 'phone' WHEN 'CHAT' THEN 'chat' WHEN 'EMAIL' THEN 'email'
+             ELSE {text("Channel")} END AS channel,
+        direction, {text("InitiationTimestamp")} AS created_at, answered_at,
+        {text("LastUpdateTimestamp")} AS updated_at, {text("DisconnectReason")} AS status,
+        CASE WHEN direction = 'inbound' AND answered_at IS NULL THEN 'true' ELSE 'false' END AS is_abandoned,
+        CASE WHEN coalesce(TransferredToEndpoint, '') NOT IN {_FALSY}
+               OR coalesce(TransferCompletedTimestamp, '') NOT IN {_FALSY} THEN 'true' ELSE 'false' END
+            AS is_transferred,
+        {text("Queue.Duration")} AS wait_s, {text("Agent.AgentInteractionDuration")} AS talk_s,
+        {text("Agent.CustomerHoldDuration")} AS hold_s, {text("Agent.AfterContactWorkDuration")} AS wrap_s,
+        {text("Agent.Username")} AS agent, {text("Queue.Name")} AS queue,
+        CASE WHEN coalesce(SystemEndpoint.Type, 'TELEPHONE_NUMBER') = 'TELEPHONE_NUMBER' THEN {system} END
+            AS system_phone,
+        CASE WHEN is_email THEN {cust} END AS customer_email,
+        CASE WHEN NOT is_email THEN {cust} END AS customer_phone_raw,
+        ({legs}) AS is_leg
+    FROM d {"WHERE " + legs if only_legs else ""}"""
+
+
+def applies(f: SourceFile) -> bool:
+    """True for NDJSON without a BOM: the first line is one JSON object by itself."""
+    head = f.head()
+    if whole_requested() or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return False
+    first = head.lstrip(b" \t\r\n").split(b"\n", 1)[0]
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
+    """The parts of the file (see the module docstring)."""
+    from connectors import amazon_connect as connect
+
+    con = duckdb.connect()
+    try:
+        legs = _frame(con.sql(_mapped_sql(f.path, only_legs=True)).pl(), ctx).filter(pl.col("channel_u") != "TASK")
+        by_initial: dict[str, list[dict]] = {}
+        for leg in legs.to_dicts():
+            by_initial.setdefault(leg["initial_id"], []).append(leg)
+        found: set[str] = set()
+        reader = con.sql(_mapped_sql(f.path, only_legs=False)).fetch_record_batch(BATCH_ROWS)
+        for batch in reader:
+            yield _part(f, _frame(pl.from_arrow(batch), ctx), by_initial, found, ctx, connect)
+    except duckdb.Error as e:
+        raise ReadWhole(str(e)) from e
+    finally:
+        con.close()
+    lost = [leg for initial, versions in by_initial.items() if initial not in found for leg in versions]
+    rejects = [
+        {
+            "source_row": leg["n"],
+            "column_name": "source_id",
+            "reason": f"transfer leg of contact {leg['initial_id']}, which is not in this file "
+            "(load the legs of a call together)",
+        }
+        for leg in lost
+    ]
+    yield Parsed(
+        "contacts", {}, rows_read=0, rows_folded=-len(lost), rejects=_with_raw(f, pl.DataFrame(rejects)), warnings=[]
+    )
+
+
+def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
+    """Dialled numbers to E.164 (as the per-record reader does, with the upload's country)."""
+    phones = normalize_phones(frame["system_phone"].cast(pl.String), ctx.country)
+    return frame.with_columns(phones.alias("dialled_number")).drop("system_phone")
+
+
+def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext, connect) -> Parsed:
+    task = frame["channel_u"] == "TASK"
+    legs = frame["is_leg"] & ~task
+    undirected = frame["direction"].is_null() & ~task & ~legs
+    own = [
+        frame.filter(task).select(
+            pl.col("n").alias("source_row"),
+            pl.lit("channel").alias("column_name"),
+            pl.lit("Channel TASK is an internal work item, not a customer contact").alias("reason"),
+        ),
+        frame.filter(undirected).select(
+            pl.col("n").alias("source_row"),
+            pl.lit("direction").alias("column_name"),
+            pl.format(
+                "InitiationMethod {} is not a customer contact (not loaded)",
+                pl.when(pl.col("method") == "").then(pl.lit("(empty)")).otherwise(pl.col("method")),
+            ).alias("reason"),
+        ),
+    ]
+    rows = frame.filter(~task & ~legs & ~undirected)
+    if by_initial:
+        rows = _folded(rows, by_initial, found, connect)
+    calls = rows.with_columns(
+        pl.when(pl.col("talk_s").cast(pl.Float64, strict=False).is_not_null())
+        .then(
+            (
+                pl.col("talk_s").cast(pl.Float64, strict=False)
+                + pl.col("hold_s").cast(pl.Float64, strict=False).fill_null(0)
+                + pl.col("wrap_s").cast(pl.Float64, strict=False).fill_null(0)
+            ).cast(pl.String)
+        )
+        .alias("handle_s")
+    )
+    cols = [c for c in TABLES["contacts"].names if c in calls.columns]
+    typed, bad = conform("contacts", calls.select([*cols, pl.col("n").alias("source_row")]), ctx)
+    rejects = _with_raw(f, pl.concat(own))
+    return Parsed(
+        "contacts",
+        {"contacts": typed},
+        rows_read=frame.height,
+        rows_folded=int(legs.sum()),
+        rejects=pl.concat([rejects, bad]),
+    )
+
+
+def _folded(rows: pl.DataFrame, by_initial: dict, found: set, connect) -> pl.DataFrame:
+    """Rows with their transfer legs folded in (connectors.amazon_connect._fold), per record."""
+    hit = rows["source_id"].is_in(list(by_initial))
+    if not hit.any():
+        return rows
+    out = []
+    for row in rows.filter(hit).to_dicts():
+        versions: dict[str, list] = {}
+        for leg in by_initial[row["source_id"]]:
+            versions.setdefault(leg["source_id"] or f"#{leg['n']}", []).append((leg["n"], leg))
+        newest = [max(v, key=lambda x: (connect._when(x[1]["updated_at"]), x[0]))[1] for v in versions.values()]
+        connect._fold(row, sorted(newest, key=lambda r: connect._when(r["created_at"])))
+        found.add(row["source_id"])
+        out.append(row)
+    folded = pl.DataFrame(out, schema=rows.schema)
+    return pl.concat([rows.filter(~hit), folded]).sort("n")
+
+
+def _with_raw(f: SourceFile, rejects: pl.DataFrame) -> pl.DataFrame:
+    """Add ``raw``: each rejected record's line as the per-record reader shows it."""
+    if rejects.height == 0:
+        return pl.DataFrame(schema=REJECT_SCHEMA)
+    wanted = set(rejects["source_row"].to_list())
+    raws: dict[int, str] = {}
+    number = 0
+    with open(f.path, encoding="utf-8-sig") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            number += 1
+            if number in wanted:
+                raws[number] = json.dumps(json.loads(line), ensure_ascii=False)[:2000]
+                if len(raws) == len(wanted):
+                    break
+    raw = rejects["source_row"].replace_strict(raws, default="", return_dtype=pl.String)
+    return rejects.with_columns(raw.alias("raw")).select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)
