@@ -105,6 +105,23 @@ def run(
     return con.sql(sql, params=params).pl()
 
 
+def daily_counts_sql(events: str, first_day: str) -> str:
+    """SQL (CTE bodies, leading comma) for ``daily``: (kind, day, n) from ``events`` (kind, moment_at):
+    how many ``moment_at`` of each kind fall on each local day of the recall's zone (``r.timezone``),
+    days before ``first_day`` (an SQL date expression) counted on it.
+
+    Instants are first counted per 15-minute UTC bucket and only the buckets are converted: every
+    zone's offset from UTC is a whole number of quarter hours, so no local midnight falls inside a
+    bucket and the bucket's day is each instant's day (one time-zone conversion per bucket instead
+    of one per row)."""
+    return f""",
+    per_bucket AS (SELECT kind, time_bucket(INTERVAL 15 MINUTE, moment_at) AS bucket, count(*) AS n
+                   FROM {events} GROUP BY ALL),
+    daily AS (SELECT kind, greatest(CAST(timezone(r.timezone, timezone('UTC', bucket)) AS DATE), {first_day}) AS day,
+                     sum(n) AS n
+              FROM per_bucket, r GROUP BY ALL)"""
+
+
 def grouped(by: str, extra: str | None = None) -> tuple[str, str]:
     """(select expressions, GROUP BY clause) for a grain and an optional breakdown column.
 

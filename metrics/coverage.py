@@ -10,7 +10,8 @@ units with no known owner feed only the unit ledger):
 - **remedied**: every one of the customer's units has ``remedy_completed_at ≤ as_of``.
 Unit ledger: affected units, remedied units, correction rate = remedied / affected units.
 A breakdown (``by`` = ``region`` or ``lot``) counts a customer in each group holding one of
-their units. The per-customer times are ``people`` (metrics/scope.py, kept at load time).
+their units (``people.regions`` / ``lots``). The per-customer times are ``people``
+(metrics/scope.py, kept at load time).
 """
 
 from __future__ import annotations
@@ -30,25 +31,26 @@ def coverage(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by
     """One row (or one per ``by`` value): the funnel counts, affected_units, remedied_units."""
     if by is not None and by not in BREAKDOWNS:
         raise ValueError(f"coverage breakdown must be one of {BREAKDOWNS}")
-    groups = (
-        f"SELECT DISTINCT coalesce({by}, '(unknown)') AS grp, customer_id FROM reg WHERE customer_id IS NOT NULL"
-        if by
-        else "SELECT 'all' AS grp, customer_id FROM people"
-    )
-    key = f"coalesce({by}, '(unknown)')" if by else "'all'"
-    body = f""",
-    groups AS ({groups}),
-    units AS (SELECT {key} AS grp, count(*) AS affected_units,
+    grouped = f""",
+    groups AS (
+        SELECT grp, count(*) AS affected_customers, count(notified_at) AS notified, count(reached_at) AS reached,
+            count(engaged_at) AS engaged, count(remedied_at) AS remedied
+        FROM (SELECT unnest({by}s) AS grp, * FROM people) GROUP BY grp),
+    units AS (SELECT coalesce({by}, '(unknown)') AS grp, count(*) AS affected_units,
                      count(*) FILTER (remedy_completed_at <= $as_of) AS remedied_units
-              FROM reg GROUP BY 1)
-    SELECT u.grp AS {by or "scope"},
-        count(p.customer_id) AS affected_customers,
-        count(p.notified_at) AS notified, count(p.reached_at) AS reached,
-        count(p.engaged_at) AS engaged, count(p.remedied_at) AS remedied,
-        any_value(u.affected_units) AS affected_units, any_value(u.remedied_units) AS remedied_units
-    FROM units u LEFT JOIN groups g ON g.grp = u.grp LEFT JOIN people p ON p.customer_id = g.customer_id
-    GROUP BY u.grp ORDER BY affected_units DESC, u.grp"""
-    frame = run(con, body, recall_id, as_of)
+              FROM affected WHERE recall_id = $rid GROUP BY 1)
+    SELECT u.grp AS {by}, {", ".join(f"coalesce(g.{k}, 0) AS {k}" for k in FUNNEL)},
+        u.affected_units, u.remedied_units
+    FROM units u LEFT JOIN groups g USING (grp)
+    ORDER BY affected_units DESC, u.grp"""
+    # The whole recall: every count is one pass over people and the registry.
+    whole = """
+        SELECT 'all' AS scope, count(*) AS affected_customers, count(notified_at) AS notified,
+            count(reached_at) AS reached, count(engaged_at) AS engaged, count(remedied_at) AS remedied,
+            (SELECT count(*) FROM affected WHERE recall_id = $rid) AS affected_units,
+            (SELECT count(*) FROM affected WHERE recall_id = $rid AND remedy_completed_at <= $as_of) AS remedied_units
+        FROM people HAVING affected_units > 0"""
+    frame = run(con, whole if by is None else grouped, recall_id, as_of)
     if frame.height == 0 and by is None:
         frame = pl.DataFrame({"scope": ["all"]}).with_columns(
             [pl.lit(0, pl.Int64).alias(k) for k in (*FUNNEL, "affected_units", "remedied_units")]

@@ -5,7 +5,8 @@ contacts, bucketed by the contact's phase or day. Satisfied: 4–5 on a 1–5 sc
 good/bad. 0–10 answers are NPS, not CSAT, and are left out. Each rate has a 95 % Wilson
 interval (``ci_low``, ``ci_high``); the UI greys n < 30 and hides n < 5.
 With ``breakdown="channel"`` there is one row per bucket and the contact's channel (``all``
-included).
+included). A response is linked through ``contact_h`` = its contact's ``key_h`` (store/schema.py:
+a key hash names one contact).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def csat(
     select, group = grouped(by, breakdown)
     body = f"""
     SELECT {select}, count(*) AS n, count(*) FILTER (s.is_satisfied) AS satisfied
-    FROM csat s JOIN c ON c.source = s.contact_source AND c.source_id = s.contact_source_id
+    FROM csat s JOIN c ON c.key_h = s.contact_h
     WHERE s.responded_at <= $as_of AND s.is_satisfied IS NOT NULL GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
     keys = (breakdown,) if breakdown else ()

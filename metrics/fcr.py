@@ -50,7 +50,7 @@ def fcr(
             count(*) FILTER (created_at + {window} <= $as_of AND NOT is_transferred
                              AND (next_at IS NULL OR next_at > created_at + {window})) AS resolved,
             count(*) FILTER (created_at + {window} > $as_of) AS pending
-        FROM c WHERE direction = 'inbound' AND customer_id IS NOT NULL AND NOT is_abandoned GROUP BY {group}"""
+        FROM c WHERE direction = 'inbound' AND customer_h IS NOT NULL AND NOT is_abandoned GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
     frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

@@ -21,11 +21,13 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pl.DataFrame:
     frame = con.sql(
         """
         WITH rows AS (
-            SELECT 'contacts' AS table_name, source, created_at AS at, ingest_id FROM contacts
+            SELECT 'contacts' AS table_name, source, created_at AS moment_at, ingest_id FROM contacts
             UNION ALL SELECT 'csat', source, responded_at, ingest_id FROM csat
             UNION ALL SELECT 'notifications', source, status_at, ingest_id FROM notifications)
-        SELECT r.table_name, r.source, count(*) AS rows, max(r.at) AS newest_at, max(i.loaded_at) AS last_loaded_at
-        FROM rows r LEFT JOIN ingests i USING (ingest_id)
+        SELECT r.table_name, r.source, sum(r.n) AS rows, max(r.newest_at) AS newest_at,
+            max(i.loaded_at) AS last_loaded_at
+        FROM (SELECT table_name, source, ingest_id, count(*) AS n, max(moment_at) AS newest_at FROM rows GROUP BY ALL) r
+        LEFT JOIN ingests i USING (ingest_id)
         GROUP BY ALL ORDER BY r.table_name, r.source"""
     ).pl()
     limits = {s: stale_hours(con, s) for s in frame["source"].unique()}

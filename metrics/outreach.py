@@ -36,7 +36,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from metrics.base import run
+from metrics.base import daily_counts_sql, run
+from store.derived import REGISTRY_ID_SQL
 
 
 def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
@@ -56,13 +57,14 @@ def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: dateti
                                   {local.format("r.announced_at")})),
                             {local.format("$as_of::TIMESTAMP")}, INTERVAL 1 DAY) AS s(g)),
     moments AS (
-        UNPIVOT (SELECT notified_at, reached_at, engaged_at, remedied_at FROM people)
-        ON notified_at, reached_at, engaged_at, remedied_at INTO NAME kind VALUE moment_at),
+        SELECT kind, moment_at - INTERVAL 1 MICROSECOND AS moment_at FROM (
+            UNPIVOT (SELECT notified_at, reached_at, engaged_at, remedied_at FROM people)
+            ON notified_at, reached_at, engaged_at, remedied_at INTO NAME kind VALUE moment_at))
+    {daily_counts_sql("moments", "(SELECT min(day) FROM d)")},
     per_day AS (
-        SELECT greatest({local.format("m.moment_at - INTERVAL 1 MICROSECOND")}, (SELECT min(day) FROM d)) AS day,
-            count(*) FILTER (kind = 'notified_at') AS notified, count(*) FILTER (kind = 'reached_at') AS reached,
-            count(*) FILTER (kind = 'engaged_at') AS engaged, count(*) FILTER (kind = 'remedied_at') AS remedied
-        FROM moments m, r GROUP BY 1)
+        SELECT day, sum(n) FILTER (kind = 'notified_at') AS notified, sum(n) FILTER (kind = 'reached_at') AS reached,
+            sum(n) FILTER (kind = 'engaged_at') AS engaged, sum(n) FILTER (kind = 'remedied_at') AS remedied
+        FROM daily GROUP BY day)
     SELECT d.day,
         least(timezone('UTC', timezone(r.timezone, CAST(d.day + INTERVAL 1 DAY AS TIMESTAMP))),
               $as_of::TIMESTAMP) AS snapshot_at,
@@ -115,26 +117,40 @@ def unreachable_customers(
     """One row per affected customer not reached by ``as_of``: status ('notified, not reached' or
     'never notified'), customer_ref, customer_email, customer_phone (personal data: mask before
     showing), region (their units' regions, comma-separated), units, attempts (outreach events),
-    last_status, last_channel, last_attempt_at. Notified first, then by units (most first); the
-    first ``limit`` rows only when given."""
-    body = """,
+    last_status, last_channel, last_attempt_at. Notified first, then by units (most first), then by
+    registry customer id; the first ``limit`` rows only when given.
+
+    The customers are chosen (and cut to ``limit``) from the customer facts alone; only their
+    registry rows and events are then read."""
+    cut = "" if limit is None else f"LIMIT {int(limit)}"
+    body = f""",
+    chosen AS (
+        SELECT customer_id, customer_h, units, notified_at FROM people WHERE reached_at IS NULL
+        ORDER BY notified_at IS NULL, units DESC, customer_id {cut}),
+    their_units AS (
+        SELECT * FROM (
+            SELECT a.*, {REGISTRY_ID_SQL} AS customer_id FROM affected a
+            WHERE a.recall_id = $rid AND (
+                a.customer_ref IN (SELECT customer_id FROM chosen)
+                OR a.customer_email IN (SELECT substr(customer_id, 7) FROM chosen WHERE customer_id LIKE 'email:%')
+                OR a.customer_phone IN (SELECT substr(customer_id, 7) FROM chosen WHERE customer_id LIKE 'phone:%')))
+        WHERE customer_id IN (SELECT customer_id FROM chosen)),
+    who AS (
+        SELECT customer_id, min(customer_ref) AS customer_ref, min(customer_email) AS customer_email,
+            min(customer_phone) AS customer_phone, string_agg(DISTINCT region, ', ' ORDER BY region) AS region
+        FROM their_units GROUP BY customer_id),
     last_ev AS (
         SELECT customer_id, count(*) AS attempts,
             arg_max(status, (status_at, source_id)) AS last_status,
             arg_max(channel, (status_at, source_id)) AS last_channel, max(status_at) AS last_attempt_at
-        FROM n WHERE customer_id IS NOT NULL GROUP BY customer_id),
-    who AS (
-        SELECT customer_id, min(customer_ref) AS customer_ref, min(customer_email) AS customer_email,
-            min(customer_phone) AS customer_phone, string_agg(DISTINCT region, ', ' ORDER BY region) AS region,
-            count(*) AS units
-        FROM reg WHERE customer_id IS NOT NULL GROUP BY customer_id)
+        FROM n WHERE customer_h IN (SELECT customer_h FROM chosen) AND customer_id IN (SELECT customer_id FROM chosen)
+        GROUP BY customer_id)
     SELECT CASE WHEN p.notified_at IS NULL THEN 'never notified' ELSE 'notified, not reached' END AS status,
-        who.customer_ref, who.customer_email, who.customer_phone, who.region, who.units,
+        who.customer_ref, who.customer_email, who.customer_phone, who.region, p.units,
         coalesce(l.attempts, 0) AS attempts, l.last_status, l.last_channel, l.last_attempt_at
-    FROM people p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
-    WHERE p.reached_at IS NULL
-    ORDER BY p.notified_at IS NULL, who.units DESC, who.customer_ref, who.customer_email, who.customer_phone"""
-    return run(con, body + ("" if limit is None else f" LIMIT {int(limit)}"), recall_id, as_of)
+    FROM chosen p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
+    ORDER BY p.notified_at IS NULL, p.units DESC, p.customer_id"""
+    return run(con, body, recall_id, as_of)
 
 
 def coverage_as_of(recall: dict[str, Any], phase: str, as_of: datetime) -> datetime:

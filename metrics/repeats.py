@@ -36,7 +36,7 @@ def _repeated(options: Options) -> str:
     return f""",
     rep AS (
         SELECT phase, channel, coalesce(reason, '{NO_REASON}') AS reason, next_channel AS repeat_channel
-        FROM c WHERE direction = 'inbound' AND customer_id IS NOT NULL AND NOT is_abandoned
+        FROM c WHERE direction = 'inbound' AND customer_h IS NOT NULL AND NOT is_abandoned
             AND created_at + {window} <= $as_of AND next_at <= created_at + {window})"""
 
 

@@ -6,13 +6,16 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
 ``r``      the recall row.
 ``reg``    the recall's registry: one row per affected unit with its ``customer_id``
            (``customer_ref``, else ``email:<email>``, else ``phone:<E.164>``; null when none).
-``c_all``  the recall's contacts created at or before ``as_of``, with ``customer_id``, ``phase``,
-           ``day``, ``is_ticket``, ``next_at`` and ``next_channel`` (rules: store/derived.py).
+``c_all``  the recall's contacts created at or before ``as_of``, with ``customer_id``,
+           ``customer_h`` (null exactly when the customer is unknown: test it rather than the text,
+           which costs a scan of every id), ``phase``, ``day``, ``is_ticket``, ``next_at`` and
+           ``next_channel`` (rules: store/derived.py).
 ``c``      ``c_all`` narrowed by the shared filters (parameters ``channels``, a list or null, and
            ``start``/``end``, local dates or null). Metrics measure ``c``; look-ups that must
            see every contact (FCR's repeat contacts) use ``c_all``.
-``n``      the recall's outreach events at or before ``as_of``, with ``customer_id``.
-``people`` the recall's affected customers (distinct registry ``customer_id``) with ``units`` and,
+``n``      the recall's outreach events at or before ``as_of``, with ``customer_id`` and ``customer_h``.
+``people`` the recall's affected customers (distinct registry ``customer_id``, and ``customer_h``) with
+           ``units``, ``regions``, ``lots`` and,
            as of ``as_of`` (null when not yet), ``remedied_at``, ``notified_at``, ``reached_at``,
            ``engaged_at`` (rules: store/derived.py, customer_facts).
 
@@ -27,9 +30,11 @@ from __future__ import annotations
 from store.derived import (
     ANSWERED_CALL_SQL,
     CONTACT_MATCH_SQL,
+    CUSTOMER_HASH_SQL,
     DAY_SQL,
     ENGAGED_SQL,
     EVENT_MATCH_SQL,
+    GROUPS_SQL,
     IDENTITY_SQL,
     NEXT_SQL,
     PHASE_SQL,
@@ -63,7 +68,7 @@ c_all AS (SELECT * FROM contact_facts WHERE recall_id = $rid AND created_at <= $
 {_FILTERED_C},
 n AS (SELECT * FROM notification_facts WHERE recall_id = $rid AND status_at <= $as_of),
 people AS (
-    SELECT customer_id, units,
+    SELECT customer_id, customer_h, units, regions, lots,
         CASE WHEN remedied_at <= $as_of THEN remedied_at END AS remedied_at,
         CASE WHEN notified_at <= $as_of THEN notified_at END AS notified_at,
         CASE WHEN reached_at <= $as_of THEN reached_at END AS reached_at,
@@ -83,18 +88,20 @@ c_base AS (
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.created_at <= $as_of),
-c_all AS (SELECT *, {NEXT_SQL} FROM c_base),
+c_all AS (SELECT *, {NEXT_SQL}, {CUSTOMER_HASH_SQL} AS customer_h FROM c_base),
 {_FILTERED_C},
-n AS (
+n_base AS (
     SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id
     FROM notifications x JOIN r ON {EVENT_MATCH_SQL}
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.status_at <= $as_of),
+n AS (SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM n_base),
 people AS (
-    SELECT g.customer_id, g.units, g.remedied_at, ev.notified_at,
+    SELECT g.customer_id, md5_number_lower(concat_ws(chr(31), $rid, g.customer_id)) AS customer_h,
+        g.units, g.regions, g.lots, g.remedied_at, ev.notified_at,
         least(ev.reached_n, k.reached_c) AS reached_at, least(ev.engaged_n, k.engaged_c) AS engaged_at
-    FROM (SELECT customer_id, count(*) AS units,
+    FROM (SELECT customer_id, count(*) AS units, {GROUPS_SQL},
               CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
                    THEN max(remedy_completed_at) END AS remedied_at
           FROM reg WHERE customer_id IS NOT NULL GROUP BY ALL) g

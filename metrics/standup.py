@@ -34,7 +34,7 @@ import polars as pl
 from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, ratio, run
 from metrics.report import build_report
 from metrics.scope import PHASES
-from metrics.tickets import backlog
+from metrics.tickets import open_backlog
 from metrics.volume import volume
 from store.db import read_transaction
 
@@ -67,8 +67,7 @@ def snapshot(
     m = report["phases"][phase]
     since = sum(report["phases"][p]["contacts"] for p in PHASES if p != "pre_announcement")
     today = _contacts_on(con, recall_id, as_of, local_day(con, recall_id, as_of), filters)
-    snaps = backlog(con, recall_id, as_of, filters)
-    last = snaps.row(-1, named=True) if snaps.height else {"open_tickets": 0, "aged_tickets": 0}
+    open_tickets, aged_tickets = open_backlog(con, recall_id, as_of, filters)
     cov = report["coverage"]
     affected = cov["affected_customers"]
     return {
@@ -78,7 +77,7 @@ def snapshot(
         "asa_s": {"value": m["asa_s"], "n": m["service_level"]["n"], "extra": None},
         "fcr": {"value": m["fcr"]["rate"], "n": m["fcr"]["n"], "extra": m["fcr"]["pending"]},
         "csat": {"value": m["csat"]["rate"], "n": m["csat"]["n"], "extra": None},
-        "backlog": {"value": last["open_tickets"], "n": None, "extra": last["aged_tickets"]},
+        "backlog": {"value": open_tickets, "n": None, "extra": aged_tickets},
         "coverage": {
             "value": ratio(cov["reached"], affected),
             "n": affected,

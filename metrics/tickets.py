@@ -17,7 +17,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
+from metrics.base import NO_FILTERS, Filters, complete_phases, daily_counts_sql, grouped, run
 
 _RESOLVED = """coalesce(resolved_at, CASE WHEN status IN ('solved', 'closed')
                 THEN coalesce(updated_at, created_at) END)"""
@@ -51,21 +51,49 @@ def backlog(
 ) -> pl.DataFrame:
     """One row per local day from the first ticket to ``as_of``: snapshot_at (UTC instant of
     the snapshot), open_tickets, aged_tickets (open and created > 24 h before the snapshot)."""
+    # A ticket counts at snapshot S from the first snapshot at or after its creation (so on the
+    # local day of the instant just before it) until the first at or after it is resolved; it is
+    # aged from the first snapshot later than creation + 24 h. Counted per day, then summed.
+    before = "- INTERVAL 1 MICROSECOND"
     body = f""",
     t AS (SELECT created_at, {_RESOLVED} AS resolved_time FROM c WHERE is_ticket),
+    bounds AS (SELECT min(day) AS lo FROM c WHERE is_ticket),
     d AS (
-        SELECT CAST(g AS DATE) AS day FROM r, (SELECT min(day) AS lo, max(day) AS hi FROM c WHERE is_ticket) b,
+        SELECT CAST(g AS DATE) AS day FROM r, bounds b,
             generate_series(b.lo, CAST(timezone(r.timezone, timezone('UTC', $as_of::TIMESTAMP)) AS DATE),
                             INTERVAL 1 DAY) AS s(g)
         WHERE b.lo IS NOT NULL),
-    snap AS (
-        SELECT day, least(timezone('UTC', timezone(r.timezone, CAST(day + INTERVAL 1 DAY AS TIMESTAMP))),
-                          $as_of::TIMESTAMP) AS snapshot_at
-        FROM d, r)
-    SELECT day, snapshot_at,
-        count(t.created_at) AS open_tickets,
-        count(t.created_at) FILTER (t.created_at < snapshot_at - INTERVAL 24 HOUR) AS aged_tickets
-    FROM snap LEFT JOIN t ON t.created_at <= snap.snapshot_at
-        AND (t.resolved_time IS NULL OR t.resolved_time > snap.snapshot_at)
-    GROUP BY day, snapshot_at ORDER BY day"""
+    ev AS (
+        SELECT 'opened' AS kind, created_at {before} AS moment_at FROM t WHERE created_at <= $as_of
+        UNION ALL SELECT 'closed', greatest(created_at, resolved_time) {before} FROM t
+            WHERE resolved_time IS NOT NULL AND greatest(created_at, resolved_time) <= $as_of
+        UNION ALL SELECT 'aged', created_at + INTERVAL 24 HOUR FROM t WHERE created_at + INTERVAL 24 HOUR < $as_of
+        UNION ALL SELECT 'aged_closed', greatest(created_at + INTERVAL 24 HOUR, resolved_time {before}) FROM t
+            WHERE created_at + INTERVAL 24 HOUR < $as_of AND resolved_time <= $as_of)
+    {daily_counts_sql("ev", "(SELECT lo FROM bounds)")},
+    cum AS (
+        SELECT d.day, sum(coalesce(x.n, 0)) FILTER (x.kind = 'opened') AS opened,
+            sum(coalesce(x.n, 0)) FILTER (x.kind = 'closed') AS closed,
+            sum(coalesce(x.n, 0)) FILTER (x.kind = 'aged') AS aged,
+            sum(coalesce(x.n, 0)) FILTER (x.kind = 'aged_closed') AS aged_closed
+        FROM d LEFT JOIN daily x USING (day) GROUP BY d.day)
+    SELECT day,
+        least(timezone('UTC', timezone(r.timezone, CAST(day + INTERVAL 1 DAY AS TIMESTAMP))), $as_of::TIMESTAMP)
+            AS snapshot_at,
+        CAST(sum(coalesce(opened, 0) - coalesce(closed, 0)) OVER w AS BIGINT) AS open_tickets,
+        CAST(sum(coalesce(aged, 0) - coalesce(aged_closed, 0)) OVER w AS BIGINT) AS aged_tickets
+    FROM cum, r WINDOW w AS (ORDER BY day) ORDER BY day"""
     return run(con, body, recall_id, as_of, filters)
+
+
+def open_backlog(
+    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
+) -> tuple[int, int]:
+    """(open, aged) tickets at the instant ``as_of`` — :func:`backlog`'s last row, in one pass."""
+    body = f""",
+    t AS (SELECT created_at, {_RESOLVED} AS resolved_time FROM c WHERE is_ticket)
+    SELECT count(*) FILTER (resolved_time IS NULL OR resolved_time > $as_of) AS open_tickets,
+        count(*) FILTER ((resolved_time IS NULL OR resolved_time > $as_of)
+                         AND created_at < $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS aged_tickets
+    FROM t"""
+    return run(con, body, recall_id, as_of, filters).row(0)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from store import derived
-from store.schema import KEY_HASH, TABLES, ddl, key_hash_sql
+from store.schema import TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
 DEFAULT_DB = Path("data") / "recall_ops.duckdb"
@@ -45,12 +45,12 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 2  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create the canonical tables, history tables, ledger and derived tables if missing, and
-    bring a store written by an older version up to date (``key_h`` added and filled). A store
+    bring a store written by an older version up to date (hash columns added and filled). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
     try:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
@@ -60,11 +60,13 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         for statement in [*ddl(), SETTINGS_DDL]:
             con.execute(statement)
         for table in TABLES:
+            hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
             for name in (table, f"{table}_history"):
                 has = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
-                if not con.execute(has, [name, KEY_HASH[0]]).fetchall()[0][0]:
-                    con.execute(f"ALTER TABLE {name} ADD COLUMN {KEY_HASH[0]} {KEY_HASH[1]}")
-                    con.execute(f"UPDATE {name} SET {KEY_HASH[0]} = {key_hash_sql(table)}")
+                for column, sql_type in internal_columns(table):
+                    if not con.execute(has, [name, column]).fetchall()[0][0]:
+                        con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
+                        con.execute(f"UPDATE {name} SET {column} = {hash_sql(hashes[column])}")
         con.execute("CREATE OR REPLACE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
     derived.init(con)

@@ -22,7 +22,8 @@ A recall holds the contacts naming it and those naming none that match a rule (a
 ``match_campaigns`` case-insensitively), every ``notifications`` column plus ``customer_id``.
 
 ``customer_facts`` — one row per (recall, affected customer = distinct registry customer id):
-  ``units``, ``remedied_at`` (the latest ``remedy_completed_at`` when every unit has one),
+  ``units``, ``regions`` and ``lots`` (of their units, distinct, ``(unknown)`` for none),
+  ``remedied_at`` (the latest ``remedy_completed_at`` when every unit has one),
   ``notified_at`` (first outreach event, any status), ``reached_at`` (first delivered, read,
   opened or clicked event — ``reached_n`` —, or first answered outbound call — ``reached_c`` —,
   whichever is first), ``engaged_at`` (first read, clicked or replied event — ``engaged_n`` —, or
@@ -53,7 +54,7 @@ import duckdb
 
 from store.schema import key_hash_sql
 
-VERSION = 4  # bump when a rule above changes: stores built by another version are rebuilt on open
+VERSION = 5  # bump when a rule above changes: stores built by another version are rebuilt on open
 
 # The contacts columns metrics read (identity inputs, tags, raw phones and lineage stay in ``contacts``).
 CONTACT_COLUMNS = (
@@ -70,7 +71,8 @@ DDL = (
     """CREATE TABLE IF NOT EXISTS notification_facts AS
         SELECT *, NULL::VARCHAR AS customer_id, NULL::UBIGINT AS customer_h FROM notifications LIMIT 0""",
     """CREATE TABLE IF NOT EXISTS customer_facts (recall_id VARCHAR, customer_id VARCHAR, customer_h UBIGINT,
-        units BIGINT, remedied_at TIMESTAMP, notified_at TIMESTAMP, reached_n TIMESTAMP, engaged_n TIMESTAMP,
+        units BIGINT, regions VARCHAR[], lots VARCHAR[], remedied_at TIMESTAMP, notified_at TIMESTAMP,
+        reached_n TIMESTAMP, engaged_n TIMESTAMP,
         reached_c TIMESTAMP, engaged_c TIMESTAMP, reached_at TIMESTAMP, engaged_at TIMESTAMP)""",
 )
 
@@ -107,6 +109,9 @@ TOUCH_COLUMNS = {
     "recalls": "a.recall_id",
 }
 REACHED_SQL = "('delivered', 'read', 'opened', 'clicked')"
+# Over a customer's registry rows: the distinct regions and lots of their units, '(unknown)' for none.
+GROUPS_SQL = """list(DISTINCT coalesce(region, '(unknown)') ORDER BY coalesce(region, '(unknown)')) AS regions,
+        list(DISTINCT coalesce(lot, '(unknown)') ORDER BY coalesce(lot, '(unknown)')) AS lots"""
 ENGAGED_SQL = "('read', 'clicked', 'replied')"
 ANSWERED_CALL_SQL = "direction = 'outbound' AND channel = 'phone' AND (answered_at IS NOT NULL OR talk_s > 0)"
 # Over rows of one recall: the next inbound contact of the same customer (see the docstring).
@@ -162,15 +167,16 @@ def customer_facts_sql(customers: str | None) -> str:
     reg_only = f"SEMI JOIN {customers} k USING (recall_id, customer_id)" if customers else ""
     facts_only = f"WHERE customer_h IN (SELECT customer_h FROM {customers})" if customers else ""
     return f"""WITH reg AS (
-    SELECT * FROM (SELECT a.recall_id, {REGISTRY_ID_SQL} AS customer_id, a.remedy_completed_at FROM affected a)
+    SELECT * FROM (SELECT a.recall_id, {REGISTRY_ID_SQL} AS customer_id, a.region, a.lot, a.remedy_completed_at
+                   FROM affected a)
     {reg_only} WHERE customer_id IS NOT NULL),
 people AS (
-    SELECT recall_id, customer_id, count(*) AS units,
+    SELECT recall_id, customer_id, count(*) AS units, {GROUPS_SQL},
         CASE WHEN count(remedy_completed_at) = count(*) THEN max(remedy_completed_at) END AS remedied_at
     FROM reg GROUP BY ALL),
 ev AS (SELECT recall_id, customer_id, {_OUTREACH_PART} FROM notification_facts {facts_only} GROUP BY ALL),
 calls AS (SELECT recall_id, customer_id, {_CONTACT_PART} FROM contact_facts {facts_only} GROUP BY ALL)
-SELECT recall_id, customer_id, {CUSTOMER_HASH_SQL} AS customer_h, units, remedied_at, notified_at,
+SELECT recall_id, customer_id, {CUSTOMER_HASH_SQL} AS customer_h, units, regions, lots, remedied_at, notified_at,
     reached_n, engaged_n, reached_c, engaged_c,
     least(reached_n, reached_c) AS reached_at, least(engaged_n, engaged_c) AS engaged_at
 FROM people LEFT JOIN ev USING (recall_id, customer_id) LEFT JOIN calls USING (recall_id, customer_id)"""

@@ -68,6 +68,7 @@ class Table:
     versioned_by: str | None = None  # column whose newer value wins when a key is seen again
     lineage: bool = True  # ingest_id and source_row columns
     extra_ddl: tuple[str, ...] = field(default=())
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hash column → the columns it hashes
 
     @property
     def names(self) -> list[str]:
@@ -121,6 +122,7 @@ CSAT = Table(
     key=("source", "source_id"),
     versioned_by="responded_at",
     doc="One survey response, linked to the contact it was about.",
+    links={"contact_h": ("contact_source", "contact_source_id")},  # = the contact's key_h
     columns=(
         C("source", "str", "System the response came from.", True),
         C("source_id", "str", "Response id.", True),
@@ -197,11 +199,23 @@ LINEAGE = (("ingest_id", "BIGINT"), ("source_row", "BIGINT"))
 KEY_HASH = ("key_h", "UBIGINT")
 
 
-def key_hash_sql(table: str, alias: str | None = None) -> str:
-    """SQL for ``key_h``: the lower 64 bits of the MD5 of the key columns joined by U+001F (a
-    stable function: stores written by any DuckDB version agree)."""
+def hash_sql(columns: tuple[str, ...], alias: str | None = None) -> str:
+    """The lower 64 bits of the MD5 of ``columns`` joined by U+001F (a stable function: stores
+    written by any DuckDB version agree)."""
     prefix = f"{alias}." if alias else ""
-    return f"md5_number_lower(concat_ws(chr(31), {', '.join(prefix + k for k in TABLES[table].key)}))"
+    return f"md5_number_lower(concat_ws(chr(31), {', '.join(prefix + c for c in columns)}))"
+
+
+def key_hash_sql(table: str, alias: str | None = None) -> str:
+    """SQL for ``key_h`` of ``table``'s rows. Writers refuse a file that would give two keys one
+    ``key_h`` (store/write.py), so a ``key_h`` names one row and a link hash (``Table.links``, e.g.
+    a survey response's ``contact_h``) can be joined on alone."""
+    return hash_sql(TABLES[table].key, alias)
+
+
+def internal_columns(table: str) -> list[tuple[str, str]]:
+    """(name, SQL type) of the hash columns every row of ``table`` carries: ``key_h``, then links."""
+    return [KEY_HASH, *((name, "UBIGINT") for name in TABLES[table].links)]
 
 
 LEDGER_DDL = (
@@ -234,7 +248,7 @@ def ddl() -> list[str]:
     out = list(LEDGER_DDL)
     for t in TABLES.values():
         cols = [f"{c.name} {DUCKDB_TYPES[c.type]}" for c in t.columns]
-        cols += [f"{n} {ty}" for n, ty in (*LINEAGE, KEY_HASH)]
+        cols += [f"{n} {ty}" for n, ty in (*LINEAGE, *internal_columns(t.name))]
         out.append(f"CREATE TABLE IF NOT EXISTS {t.name} ({', '.join(cols)})")
         # Versions replaced by a later load, kept so that an upload can be undone.
         out.append(

@@ -27,7 +27,7 @@ import polars as pl
 from connectors.base import REJECT_SCHEMA, Parsed
 from store import derived
 from store.phones import normalize_pending_phones
-from store.schema import TABLES, key_hash_sql
+from store.schema import TABLES, hash_sql, internal_columns, key_hash_sql
 
 
 @dataclass
@@ -172,9 +172,13 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
         staged = "_staged"
     # The stored rows with these keys, found through key_h (one narrow scan of the table, whatever
     # its size), then matched on the key itself below; rowid kept for the delete.
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {key_hash_sql(table)} AS key_h FROM {staged}")
+    links = "".join(f", {hash_sql(columns)} AS {name}" for name, columns in spec.links.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {key_hash_sql(table)} AS key_h{links} FROM {staged}"
+    )
     con.unregister("_staged")
     derived.fetch_by_hash(con, "_old", table, "key_h", "_incoming")
+    _refuse_hash_collisions(con, table, key_on)
     v = spec.versioned_by
     # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
     older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"
@@ -196,8 +200,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     )
     con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')")
     con.execute(
-        f"INSERT INTO {table} ({', '.join(cols)}, ingest_id, source_row, key_h) "
-        f"SELECT {', '.join(cols)}, {ingest_id}, source_row, key_h FROM _cmp WHERE _action IN ('inserted', 'updated')"
+        f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, "
+        f"{', '.join(n for n, _ in internal_columns(table))} FROM _cmp WHERE _action IN ('inserted', 'updated')"
     )
     by_action = dict(con.execute("SELECT _action, count(*) FROM _cmp GROUP BY ALL").fetchall())
     con.execute("DROP TABLE IF EXISTS _stg; DROP TABLE _incoming; DROP TABLE _old; DROP TABLE _cmp")
@@ -206,3 +210,15 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
         updated=by_action.get("updated", 0) + by_action.get("collapsed", 0) + dup_changed,
         unchanged=by_action.get("unchanged", 0) + dup_same,
     )
+
+
+def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: str) -> None:
+    """Two different keys with one ``key_h`` (in the file, or one in the file and one stored) stop
+    the load: ``key_h`` must name one row (store/schema.py). With 64 bits this needs billions of
+    rows to be likely; the check keeps it a guarantee rather than a probability."""
+    clash = con.execute(
+        f"SELECT (SELECT count(*) - count(DISTINCT key_h) FROM _incoming) "
+        f"+ (SELECT count(*) FROM _old b WHERE NOT EXISTS (SELECT 1 FROM _incoming a WHERE {key_on}))"
+    ).fetchall()[0][0]
+    if clash:
+        raise RuntimeError(f"{table}: {clash} row(s) share a key hash with another key; nothing was loaded")

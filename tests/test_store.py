@@ -189,3 +189,18 @@ def test_cli_output_masks_personal_data_in_quarantined_values(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "quarantined=2" in out and "'fax'" in out
     assert "3125550142" not in out and "0142" in out  # the bad timestamp held a phone number
+
+
+def test_two_keys_with_one_key_hash_stop_the_load(store, tmp_path, monkeypatch):
+    """key_h must name one row (store/schema.py); a collision, forced here, loads nothing."""
+    import store.write as writer
+
+    monkeypatch.setattr(writer, "key_hash_sql", lambda table, alias=None: "42::UBIGINT")
+    f = tmp_path / "c.csv"
+    f.write_text(
+        HEADER + "five9,1,R,phone,inbound,2026-03-02T10:00:00Z,,60\nfive9,2,R,phone,inbound,2026-03-02T10:00:00Z,,60\n"
+    )
+    before = snapshot(store)
+    with pytest.raises(RuntimeError, match="share a key hash"):
+        ingest_paths(store, [f])
+    assert snapshot(store) == before and ledger(store) == []
