@@ -14,8 +14,9 @@ the outcome is the same as for a small file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
 
 import polars as pl
@@ -162,3 +163,25 @@ def _fold(parsed: Parsed | Iterator[Parsed], head_rows: int) -> Summary:
         raise Unreadable("the file has no data")
     out.rejects = pl.concat(rejects)
     return out
+
+
+def read_ahead(parsed: Parsed | Iterator[Parsed]) -> Parsed | Iterator[Parsed]:
+    """The parts of a file, each next one read on a thread while the caller writes the current
+    one (reading and writing then share the cores); a reader's exception is raised in the caller,
+    in order. One Parsed passes through."""
+    if isinstance(parsed, Parsed):
+        return parsed
+    return _ahead(parsed)
+
+
+def _ahead(parts: Iterator[Parsed]) -> Iterator[Parsed]:
+    done = object()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        context = copy_context()
+        pending = pool.submit(context.run, next, parts, done)
+        while True:
+            part = pending.result()
+            if part is done:
+                return
+            pending = pool.submit(context.run, next, parts, done)
+            yield part

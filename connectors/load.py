@@ -30,7 +30,7 @@ import duckdb
 
 from connectors import mapped
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
-from connectors.batches import ReadWhole, reading_whole
+from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
 
@@ -182,7 +182,7 @@ def ingest_file(
 
     meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     try:
-        return apply(con, read(), meta)
+        return apply(con, read_ahead(read()), meta)
     except ReadWhole:
         with reading_whole():
             return apply(con, read(), meta)

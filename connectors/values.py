@@ -50,7 +50,6 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
     """
     s = text.cast(pl.String).str.strip_chars()
     s = pl.Series(text.name, s).replace("", None)
-    frame = pl.DataFrame({"s": s})
     epoch = pl.col("s").str.contains(_EPOCH.pattern)
     num = pl.col("s").cast(pl.Float64, strict=False)
     epoch_us = (

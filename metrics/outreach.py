@@ -106,7 +106,7 @@ def time_to_notify_summary(con: duckdb.DuckDBPyConnection, recall_id: str, as_of
     body = """,
     h AS (SELECT epoch(p.notified_at - r.announced_at) / 3600.0 AS hours FROM people p, r)
     SELECT count(hours) AS n, count(*) - count(hours) AS not_notified,
-        quantile_cont(hours, 0.5) AS median_h, quantile_cont(hours, 0.9) AS p90_h
+        quantile_cont(hours, [0.5, 0.9])[1] AS median_h, quantile_cont(hours, [0.5, 0.9])[2] AS p90_h
     FROM h"""
     return run(con, body, recall_id, as_of).row(0, named=True)
 

@@ -36,11 +36,11 @@ def ticket_times(
           FROM c WHERE is_ticket AND direction = 'inbound')
     SELECT {select},
         count(*) FILTER (replied) AS frt_n,
-        quantile_cont({frt}, 0.5) FILTER (replied) AS frt_median_s,
-        quantile_cont({frt}, 0.9) FILTER (replied) AS frt_p90_s,
+        quantile_cont({frt}, [0.5, 0.9]) FILTER (replied)[1] AS frt_median_s,
+        quantile_cont({frt}, [0.5, 0.9]) FILTER (replied)[2] AS frt_p90_s,
         count(*) FILTER (resolved) AS resolution_n,
-        quantile_cont({res}, 0.5) FILTER (resolved) AS resolution_median_s,
-        quantile_cont({res}, 0.9) FILTER (resolved) AS resolution_p90_s
+        quantile_cont({res}, [0.5, 0.9]) FILTER (resolved)[1] AS resolution_median_s,
+        quantile_cont({res}, [0.5, 0.9]) FILTER (resolved)[2] AS resolution_p90_s
     FROM t GROUP BY {group}"""
     frame = run(con, body, recall_id, as_of, filters)
     return complete_phases(frame, {"frt_n": 0, "resolution_n": 0}) if by == "phase" else frame.sort(by)

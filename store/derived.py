@@ -52,8 +52,6 @@ from __future__ import annotations
 
 import duckdb
 
-from store.schema import key_hash_sql
-
 VERSION = 5  # bump when a rule above changes: stores built by another version are rebuilt on open
 
 # The contacts columns metrics read (identity inputs, tags, raw phones and lineage stay in ``contacts``).
@@ -103,8 +101,8 @@ _TOUCH = {
     "recalls": "recall_id VARCHAR",
 }
 TOUCH_COLUMNS = {
-    "contacts": f"{key_hash_sql('contacts', 'a')}",
-    "notifications": f"{key_hash_sql('notifications', 'a')}",
+    "contacts": "a.key_h",
+    "notifications": "a.key_h",
     "affected": f"a.recall_id, {REGISTRY_ID_SQL}, a.customer_email, a.customer_phone",
     "recalls": "a.recall_id",
 }
@@ -283,6 +281,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DELETE FROM _touched_{table}")
 
 
+_IN_DIRTY = "key_h IN (SELECT key_h FROM _dirty)"
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
@@ -327,24 +328,21 @@ def _refresh_facts(con: duckdb.DuckDBPyConnection, table: str, facts: str) -> in
     if not _dirty(con, table):
         con.execute("DROP TABLE _dirty")
         return 0
-    fetch_by_hash(con, "_rows", table, "key_h", "_dirty")
-    rows = "(SELECT * EXCLUDE (_rid) FROM _rows)"
+    # The dirty rows, by rowid (mostly just written: at the end of the table, a cheap read).
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rids AS SELECT rowid AS rid FROM {table} WHERE {_IN_DIRTY}")
+    rows = f"(SELECT * FROM {table} WHERE rowid IN (SELECT rid FROM _rids))"
     fresh = contact_facts_sql(rows) if table == "contacts" else notification_facts_sql(rows)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {fresh}")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, customer_h FROM {facts} "
-        "WHERE key_h IN (SELECT key_h FROM _dirty)"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, customer_h FROM {facts} WHERE {_IN_DIRTY}")
+    con.execute(f"DELETE FROM {facts} WHERE rowid IN (SELECT _rid FROM _old)")
+    con.execute(f"INSERT INTO {facts} BY NAME {fresh}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _changed_{table} AS SELECT DISTINCT customer_h FROM (
-            SELECT customer_h FROM _old UNION ALL SELECT customer_h FROM _new WHERE customer_id IS NOT NULL)
+            SELECT customer_h FROM _old UNION ALL SELECT customer_h FROM {facts} WHERE {_IN_DIRTY})
         WHERE customer_h IS NOT NULL"""
     )
-    con.execute(f"DELETE FROM {facts} WHERE rowid IN (SELECT _rid FROM _old)")
-    con.execute(f"INSERT INTO {facts} BY NAME SELECT * FROM _new")
     if table == "contacts":
         _renew_next(con, f"_changed_{table}")
-    con.execute("DROP TABLE _new; DROP TABLE _dirty; DROP TABLE _rows; DROP TABLE _old")
+    con.execute("DROP TABLE _dirty; DROP TABLE _rids; DROP TABLE _old")
     return _count(con, f"_changed_{table}")
 
 
@@ -395,9 +393,16 @@ def _update_part(
     registry row have none."""
     only = f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
     con.execute(
+        "CREATE OR REPLACE TEMP TABLE _theirs AS SELECT rowid AS _rid, recall_id, customer_id "
+        f"FROM customer_facts {only}"
+    )
+    if not _count(con, "_theirs"):  # none of them is an affected customer
+        con.execute("DROP TABLE _theirs")
+        return
+    con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _part AS
         SELECT f._rid AS rid, x.* EXCLUDE (recall_id, customer_id)
-        FROM (SELECT rowid AS _rid, recall_id, customer_id FROM customer_facts {only}) f
+        FROM _theirs f
         LEFT JOIN (SELECT recall_id, customer_id, {part}
                    FROM (SELECT recall_id, customer_id, {_PART_INPUTS[facts]} FROM {facts} {only}) GROUP BY ALL) x
                USING (recall_id, customer_id)"""
@@ -408,4 +413,4 @@ def _update_part(
         "UPDATE customer_facts f SET reached_at = least(f.reached_n, f.reached_c), "
         "engaged_at = least(f.engaged_n, f.engaged_c) FROM _part p WHERE f.rowid = p.rid"
     )
-    con.execute("DROP TABLE _part")
+    con.execute("DROP TABLE _part; DROP TABLE _theirs")

@@ -170,15 +170,32 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
         staged = "(SELECT * EXCLUDE (_rn) FROM _stg WHERE _rn = 1)"
     else:
         staged = "_staged"
+    # Key hashes (and link hashes) once, in a narrow table; the incoming rows are a view joining
+    # them back, so a large part is never copied before it is written.
+    links = "".join(f", {hash_sql(columns)} AS {name}" for name, columns in spec.links.items())
+    hashes = f"{key_hash_sql(table)} AS key_h{links}"
+    internal = ", ".join(n for n, _ in internal_columns(table))
+    if frame["source_row"].is_unique().all():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _keys AS SELECT source_row, {hashes} FROM {staged}")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT s.*, {', '.join('k.' + n for n in internal.split(', '))} "
+            f"FROM {staged} s JOIN _keys k USING (source_row)"
+        )
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT *, {hashes} FROM {staged}")
+        con.execute("CREATE OR REPLACE TEMP TABLE _keys AS SELECT key_h FROM _incoming")
     # The stored rows with these keys, found through key_h (one narrow scan of the table, whatever
     # its size), then matched on the key itself below; rowid kept for the delete.
-    links = "".join(f", {hash_sql(columns)} AS {name}" for name, columns in spec.links.items())
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {key_hash_sql(table)} AS key_h{links} FROM {staged}"
-    )
-    con.unregister("_staged")
-    derived.fetch_by_hash(con, "_old", table, "key_h", "_incoming")
+    derived.fetch_by_hash(con, "_old", table, "key_h", "_keys")
     _refuse_hash_collisions(con, table, key_on)
+    if not con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:  # only new keys: all inserted
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, {internal} "
+            "FROM _incoming"
+        )
+        inserted = con.execute("SELECT count(*) FROM _keys").fetchall()[0][0]
+        _drop_staging(con)
+        return Counts(inserted=inserted, updated=dup_changed, unchanged=dup_same)
     v = spec.versioned_by
     # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
     older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"
@@ -200,11 +217,12 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     )
     con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')")
     con.execute(
-        f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, "
-        f"{', '.join(n for n, _ in internal_columns(table))} FROM _cmp WHERE _action IN ('inserted', 'updated')"
+        f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, {internal} "
+        "FROM _cmp WHERE _action IN ('inserted', 'updated')"
     )
     by_action = dict(con.execute("SELECT _action, count(*) FROM _cmp GROUP BY ALL").fetchall())
-    con.execute("DROP TABLE IF EXISTS _stg; DROP TABLE _incoming; DROP TABLE _old; DROP TABLE _cmp")
+    con.execute("DROP TABLE _cmp")
+    _drop_staging(con)
     return Counts(
         inserted=by_action.get("inserted", 0),
         updated=by_action.get("updated", 0) + by_action.get("collapsed", 0) + dup_changed,
@@ -212,12 +230,17 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ing
     )
 
 
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP VIEW _incoming; DROP TABLE _keys; DROP TABLE _old; DROP TABLE IF EXISTS _stg")
+    con.unregister("_staged")
+
+
 def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: str) -> None:
     """Two different keys with one ``key_h`` (in the file, or one in the file and one stored) stop
     the load: ``key_h`` must name one row (store/schema.py). With 64 bits this needs billions of
     rows to be likely; the check keeps it a guarantee rather than a probability."""
     clash = con.execute(
-        f"SELECT (SELECT count(*) - count(DISTINCT key_h) FROM _incoming) "
+        f"SELECT (SELECT count(*) - count(DISTINCT key_h) FROM _keys) "
         f"+ (SELECT count(*) FROM _old b WHERE NOT EXISTS (SELECT 1 FROM _incoming a WHERE {key_on}))"
     ).fetchall()[0][0]
     if clash:
