@@ -14,7 +14,8 @@
 - **pages**: server-side run time of each page script with ``streamlit.testing.v1.AppTest``
   against a copy of the store (``RECALL_OPS_DB``): cold = a new AppTest after
   ``st.cache_data.clear()`` (module imports are warmed by one untimed run first), warm = the same
-  page run again in that AppTest (cached).
+  page run again in that AppTest (cached); every page at ``?as_of=`` the data's report time, so
+  that a warm run never meets a new minute (the pages' "now" is kept to the minute).
 - **peak memory**: each of ingest (CSV and JSON), report and a cold overview page run in a fresh
   child process, which reports its own RSS high-water mark (``VmHWM`` of /proc/self/status, read as
   it finishes; ``ru_maxrss`` is not used because Linux carries the parent's high-water mark across
@@ -264,6 +265,7 @@ def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
         for _ in range(runs):
             st.cache_data.clear()
             at = AppTest.from_file(app, default_timeout=600)
+            at.query_params["as_of"] = AS_OF.isoformat() + "Z"
             at.switch_page(page)
             t = time.perf_counter()
             at.run()

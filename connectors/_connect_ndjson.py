@@ -13,6 +13,7 @@ per-record reader, which names the broken line.
 from __future__ import annotations
 
 import json
+import mmap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,10 +124,11 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
 
     con = duckdb.connect()
     try:
-        legs = _frame(con.sql(_mapped_sql(f.path, only_legs=True)).pl(), ctx).filter(pl.col("channel_u") != "TASK")
         by_initial: dict[str, list[dict]] = {}
-        for leg in legs.to_dicts():
-            by_initial.setdefault(leg["initial_id"], []).append(leg)
+        if _may_have_legs(f.path):
+            legs = _frame(con.sql(_mapped_sql(f.path, only_legs=True)).pl(), ctx)
+            for leg in legs.filter(pl.col("channel_u") != "TASK").to_dicts():
+                by_initial.setdefault(leg["initial_id"], []).append(leg)
         found: set[str] = set()
         reader = con.sql(_mapped_sql(f.path, only_legs=False)).fetch_record_batch(BATCH_ROWS)
         for batch in reader:
@@ -148,6 +150,14 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     yield Parsed(
         "contacts", {}, rows_read=0, rows_folded=-len(lost), rejects=_with_raw(f, pl.DataFrame(rejects)), warnings=[]
     )
+
+
+def _may_have_legs(path: Path) -> bool:
+    """False when no record can be a transfer leg: the bytes hold no ``TRANSFER"`` (the end of
+    ``"TRANSFER"`` and ``"QUEUE_TRANSFER"``) and no ``\\u`` escape that could spell one. Saves
+    the first pass over a file without transfers."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b'TRANSFER"') >= 0 or data.find(b"\\u") >= 0
 
 
 def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:

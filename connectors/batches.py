@@ -1,7 +1,8 @@
 """Reading a large delimited file in batches, so that memory follows the batch, not the file.
 
-A file of at least ``MIN_BYTES`` that is plain UTF-8 (no BOM, no NUL in its head) is read by
-polars in batches of about ``BATCH_ROWS`` rows, exactly as :func:`connectors.textfile.read_delimited`
+A file of at least ``MIN_BYTES`` that is plain UTF-8 (no BOM, no NUL in its head) is read in
+pieces of about ``CHUNK_BYTES`` bytes, each ending at a line break outside quotes, and each
+parsed by polars exactly as :func:`connectors.textfile.read_delimited`
 reads a whole file: all text, headers stripped, ``source_row`` = spreadsheet row number (header
 row 1), empty fields null. Smaller files, other encodings and the cases below are read whole.
 
@@ -18,13 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from connectors.base import Parsed, SourceFile, Unreadable, sniff_delimiter
 
 MIN_BYTES = 64 * 1024 * 1024
-BATCH_ROWS = 500_000
+CHUNK_BYTES = 64 * 1024 * 1024
 _WHOLE: ContextVar[bool] = ContextVar("read_whole", default=False)
 
 
@@ -66,16 +68,16 @@ def batched(f: SourceFile) -> bool:
     return True
 
 
-def delimited_batches(f: SourceFile, rows: int | None = None) -> Iterator[pl.DataFrame]:
-    """All-text frames with ``source_row``, one per batch of ``rows`` (default ``BATCH_ROWS``), in
-    file order (see the module docstring)."""
+def delimited_batches(f: SourceFile, chunk_bytes: int | None = None) -> Iterator[pl.DataFrame]:
+    """All-text frames with ``source_row``, one per piece of about ``chunk_bytes`` (default
+    ``CHUNK_BYTES``) of the file, in file order (see the module docstring). The file is read with
+    plain reads, piece by piece: memory holds one piece, never a map of the whole file."""
     first = f.head().split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
     delim = sniff_delimiter(first)
     offset = 2
     try:
-        for frame in pl.scan_csv(f.path, separator=delim, infer_schema=False).collect_batches(
-            chunk_size=rows or BATCH_ROWS
-        ):
+        for header, piece in _pieces(f.path, chunk_bytes or CHUNK_BYTES):
+            frame = pl.read_csv(header + piece, separator=delim, infer_schema=False)
             frame = frame.rename({c: c.strip() for c in frame.columns})
             yield frame.with_row_index("source_row", offset=offset).with_columns(pl.col("source_row").cast(pl.Int64))
             offset += frame.height
@@ -86,6 +88,39 @@ def delimited_batches(f: SourceFile, rows: int | None = None) -> Iterator[pl.Dat
         raise Unreadable(f"{f.name}: cannot be read as {delim!r}-delimited text ({e})") from e
     if offset == 2:
         raise Unreadable(f"{f.name}: has a header but no data rows")
+
+
+def _pieces(path: Path, size: int) -> Iterator[tuple[bytes, bytes]]:
+    """(header line, data) pieces of about ``size`` bytes, each ending at a line break outside
+    quotes (a quoted field may hold line breaks; a doubled quote keeps the count even)."""
+    with open(path, "rb") as fh:
+        header = fh.readline()
+        carry = b""
+        while block := fh.read(size):
+            data = carry + block
+            cut = _last_break_outside_quotes(data)
+            if cut < 0:
+                carry = data
+                continue
+            yield header, data[: cut + 1]
+            carry = data[cut + 1 :]
+        if carry.strip():
+            yield header, carry
+
+
+def _last_break_outside_quotes(data: bytes) -> int:
+    """Index of the last ``\\n`` in ``data`` preceded by an even number of ``"``, or -1."""
+    after = 0  # quotes after the candidate line break
+    i = data.rfind(b"\n")
+    end = len(data)
+    total = data.count(b'"')
+    while i >= 0:
+        after += data.count(b'"', i, end)
+        end = i
+        if (total - after) % 2 == 0:
+            return i
+        i = data.rfind(b"\n", 0, i)
+    return -1
 
 
 def read_joined(read: Callable[[], Parsed | Iterator[Parsed]]) -> Parsed:

@@ -11,7 +11,7 @@ from datetime import timedelta
 import streamlit as st
 
 import ui
-from metrics import Options, as_utc
+from metrics import Options
 from ui import access, charts, data, filters, wall
 
 ui.through_router()
@@ -19,11 +19,7 @@ ui.through_router()
 kiosk = access.kiosk()  # ?kiosk=1, or a wall-token session
 wall.css(kiosk)
 version, recall, phase, chosen = filters.recall_view()
-try:
-    replay = as_utc(st.query_params["as_of"]) if st.query_params.get("as_of") else None
-except ValueError:
-    st.error(f"?as_of={st.query_params['as_of']!r} is not an ISO 8601 time; showing now.")
-    replay = None
+replay = filters.replay_time()
 views = wall.parse_views(st.query_params.get("rotate"))
 every = wall.seconds(st.query_params.get("every"), 60, low=10)
 configured = data.setting(version, "refresh_s")
@@ -37,7 +33,7 @@ def screen() -> None:
     v = data.ledger_version()  # a file loaded by another process shows up on the next run
     if data.setting(v, "refresh_s") != configured:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer
-    as_of = replay or filters.as_of_now()
+    as_of = replay or filters.now_minute()
     fresh = data.freshness(v, as_of)
     st.markdown(wall.header_html(recall["name"], as_of, zone, replay is not None), unsafe_allow_html=True)
     banner = wall.stale_banner(fresh)

@@ -1,11 +1,12 @@
 """A large file read in batches (connectors/batches.py) loads exactly as the same file read whole:
 same stored rows, same history, same ledger counts, same quarantine; undo and re-load alike.
 
-Batches are made small here (``MIN_BYTES`` 0, ``BATCH_ROWS`` 2) so a few rows cross batches.
+Pieces are made small here (``MIN_BYTES`` 0, ``CHUNK_BYTES`` 120) so rows of one key cross them.
 """
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 from conftest import METRIC_FIXTURES, load
 from test_store import HEADER, ledger, snapshot
@@ -52,7 +53,7 @@ def _outcome(con):
 @pytest.fixture
 def small_batches(monkeypatch):
     monkeypatch.setattr(batches, "MIN_BYTES", 0)
-    monkeypatch.setattr(batches, "BATCH_ROWS", 2)
+    monkeypatch.setattr(batches, "CHUNK_BYTES", 120)
 
 
 def _write(tmp_path, rows, name="bulk.csv"):
@@ -66,9 +67,9 @@ def test_a_file_read_in_batches_loads_as_if_read_whole(tmp_path, monkeypatch):
     whole = _store(tmp_path, "whole")
     (w,) = load(whole, path)
     monkeypatch.setattr(batches, "MIN_BYTES", 0)
-    monkeypatch.setattr(batches, "BATCH_ROWS", 2)
+    monkeypatch.setattr(batches, "CHUNK_BYTES", 120)
     assert batches.batched(SourceFile(path.name, path))
-    assert len(list(batches.delimited_batches(SourceFile(path.name, path)))) == 5
+    assert len(list(batches.delimited_batches(SourceFile(path.name, path)))) >= 5
     parts = _store(tmp_path, "parts")
     (p,) = load(parts, path)
     # s1, s2, s3, s5 collapse (one counted updated each but s3, identical: unchanged); s4 quarantined.
@@ -110,7 +111,7 @@ def test_a_ragged_row_in_a_batched_file_reads_it_again_whole(tmp_path, monkeypat
     whole = _store(tmp_path, "whole")
     (w,) = load(whole, path)
     monkeypatch.setattr(batches, "MIN_BYTES", 0)
-    monkeypatch.setattr(batches, "BATCH_ROWS", 2)
+    monkeypatch.setattr(batches, "CHUNK_BYTES", 120)
     parts = _store(tmp_path, "parts")
     (p,) = load(parts, path)
     assert p.read == 10 and p.warnings == w.warnings and any("more cells than the header" in x for x in p.warnings)
@@ -125,3 +126,17 @@ def test_invalid_utf8_late_in_a_batched_file_reads_it_whole_as_windows_1252(tmp_
     con = _store(tmp_path, "s")
     (r,) = load(con, path)
     assert r.read == 8 and any("Windows-1252" in w for w in r.warnings)
+
+
+def test_pieces_end_outside_quoted_line_breaks(tmp_path, small_batches):
+    """A quoted field holding line breaks (and doubled quotes) is never cut between pieces."""
+    reason = '"Buckle ""clicks""\nthen\nslips"'
+    rows = [f"five9,q{i},R1,chat,inbound,2026-03-0{1 + i % 5}T16:00:00Z,{reason}" for i in range(12)]
+    path = tmp_path / "quoted.csv"
+    path.write_text("source,source_id,recall_id,channel,direction,created_at,reason\n" + "\n".join(rows) + "\n")
+    f = SourceFile(path.name, path)
+    frames = list(batches.delimited_batches(f))
+    assert len(frames) > 3
+    whole = pl.concat(frames)
+    assert whole["reason"].to_list() == ['Buckle "clicks"\nthen\nslips'] * 12
+    assert whole["source_row"].to_list() == list(range(2, 14))

@@ -39,3 +39,13 @@ def test_phase_comes_from_the_url(db):
     at = run_app(phase="ongoing", recall="R1")
     labels = {m.label.split(" (")[0]: m.value for m in at.metric}
     assert labels["Contacts"] == "5"
+
+
+def test_any_page_replays_a_moment_from_the_url(db):
+    """?as_of= sets the report time of every page (here the Overview): as of 2026-03-05 only c1 and
+    c5 exist (tests/fixtures/metrics); an unreadable value is named and now is shown."""
+    labels = {m.label.split(" (")[0]: m.value for m in run_app(as_of="2026-03-05T00:00:00Z").metric}
+    assert labels["Contacts"] == "2"
+    at = run_app(as_of="last tuesday")
+    assert any("not an ISO 8601 time" in e.value for e in at.error)
+    assert {m.label.split(" (")[0]: m.value for m in at.metric}["Contacts"] == "12"

@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from metrics import Filters, Options
+from metrics.base import as_utc
 from metrics.scope import PHASE_LABELS
 from store.schema import CHANNELS
 
@@ -45,9 +46,27 @@ def recall_and_phase(recalls: pl.DataFrame) -> tuple[dict, str]:
     return recalls.filter(pl.col("recall_id") == recall_id).row(0, named=True), phase
 
 
-def as_of_now() -> datetime:
-    """Report time: now (UTC, naive), to the minute so that cached results are reused."""
+def replay_time() -> datetime | None:
+    """``?as_of=`` (ISO 8601) as a naive UTC time: replay that moment on any page; None when
+    absent, or unreadable (then named on the page)."""
+    text = st.query_params.get("as_of")
+    if not text:
+        return None
+    try:
+        return as_utc(text)
+    except ValueError:
+        st.error(f"?as_of={text!r} is not an ISO 8601 time; showing now.")
+        return None
+
+
+def now_minute() -> datetime:
+    """Now (UTC, naive) to the minute, so that cached results are reused within it."""
     return datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def as_of_now() -> datetime:
+    """Report time: the replayed moment (:func:`replay_time`), else :func:`now_minute`."""
+    return replay_time() or now_minute()
 
 
 def _parse_date(text: str | None) -> date | None:
