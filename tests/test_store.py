@@ -100,11 +100,11 @@ import os, signal
 import store.write as w
 from store.db import connect
 from connectors.load import ingest_paths
-real = w._upsert
-def dying(con, table, frame, ingest_id):
-    real(con, table, frame, ingest_id)
+real = w.upsert
+def dying(con, table, rows, ingest_id):
+    real(con, table, rows, ingest_id)
     os.kill(os.getpid(), signal.SIGKILL)
-w._upsert = dying
+w.upsert = dying
 ingest_paths(connect({str(db)!r}), [{str(tmp_path / "new.csv")!r}])
 """
     (tmp_path / "new.csv").write_text(HEADER + "five9,k1,R1,phone,inbound,2026-03-02T10:00:00Z,,60\n")
@@ -193,7 +193,7 @@ def test_cli_output_masks_personal_data_in_quarantined_values(tmp_path, capsys):
 
 def test_two_keys_with_one_key_hash_stop_the_load(store, tmp_path, monkeypatch):
     """key_h must name one row (store/schema.py); a collision, forced here, loads nothing."""
-    import store.write as writer
+    import store.upsert as writer
 
     monkeypatch.setattr(writer, "key_hash_sql", lambda table, alias=None: "42::UBIGINT")
     f = tmp_path / "c.csv"
