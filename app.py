@@ -5,9 +5,13 @@ any other page is unreachable, even by typing its URL (Streamlit then says "Page
 runs the default page).
 """
 
-import streamlit as st
+import os
 
-from ui import access
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")  # why: connectors/__init__.py
+
+import streamlit as st  # noqa: E402
+
+from ui import access  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
 

@@ -13,7 +13,6 @@ per-record reader, which names the broken line.
 from __future__ import annotations
 
 import json
-import mmap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,7 +121,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     """The parts of the file (see the module docstring)."""
     from connectors import amazon_connect as connect
 
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": "512MB"})
     try:
         by_initial: dict[str, list[dict]] = {}
         if _may_have_legs(f.path):
@@ -156,8 +155,14 @@ def _may_have_legs(path: Path) -> bool:
     """False when no record can be a transfer leg: the bytes hold no ``TRANSFER"`` (the end of
     ``"TRANSFER"`` and ``"QUEUE_TRANSFER"``) and no ``\\u`` escape that could spell one. Saves
     the first pass over a file without transfers."""
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b'TRANSFER"') >= 0 or data.find(b"\\u") >= 0
+    tail = b""
+    with open(path, "rb") as fh:  # plain reads: a map of the file would count as resident memory
+        while block := fh.read(16 * 1024 * 1024):
+            data = tail + block
+            if b'TRANSFER"' in data or b"\\u" in data:
+                return True
+            tail = data[-8:]
+    return False
 
 
 def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:

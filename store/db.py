@@ -1,6 +1,7 @@
 """Opening the store: a DuckDB file with the canonical schema.
 
-The file is ``--db`` when given, else ``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``.
+The file is ``--db`` when given, else ``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``. DuckDB
+may use ``$RECALL_OPS_MEMORY_LIMIT`` (default 1 GB) before it spills to disk.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from store.schema import TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
 DEFAULT_DB = Path("data") / "recall_ops.duckdb"
+MEMORY_LIMIT = "1GB"
 
 
 class StoreError(Exception):
@@ -40,6 +42,9 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     except duckdb.Error as e:
         raise StoreError(f"{path}: not a usable DuckDB database ({e})") from e
     con.execute("SET enable_progress_bar = false")  # no terminal bar over the CLI's own output
+    # DuckDB's buffer pool (it spills to disk beyond it): RECALL_OPS_MEMORY_LIMIT, default 1 GB, so
+    # that a 10M-contact load or report stays within 2 GiB of memory in all.
+    con.execute(f"SET memory_limit = '{os.environ.get('RECALL_OPS_MEMORY_LIMIT') or MEMORY_LIMIT}'")
     if not read_only:
         init(con)
     return con
