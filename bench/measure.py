@@ -214,6 +214,7 @@ def delta(ds: Dataset, store: Path, runs: int, tmp: Path) -> Stat:
         if "con" in state:
             state["con"].close()
         shutil.copyfile(store, copy)
+        os.sync()  # the copy's writes land before the timing starts, not during it
         state["con"] = connect(copy)
 
     def run() -> None:
@@ -231,6 +232,17 @@ def report(ds: Dataset, store: Path, runs: int) -> Stat:
     with duckdb.connect(str(store), read_only=True) as con:
         values = timed(lambda: build_report(con, as_of=AS_OF), runs)
     return Stat(ds.n_contacts, "report (metrics.build_report)", "s", values)
+
+
+def pandas_memory_bytes(n_contacts: int) -> float:
+    """What the pandas baseline needs: 2.9 GiB peak measured at 1M contacts, in proportion."""
+    return 2.9 * 1024**3 * n_contacts / 1_000_000
+
+
+def available_bytes() -> int:
+    """MemAvailable of /proc/meminfo."""
+    kb = next((int(ln.split()[1]) for ln in _lines("/proc/meminfo") if ln.startswith("MemAvailable")), 0)
+    return kb * 1024
 
 
 def pandas_baseline(ds: Dataset, store: Path, runs: int) -> tuple[Stat, list[str]]:
@@ -256,6 +268,7 @@ def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
 
     copy = tmp / "pages.duckdb"
     shutil.copyfile(store, copy)
+    os.sync()
     os.environ["RECALL_OPS_DB"] = str(copy)
     app = str(ROOT / "app.py")
     AppTest.from_file(app, default_timeout=600).run()  # imports, untimed
