@@ -28,12 +28,8 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=300)
-    parser.add_argument("--refresh", type=int, default=5)
-    args = parser.parse_args()
+def soak(sessions: int, seconds: int, refresh: int, out=print) -> tuple[int, list[float]]:
+    """Run the soak; (errors, server RSS samples in MiB, one per 10 s)."""
     with tempfile.TemporaryDirectory() as tmp:
         server = Server(Path(tmp) / "soak.duckdb", Path(tmp) / "streamlit.log")
         server.start()
@@ -41,31 +37,41 @@ def main() -> int:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                url = f"{server.url}/standup?kiosk=1&refresh={args.refresh}&as_of=2026-03-03T18:00:00Z"
+                url = f"{server.url}/standup?kiosk=1&refresh={refresh}&as_of=2026-03-03T18:00:00Z"
                 pages = []
-                for _ in range(args.sessions):
+                for _ in range(sessions):
                     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
                     page.goto(url)
                     wait_for_app(page, "[data-value='contacts']", timeout_ms=120_000)
                     pages.append(page)
                 start = time.monotonic()
-                while time.monotonic() - start < args.seconds:
+                while time.monotonic() - start < seconds:
                     time.sleep(10)
                     failed = [pg for pg in pages if pg.locator("[data-testid='stException']").count()]
                     blank = [pg for pg in pages if pg.locator("[data-value='contacts']").count() == 0]
                     time.sleep(2)  # a tile missing for a moment is the fragment redrawing; count it if it stays
                     blank = [pg for pg in blank if pg.locator("[data-value='contacts']").count() == 0]
                     for pg in failed:
-                        print("  exception:", pg.locator("[data-testid='stException']").first.inner_text()[:300])
+                        out("  exception:", pg.locator("[data-testid='stException']").first.inner_text()[:300])
                     errors += len(failed) + len(blank)
                     samples.append(rss_mib(server.proc.pid))
-                    print(
+                    out(
                         f"t={time.monotonic() - start:5.0f}s rss={samples[-1]:7.1f} MiB "
                         f"exceptions={len(failed)} blank={len(blank)}"
                     )
                 browser.close()
         finally:
             server.stop()
+    return errors, samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=300)
+    parser.add_argument("--refresh", type=int, default=5)
+    args = parser.parse_args()
+    errors, samples = soak(args.sessions, args.seconds, args.refresh)
     first, last, peak = samples[0], samples[-1], max(samples)
     print(
         f"soak: {args.sessions} sessions × {args.seconds} s, refresh {args.refresh} s: errors={errors}, "

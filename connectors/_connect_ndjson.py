@@ -129,7 +129,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
             for leg in legs.filter(pl.col("channel_u") != "TASK").to_dicts():
                 by_initial.setdefault(leg["initial_id"], []).append(leg)
         found: set[str] = set()
-        reader = con.sql(_mapped_sql(f.path, only_legs=False)).fetch_record_batch(BATCH_ROWS)
+        reader = con.sql(_mapped_sql(f.path, only_legs=False)).to_arrow_reader(BATCH_ROWS)
         for batch in reader:
             yield _part(f, _frame(pl.from_arrow(batch), ctx), by_initial, found, ctx, connect)
     except duckdb.Error as e:

@@ -35,7 +35,7 @@ import streamlit as st
 
 from connectors import mapped
 from connectors.base import SourceFile, Unreadable, file_sha256
-from connectors.batches import summarize
+from connectors.batches import Summary, summarize
 from connectors.load import Failure, context, detect, expand, ingest_file
 from ui import access, data
 from ui.export import download_buttons, mask_email, mask_phone, masked
@@ -65,15 +65,16 @@ PREVIEW_ROWS = 5
 # --- uploaded files -----------------------------------------------------------------------------
 
 
-def uploaded_files(widget_files: list | None) -> list[tuple[str, bytes]]:
-    """The uploader's files as ``(name, bytes)``; else the pairs seeded in ``session_state["upload_seed"]``."""
+def uploaded_files(widget_files: list | None) -> list[tuple[str, bytes | memoryview]]:
+    """The uploader's files as ``(name, bytes)`` — a view of the bytes Streamlit holds, not a copy
+    of them —; else the pairs seeded in ``session_state["upload_seed"]``."""
     if widget_files:
-        return [(f.name, f.getvalue()) for f in widget_files]
+        return [(f.name, f.getbuffer()) for f in widget_files]
     return list(st.session_state.get(SEED_KEY) or [])
 
 
 @contextmanager
-def staged(pairs: list[tuple[str, bytes]]) -> Iterator[list[SourceFile | Failure]]:
+def staged(pairs: list[tuple[str, bytes | memoryview]]) -> Iterator[list[SourceFile | Failure]]:
     """Write ``pairs`` to a temporary folder under their base names and expand them (zips, gz)."""
     with tempfile.TemporaryDirectory(prefix="recall-ops-upload-") as tmp:
         paths: list[Path] = []
@@ -92,17 +93,11 @@ def staged(pairs: list[tuple[str, bytes]]) -> Iterator[list[SourceFile | Failure
 
 
 @dataclass
-class Preview:
-    """What loading a file would store: the primary table's first rows and counts (unmasked: mask when shown)."""
+class Preview(Summary):
+    """What loading a file would store: the primary table's first rows and counts, and the zone
+    offset-less times are read in (unmasked: mask when shown)."""
 
-    table: str
-    head: pl.DataFrame
-    rows_read: int
-    rows_loaded: int
-    would_quarantine: int
-    rejects: pl.DataFrame
-    warnings: list[str]
-    zone: str
+    zone: str = "UTC"
 
 
 def detection(f: SourceFile) -> tuple[ModuleType | None, str]:
@@ -137,16 +132,7 @@ def _preview(
                 summary = summarize(lambda: module.read(f, ctx), PREVIEW_ROWS)
     except Unreadable as e:
         return str(e)
-    return Preview(
-        table=summary.primary,
-        head=summary.head,
-        rows_read=summary.rows_read,
-        rows_loaded=summary.rows_loaded,
-        would_quarantine=summary.would_quarantine,
-        rejects=summary.rejects,
-        warnings=summary.warnings,
-        zone=ctx.tz,
-    )
+    return Preview(**vars(summary), zone=ctx.tz)
 
 
 def masked_rejects(rejects: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
@@ -193,7 +179,7 @@ def show_preview(key: str, p: Preview) -> None:
     """Counts and the first canonical rows of a preview."""
     show_pii = access.show_pii()
     st.caption(
-        f"{p.rows_read:,} input rows → table `{p.table}`: {p.rows_loaded:,} rows to store, "
+        f"{p.rows_read:,} input rows → table `{p.primary}`: {p.rows_loaded:,} rows to store, "
         f"{p.would_quarantine:,} would be quarantined · times without an offset read in {p.zone} · "
         f"first {min(PREVIEW_ROWS, p.rows_loaded)} rows as they will be stored"
         + ("" if show_pii else " (personal data masked)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -59,8 +60,10 @@ def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
 
 
 def _contacts_shown(page) -> int:
-    text = page.locator("[data-testid='stMetricValue']").first.inner_text()
-    return int(text.replace(",", "").strip())
+    """The value of the tile labelled exactly "Contacts" (waited for, not the first tile in the DOM)."""
+    label = page.locator("[data-testid='stMetricLabel']", has_text=re.compile(r"^\s*Contacts\s*$"))
+    tile = page.locator("[data-testid='stMetric']", has=label).first
+    return int(tile.locator("[data-testid='stMetricValue']").inner_text().replace(",", "").strip())
 
 
 def test_upload_through_the_file_chooser_changes_the_numbers(server, page, tmp_path):
