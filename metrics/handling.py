@@ -21,9 +21,7 @@ from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
 BREAKDOWNS = ("channel", "queue", "agent")
 NONE_LABEL = "(none)"
 # Both quantiles from one list aggregate: one ordering of the values per group instead of two.
-_QUANTILES = (
-    ", quantile_cont(handle_s, [0.5, 0.9])[1] AS median_s, quantile_cont(handle_s, [0.5, 0.9])[2] AS p90_s"
-)
+_QUANTILES = ", quantile_cont(handle_s, [0.5, 0.9])[1] AS median_s, quantile_cont(handle_s, [0.5, 0.9])[2] AS p90_s"
 
 
 def handle_time(
