@@ -108,8 +108,10 @@ TOUCH_COLUMNS = {
 }
 REACHED_SQL = "('delivered', 'read', 'opened', 'clicked')"
 # Over a customer's registry rows: the distinct regions and lots of their units, '(unknown)' for none.
-GROUPS_SQL = """list(DISTINCT coalesce(region, '(unknown)') ORDER BY coalesce(region, '(unknown)')) AS regions,
-        list(DISTINCT coalesce(lot, '(unknown)') ORDER BY coalesce(lot, '(unknown)')) AS lots"""
+# A plain list aggregate, sorted and made distinct afterwards: an ordered or DISTINCT aggregate keeps
+# every group's input in memory it cannot spill (a 5M-unit registry ran out of a 1 GB limit).
+GROUPS_SQL = """list_sort(list_distinct(list(coalesce(region, '(unknown)')))) AS regions,
+        list_sort(list_distinct(list(coalesce(lot, '(unknown)')))) AS lots"""
 ENGAGED_SQL = "('read', 'clicked', 'replied')"
 ANSWERED_CALL_SQL = "direction = 'outbound' AND channel = 'phone' AND (answered_at IS NOT NULL OR talk_s > 0)"
 # Over rows of one recall: the next inbound contact of the same customer (see the docstring).
