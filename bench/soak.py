@@ -1,7 +1,7 @@
 """Soak test of the wall screen: N browser sessions on the auto-refreshing stand-up page.
 
 ``python -m bench.soak [--sessions 20] [--seconds 300] [--refresh 5]`` starts its own
-``streamlit run app.py`` on a fresh store (sample data), opens N kiosk sessions in one headless
+``streamlit run serve.py`` on a fresh store (sample data), opens N kiosk sessions in one headless
 chromium (separate contexts), and every 10 s records the server's resident memory and counts
 sessions showing an exception, or no tiles for more than 2 s (a fragment redraw is brief). It
 prints a summary line and exits 1 on any error.
