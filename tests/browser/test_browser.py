@@ -169,8 +169,9 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_reason(tmp_path, brow
         big.write_text("source,source_id,channel,direction,created_at\n" + "x" * (2 * 1024 * 1024) + "\n")
         page.locator("input[type='file']").first.set_input_files(str(big))
         if script == "serve.py":
-            page.wait_for_selector("[data-testid='stAlert']", timeout=30_000)
-            shown = page.inner_text("[data-testid='stAlert']")
+            alert = page.locator("[data-testid='stMain'] [data-testid='stAlert']", has_text="too_big.csv")
+            alert.wait_for(timeout=30_000)
+            shown = alert.inner_text()
             assert "too_big.csv is 2.0 MB, larger than the upload limit of 1 MB; nothing was sent." in shown
         else:
             page.wait_for_selector("text=or smaller", timeout=30_000)
