@@ -11,8 +11,8 @@ the route does not exist and the page keeps ``st.file_uploader``.
 Rules:
 - A ticket is a random 32-byte token the page mints for one browser session (:func:`ticket`), with
   its own staging folder; it lapses ``TICKET_TTL_S`` after it was last used, and the next sweep
-  (each new ticket sweeps) deletes its folder. A PUT without a live ticket gets 403 and writes nothing. Only the roles the Upload page is
-  registered for (ui/access.py) ever render a ticket.
+  (each new ticket sweeps) deletes its folder. A PUT without a live ticket gets 403 and writes
+  nothing. Only the roles the Upload page is registered for (ui/access.py) ever render a ticket.
 - A body larger than the ticket's limit (``server.maxUploadSize`` MiB, as for the widget) gets 413
   with the reason: at once when its Content-Length says so, else as soon as the running count
   passes the limit. A refused or broken-off body leaves no file behind.
