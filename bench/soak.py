@@ -41,7 +41,7 @@ def soak(sessions: int, seconds: int, refresh: int, out=print) -> tuple[int, lis
                 pages = []
                 for _ in range(sessions):
                     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-                    page.goto(url)
+                    page.goto(url, timeout=120_000)
                     wait_for_app(page, "[data-value='contacts']", timeout_ms=120_000)
                     pages.append(page)
                 start = time.monotonic()

@@ -19,6 +19,6 @@ def test_twenty_wall_screens_refreshing_for_five_minutes():
     out.mkdir(exist_ok=True)
     (out / "soak.txt").write_text("\n".join(lines) + "\n")
     assert errors == 0, lines
-    assert len(samples) >= SECONDS // 12
+    assert len(samples) >= SECONDS // 15  # one sample per ~13 s (10 s wait, 2 s recheck, the checks)
     # After the first refreshes have warmed the caches, memory does not climb.
     assert max(samples[1:]) - samples[1] < 40, samples
