@@ -1,4 +1,5 @@
-"""Recall Ops: the router. Run with ``streamlit run app.py``.
+"""Recall Ops: the router. Served by ``streamlit run serve.py`` (or, without serve.py's upload-to-disk
+route, by ``streamlit run app.py``).
 
 Only the pages this session's role may open are registered with ``st.navigation`` (ui/access.py):
 any other page is unreachable, even by typing its URL (Streamlit then says "Page not found" and

@@ -1,7 +1,7 @@
 """Soak test of the wall screen: N browser sessions on the auto-refreshing stand-up page.
 
 ``python -m bench.soak [--sessions 20] [--seconds 300] [--refresh 5]`` starts its own
-``streamlit run app.py`` on a fresh store (sample data), opens N kiosk sessions in one headless
+``streamlit run serve.py`` on a fresh store (sample data), opens N kiosk sessions in one headless
 chromium (separate contexts), and every 10 s records the server's resident memory and counts
 sessions showing an exception, or no tiles for more than 2 s (a fragment redraw is brief). It
 prints a summary line and exits 1 on any error.
@@ -41,7 +41,7 @@ def soak(sessions: int, seconds: int, refresh: int, out=print) -> tuple[int, lis
                 pages = []
                 for _ in range(sessions):
                     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-                    page.goto(url)
+                    page.goto(url, timeout=120_000)
                     wait_for_app(page, "[data-value='contacts']", timeout_ms=120_000)
                     pages.append(page)
                 start = time.monotonic()

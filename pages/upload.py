@@ -1,13 +1,14 @@
 """Upload (analysts): load exports, see what was loaded or rejected and why, undo a whole upload.
 
-The pieces live in ui/upload.py, ui/upload_review.py and ui/upload_history.py; files come from the uploader, or from
+The pieces live in ui/upload.py, ui/upload_review.py and ui/upload_history.py; files come from the chooser that writes
+them to disk as they arrive (ui/disk_chooser.py, when served by serve.py) or else Streamlit's uploader, and from
 ``st.session_state["upload_seed"]`` as ``(name, bytes)`` pairs (how tests drive this page).
 """
 
 import streamlit as st
 
 import ui
-from ui import data, upload, upload_history, upload_review
+from ui import data, disk_chooser, disk_upload, upload, upload_history, upload_review
 
 ui.through_router()
 
@@ -18,16 +19,20 @@ st.caption(
 )
 version = data.ledger_version()
 recalls = data.recalls(version)
-widget = st.file_uploader("Exports", type=upload.FILE_TYPES, accept_multiple_files=True, key="upload_files")
-pairs = upload.uploaded_files(widget)
+if disk_upload.MOUNTED:
+    paths = disk_chooser.chooser("upload_disk", upload.FILE_TYPES)
+    pairs = upload.uploaded_files(None)
+else:
+    widget = st.file_uploader("Exports", type=upload.FILE_TYPES, accept_multiple_files=True, key="upload_files")
+    paths, pairs = [], upload.uploaded_files(widget)
 left, right = st.columns(2)
 with left:
     recall_id = upload.recall_choice(recalls)
 with right:
     tz = upload.zone_choice(recalls, recall_id)
 
-if pairs:
-    with upload.staged(pairs) as files:
+if pairs or paths:
+    with upload.staged(pairs, paths) as files:
         st.subheader("Files")
         chosen = upload_review.review(files, recall_id, tz)
         if st.button("Load", key="upload_load", type="primary"):

@@ -1,7 +1,7 @@
 """Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
 Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Starts its own
-``streamlit run app.py`` on a fresh store (the sample recall loads on first start) and drives
+``streamlit run serve.py`` on a fresh store (the sample recall loads on first start) and drives
 Debian's chromium with Playwright (tests/browser/harness.py).
 """
 

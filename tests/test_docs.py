@@ -30,4 +30,4 @@ def test_readme_commands_match_ci():
     test_cmd = re.search(r"```(?:bash|sh)\n(pip install -r requirements-dev.txt && python -m pytest[^\n]*)\n", readme)
     assert test_cmd, "README must show the test command"
     assert test_cmd.group(1).split("&& ")[-1] in ci
-    assert "streamlit run app.py" in readme
+    assert "pip install -r requirements.txt && streamlit run serve.py" in readme

@@ -210,3 +210,27 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
         ("T2", "bob@y.com"),
     ]
     assert frames(at, "name", "table", "columns")[0]["name"].tolist() == ["legacy desk"]
+
+
+def test_files_staged_on_disk_by_the_upload_route_are_previewed_loaded_and_cleared(empty_db, monkeypatch):
+    """Served by serve.py the page reads the files the upload route wrote to this session's
+    ticket folder (ui/disk_upload.py), where they are, instead of Streamlit's uploader."""
+    from ui import disk_upload
+
+    monkeypatch.setattr(disk_upload, "MOUNTED", True)
+    token, folder = disk_upload.ticket(1024**2)
+    for i, name in enumerate(("contacts.csv", "recall.toml")):
+        (folder / str(i)).mkdir()
+        (folder / str(i) / name).write_bytes((METRIC_FIXTURES / name).read_bytes())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.session_state["upload_disk_ticket"] = (token, folder)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert "Staged on the server: contacts.csv" in " ".join(c.value for c in at.caption)
+    assert not at.get("file_uploader")  # one chooser, not two
+    at.button(key="upload_load").click().run()
+    assert {k: v["inserted"] for k, v in report(at).items()} == {"recall.toml": 1, "contacts.csv": 14}
+    assert query(empty_db, "SELECT count(*) FROM contacts") == [(14,)]
+    at.button(key="upload_disk_clear").click().run()
+    assert disk_upload.staged_files(folder) == [] and not at.exception

@@ -4,9 +4,10 @@ The per-file review with its column-mapping editor is ui/upload_review.py; the i
 undo are ui/upload_history.py.
 
 Rules:
-- Uploaded bytes are written to a temporary folder under their original names (the base name
-  only: a name cannot escape the folder; two uploads with one name get their own sub-folders) and
-  expanded with :func:`connectors.load.expand` (zip members and ``.gz`` files unpacked).
+- Files the chooser of ui/disk_chooser.py wrote to disk are read where they are. Bytes from
+  Streamlit's uploader are written to a temporary folder under their original names (the base name
+  only: a name cannot escape the folder; two uploads with one name get their own sub-folders).
+  Both are expanded with :func:`connectors.load.expand` (zip members and ``.gz`` files unpacked).
 - The uploaded-files step is :func:`uploaded_files`: the file uploader's files as ``(name, bytes)``
   pairs, or, when the uploader holds none, the pairs in ``st.session_state["upload_seed"]``. Tests
   (AppTest cannot drive a file uploader) and scripts seed that key.
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,10 +75,13 @@ def uploaded_files(widget_files: list | None) -> list[tuple[str, bytes | memoryv
 
 
 @contextmanager
-def staged(pairs: list[tuple[str, bytes | memoryview]]) -> Iterator[list[SourceFile | Failure]]:
-    """Write ``pairs`` to a temporary folder under their base names and expand them (zips, gz)."""
+def staged(
+    pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path] = ()
+) -> Iterator[list[SourceFile | Failure]]:
+    """Write ``pairs`` to a temporary folder under their base names and expand them, with the files
+    already ``on_disk`` (zips, gz)."""
     with tempfile.TemporaryDirectory(prefix="recall-ops-upload-") as tmp:
-        paths: list[Path] = []
+        paths: list[Path] = list(on_disk)
         for i, (name, content) in enumerate(pairs):
             base = Path(str(name).replace("\\", "/")).name or "upload"
             folder = Path(tmp) / str(i)

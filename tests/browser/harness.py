@@ -31,19 +31,26 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on localhost with its own store file (and, if given, its own
-    secrets.toml instead of the app's .streamlit/secrets.toml: sign-in tests; ``options``: extra
-    ``--section.option value`` pairs)."""
+    """`streamlit run serve.py` (the README's command; ``script="app.py"``: the router alone) on
+    localhost with its own store file (and, if given, its own secrets.toml instead of the app's
+    .streamlit/secrets.toml: sign-in tests; ``options``: extra ``--section.option value`` pairs)."""
 
-    def __init__(self, db: Path, log: Path, secrets: Path | None = None, options: dict[str, str] | None = None):
+    def __init__(
+        self,
+        db: Path,
+        log: Path,
+        secrets: Path | None = None,
+        options: dict[str, str] | None = None,
+        script: str = "serve.py",
+    ):
         self.db, self.log, self.port, self.secrets = db, log, free_port(), secrets
-        self.options = options or {}
+        self.options, self.script = options or {}, script
         self.url = f"http://localhost:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         env = {**os.environ, "RECALL_OPS_DB": str(self.db)}
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port)]
+        cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port)]
         cmd += ["--server.headless", "true", "--server.fileWatcherType", "none"]
         if self.secrets is not None:
             cmd += ["--secrets.files", str(self.secrets)]

@@ -51,9 +51,18 @@ def _local_day(at, tz: str):
     return at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).date()
 
 
+def _subplots(fig: go.Figure) -> list[tuple[str, str]]:
+    """(xref, yref) of each subplot's axes: ``[("x", "y")]``, or ``("x2", "y2")``… for subplots."""
+    layout = fig.layout.to_plotly_json()
+    names = sorted((k for k in layout if k.startswith("xaxis")), key=lambda k: int(k[5:] or 1))
+    pairs = [("x" + k[5:], layout[k].get("anchor") or "y" + k[5:]) for k in names]
+    return pairs or [("x", "y")]
+
+
 def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") -> go.Figure:
-    """Dotted lines at the phase starts that fall within ``days`` (local dates on the x axis),
-    and the selected ``phase`` shaded."""
+    """Dotted lines at the phase starts that fall within ``days`` (local dates on the x axis), in
+    every subplot, labelled above the first; and the selected ``phase`` shaded. (Shapes are added
+    as one layout update: ``add_vline`` per line and subplot costs ~40 ms each.)"""
     if not days:
         return fig
     lo, hi = min(days), max(days)
@@ -67,47 +76,44 @@ def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") ->
     labels = {"day_one": "Announced", "during": "", "ongoing": "Ongoing", "after": "Closed"}
     shifts = {"ongoing": 14}  # Announced and Ongoing are a week apart: keep their labels apart
     edges = {k: _local_day(v, recall["timezone"]) for k, v in starts.items() if v is not None}
+    axes = _subplots(fig)
+    shapes, notes = [], []
     for key, day in edges.items():
         if lo <= day <= hi:
-            fig.add_vline(x=day - timedelta(hours=12), line_dash="dot", line_color="#888", line_width=1)
+            x = day - timedelta(hours=12)
+            mark = dict(type="line", x0=x, x1=x, y0=0, y1=1, line=dict(dash="dot", color="#888", width=1))
+            shapes += [dict(mark, xref=xr, yref=f"{yr} domain") for xr, yr in axes]
             if labels[key]:
-                fig.add_annotation(
-                    x=day - timedelta(hours=12),
-                    y=1.0,
-                    yref="paper",
-                    yanchor="bottom",
-                    yshift=shifts.get(key, 0),
-                    text=labels[key],
-                    showarrow=False,
-                    font_size=11,
-                    xanchor="left",
-                )
+                notes.append(
+                    dict(x=x, y=1.0, xref=axes[0][0], yref="paper", yanchor="bottom", yshift=shifts.get(key, 0),
+                         text=labels[key], showarrow=False, font=dict(size=11), xanchor="left")
+                )  # fmt: skip
     if phase != "all":
         order = ["pre_announcement", "day_one", "during", "ongoing", "after"]
         start = edges.get(phase, lo) if phase != "pre_announcement" else lo
         nxt = order[order.index(phase) + 1] if phase != "after" else None
         end = edges.get(nxt, hi + timedelta(days=1)) if nxt else hi + timedelta(days=1)
-        fig.add_vrect(
-            x0=max(start, lo) - timedelta(hours=12),
-            x1=min(end, hi + timedelta(days=1)) - timedelta(hours=12),
-            fillcolor="#999",
-            opacity=0.12,
-            line_width=0,
-            layer="below",
-        )
+        x0 = max(start, lo) - timedelta(hours=12)
+        x1 = min(end, hi + timedelta(days=1)) - timedelta(hours=12)
+        shade = dict(type="rect", x0=x0, x1=x1, y0=0, y1=1, fillcolor="#999", opacity=0.12, line_width=0, layer="below")
+        shapes += [dict(shade, xref=xr, yref=f"{yr} domain") for xr, yr in axes]
+    if shapes or notes:
+        fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
     return fig
 
 
 def _target_line(fig: go.Figure, target, label: str, scale: float = 1.0, row_kw: dict | None = None) -> None:
+    """A dashed green line at the target (``target.green × scale``), labelled at its top left, in
+    subplot ``row_kw["row"]`` or in every subplot (as ``add_hline`` draws it, in one layout update)."""
     if target is None:
         return
-    fig.add_hline(
-        y=target.green * scale,
-        line_dash="dash",
-        line_color="#2e7d32",
-        line_width=1,
-        annotation_text=label,
-        annotation_position="top left",
-        annotation_font_size=11,
-        **(row_kw or {}),
+    axes = _subplots(fig)
+    if row_kw:
+        axes = [axes[row_kw["row"] - 1]]
+    y = target.green * scale
+    line = dict(type="line", x0=0, x1=1, y0=y, y1=y, line=dict(color="#2e7d32", dash="dash", width=1))
+    note = dict(text=label, x=0, xanchor="left", y=y, yanchor="bottom", showarrow=False, font=dict(size=11))
+    fig.update_layout(
+        shapes=[*fig.layout.shapes, *(dict(line, xref=f"{xr} domain", yref=yr) for xr, yr in axes)],
+        annotations=[*fig.layout.annotations, *(dict(note, xref=f"{xr} domain", yref=yr) for xr, yr in axes)],
     )

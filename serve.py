@@ -1,0 +1,13 @@
+"""Recall Ops served with its own routes: ``streamlit run serve.py`` (the README's command).
+
+The same dashboard as ``streamlit run app.py`` (the router), plus ``PUT /recall-ops/upload/{ticket}``,
+through which the Upload page writes uploaded files to disk as they arrive instead of holding them
+in server memory (ui/disk_upload.py).
+"""
+
+import streamlit as st
+
+from ui import disk_upload
+
+disk_upload.MOUNTED = True
+app = st.App("app.py", routes=[disk_upload.route()])

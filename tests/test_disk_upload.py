@@ -1,0 +1,139 @@
+"""The upload route that writes bodies to disk as they arrive (ui/disk_upload.py): the same route
+serve.py mounts, served by a real uvicorn server on localhost, real HTTP requests, real files."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+
+from ui import disk_upload
+
+MiB = 1024**2
+
+
+@dataclass
+class Reply:
+    status_code: int
+    text: str
+
+    def json(self) -> dict:
+        import json
+
+        return json.loads(self.text)
+
+
+class Client:
+    """Plain http.client requests; a generator body is sent chunked (no Content-Length)."""
+
+    def __init__(self, port: int):
+        self.port = port
+
+    def request(self, method: str, path: str, content=None) -> Reply:
+        con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        chunked = content is not None and not isinstance(content, bytes)
+        con.request(method, path, body=content, encode_chunked=chunked)
+        r = con.getresponse()
+        reply = Reply(r.status, r.read().decode())
+        con.close()
+        return reply
+
+    def put(self, path: str, content=None) -> Reply:
+        return self.request("PUT", path, content)
+
+    def get(self, path: str) -> Reply:
+        return self.request("GET", path)
+
+    def post(self, path: str, content=None) -> Reply:
+        return self.request("POST", path, content)
+
+
+@pytest.fixture(scope="module")
+def client():
+    config = uvicorn.Config(Starlette(routes=[disk_upload.route()]), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield Client(port)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def url(token: str, name: str) -> str:
+    return disk_upload.ROUTE.format(ticket=token) + f"?name={name}"
+
+
+def test_a_body_is_stored_under_its_base_name_and_listed_in_upload_order(client):
+    token, folder = disk_upload.ticket(10 * MiB)
+    first = os.urandom(3 * MiB + 17)
+    r = client.put(url(token, "calls.csv"), content=first)
+    assert r.status_code == 200 and r.json() == {"name": "calls.csv", "bytes": len(first)}
+    r = client.put(url(token, "..%2F..%2Fetc%2Fpasswd"), content=b"x")  # a name trying to leave the folder
+    assert r.json()["name"] == "passwd"
+    client.put(url(token, "calls.csv"), content=b"again")  # the same name twice: both kept
+    files = disk_upload.staged_files(folder)
+    assert [p.name for p in files] == ["calls.csv", "passwd", "calls.csv"]
+    assert all(p.resolve().is_relative_to(folder.resolve()) for p in files)
+    assert files[0].read_bytes() == first and files[2].read_bytes() == b"again"
+    disk_upload.clear(folder)
+    assert disk_upload.staged_files(folder) == []
+
+
+def test_the_body_reaches_the_disk_while_it_is_still_arriving(client):
+    """Streamed, not buffered: by the time the client has sent k MiB, all but the last write
+    buffer of them are already in the file being written."""
+    token, folder = disk_upload.ticket(64 * MiB)
+    seen: list[tuple[int, int]] = []
+
+    def body():
+        for k in range(1, 33):
+            yield os.urandom(MiB)
+            time.sleep(0.005)
+            incoming = [p / disk_upload.INCOMING for p in folder.iterdir() if (p / disk_upload.INCOMING).exists()]
+            seen.append((k * MiB, incoming[0].stat().st_size if incoming else 0))
+
+    r = client.put(url(token, "big.ndjson"), content=body())
+    assert r.status_code == 200 and r.json()["bytes"] == 32 * MiB
+    late = [(sent, on_disk) for sent, on_disk in seen[4:] if on_disk < sent - 3 * disk_upload.WRITE_BUFFER_BYTES]
+    assert not late, late
+    assert disk_upload.staged_files(folder)[0].stat().st_size == 32 * MiB
+
+
+def test_a_body_over_the_limit_is_refused_with_the_reason_and_leaves_nothing(client):
+    token, folder = disk_upload.ticket(2 * MiB)
+    r = client.put(url(token, "too_big.csv"), content=b"x" * (3 * MiB))  # Content-Length says so
+    assert r.status_code == 413 and "too_big.csv is larger than the upload limit of 2 MB" in r.text
+
+    def chunked():  # no Content-Length: refused once the running count passes the limit
+        for _ in range(4):
+            yield b"y" * MiB
+
+    r = client.put(url(token, "streamed.csv"), content=chunked())
+    assert r.status_code == 413 and "streamed.csv" in r.text
+    assert disk_upload.staged_files(folder) == [] and list(folder.iterdir()) == []
+
+
+def test_without_a_live_ticket_nothing_is_written(client, monkeypatch):
+    r = client.put(url("not-a-ticket", "a.csv"), content=b"a")
+    assert r.status_code == 403 and "reload the Upload page" in r.text
+    token, folder = disk_upload.ticket(MiB)
+    later = time.monotonic() + disk_upload.TICKET_TTL_S + 1
+    monkeypatch.setattr(disk_upload.time, "monotonic", lambda: later)
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 403
+    disk_upload.sweep()
+    assert not folder.exists()  # a lapsed ticket's folder is deleted
+
+
+def test_only_put_is_answered(client):
+    token, _ = disk_upload.ticket(MiB)
+    assert client.get(url(token, "a.csv")).status_code == 405
+    assert client.post(url(token, "a.csv"), content=b"a").status_code == 405
