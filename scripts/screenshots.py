@@ -24,7 +24,7 @@ PAGES = {
     "channels": ("channels", "[data-testid='stMetric']"),
     "quality": ("quality", "[data-testid='stMetric']"),
     "coverage": ("coverage", "[data-testid='stMetric']"),
-    "upload": ("upload", "[data-testid='stFileUploaderDropzone']"),
+    "upload": ("upload", "text=Choose files"),
     "settings": ("settings", "[data-testid='stMain']"),
 }
 
