@@ -114,9 +114,17 @@ def detection(f: SourceFile) -> tuple[ModuleType | None, str]:
 
 def preview(f: SourceFile, recall_id: str | None, tz: str | None, mapping: dict | None = None) -> Preview | str:
     """Read ``f`` as it would be loaded, without writing; the refusal message when it cannot be read."""
-    digest = file_sha256(f.path)
+    stat = f.path.stat()
+    digest = _sha256(str(f.path), stat.st_size, stat.st_mtime_ns)
     spec = json.dumps(mapping, sort_keys=True) if mapping is not None else None
     return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    """The file's digest, hashed once per (path, size, mtime): a file staged on disk is not read
+    through again on every rerun of the page."""
+    return file_sha256(Path(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
