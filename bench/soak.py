@@ -21,11 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "brows
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 
 
-def rss_mib(pid: int) -> float:
+def status_kib(pid: int, field: str) -> int:
+    """A kB field of /proc/PID/status (``VmRSS``, ``VmHWM``…)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def rss_mib(pid: int) -> float:
+    return status_kib(pid, "VmRSS") / 1024
 
 
 def soak(sessions: int, seconds: int, refresh: int, out=print) -> tuple[int, list[float]]:

@@ -26,12 +26,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 
-
-def status_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1])
-    raise KeyError(field)
+from bench.soak import status_kib  # noqa: E402
 
 
 def filler(path: Path, mib: int) -> Path:

@@ -48,6 +48,7 @@ class Ticket:
     folder: Path
     max_bytes: int
     used_at: float
+    uploads: int = 0  # bodies received so far: the next one goes to <folder>/<uploads>/
 
 
 _tickets: dict[str, Ticket] = {}
@@ -119,12 +120,9 @@ async def put_file(request: Request) -> Response:
     if declared.isdigit() and int(declared) > t.max_bytes:
         return _too_large(name, t.max_bytes)
     with _lock:
-        n = sum(1 for p in t.folder.iterdir() if p.is_dir())
-        sub = t.folder / str(n)
-        while sub.exists():
-            n += 1
-            sub = t.folder / str(n)
-        sub.mkdir()
+        sub = t.folder / str(t.uploads)
+        t.uploads += 1
+    sub.mkdir()
     part = sub / INCOMING
     size = 0
     try:

@@ -61,8 +61,7 @@ def _subplots(fig: go.Figure) -> list[tuple[str, str]]:
 
 def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") -> go.Figure:
     """Dotted lines at the phase starts that fall within ``days`` (local dates on the x axis), in
-    every subplot, labelled above the first; and the selected ``phase`` shaded. (Shapes are added
-    as one layout update: ``add_vline`` per line and subplot costs ~40 ms each.)"""
+    every subplot, labelled above the first; and the selected ``phase`` shaded."""
     if not days:
         return fig
     lo, hi = min(days), max(days)
@@ -97,9 +96,15 @@ def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") ->
         x1 = min(end, hi + timedelta(days=1)) - timedelta(hours=12)
         shade = dict(type="rect", x0=x0, x1=x1, y0=0, y1=1, fillcolor="#999", opacity=0.12, line_width=0, layer="below")
         shapes += [dict(shade, xref=xr, yref=f"{yr} domain") for xr, yr in axes]
+    _add_marks(fig, shapes, notes)
+    return fig
+
+
+def _add_marks(fig: go.Figure, shapes: list[dict], notes: list[dict]) -> None:
+    """Append shapes and annotations in one layout update (``add_vline``/``add_hline`` per line and
+    subplot cost ~40 ms each)."""
     if shapes or notes:
         fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
-    return fig
 
 
 def _target_line(fig: go.Figure, target, label: str, scale: float = 1.0, row_kw: dict | None = None) -> None:
@@ -113,7 +118,5 @@ def _target_line(fig: go.Figure, target, label: str, scale: float = 1.0, row_kw:
     y = target.green * scale
     line = dict(type="line", x0=0, x1=1, y0=y, y1=y, line=dict(color="#2e7d32", dash="dash", width=1))
     note = dict(text=label, x=0, xanchor="left", y=y, yanchor="bottom", showarrow=False, font=dict(size=11))
-    fig.update_layout(
-        shapes=[*fig.layout.shapes, *(dict(line, xref=f"{xr} domain", yref=yr) for xr, yr in axes)],
-        annotations=[*fig.layout.annotations, *(dict(note, xref=f"{xr} domain", yref=yr) for xr, yr in axes)],
-    )
+    refs = [dict(xref=f"{xr} domain", yref=yr) for xr, yr in axes]
+    _add_marks(fig, [{**line, **r} for r in refs], [{**note, **r} for r in refs])
