@@ -21,10 +21,10 @@ version = data.ledger_version()
 recalls = data.recalls(version)
 if disk_upload.MOUNTED:
     paths = disk_chooser.chooser("upload_disk", upload.FILE_TYPES)
-    pairs = upload.uploaded_files(None)
 else:
     widget = st.file_uploader("Exports", type=upload.FILE_TYPES, accept_multiple_files=True, key="upload_files")
-    paths, pairs = [], upload.uploaded_files(widget)
+    paths = upload.widget_paths(widget)
+pairs = upload.seeded_files()
 left, right = st.columns(2)
 with left:
     recall_id = upload.recall_choice(recalls)

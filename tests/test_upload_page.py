@@ -2,7 +2,7 @@
 
 AppTest cannot drive ``st.file_uploader``, so each test puts the uploaded files in
 ``st.session_state["upload_seed"]`` as ``(name, bytes)`` pairs: the page reads that key whenever
-the uploader holds no file (ui.upload.uploaded_files). Results are checked through a real DuckDB
+the uploader holds no file (ui.upload.seeded_files). Results are checked through a real DuckDB
 connection to the store file after the run.
 """
 

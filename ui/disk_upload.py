@@ -55,6 +55,11 @@ _tickets: dict[str, Ticket] = {}
 _lock = threading.Lock()
 
 
+def base_name(name: str) -> str:
+    """The last part of a file name as the browser gave it (``/`` or ``\\`` separated); ``upload`` if empty."""
+    return Path(str(name).replace("\\", "/")).name or "upload"
+
+
 def route() -> Route:
     """The streamed-upload route, for ``st.App(routes=[...])``."""
     return Route(ROUTE, put_file, methods=["PUT"])
@@ -115,7 +120,7 @@ async def put_file(request: Request) -> Response:
     t = live(request.path_params["ticket"])
     if t is None:
         return PlainTextResponse("This upload link has lapsed: reload the Upload page and choose the file again.", 403)
-    name = Path(request.query_params.get("name", "").replace("\\", "/")).name or "upload"
+    name = base_name(request.query_params.get("name", ""))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > t.max_bytes:
         return _too_large(name, t.max_bytes)

@@ -4,13 +4,13 @@ The per-file review with its column-mapping editor is ui/upload_review.py; the i
 undo are ui/upload_history.py.
 
 Rules:
-- Files the chooser of ui/disk_chooser.py wrote to disk are read where they are. Bytes from
-  Streamlit's uploader are written to a temporary folder under their original names (the base name
-  only: a name cannot escape the folder; two uploads with one name get their own sub-folders).
-  Both are expanded with :func:`connectors.load.expand` (zip members and ``.gz`` files unpacked).
-- The uploaded-files step is :func:`uploaded_files`: the file uploader's files as ``(name, bytes)``
-  pairs, or, when the uploader holds none, the pairs in ``st.session_state["upload_seed"]``. Tests
-  (AppTest cannot drive a file uploader) and scripts seed that key.
+- Files are read from disk, under their original base names (a name cannot escape its folder;
+  two uploads with one name get their own sub-folders): where the chooser of ui/disk_chooser.py
+  wrote them; Streamlit's uploader's files written once each to a session folder
+  (:func:`widget_paths`); and ``(name, bytes)`` pairs seeded in ``st.session_state["upload_seed"]``
+  (:func:`seeded_files`: tests, since AppTest cannot drive a file uploader, and scripts), written
+  to a temporary folder for the run. All are expanded with :func:`connectors.load.expand` (zip
+  members and ``.gz`` files unpacked).
 - A preview runs the connector's ``read()`` with the chosen recall and zone and writes nothing:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
@@ -22,6 +22,7 @@ Rules:
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import zoneinfo
 from collections.abc import Iterator, Sequence
@@ -39,10 +40,12 @@ from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.batches import Summary, summarize
 from connectors.load import Failure, context, detect, expand, ingest_file
 from ui import access, data
+from ui.disk_upload import base_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "gz", "zip"]
 SEED_KEY = "upload_seed"
+WIDGET_DIR_KEY = "upload_widget_dir"
 REPORTS_KEY = "upload_reports"
 COMMON_ZONES = (
     "UTC",
@@ -66,11 +69,35 @@ PREVIEW_ROWS = 5
 # --- uploaded files -----------------------------------------------------------------------------
 
 
-def uploaded_files(widget_files: list | None) -> list[tuple[str, bytes | memoryview]]:
-    """The uploader's files as ``(name, bytes)`` — a view of the bytes Streamlit holds, not a copy
-    of them —; else the pairs seeded in ``session_state["upload_seed"]``."""
-    if widget_files:
-        return [(f.name, f.getbuffer()) for f in widget_files]
+def widget_paths(widget_files: list | None) -> list[Path]:
+    """Streamlit's uploader files, each written once (by its file id) to this session's folder
+    under its base name; folders of files no longer in the uploader are deleted."""
+    if not widget_files:
+        widget_files = []
+    root = st.session_state.get(WIDGET_DIR_KEY)
+    if root is None or not Path(root).is_dir():
+        if not widget_files:
+            return []
+        root = st.session_state[WIDGET_DIR_KEY] = tempfile.mkdtemp(prefix="recall-ops-widget-")
+    root = Path(root)
+    keep = {f.file_id for f in widget_files}
+    for old in root.iterdir():
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+    paths = []
+    for f in widget_files:
+        path = root / f.file_id / base_name(f.name)
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            partial = path.with_name(".writing")
+            partial.write_bytes(f.getbuffer())
+            partial.rename(path)
+        paths.append(path)
+    return paths
+
+
+def seeded_files() -> list[tuple[str, bytes]]:
+    """The ``(name, bytes)`` pairs seeded in ``session_state["upload_seed"]`` (tests, scripts)."""
     return list(st.session_state.get(SEED_KEY) or [])
 
 
@@ -83,10 +110,9 @@ def staged(
     with tempfile.TemporaryDirectory(prefix="recall-ops-upload-") as tmp:
         paths: list[Path] = list(on_disk)
         for i, (name, content) in enumerate(pairs):
-            base = Path(str(name).replace("\\", "/")).name or "upload"
             folder = Path(tmp) / str(i)
             folder.mkdir()
-            path = folder / base
+            path = folder / base_name(name)
             path.write_bytes(content)
             paths.append(path)
         with expand(paths) as files:
