@@ -5,7 +5,7 @@ states its rule in its module docstring. The grain is ``phase`` (design §4, plu
 ``day`` (local calendar day in the recall's zone).
 """
 
-from metrics.base import NO_FILTERS, Filters, Options, as_utc, ratio, wilson
+from metrics.base import NO_FILTERS, Filters, Options, Scope, as_utc, ratio, wilson
 from metrics.coverage import coverage
 from metrics.csat import csat
 from metrics.fcr import fcr
@@ -27,6 +27,7 @@ __all__ = [
     "NO_FILTERS",
     "Filters",
     "Options",
+    "Scope",
     "affected_units",
     "as_utc",
     "backlog",

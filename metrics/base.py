@@ -1,4 +1,4 @@
-"""Conventions every metric follows (reference/metric-definitions.md §0).
+"""Conventions every metric follows (docs/metrics.md).
 
 - A rate carries its denominator ``n``; a zero denominator gives null, never 0 or 100 %.
 - Proportions come with a 95 % Wilson interval.
@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -90,14 +90,35 @@ class Filters:
 NO_FILTERS = Filters()
 
 
-def run(
-    con: duckdb.DuckDBPyConnection, body: str, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
-) -> pl.DataFrame:
-    """Run ``WITH <scope CTEs>, <body>`` for one recall at ``as_of`` with the shared filters."""
+@dataclass(frozen=True)
+class Scope:
+    """What a metric measures: one recall, at the report time ``as_of`` (naive UTC; ISO 8601 text
+    accepted), with the metric options and the shared filters. Every metric takes one."""
+
+    recall_id: str
+    as_of: datetime
+    options: Options = DEFAULT_OPTIONS
+    filters: Filters = NO_FILTERS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "as_of", as_utc(self.as_of))
+
+    def at(self, as_of: datetime) -> Scope:
+        """The same scope at another report time."""
+        return replace(self, as_of=as_of)
+
+    def unfiltered(self) -> Scope:
+        """The same scope without the channel and date filters (coverage counts people, not contacts)."""
+        return replace(self, filters=NO_FILTERS)
+
+
+def run(con: duckdb.DuckDBPyConnection, body: str, scope: Scope) -> pl.DataFrame:
+    """Run ``WITH <scope CTEs>, <body>`` for the scope's recall at its ``as_of`` with its filters."""
     sql = f"WITH {scope_ctes()}{body}"
+    filters = scope.filters
     params = {
-        "rid": recall_id,
-        "as_of": as_of,
+        "rid": scope.recall_id,
+        "as_of": scope.as_of,
         "channels": list(filters.channels) if filters.channels else None,
         "start": filters.start,
         "end": filters.end,

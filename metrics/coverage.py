@@ -16,18 +16,16 @@ their units (``people.regions`` / ``lots``). The per-customer times are ``people
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import run
+from metrics.base import Scope, run
 
 FUNNEL = ("affected_customers", "notified", "reached", "engaged", "remedied")
 BREAKDOWNS = ("region", "lot")
 
 
-def coverage(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str | None = None) -> pl.DataFrame:
+def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, by: str | None = None) -> pl.DataFrame:
     """One row (or one per ``by`` value): the funnel counts, affected_units, remedied_units."""
     if by is not None and by not in BREAKDOWNS:
         raise ValueError(f"coverage breakdown must be one of {BREAKDOWNS}")
@@ -50,7 +48,7 @@ def coverage(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by
             (SELECT count(*) FROM affected WHERE recall_id = $rid) AS affected_units,
             (SELECT count(*) FROM affected WHERE recall_id = $rid AND remedy_completed_at <= $as_of) AS remedied_units
         FROM people HAVING affected_units > 0"""
-    frame = run(con, whole if by is None else grouped, recall_id, as_of)
+    frame = run(con, whole if by is None else grouped, scope.unfiltered())
     if frame.height == 0 and by is None:
         frame = pl.DataFrame({"scope": ["all"]}).with_columns(
             [pl.lit(0, pl.Int64).alias(k) for k in (*FUNNEL, "affected_units", "remedied_units")]

@@ -11,22 +11,13 @@ a key hash names one contact).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run, wilson
+from metrics.base import Scope, complete_phases, grouped, run, wilson
 
 
-def csat(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    by: str = "phase",
-    filters: Filters = NO_FILTERS,
-    breakdown: str | None = None,
-) -> pl.DataFrame:
+def csat(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase", breakdown: str | None = None) -> pl.DataFrame:
     """One row per bucket (and ``breakdown`` value): n, satisfied, rate, ci_low, ci_high."""
     if breakdown not in (None, "channel"):
         raise ValueError("CSAT breakdown must be None or 'channel'")
@@ -35,7 +26,7 @@ def csat(
     SELECT {select}, count(*) AS n, count(*) FILTER (s.is_satisfied) AS satisfied
     FROM csat s JOIN c ON c.key_h = s.contact_h
     WHERE s.responded_at <= $as_of AND s.is_satisfied IS NOT NULL GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     keys = (breakdown,) if breakdown else ()
     frame = complete_phases(frame, {"n": 0, "satisfied": 0}, *keys) if by == "phase" else frame.sort(by, *keys)
     intervals = [wilson(k, n) for k, n in zip(frame["satisfied"], frame["n"], strict=True)]

@@ -17,24 +17,16 @@ Filters narrow the contacts measured; repeats are looked for among all the recal
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, complete_phases, grouped, run
+from metrics.base import Scope, complete_phases, grouped, run
 
 
-def fcr(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    by: str = "phase",
-    options: Options = DEFAULT_OPTIONS,
-    filters: Filters = NO_FILTERS,
-) -> pl.DataFrame:
+def fcr(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
     """One row per bucket: eligible (``n``), resolved, pending, rate."""
     select, group = grouped(by)
+    options = scope.options
     if options.fcr_method == "zendesk_one_touch":
         body = f"""
         SELECT {select},
@@ -51,6 +43,6 @@ def fcr(
                              AND (next_at IS NULL OR next_at > created_at + {window})) AS resolved,
             count(*) FILTER (created_at + {window} > $as_of) AS pending
         FROM c WHERE direction = 'inbound' AND customer_h IS NOT NULL AND NOT is_abandoned GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

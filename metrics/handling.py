@@ -11,12 +11,10 @@ contacts where it is empty are labelled ``(none)``.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, run
+from metrics.base import Scope, complete_phases, grouped, run
 
 BREAKDOWNS = ("channel", "queue", "agent")
 NONE_LABEL = "(none)"
@@ -26,10 +24,8 @@ _QUANTILES = ", quantile_cont(handle_s, [0.5, 0.9])[1] AS median_s, quantile_con
 
 def handle_time(
     con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
+    scope: Scope,
     by: str = "phase",
-    filters: Filters = NO_FILTERS,
     breakdown: str = "channel",
     quantiles: bool = True,
 ) -> pl.DataFrame:
@@ -43,5 +39,5 @@ def handle_time(
           WHERE direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL)
     SELECT {select}, count(*) AS n, avg(handle_s) AS mean_s{_QUANTILES if quantiles else ""}
     FROM h GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     return complete_phases(frame, {"n": 0}, breakdown) if by == "phase" else frame.sort(by, breakdown)

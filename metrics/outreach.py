@@ -36,11 +36,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from metrics.base import daily_counts_sql, run
+from metrics.base import Scope, daily_counts_sql, run
 from store.derived import REGISTRY_ID_SQL
 
 
-def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
+def coverage_daily(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """One row per local day: day, snapshot_at (the next local midnight as a UTC instant, or
     ``as_of`` for its day), affected_customers, and the cumulative notified, reached, engaged,
     remedied customers at the snapshot.
@@ -77,10 +77,10 @@ def coverage_daily(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: dateti
     }
     FROM d CROSS JOIN r LEFT JOIN per_day x USING (day)
     ORDER BY d.day"""
-    return run(con, body, recall_id, as_of)
+    return run(con, body, scope.unfiltered())
 
 
-def time_to_notify(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, bins: int = 40) -> pl.DataFrame:
+def time_to_notify(con: duckdb.DuckDBPyConnection, scope: Scope, bins: int = 40) -> pl.DataFrame:
     """Notified affected customers by hours from the announcement to ``notified_at``, in ``bins``
     equal bins from the smallest to the largest value: bin_start_h, bin_end_h, customers (bins
     with none included; a value on an inner edge falls in the bin it starts; the largest value in
@@ -97,10 +97,10 @@ def time_to_notify(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: dateti
     SELECT lo + i * width AS bin_start_h, lo + (i + 1) * width AS bin_end_h, coalesce(customers, 0) AS customers
     FROM edges, range(k) AS s(i) LEFT JOIN counted USING (i)
     WHERE lo IS NOT NULL ORDER BY i"""
-    return run(con, body, recall_id, as_of)
+    return run(con, body, scope.unfiltered())
 
 
-def time_to_notify_summary(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> dict[str, Any]:
+def time_to_notify_summary(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, Any]:
     """{"n": notified affected customers, "not_notified": int, "median_h": float|None,
     "p90_h": float|None}."""
     body = """,
@@ -108,12 +108,10 @@ def time_to_notify_summary(con: duckdb.DuckDBPyConnection, recall_id: str, as_of
     SELECT count(hours) AS n, count(*) - count(hours) AS not_notified,
         quantile_cont(hours, [0.5, 0.9])[1] AS median_h, quantile_cont(hours, [0.5, 0.9])[2] AS p90_h
     FROM h"""
-    return run(con, body, recall_id, as_of).row(0, named=True)
+    return run(con, body, scope.unfiltered()).row(0, named=True)
 
 
-def unreachable_customers(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, limit: int | None = None
-) -> pl.DataFrame:
+def unreachable_customers(con: duckdb.DuckDBPyConnection, scope: Scope, limit: int | None = None) -> pl.DataFrame:
     """One row per affected customer not reached by ``as_of``: status ('notified, not reached' or
     'never notified'), customer_ref, customer_email, customer_phone (personal data: mask before
     showing), region (their units' regions, comma-separated), units, attempts (outreach events),
@@ -150,7 +148,7 @@ def unreachable_customers(
         coalesce(l.attempts, 0) AS attempts, l.last_status, l.last_channel, l.last_attempt_at
     FROM chosen p JOIN who USING (customer_id) LEFT JOIN last_ev l USING (customer_id)
     ORDER BY p.notified_at IS NULL, p.units DESC, p.customer_id"""
-    return run(con, body, recall_id, as_of)
+    return run(con, body, scope.unfiltered())
 
 
 def coverage_as_of(recall: dict[str, Any], phase: str, as_of: datetime) -> datetime:

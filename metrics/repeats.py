@@ -18,12 +18,10 @@ Filters narrow the first contacts; repeats are looked for among all the recall's
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, run
+from metrics.base import Options, Scope, run
 from metrics.scope import PHASES
 
 NO_REASON = "(no reason)"
@@ -40,19 +38,13 @@ def _repeated(options: Options) -> str:
             AND created_at + {window} <= $as_of AND next_at <= created_at + {window})"""
 
 
-def repeat_reasons(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    options: Options = DEFAULT_OPTIONS,
-    filters: Filters = NO_FILTERS,
-) -> pl.DataFrame:
+def repeat_reasons(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """One row per phase (``all`` included) and reason: contacts, share (of the phase's repeated
     contacts), ordered by phase, then most frequent reason first."""
-    body = f"""{_repeated(options)}
+    body = f"""{_repeated(scope.options)}
     SELECT CASE WHEN grouping(phase) = 1 THEN 'all' ELSE phase END AS phase, reason, count(*) AS contacts
     FROM rep GROUP BY GROUPING SETS ((phase, reason), (reason))"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     rank = {p: i for i, p in enumerate((*PHASES, "all"))}
     return (
         frame.with_columns((pl.col("contacts") / pl.col("contacts").sum().over("phase")).alias("share"))
@@ -61,18 +53,12 @@ def repeat_reasons(
     )
 
 
-def channel_switches(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    options: Options = DEFAULT_OPTIONS,
-    filters: Filters = NO_FILTERS,
-) -> pl.DataFrame:
+def channel_switches(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """One row per phase (``all`` included), first contact channel and repeat channel: contacts."""
-    body = f"""{_repeated(options)}
+    body = f"""{_repeated(scope.options)}
     SELECT CASE WHEN grouping(phase) = 1 THEN 'all' ELSE phase END AS phase,
         channel AS first_channel, repeat_channel, count(*) AS contacts
     FROM rep GROUP BY GROUPING SETS ((phase, channel, repeat_channel), (channel, repeat_channel))"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     rank = {p: i for i, p in enumerate((*PHASES, "all"))}
     return frame.sort(pl.col("phase").replace_strict(rank, return_dtype=pl.Int32), "first_channel", "repeat_channel")

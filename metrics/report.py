@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, as_utc
+from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, Scope
 from metrics.coverage import coverage
 from metrics.csat import csat
 from metrics.fcr import fcr
@@ -61,16 +61,16 @@ def _report(
         recall_id = ids[0]
     if recall_id not in ids:
         raise UnknownRecall(f"no recall {recall_id!r} (defined: {', '.join(ids) or 'none'})")
-    at = as_utc(as_of)
-    vol = volume(con, recall_id, at, filters=filters)
+    scope = Scope(recall_id, as_of, options, filters)
+    vol = volume(con, scope)
     channels = sorted(set(vol["channel"]) - {"all"})
-    handling = handle_time(con, recall_id, at, filters=filters, quantiles=False)
+    handling = handle_time(con, scope, quantiles=False)
     aht = _rows(handling.filter(pl.col("channel") == "all"))
     aht_by = {(r["phase"], r["channel"]): r for r in handling.iter_rows(named=True)}
     sl, fc, cs = (
-        _rows(service_level(con, recall_id, at, options=options, filters=filters)),
-        _rows(fcr(con, recall_id, at, options=options, filters=filters)),
-        _rows(csat(con, recall_id, at, filters=filters)),
+        _rows(service_level(con, scope)),
+        _rows(fcr(con, scope)),
+        _rows(csat(con, scope)),
     )
     phases: dict[str, Any] = {}
     for phase in (*PHASES, "all"):
@@ -95,10 +95,10 @@ def _report(
                 "ci95": [cs[phase]["ci_low"], cs[phase]["ci_high"]] if cs[phase]["n"] else None,
             },
         }
-    cov = coverage(con, recall_id, at).row(0, named=True)
+    cov = coverage(con, scope).row(0, named=True)
     return {
         "recall_id": recall_id,
-        "as_of": at.isoformat() + "Z",
+        "as_of": scope.as_of.isoformat() + "Z",
         "phases": phases,
         "coverage": {
             k: cov[k]

@@ -10,25 +10,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, complete_phases, grouped, run
+from metrics.base import Scope, complete_phases, grouped, run
 
 
-def service_level(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    by: str = "phase",
-    options: Options = DEFAULT_OPTIONS,
-    filters: Filters = NO_FILTERS,
-) -> pl.DataFrame:
+def service_level(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
     """One row per bucket: offered, answered, answered_within, abandoned, short_abandons,
     sl_rate, abandon_rate, asa_s."""
     select, group = grouped(by)
+    options = scope.options
     short = float(options.short_abandon_s)
     body = f"""
     SELECT {select},
@@ -38,7 +30,7 @@ def service_level(
         count(*) FILTER (is_abandoned AND (wait_s < {short} OR wait_s IS NULL)) AS short_abandons,
         avg(wait_s) FILTER (NOT is_abandoned) AS asa_s
     FROM c WHERE direction = 'inbound' AND channel = 'phone' GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     zeros = {k: 0 for k in ("answered", "answered_within", "abandoned", "short_abandons")}
     frame = complete_phases(frame, zeros) if by == "phase" else frame.sort(by)
     offered = pl.col("answered") + pl.col("abandoned")

@@ -24,6 +24,7 @@ The hourly volume of one local day: inbound contacts per local clock hour and ch
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, ratio, run
+from metrics.base import Filters, Scope, ratio, run
 from metrics.report import build_report
 from metrics.scope import PHASES
 from metrics.tickets import open_backlog
@@ -48,26 +49,19 @@ def local_day(con: duckdb.DuckDBPyConnection, recall_id: str, at: datetime) -> d
     return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).date()
 
 
-def _contacts_on(con: duckdb.DuckDBPyConnection, recall_id: str, at: datetime, day: date, filters: Filters) -> int:
-    today = Filters(channels=filters.channels, start=day, end=day)
-    rows = volume(con, recall_id, at, "phase", today).filter((pl.col("phase") == "all") & (pl.col("channel") == "all"))
+def _contacts_on(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> int:
+    today = replace(scope, filters=Filters(channels=scope.filters.channels, start=day, end=day))
+    rows = volume(con, today, "phase").filter((pl.col("phase") == "all") & (pl.col("channel") == "all"))
     return int(rows["contacts"][0]) if rows.height else 0
 
 
-def snapshot(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    phase: str = "all",
-    options: Options = DEFAULT_OPTIONS,
-    filters: Filters = NO_FILTERS,
-) -> dict[str, dict[str, Any]]:
-    """Every tile at ``as_of``: ``{tile: {"value", "n", "extra"}}`` (rules in the module docstring)."""
-    report = build_report(con, recall_id, as_of, options, filters)
+def snapshot(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all") -> dict[str, dict[str, Any]]:
+    """Every tile at ``scope.as_of``: ``{tile: {"value", "n", "extra"}}`` (rules in the module docstring)."""
+    report = build_report(con, scope.recall_id, scope.as_of, scope.options, scope.filters)
     m = report["phases"][phase]
     since = sum(report["phases"][p]["contacts"] for p in PHASES if p != "pre_announcement")
-    today = _contacts_on(con, recall_id, as_of, local_day(con, recall_id, as_of), filters)
-    open_tickets, aged_tickets = open_backlog(con, recall_id, as_of, filters)
+    today = _contacts_on(con, scope, local_day(con, scope.recall_id, scope.as_of))
+    open_tickets, aged_tickets = open_backlog(con, scope)
     cov = report["coverage"]
     affected = cov["affected_customers"]
     return {
@@ -90,28 +84,19 @@ def _minus(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def standup(
-    con: duckdb.DuckDBPyConnection,
-    recall_id: str,
-    as_of: datetime,
-    phase: str = "all",
-    options: Options = DEFAULT_OPTIONS,
-    filters: Filters = NO_FILTERS,
-) -> dict[str, Any]:
-    """The tiles at ``as_of`` and at ``as_of − 24 h``, with ``delta`` and ``extra_delta`` per tile.
+def standup(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all") -> dict[str, Any]:
+    """The tiles at ``scope.as_of`` and at ``as_of − 24 h``, with ``delta`` and ``extra_delta`` per tile.
 
     Returns ``{"as_of", "yesterday_at", "today", "yesterday", "tiles": {tile: {"value", "n",
     "extra", "previous", "previous_n", "previous_extra", "delta", "extra_delta"}}}``.
     """
     with read_transaction(con):
-        return _standup(con, recall_id, as_of, phase, options, filters)
+        return _standup(con, scope, phase)
 
 
-def _standup(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, phase: str, options: Options, filters: Filters
-) -> dict[str, Any]:
-    before = as_of - YESTERDAY
-    now, then = (snapshot(con, recall_id, at, phase, options, filters) for at in (as_of, before))
+def _standup(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str) -> dict[str, Any]:
+    as_of, before = scope.as_of, scope.as_of - YESTERDAY
+    now, then = (snapshot(con, scope.at(at), phase) for at in (as_of, before))
     tiles = {
         k: {
             **now[k],
@@ -126,19 +111,17 @@ def _standup(
     return {
         "as_of": as_of,
         "yesterday_at": before,
-        "today": local_day(con, recall_id, as_of),
-        "yesterday": local_day(con, recall_id, before),
+        "today": local_day(con, scope.recall_id, as_of),
+        "yesterday": local_day(con, scope.recall_id, before),
         "tiles": tiles,
     }
 
 
-def hourly_volume(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, day: date, filters: Filters = NO_FILTERS
-) -> pl.DataFrame:
+def hourly_volume(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> pl.DataFrame:
     """Inbound contacts of local ``day`` (up to ``as_of``) per local clock hour (0–23) and channel:
     columns hour, channel, contacts. The channel filter applies; the date filter is ``day``."""
     body = """
     SELECT CAST(hour(timezone(r.timezone, timezone('UTC', c.created_at))) AS INTEGER) AS hour,
         c.channel, count(*) AS contacts
     FROM c CROSS JOIN r WHERE c.direction = 'inbound' GROUP BY ALL ORDER BY ALL"""
-    return run(con, body, recall_id, as_of, Filters(channels=filters.channels, start=day, end=day))
+    return run(con, body, replace(scope, filters=Filters(channels=scope.filters.channels, start=day, end=day)))

@@ -12,20 +12,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import NO_FILTERS, Filters, complete_phases, daily_counts_sql, grouped, run
+from metrics.base import Scope, complete_phases, daily_counts_sql, grouped, run
 
 _RESOLVED = """coalesce(resolved_at, CASE WHEN status IN ('solved', 'closed')
                 THEN coalesce(updated_at, created_at) END)"""
 
 
-def ticket_times(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
-) -> pl.DataFrame:
+def ticket_times(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
     """One row per bucket: frt_n, frt_median_s, frt_p90_s, resolution_n, resolution_median_s,
     resolution_p90_s."""
     select, group = grouped(by)
@@ -42,13 +38,11 @@ def ticket_times(
         quantile_cont({res}, [0.5, 0.9]) FILTER (resolved)[1] AS resolution_median_s,
         quantile_cont({res}, [0.5, 0.9]) FILTER (resolved)[2] AS resolution_p90_s
     FROM t GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     return complete_phases(frame, {"frt_n": 0, "resolution_n": 0}) if by == "phase" else frame.sort(by)
 
 
-def backlog(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
-) -> pl.DataFrame:
+def backlog(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     """One row per local day from the first ticket to ``as_of``: snapshot_at (UTC instant of
     the snapshot), open_tickets, aged_tickets (open and created > 24 h before the snapshot)."""
     # A ticket counts at snapshot S from the first snapshot at or after its creation (so on the
@@ -83,12 +77,10 @@ def backlog(
         CAST(sum(coalesce(opened, 0) - coalesce(closed, 0)) OVER w AS BIGINT) AS open_tickets,
         CAST(sum(coalesce(aged, 0) - coalesce(aged_closed, 0)) OVER w AS BIGINT) AS aged_tickets
     FROM cum, r WINDOW w AS (ORDER BY day) ORDER BY day"""
-    return run(con, body, recall_id, as_of, filters)
+    return run(con, body, scope)
 
 
-def open_backlog(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
-) -> tuple[int, int]:
+def open_backlog(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[int, int]:
     """(open, aged) tickets at the instant ``as_of`` — :func:`backlog`'s last row, in one pass."""
     body = f""",
     t AS (SELECT created_at, {_RESOLVED} AS resolved_time FROM c WHERE is_ticket)
@@ -96,4 +88,4 @@ def open_backlog(
         count(*) FILTER ((resolved_time IS NULL OR resolved_time > $as_of)
                          AND created_at < $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS aged_tickets
     FROM t"""
-    return run(con, body, recall_id, as_of, filters).row(0)
+    return run(con, body, scope).row(0)

@@ -8,23 +8,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import duckdb
 import polars as pl
 
-from metrics.base import NO_FILTERS, Filters, complete_phases, grouped, ratio, run
+from metrics.base import Scope, complete_phases, grouped, ratio, run
 
 
-def volume(
-    con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime, by: str = "phase", filters: Filters = NO_FILTERS
-) -> pl.DataFrame:
+def volume(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
     """One row per bucket and channel (``all`` for every channel): contacts, handled, share."""
     select, group = grouped(by, "channel")
     body = f"""
     SELECT {select}, count(*) AS contacts, count(*) FILTER (NOT is_abandoned) AS handled
     FROM c WHERE direction = 'inbound' GROUP BY {group}"""
-    frame = run(con, body, recall_id, as_of, filters)
+    frame = run(con, body, scope)
     frame = (
         complete_phases(frame, {"contacts": 0, "handled": 0}, "channel") if by == "phase" else frame.sort(by, "channel")
     )
@@ -38,9 +34,9 @@ def volume(
     )
 
 
-def affected_units(con: duckdb.DuckDBPyConnection, recall_id: str) -> int:
+def affected_units(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
     """Units in the recall's registry."""
-    return con.execute("SELECT count(*) FROM affected WHERE recall_id = ?", [recall_id]).fetchall()[0][0]
+    return con.execute("SELECT count(*) FROM affected WHERE recall_id = ?", [scope.recall_id]).fetchall()[0][0]
 
 
 def contact_rate(contacts: int, units: int) -> float | None:

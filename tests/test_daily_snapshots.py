@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import load
 
-from metrics import backlog, coverage_daily
+from metrics import Scope, backlog, coverage_daily
 from metrics.tickets import open_backlog
 from store.db import connect
 
@@ -76,14 +76,14 @@ def test_backlog_equals_its_definition_at_every_snapshot(tmp_path, zone):
     )
     con = connect(tmp_path / "s.duckdb")
     load(con, tmp_path / "r.toml", tmp_path / "t.csv")
-    frame = backlog(con, "R1", AS_OF)
+    frame = backlog(con, Scope("R1", AS_OF))
     assert frame["snapshot_at"].to_list() == _snapshots(frame["day"].to_list(), zone)
     for s, open_n, aged_n in frame.select("snapshot_at", "open_tickets", "aged_tickets").iter_rows():
         still_open = [c for _, c, r in tickets if c <= s and (r is None or r > s)]
         assert open_n == len(still_open), s
         assert aged_n == sum(c < s - timedelta(hours=24) for c in still_open), s
     # The stand-up's single-instant count is the last snapshot.
-    assert open_backlog(con, "R1", AS_OF) == frame.select("open_tickets", "aged_tickets").row(-1)
+    assert open_backlog(con, Scope("R1", AS_OF)) == frame.select("open_tickets", "aged_tickets").row(-1)
 
 
 @pytest.mark.parametrize("zone", ZONES)
@@ -102,7 +102,7 @@ def test_coverage_per_day_equals_its_definition_at_every_snapshot(tmp_path, zone
     )
     con = connect(tmp_path / "s.duckdb")
     load(con, tmp_path / "r.toml", tmp_path / "reg.csv", tmp_path / "n.csv")
-    frame = coverage_daily(con, "R1", AS_OF)
+    frame = coverage_daily(con, Scope("R1", AS_OF))
     assert frame["snapshot_at"].to_list() == _snapshots(frame["day"].to_list(), zone)
     remedied = {p: r for p, r in con.execute(
         "SELECT customer_email, remedy_completed_at FROM affected").fetchall()}  # fmt: skip

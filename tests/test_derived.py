@@ -21,7 +21,7 @@ from conftest import load
 
 import metrics
 import metrics.scope
-from metrics.base import Filters, Options
+from metrics.base import Filters, Options, Scope
 from store import derived
 from store.db import connect
 from store.undo import undo_ingest
@@ -194,26 +194,26 @@ def _metric_calls(rid: str, at: datetime):
     short = Options(fcr_window_h=72)
     one_touch = Options(fcr_method="zendesk_one_touch")
     calls = {
-        "volume": lambda c: metrics.volume(c, rid, at),
-        "volume_day_filtered": lambda c: metrics.volume(c, rid, at, by="day", filters=f),
-        "handle": lambda c: metrics.handle_time(c, rid, at),
-        "handle_queue_day": lambda c: metrics.handle_time(c, rid, at, by="day", breakdown="queue"),
-        "service": lambda c: metrics.service_level(c, rid, at, filters=f),
-        "fcr": lambda c: metrics.fcr(c, rid, at),
-        "fcr_72h_day_filtered": lambda c: metrics.fcr(c, rid, at, by="day", options=short, filters=f),
-        "fcr_one_touch": lambda c: metrics.fcr(c, rid, at, options=one_touch),
-        "csat": lambda c: metrics.csat(c, rid, at, breakdown="channel"),
-        "coverage": lambda c: metrics.coverage(c, rid, at),
-        "coverage_region": lambda c: metrics.coverage(c, rid, at, by="region"),
-        "coverage_lot": lambda c: metrics.coverage(c, rid, at, by="lot"),
-        "coverage_daily": lambda c: metrics.coverage_daily(c, rid, at),
-        "time_to_notify": lambda c: metrics.time_to_notify(c, rid, at),
-        "time_to_notify_summary": lambda c: pl.DataFrame([metrics.time_to_notify_summary(c, rid, at)]),
-        "unreachable": lambda c: metrics.unreachable_customers(c, rid, at),
-        "repeat_reasons": lambda c: metrics.repeat_reasons(c, rid, at, options=short),
-        "channel_switches": lambda c: metrics.channel_switches(c, rid, at),
-        "backlog": lambda c: metrics.backlog(c, rid, at),
-        "ticket_times": lambda c: metrics.ticket_times(c, rid, at),
+        "volume": lambda c: metrics.volume(c, Scope(rid, at)),
+        "volume_day_filtered": lambda c: metrics.volume(c, Scope(rid, at, filters=f), by="day"),
+        "handle": lambda c: metrics.handle_time(c, Scope(rid, at)),
+        "handle_queue_day": lambda c: metrics.handle_time(c, Scope(rid, at), by="day", breakdown="queue"),
+        "service": lambda c: metrics.service_level(c, Scope(rid, at, filters=f)),
+        "fcr": lambda c: metrics.fcr(c, Scope(rid, at)),
+        "fcr_72h_day_filtered": lambda c: metrics.fcr(c, Scope(rid, at, options=short, filters=f), by="day"),
+        "fcr_one_touch": lambda c: metrics.fcr(c, Scope(rid, at, options=one_touch)),
+        "csat": lambda c: metrics.csat(c, Scope(rid, at), breakdown="channel"),
+        "coverage": lambda c: metrics.coverage(c, Scope(rid, at)),
+        "coverage_region": lambda c: metrics.coverage(c, Scope(rid, at), by="region"),
+        "coverage_lot": lambda c: metrics.coverage(c, Scope(rid, at), by="lot"),
+        "coverage_daily": lambda c: metrics.coverage_daily(c, Scope(rid, at)),
+        "time_to_notify": lambda c: metrics.time_to_notify(c, Scope(rid, at)),
+        "time_to_notify_summary": lambda c: pl.DataFrame([metrics.time_to_notify_summary(c, Scope(rid, at))]),
+        "unreachable": lambda c: metrics.unreachable_customers(c, Scope(rid, at)),
+        "repeat_reasons": lambda c: metrics.repeat_reasons(c, Scope(rid, at, options=short)),
+        "channel_switches": lambda c: metrics.channel_switches(c, Scope(rid, at)),
+        "backlog": lambda c: metrics.backlog(c, Scope(rid, at)),
+        "ticket_times": lambda c: metrics.ticket_times(c, Scope(rid, at)),
         "report": lambda c: pl.DataFrame([{"json": repr(metrics.build_report(c, rid, at, filters=f))}]),
     }
     return calls.items()

@@ -11,6 +11,7 @@ from conftest import load
 from metrics import (
     Filters,
     Options,
+    Scope,
     backlog,
     build_report,
     coverage,
@@ -34,7 +35,7 @@ def by_phase(frame: pl.DataFrame, **where) -> dict[str, dict]:
 
 
 def test_fcr_repeat_contact(metrics_store):
-    rows = by_phase(fcr(metrics_store, RID, AS_OF))
+    rows = by_phase(fcr(metrics_store, Scope(RID, AS_OF)))
     assert (rows["all"]["resolved"], rows["all"]["n"], rows["all"]["pending"]) == (3, 7, 1)
     assert rows["all"]["rate"] == pytest.approx(3 / 7)
     assert (rows["day_one"]["resolved"], rows["day_one"]["n"]) == (0, 1)
@@ -46,7 +47,7 @@ def test_fcr_repeat_contact(metrics_store):
 def test_fcr_window_option_changes_the_answer(metrics_store):
     # W = 3 days: c9's repeat 7 days later no longer counts, c6/c7 still apart; c7 now eligible
     # (created 03-28 11:00 + 72 h <= 04-01? no: 03-31 11:00 <= 04-01 yes).
-    rows = by_phase(fcr(metrics_store, RID, AS_OF, options=Options(fcr_window_h=72)))
+    rows = by_phase(fcr(metrics_store, Scope(RID, AS_OF, options=Options(fcr_window_h=72))))
     # eligible adds c7 (8); resolved: c2, c6, c7, c9, c10 = 5 (c1: repeat 2 d later; c3 repeat 2 d; c5 transferred)
     assert (rows["all"]["resolved"], rows["all"]["n"], rows["all"]["pending"]) == (5, 8, 0)
 
@@ -62,38 +63,37 @@ def test_fcr_zendesk_one_touch(store, tmp_path):
         "five9,5,R1,phone,inbound,2026-03-03T13:00:00Z,completed,\n"
     )
     load(store, tmp_path / "r.toml", tmp_path / "t.csv")
-    rows = by_phase(fcr(store, RID, AS_OF, options=Options(fcr_method="zendesk_one_touch")))
+    rows = by_phase(fcr(store, Scope(RID, AS_OF, options=Options(fcr_method="zendesk_one_touch"))))
     assert (rows["all"]["resolved"], rows["all"]["n"], rows["all"]["pending"]) == (1, 2, 1)
 
 
 def test_handle_time(metrics_store):
-    phone = by_phase(handle_time(metrics_store, RID, AS_OF), channel="phone")["all"]
+    phone = by_phase(handle_time(metrics_store, Scope(RID, AS_OF)), channel="phone")["all"]
     assert (phone["n"], phone["mean_s"], phone["median_s"]) == (4, 132.5, 135.0)
     assert phone["p90_s"] == pytest.approx(185.0)
-    every = by_phase(handle_time(metrics_store, RID, AS_OF), channel="all")["all"]
+    every = by_phase(handle_time(metrics_store, Scope(RID, AS_OF)), channel="all")["all"]
     assert every["n"] == 7
     assert every["mean_s"] == pytest.approx(970 / 7)
     assert every["median_s"] == 120.0
     assert every["p90_s"] == pytest.approx(240.0)
-    assert by_phase(handle_time(metrics_store, RID, AS_OF), channel="all")["after"]["mean_s"] is None
+    assert by_phase(handle_time(metrics_store, Scope(RID, AS_OF)), channel="all")["after"]["mean_s"] is None
 
 
 def test_service_level_abandon_asa(metrics_store):
-    row = by_phase(service_level(metrics_store, RID, AS_OF))["all"]
+    row = by_phase(service_level(metrics_store, Scope(RID, AS_OF)))["all"]
     assert (row["offered"], row["answered"], row["answered_within"]) == (5, 4, 2)
     assert (row["abandoned"], row["short_abandons"]) == (1, 2)
     assert row["sl_rate"] == pytest.approx(0.4)
     assert row["abandon_rate"] == pytest.approx(0.2)
     assert row["asa_s"] == pytest.approx(55 / 3)
     # A threshold of 25 s puts c5 inside; a short-abandon threshold of 2 s keeps c12 (3 s).
-    row = by_phase(service_level(metrics_store, RID, AS_OF, options=Options(sl_threshold_s=25, short_abandon_s=2)))[
-        "all"
-    ]
+    wider = Scope(RID, AS_OF, options=Options(sl_threshold_s=25, short_abandon_s=2))
+    row = by_phase(service_level(metrics_store, wider))["all"]
     assert (row["offered"], row["answered_within"], row["abandoned"]) == (6, 3, 2)
 
 
 def test_csat_with_wilson_interval(metrics_store):
-    rows = by_phase(csat(metrics_store, RID, AS_OF))
+    rows = by_phase(csat(metrics_store, Scope(RID, AS_OF)))
     assert (rows["all"]["satisfied"], rows["all"]["n"]) == (2, 4)
     assert rows["all"]["rate"] == 0.5
     assert (rows["all"]["ci_low"], rows["all"]["ci_high"]) == pytest.approx(wilson(2, 4))
@@ -120,7 +120,7 @@ def test_wilson_zero_n():
 
 
 def test_volume_and_mix(metrics_store):
-    frame = volume(metrics_store, RID, AS_OF)
+    frame = volume(metrics_store, Scope(RID, AS_OF))
     rows = by_phase(frame, channel="all")
     assert (rows["all"]["contacts"], rows["all"]["handled"]) == (12, 9)
     assert rows["day_one"]["contacts"] == 1 and rows["during"]["contacts"] == 6 and rows["ongoing"]["contacts"] == 5
@@ -130,7 +130,7 @@ def test_volume_and_mix(metrics_store):
 
 
 def test_coverage_funnel(metrics_store):
-    row = coverage(metrics_store, RID, AS_OF).row(0, named=True)
+    row = coverage(metrics_store, Scope(RID, AS_OF)).row(0, named=True)
     assert {k: row[k] for k in ("affected_customers", "notified", "reached", "engaged", "remedied")} == {
         "affected_customers": 4,
         "notified": 3,
@@ -140,12 +140,12 @@ def test_coverage_funnel(metrics_store):
     }
     assert (row["affected_units"], row["remedied_units"]) == (6, 2)
     # After C3's remedy date, C3 is remedied too.
-    later = coverage(metrics_store, RID, datetime(2026, 4, 6)).row(0, named=True)
+    later = coverage(metrics_store, Scope(RID, datetime(2026, 4, 6))).row(0, named=True)
     assert (later["remedied"], later["remedied_units"]) == (2, 3)
 
 
 def test_coverage_by_region(metrics_store):
-    rows = {r["region"]: r for r in coverage(metrics_store, RID, AS_OF, by="region").iter_rows(named=True)}
+    rows = {r["region"]: r for r in coverage(metrics_store, Scope(RID, AS_OF), by="region").iter_rows(named=True)}
     assert (rows["IL"]["affected_customers"], rows["IL"]["remedied"], rows["IL"]["affected_units"]) == (2, 1, 2)
     assert (rows["CA"]["affected_customers"], rows["CA"]["affected_units"]) == (1, 2)
 
@@ -192,14 +192,14 @@ def test_phase_boundaries(store, tmp_path):
     body = "".join(f"five9,{i},R1,phone,inbound,{t}\n" for i, t in rows)
     (tmp_path / "b.csv").write_text("source,source_id,recall_id,channel,direction,created_at\n" + body)
     load(store, tmp_path / "r.toml", tmp_path / "b.csv")
-    counts = by_phase(volume(store, RID, datetime(2026, 7, 1)), channel="all")
+    counts = by_phase(volume(store, Scope(RID, datetime(2026, 7, 1))), channel="all")
     assert {p: r["contacts"] for p, r in counts.items()} == {
         "pre_announcement": 1, "day_one": 2, "during": 1, "ongoing": 2, "after": 1, "all": 7,
     }  # fmt: skip
 
 
 def test_as_of_excludes_later_contacts(metrics_store):
-    early = by_phase(volume(metrics_store, RID, datetime(2026, 3, 5)), channel="all")
+    early = by_phase(volume(metrics_store, Scope(RID, datetime(2026, 3, 5))), channel="all")
     assert early["all"]["contacts"] == 2  # c1 (03-03) and c5 (03-04); c2 comes at 03-05 10:00
     assert early["ongoing"]["contacts"] == 0
 
@@ -214,18 +214,18 @@ def test_ticket_times_and_backlog(store, tmp_path):
     )
     load(store, tmp_path / "r.toml", tmp_path / "t.csv")
     as_of = datetime(2026, 3, 4, 18)
-    rows = backlog(store, RID, as_of)
+    rows = backlog(store, Scope(RID, as_of))
     assert [str(d) for d in rows["day"]] == ["2026-03-02", "2026-03-03", "2026-03-04"]
     assert rows["snapshot_at"].to_list() == [datetime(2026, 3, 3, 6), datetime(2026, 3, 4, 6), as_of]
     assert rows["open_tickets"].to_list() == [2, 2, 1]
     assert rows["aged_tickets"].to_list() == [0, 1, 1]
-    times = by_phase(ticket_times(store, RID, as_of))["all"]
+    times = by_phase(ticket_times(store, Scope(RID, as_of)))["all"]
     assert (times["frt_n"], times["frt_median_s"], times["frt_p90_s"]) == (2, 5400.0, pytest.approx(6840.0))
     assert (times["resolution_n"], times["resolution_median_s"]) == (1, 86400.0)
 
 
 def test_day_grain_uses_local_days(metrics_store):
-    frame = volume(metrics_store, RID, AS_OF, by="day").filter(pl.col("channel") == "all")
+    frame = volume(metrics_store, Scope(RID, AS_OF), by="day").filter(pl.col("channel") == "all")
     days = {str(r["day"]): r["contacts"] for r in frame.iter_rows(named=True)}
     # c9 at 2026-03-07T00:00Z is 18:00 on 03-06 in Chicago; c10 (03-14T00:00Z) is 03-13 local.
     assert days["2026-03-06"] == 4  # c8, c12, c13 (10-12 UTC) and c9
@@ -235,14 +235,14 @@ def test_day_grain_uses_local_days(metrics_store):
 
 def test_channel_filter_keeps_cross_channel_repeats(metrics_store):
     phone = Filters(channels=("phone",))
-    rows = by_phase(fcr(metrics_store, RID, AS_OF, filters=phone))
+    rows = by_phase(fcr(metrics_store, Scope(RID, AS_OF, filters=phone)))
     # phone eligible: c1 (alice repeats by email), c5 (transferred), c9 (erin repeats on web) → 0 of 3
     assert (rows["all"]["resolved"], rows["all"]["n"]) == (0, 3)
-    assert by_phase(volume(metrics_store, RID, AS_OF, filters=phone), channel="all")["all"]["contacts"] == 7
+    assert by_phase(volume(metrics_store, Scope(RID, AS_OF, filters=phone)), channel="all")["all"]["contacts"] == 7
 
 
 def test_date_filter_uses_local_days(metrics_store):
     one_day = Filters(start=date(2026, 3, 6), end=date(2026, 3, 6))
-    assert by_phase(volume(metrics_store, RID, AS_OF, filters=one_day), channel="all")["all"]["contacts"] == 4
+    assert by_phase(volume(metrics_store, Scope(RID, AS_OF, filters=one_day)), channel="all")["all"]["contacts"] == 4
     report = build_report(metrics_store, RID, AS_OF, filters=one_day)
     assert report["phases"]["all"]["contacts"] == 4 and report["coverage"]["affected_customers"] == 4

@@ -15,6 +15,7 @@ from conftest import load
 from metrics import (
     Filters,
     Options,
+    Scope,
     channel_switches,
     coverage,
     coverage_as_of,
@@ -71,28 +72,28 @@ def rows(frame: pl.DataFrame, key: str, **where) -> dict[str, dict]:
 
 def test_handle_time_by_queue_labels_missing_queue(handling_store):
     # handled with handle time: h1 100 (Hotline), h2 300 (no queue), h3 200 (Hotline), h4 50 (Chat), h6 400 (Chat)
-    q = rows(handle_time(handling_store, RID, AS_OF, breakdown="queue"), "queue", phase="all")
+    q = rows(handle_time(handling_store, Scope(RID, AS_OF), breakdown="queue"), "queue", phase="all")
     assert set(q) == {"Hotline", "Chat", "(none)", "all"}
     assert (q["Hotline"]["n"], q["Hotline"]["mean_s"], q["Hotline"]["median_s"]) == (2, 150.0, 150.0)
     assert q["Hotline"]["p90_s"] == pytest.approx(190.0)  # 100 + 0.9·100
     assert (q["(none)"]["n"], q["(none)"]["mean_s"]) == (1, 300.0)
     assert (q["Chat"]["mean_s"], q["Chat"]["p90_s"]) == (225.0, pytest.approx(365.0))  # 50 + 0.9·350
     assert (q["all"]["n"], q["all"]["mean_s"]) == (5, 210.0)
-    day_one = rows(handle_time(handling_store, RID, AS_OF, breakdown="queue"), "queue", phase="day_one")
+    day_one = rows(handle_time(handling_store, Scope(RID, AS_OF), breakdown="queue"), "queue", phase="day_one")
     assert day_one["Chat"]["n"] == 0 and day_one["Chat"]["mean_s"] is None  # every phase × queue row present
 
 
 def test_handle_time_by_agent(handling_store):
-    a = rows(handle_time(handling_store, RID, AS_OF, breakdown="agent"), "agent", phase="all")
+    a = rows(handle_time(handling_store, Scope(RID, AS_OF), breakdown="agent"), "agent", phase="all")
     assert (a["ann"]["n"], a["ann"]["mean_s"]) == (2, 200.0)
     assert (a["bo"]["n"], a["bo"]["median_s"]) == (2, 225.0)
     assert (a["(none)"]["n"], a["(none)"]["mean_s"]) == (1, 200.0)  # h3 has no agent
     with pytest.raises(ValueError):
-        handle_time(handling_store, RID, AS_OF, breakdown="reason")
+        handle_time(handling_store, Scope(RID, AS_OF), breakdown="reason")
 
 
 def test_handle_time_default_is_still_by_channel(metrics_store):
-    phone = rows(handle_time(metrics_store, RID, AS_OF), "phase", channel="phone")["all"]
+    phone = rows(handle_time(metrics_store, Scope(RID, AS_OF)), "phase", channel="phone")["all"]
     assert (phone["n"], phone["mean_s"]) == (4, 132.5)
 
 
@@ -101,7 +102,7 @@ def test_handle_time_default_is_still_by_channel(metrics_store):
 
 def test_csat_by_channel(metrics_store):
     # README: c1 phone 5/5 yes, c2 email bad, c3 chat 3/5 no, c6 email 4/5 yes (c5 NPS, s7 late, c11 other)
-    ch = rows(csat(metrics_store, RID, AS_OF, breakdown="channel"), "channel", phase="all")
+    ch = rows(csat(metrics_store, Scope(RID, AS_OF), breakdown="channel"), "channel", phase="all")
     assert {k: (v["satisfied"], v["n"]) for k, v in ch.items()} == {
         "phone": (1, 1),
         "email": (1, 2),
@@ -109,7 +110,7 @@ def test_csat_by_channel(metrics_store):
         "all": (2, 4),
     }
     assert ch["email"]["rate"] == 0.5 and ch["email"]["ci_low"] is not None
-    during = rows(csat(metrics_store, RID, AS_OF, breakdown="channel"), "channel", phase="during")
+    during = rows(csat(metrics_store, Scope(RID, AS_OF), breakdown="channel"), "channel", phase="during")
     assert (during["email"]["n"], during["phone"]["n"]) == (1, 0)  # c2 (03-05) during; c1 is day one
 
 
@@ -118,7 +119,7 @@ def test_csat_by_channel(metrics_store):
 
 def test_repeat_reasons_on_the_shared_fixture(metrics_store):
     # README: c1→c2 (alice), c3→c4 (bob), c9→c10 (erin); no reasons in the fixture.
-    r = repeat_reasons(metrics_store, RID, AS_OF)
+    r = repeat_reasons(metrics_store, Scope(RID, AS_OF))
     whole = rows(r, "reason", phase="all")
     assert list(whole) == ["(no reason)"] and (whole["(no reason)"]["contacts"], whole["(no reason)"]["share"]) == (
         3,
@@ -132,7 +133,7 @@ def test_repeat_reasons_on_the_shared_fixture(metrics_store):
 
 
 def test_channel_switches_on_the_shared_fixture(metrics_store):
-    s = channel_switches(metrics_store, RID, AS_OF).filter(pl.col("phase") == "all")
+    s = channel_switches(metrics_store, Scope(RID, AS_OF)).filter(pl.col("phase") == "all")
     pairs = {(f, t): n for f, t, n in s.select("first_channel", "repeat_channel", "contacts").iter_rows()}
     assert pairs == {("phone", "email"): 1, ("chat", "phone"): 1, ("phone", "web"): 1}
 
@@ -140,7 +141,7 @@ def test_channel_switches_on_the_shared_fixture(metrics_store):
 def test_repeat_reasons_and_shares(handling_store):
     # Eligible (W = 7 d): h1 h2 h3 h4 h6. Repeats: h1 → h3 (Buckle), h2 → h4 (no reason),
     # h3 → h5 (Buckle; an abandoned call is a repeat). h4 and h6 are resolved.
-    r = repeat_reasons(handling_store, RID, AS_OF)
+    r = repeat_reasons(handling_store, Scope(RID, AS_OF))
     whole = rows(r, "reason", phase="all")
     assert list(whole) == ["Buckle", "(no reason)"]  # most frequent first
     assert (whole["Buckle"]["contacts"], whole["Buckle"]["share"]) == (2, pytest.approx(2 / 3))
@@ -151,29 +152,29 @@ def test_repeat_reasons_and_shares(handling_store):
         "Buckle": {"phase": "during", "reason": "Buckle", "contacts": 1, "share": 1.0}
     }
     # Without transfers, repeated contacts = FCR eligible − resolved.
-    f = rows(fcr(handling_store, RID, AS_OF), "phase")["all"]
+    f = rows(fcr(handling_store, Scope(RID, AS_OF)), "phase")["all"]
     assert f["n"] - f["resolved"] == whole["Buckle"]["contacts"] + whole["(no reason)"]["contacts"]
 
 
 def test_channel_switches_and_filters(handling_store):
-    s = channel_switches(handling_store, RID, AS_OF).filter(pl.col("phase") == "all")
+    s = channel_switches(handling_store, Scope(RID, AS_OF)).filter(pl.col("phase") == "all")
     pairs = {(f, t): n for f, t, n in s.select("first_channel", "repeat_channel", "contacts").iter_rows()}
     assert pairs == {("phone", "email"): 1, ("phone", "chat"): 1, ("email", "phone"): 1}
     # An email filter narrows the first contacts (h3, h6) but repeats are found on any channel (h5, phone).
     email = Filters(channels=("email",))
-    s = channel_switches(handling_store, RID, AS_OF, filters=email).filter(pl.col("phase") == "all")
+    s = channel_switches(handling_store, Scope(RID, AS_OF, filters=email)).filter(pl.col("phase") == "all")
     assert s.select("first_channel", "repeat_channel", "contacts").rows() == [("email", "phone", 1)]
-    assert repeat_reasons(handling_store, RID, AS_OF, filters=email).filter(pl.col("phase") == "all").rows() == [
+    assert repeat_reasons(handling_store, Scope(RID, AS_OF, filters=email)).filter(pl.col("phase") == "all").rows() == [
         ("all", "Buckle", 1, 1.0)
     ]
 
 
 def test_repeat_window_option(handling_store):
     # As of 03-08 no 7-day window has closed yet (h1's closes 03-10T10): no repeated contact counted.
-    assert repeat_reasons(handling_store, RID, datetime(2026, 3, 8)).height == 0
+    assert repeat_reasons(handling_store, Scope(RID, datetime(2026, 3, 8))).height == 0
     # W = 3 days: the windows of h1, h2, h3 have closed by 03-08 (h4's closes 03-08T10); h1 → h3 (24 h),
     # h2 → h4 (46 h) and h3 → h5 (25 h) are repeats.
-    r = repeat_reasons(handling_store, RID, datetime(2026, 3, 8), options=Options(fcr_window_h=72))
+    r = repeat_reasons(handling_store, Scope(RID, datetime(2026, 3, 8), options=Options(fcr_window_h=72)))
     assert rows(r, "reason", phase="all")["Buckle"]["contacts"] == 2
 
 
@@ -181,7 +182,7 @@ def test_repeat_window_option(handling_store):
 
 
 def test_coverage_daily_is_cumulative_and_ends_at_the_funnel(metrics_store):
-    daily = coverage_daily(metrics_store, RID, AS_OF)
+    daily = coverage_daily(metrics_store, Scope(RID, AS_OF))
     by_day = {str(r["day"]): r for r in daily.iter_rows(named=True)}
     # Local days (America/Chicago) from the announcement (03-02) to as_of (04-01T00:00Z = 03-31 local).
     assert (str(daily["day"][0]), str(daily["day"][-1]), daily.height) == ("2026-03-02", "2026-03-31", 30)
@@ -197,15 +198,15 @@ def test_coverage_daily_is_cumulative_and_ends_at_the_funnel(metrics_store):
     assert (by_day["2026-03-14"]["remedied"], by_day["2026-03-15"]["remedied"]) == (0, 1)
     assert daily["snapshot_at"][-1] == AS_OF and by_day["2026-03-02"]["snapshot_at"] == datetime(2026, 3, 3, 6)
     last = daily.row(-1, named=True)
-    funnel = coverage(metrics_store, RID, AS_OF).row(0, named=True)
+    funnel = coverage(metrics_store, Scope(RID, AS_OF)).row(0, named=True)
     assert {k: last[k] for k in ("affected_customers", *key)} == {k: funnel[k] for k in ("affected_customers", *key)}
 
 
 def test_time_to_notify(metrics_store, tmp_path):
     # alice, frank and gina are first sent the notice at 16:00Z, 1 h after A; bob is never notified.
     # Every value the same: one bin of 1 h holding the three.
-    assert time_to_notify(metrics_store, RID, AS_OF).rows() == [(1.0, 2.0, 3)]
-    assert time_to_notify_summary(metrics_store, RID, AS_OF) == {
+    assert time_to_notify(metrics_store, Scope(RID, AS_OF)).rows() == [(1.0, 2.0, 3)]
+    assert time_to_notify_summary(metrics_store, Scope(RID, AS_OF)) == {
         "n": 3,
         "not_notified": 1,
         "median_h": 1.0,
@@ -217,25 +218,25 @@ def test_time_to_notify(metrics_store, tmp_path):
         "twilio,m1,sms,,+13125550101,failed,2026-03-04T15:00:00Z,r1-notice\n"
     )
     load(metrics_store, tmp_path / "sms.csv")
-    summary = time_to_notify_summary(metrics_store, RID, AS_OF)
+    summary = time_to_notify_summary(metrics_store, Scope(RID, AS_OF))
     assert (summary["n"], summary["not_notified"], summary["median_h"]) == (4, 0, 1.0)
     assert summary["p90_h"] == pytest.approx(33.9)
     # 40 bins of (48 − 1) / 40 = 1.175 h: the three 1 h values in the first, 48 h in the last, none between.
-    bins = time_to_notify(metrics_store, RID, AS_OF)
+    bins = time_to_notify(metrics_store, Scope(RID, AS_OF))
     assert bins.height == 40 and bins["customers"].to_list() == [3] + [0] * 38 + [1]
     assert bins.row(0) == pytest.approx((1.0, 2.175, 3)) and bins.row(-1) == pytest.approx((46.825, 48.0, 1))
-    assert time_to_notify(metrics_store, RID, AS_OF, bins=2)["customers"].to_list() == [3, 1]
+    assert time_to_notify(metrics_store, Scope(RID, AS_OF), bins=2)["customers"].to_list() == [3, 1]
 
 
 def test_unreachable_customers(metrics_store):
     # As of 04-01 only frank (C3) is not reached: sent, then bounced (his delivery comes after as_of).
     # Bob was never notified but his outbound call was answered: reached, so not listed.
-    frame = unreachable_customers(metrics_store, RID, AS_OF)
+    frame = unreachable_customers(metrics_store, Scope(RID, AS_OF))
     assert frame.select(
         "status", "customer_ref", "customer_email", "region", "units", "attempts", "last_status"
     ).rows() == [("notified, not reached", "C3", "frank@x.com", "IL", 1, 2, "bounced")]
     # Half a minute after the first sends nobody is reached yet; bob has never been notified.
-    early = unreachable_customers(metrics_store, RID, datetime(2026, 3, 2, 16, 0, 30))
+    early = unreachable_customers(metrics_store, Scope(RID, datetime(2026, 3, 2, 16, 0, 30)))
     assert early.select(
         "status", "customer_ref", "customer_email", "customer_phone", "units", "last_status"
     ).rows() == [

@@ -11,6 +11,7 @@ import streamlit.commands.navigation as nav_command
 from conftest import ROOT, load
 from streamlit.testing.v1 import AppTest
 
+from metrics import Scope
 from metrics.standup import standup
 from store import settings
 from store.db import connect
@@ -185,7 +186,7 @@ def test_saved_targets_recolour_the_tiles(db):
 def test_standup_deltas_by_hand(delta_files, tmp_path):
     con = connect(tmp_path / "d.duckdb")
     load(con, delta_files)
-    r = standup(con, "R2", datetime(2026, 3, 4, 18))
+    r = standup(con, Scope("R2", datetime(2026, 3, 4, 18)))
     con.close()
     t = r["tiles"]
     assert str(r["today"]) == "2026-03-04" and str(r["yesterday"]) == "2026-03-03"

@@ -118,19 +118,19 @@ def report(version: tuple, recall_id: str, as_of: datetime, options: metrics.Opt
 @st.cache_data(show_spinner=False)
 def volume(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
     with reading() as con:
-        return metrics.volume(con, recall_id, as_of, by, filters)
+        return metrics.volume(con, metrics.Scope(recall_id, as_of, filters=filters), by)
 
 
 @st.cache_data(show_spinner=False)
 def coverage(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
     with reading() as con:
-        return metrics.coverage(con, recall_id, as_of)
+        return metrics.coverage(con, metrics.Scope(recall_id, as_of))
 
 
 @st.cache_data(show_spinner=False)
 def units(version: tuple, recall_id: str) -> int:
     with reading() as con:
-        return metrics.affected_units(con, recall_id)
+        return metrics.affected_units(con, metrics.Scope(recall_id, None))
 
 
 # --- Analysis pages (Channels & handling, Quality, Coverage) ---
@@ -149,25 +149,25 @@ def handle_time(
     version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str = "channel"
 ) -> pl.DataFrame:
     with reading() as con:
-        return metrics.handle_time(con, recall_id, as_of, by, filters, breakdown)
+        return metrics.handle_time(con, metrics.Scope(recall_id, as_of, filters=filters), by, breakdown)
 
 
 @st.cache_data(show_spinner=False)
 def service_level(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
     with reading() as con:
-        return metrics.service_level(con, recall_id, as_of, by, filters=filters)
+        return metrics.service_level(con, metrics.Scope(recall_id, as_of, filters=filters), by)
 
 
 @st.cache_data(show_spinner=False)
 def ticket_times(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
     with reading() as con:
-        return metrics.ticket_times(con, recall_id, as_of, by, filters)
+        return metrics.ticket_times(con, metrics.Scope(recall_id, as_of, filters=filters), by)
 
 
 @st.cache_data(show_spinner=False)
 def backlog(version: tuple, recall_id: str, as_of: datetime, filters: metrics.Filters) -> pl.DataFrame:
     with reading() as con:
-        return metrics.backlog(con, recall_id, as_of, filters)
+        return metrics.backlog(con, metrics.Scope(recall_id, as_of, filters=filters))
 
 
 @st.cache_data(show_spinner=False)
@@ -175,7 +175,7 @@ def fcr(
     version: tuple, recall_id: str, as_of: datetime, by: str, options: metrics.Options, filters: metrics.Filters
 ) -> pl.DataFrame:
     with reading() as con:
-        return metrics.fcr(con, recall_id, as_of, by, options, filters)
+        return metrics.fcr(con, metrics.Scope(recall_id, as_of, options, filters), by)
 
 
 @st.cache_data(show_spinner=False)
@@ -183,7 +183,7 @@ def csat(
     version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str | None = None
 ) -> pl.DataFrame:
     with reading() as con:
-        return metrics.csat(con, recall_id, as_of, by, filters, breakdown)
+        return metrics.csat(con, metrics.Scope(recall_id, as_of, filters=filters), by, breakdown)
 
 
 @st.cache_data(show_spinner=False)
@@ -191,7 +191,7 @@ def repeat_reasons(
     version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
 ) -> pl.DataFrame:
     with reading() as con:
-        return metrics.repeat_reasons(con, recall_id, as_of, options, filters)
+        return metrics.repeat_reasons(con, metrics.Scope(recall_id, as_of, options, filters))
 
 
 @st.cache_data(show_spinner=False)
@@ -199,33 +199,34 @@ def channel_switches(
     version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
 ) -> pl.DataFrame:
     with reading() as con:
-        return metrics.channel_switches(con, recall_id, as_of, options, filters)
+        return metrics.channel_switches(con, metrics.Scope(recall_id, as_of, options, filters))
 
 
 @st.cache_data(show_spinner=False)
 def coverage_by(version: tuple, recall_id: str, as_of: datetime, by: str | None) -> pl.DataFrame:
     with reading() as con:
-        return metrics.coverage(con, recall_id, as_of, by)
+        return metrics.coverage(con, metrics.Scope(recall_id, as_of), by)
 
 
 @st.cache_data(show_spinner=False)
 def coverage_daily(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
     with reading() as con:
-        return metrics.coverage_daily(con, recall_id, as_of)
+        return metrics.coverage_daily(con, metrics.Scope(recall_id, as_of))
 
 
 @st.cache_data(show_spinner=False)
 def time_to_notify(version: tuple, recall_id: str, as_of: datetime) -> tuple[pl.DataFrame, dict]:
     """(notified affected customers in bins of hours after the announcement, summary)."""
     with reading() as con:
-        return metrics.time_to_notify(con, recall_id, as_of), metrics.time_to_notify_summary(con, recall_id, as_of)
+        scope = metrics.Scope(recall_id, as_of)
+        return metrics.time_to_notify(con, scope), metrics.time_to_notify_summary(con, scope)
 
 
 @st.cache_data(show_spinner=False)
 def unreachable_customers(version: tuple, recall_id: str, as_of: datetime, limit: int | None = None) -> pl.DataFrame:
     """Contains personal data: pages show it through ui.export.masked / download_buttons."""
     with reading() as con:
-        return metrics.unreachable_customers(con, recall_id, as_of, limit)
+        return metrics.unreachable_customers(con, metrics.Scope(recall_id, as_of), limit)
 
 
 @st.cache_data(show_spinner=False)
@@ -261,7 +262,7 @@ def standup(
     from metrics.standup import standup as compute
 
     with reading() as con:
-        return compute(con, recall_id, as_of, phase, options, filters)
+        return compute(con, metrics.Scope(recall_id, as_of, options, filters), phase)
 
 
 @st.cache_data(show_spinner=False)
@@ -269,7 +270,7 @@ def hourly_volume(version: tuple, recall_id: str, as_of: datetime, day, filters:
     from metrics.standup import hourly_volume as compute
 
     with reading() as con:
-        return compute(con, recall_id, as_of, day, filters)
+        return compute(con, metrics.Scope(recall_id, as_of, filters=filters), day)
 
 
 @st.cache_data(show_spinner=False)
