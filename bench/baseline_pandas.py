@@ -3,7 +3,7 @@
 Reads the canonical CSVs (recall definition from the TOML) into pandas, assigns contacts and
 notifications to the recall with its match rules, resolves identity through the registry,
 buckets contacts into phases, then per phase (and ``all``): contacts by channel, handled, AHT,
-service level / abandon rate / ASA, repeat-contact FCR (7-day window, next contact of the same
+service level / abandon rate / ASA, repeat-contact FCR (the options' window, next contact of the same
 customer found with a sort + groupby-shift over distinct creation instants), CSAT; and the
 coverage funnel. The output has the shape of ``metrics.build_report``'s ``phases`` /
 ``coverage`` so that :func:`compare` can check the two agree.
@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from metrics.base import DEFAULT_OPTIONS, Options
+from store.phases import DAY_ONE, ONGOING_AFTER
 
 PHASES = ("pre_announcement", "day_one", "during", "ongoing", "after")
 
@@ -50,12 +53,13 @@ def _rate(k: float, n: float) -> float | None:
     return k / n if n else None
 
 
-def compute(folder: Path, as_of: datetime) -> dict[str, Any]:
-    """The report's ``phases`` and ``coverage`` for the recall in ``folder`` at ``as_of`` (naive UTC)."""
+def compute(folder: Path, as_of: datetime, options: Options = DEFAULT_OPTIONS) -> dict[str, Any]:
+    """The report's ``phases`` and ``coverage`` for the recall in ``folder`` at ``as_of`` (naive UTC),
+    with the thresholds and window of ``options`` (metrics.Options, the report's defaults)."""
     spec = tomllib.loads((folder / "recall.toml").read_text())
     rec, match = spec["recall"], spec.get("match", {})
     announced = _utc(rec["announced_at"])
-    ongoing = _utc(rec["ongoing_from"]) if "ongoing_from" in rec else announced + pd.Timedelta(hours=168)
+    ongoing = _utc(rec["ongoing_from"]) if "ongoing_from" in rec else announced + pd.Timedelta(ONGOING_AFTER)
     closed = _utc(rec["closed_at"]) if "closed_at" in rec else None
     as_of = pd.Timestamp(as_of)
     text = {"customer_phone": str, "customer_ref": str, "source_id": str, "contact_source_id": str}
@@ -88,12 +92,12 @@ def compute(folder: Path, as_of: datetime) -> dict[str, Any]:
     if closed is not None:
         phase[c["created_at"] >= closed] = "after"
     phase[c["created_at"] < ongoing] = "during"
-    phase[c["created_at"] < announced + pd.Timedelta(hours=24)] = "day_one"
+    phase[c["created_at"] < announced + pd.Timedelta(DAY_ONE)] = "day_one"
     phase[c["created_at"] < announced] = "pre_announcement"
     c["phase"] = phase
 
     # FCR: the same customer's next inbound contact strictly after this one (any channel).
-    window = pd.Timedelta(days=7)
+    window = pd.Timedelta(hours=options.fcr_window_h)
     k = c[(c["direction"] == "inbound") & c["customer_id"].notna()]
     distinct = k[["customer_id", "created_at"]].drop_duplicates().sort_values(["customer_id", "created_at"])
     distinct["next_at"] = distinct.groupby("customer_id")["created_at"].shift(-1)
@@ -129,7 +133,7 @@ def compute(folder: Path, as_of: datetime) -> dict[str, Any]:
         timed = handled.dropna(subset=["handle_s"])
         calls = ib[ib["channel"] == "phone"]
         answered = calls[~calls["is_abandoned"]]
-        abandoned = calls[calls["is_abandoned"] & (calls["wait_s"] >= 5)]
+        abandoned = calls[calls["is_abandoned"] & (calls["wait_s"] >= options.short_abandon_s)]
         offered = len(answered) + len(abandoned)
         by_channel = ib["channel"].value_counts()
         aht = timed.groupby("channel")["handle_s"].mean()
@@ -145,7 +149,10 @@ def compute(folder: Path, as_of: datetime) -> dict[str, Any]:
                 "pending": int(kk["pending"].sum()),
             },
             "aht_s": {"all": _none(timed["handle_s"].mean()), **{ch: _none(aht.get(ch)) for ch in channels}},
-            "service_level": {"rate": _rate(int((answered["wait_s"] <= 20).sum()), offered), "n": offered},
+            "service_level": {
+                "rate": _rate(int((answered["wait_s"] <= options.sl_threshold_s).sum()), offered),
+                "n": offered,
+            },
             "abandon_rate": {"rate": _rate(len(abandoned), offered), "n": offered},
             "asa_s": _none(answered["wait_s"].mean()),
             "csat": {"rate": _rate(int(ss["satisfied"].sum()), len(ss)), "n": len(ss)},

@@ -9,7 +9,6 @@ Times are ISO 8601; without an offset they are read in the recall's ``timezone``
 from __future__ import annotations
 
 import tomllib
-from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -17,9 +16,9 @@ import polars as pl
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable
 from connectors.conform import conform
 from connectors.values import e164
+from store.phases import ONGOING_AFTER
 
 NAME = "recall_toml"
-ONGOING_AFTER = timedelta(hours=168)
 
 
 def detect(f: SourceFile) -> str | None:

@@ -1,12 +1,13 @@
 """Metrics: pure functions over the store, returning polars frames or plain values.
 
-Every function takes a DuckDB connection, a recall id, ``as_of`` (naive UTC) and options, and
-states its rule in its module docstring. The grain is ``phase`` (design §4, plus ``all``) or
-``day`` (local calendar day in the recall's zone).
+Every metric function takes a DuckDB connection and a :class:`Scope` (recall, ``as_of`` in naive
+UTC, options, filters), and states its rule in its module docstring; metrics/catalog.py declares
+each metric's label, unit, direction, target and rule once. The grain is ``phase`` (docs/phases.md,
+plus ``all``) or ``day`` (local calendar day in the recall's zone).
 """
 
 from metrics.base import NO_FILTERS, Filters, Options, Scope, as_utc, ratio, wilson
-from metrics.coverage import coverage
+from metrics.coverage import correction_rate, coverage, coverage_shares
 from metrics.csat import csat
 from metrics.fcr import fcr
 from metrics.handling import handle_time
@@ -20,8 +21,8 @@ from metrics.outreach import (
 from metrics.repeats import channel_switches, repeat_reasons
 from metrics.report import build_report, recall_ids
 from metrics.service import service_level
-from metrics.tickets import backlog, ticket_times
-from metrics.volume import affected_units, contact_rate, volume
+from metrics.tickets import backlog, backlog_at, ticket_times
+from metrics.volume import affected_units, contact_rate, contact_rates, contacts_today, volume
 
 __all__ = [
     "NO_FILTERS",
@@ -31,9 +32,14 @@ __all__ = [
     "affected_units",
     "as_utc",
     "backlog",
+    "backlog_at",
     "build_report",
     "contact_rate",
+    "contact_rates",
+    "contacts_today",
+    "correction_rate",
     "coverage",
+    "coverage_shares",
     "csat",
     "fcr",
     "handle_time",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
@@ -25,7 +26,7 @@ FCR_METHODS = ("repeat_contact", "zendesk_one_touch")
 
 @dataclass(frozen=True)
 class Options:
-    """Metric options (design §5 defaults)."""
+    """Metric options (defaults: docs/metrics.md)."""
 
     fcr_window_h: int = 168  # repeat window W: 3, 7, 14 or 30 days
     fcr_method: str = "repeat_contact"  # or "zendesk_one_touch"
@@ -110,6 +111,12 @@ class Scope:
     def unfiltered(self) -> Scope:
         """The same scope without the channel and date filters (coverage counts people, not contacts)."""
         return replace(self, filters=NO_FILTERS)
+
+
+def local_day(con: duckdb.DuckDBPyConnection, recall_id: str, at: datetime) -> date:
+    """The calendar date of the UTC instant ``at`` in the recall's time zone."""
+    zone = con.execute("SELECT timezone FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()[0][0]
+    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).date()
 
 
 def run(con: duckdb.DuckDBPyConnection, body: str, scope: Scope) -> pl.DataFrame:

@@ -1,4 +1,4 @@
-"""Coverage of affected customers (design §5), as of ``as_of``.
+"""Coverage of affected customers (docs/metrics.md), as of ``as_of``.
 
 Person ledger, over the recall's affected customers (distinct registry ``customer_id``;
 units with no known owner feed only the unit ledger):
@@ -8,7 +8,9 @@ units with no known owner feed only the unit ledger):
 - **engaged**: a read, clicked or replied event, or an inbound contact for the recall (an
   email open alone is not engagement);
 - **remedied**: every one of the customer's units has ``remedy_completed_at ≤ as_of``.
-Unit ledger: affected units, remedied units, correction rate = remedied / affected units.
+Unit ledger: affected units, remedied units, **correction rate** = remedied / affected units
+(:func:`correction_rate`). Shares of affected customers (:func:`coverage_shares`): reached ÷
+affected customers, remedied ÷ affected customers.
 A breakdown (``by`` = ``region`` or ``lot``) counts a customer in each group holding one of
 their units (``people.regions`` / ``lots``). The per-customer times are ``people``
 (metrics/scope.py, kept at load time).
@@ -19,7 +21,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from metrics.base import Scope, run
+from metrics.base import Scope, ratio, run
 
 FUNNEL = ("affected_customers", "notified", "reached", "engaged", "remedied")
 BREAKDOWNS = ("region", "lot")
@@ -54,3 +56,26 @@ def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, by: str | None = None
             [pl.lit(0, pl.Int64).alias(k) for k in (*FUNNEL, "affected_units", "remedied_units")]
         )
     return frame
+
+
+def correction_rate(remedied_units: int, affected_units: int) -> float | None:
+    """Remedied units ÷ affected units; None without affected units."""
+    return ratio(remedied_units, affected_units)
+
+
+def coverage_shares(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """:func:`coverage`'s row with reached_share and remedied_share (of affected customers) and
+    correction_rate (of affected units); null shares without affected customers or units."""
+    row = coverage(con, scope).row(0, named=True)
+    people = row["affected_customers"]
+    return pl.DataFrame(
+        [
+            {
+                **row,
+                "reached_share": ratio(row["reached"], people),
+                "remedied_share": ratio(row["remedied"], people),
+                "correction_rate": correction_rate(row["remedied_units"], row["affected_units"]),
+            }
+        ],
+        schema_overrides={k: pl.Float64 for k in ("reached_share", "remedied_share", "correction_rate")},
+    )

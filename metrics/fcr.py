@@ -20,7 +20,26 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from metrics.base import Scope, complete_phases, grouped, run
+from metrics.base import Options, Scope, complete_phases, grouped, run
+
+# The contacts FCR measures (over ``c``): handled inbound contacts with a known customer.
+HANDLED_WITH_CUSTOMER_SQL = "direction = 'inbound' AND customer_h IS NOT NULL AND NOT is_abandoned"
+
+
+def window_closed_sql(options: Options) -> str:
+    """``created_at + W ≤ as_of``: the contact's repeat window has closed."""
+    return f"created_at + INTERVAL {int(options.fcr_window_h)} HOUR <= $as_of"
+
+
+def eligible_sql(options: Options) -> str:
+    """The FCR eligibility predicate (repeat-contact method), over ``c``."""
+    return f"{HANDLED_WITH_CUSTOMER_SQL} AND {window_closed_sql(options)}"
+
+
+def came_back_sql(options: Options) -> str:
+    """The customer's next inbound contact for the recall (any channel, abandoned ones included:
+    ``next_at``) falls in ``(created_at, created_at + W]``."""
+    return f"coalesce(next_at <= created_at + INTERVAL {int(options.fcr_window_h)} HOUR, false)"
 
 
 def fcr(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
@@ -35,14 +54,13 @@ def fcr(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.D
             count(*) FILTER (status NOT IN ('solved', 'closed') OR status IS NULL) AS pending
         FROM c WHERE source = 'zendesk' AND direction = 'inbound' GROUP BY {group}"""
     else:
-        window = f"INTERVAL {int(options.fcr_window_h)} HOUR"
+        closed = window_closed_sql(options)
         body = f"""
         SELECT {select},
-            count(*) FILTER (created_at + {window} <= $as_of) AS n,
-            count(*) FILTER (created_at + {window} <= $as_of AND NOT is_transferred
-                             AND (next_at IS NULL OR next_at > created_at + {window})) AS resolved,
-            count(*) FILTER (created_at + {window} > $as_of) AS pending
-        FROM c WHERE direction = 'inbound' AND customer_h IS NOT NULL AND NOT is_abandoned GROUP BY {group}"""
+            count(*) FILTER ({closed}) AS n,
+            count(*) FILTER ({closed} AND NOT is_transferred AND NOT {came_back_sql(options)}) AS resolved,
+            count(*) FILTER (NOT ({closed})) AS pending
+        FROM c WHERE {HANDLED_WITH_CUSTOMER_SQL} GROUP BY {group}"""
     frame = run(con, body, scope)
     frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

@@ -30,13 +30,14 @@ the earlier of ``as_of`` and the phase's end (pre-announcement: A; day one: A + 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
 import polars as pl
 
 from metrics.base import Scope, daily_counts_sql, run
+from metrics.scope import PHASES, phase_bounds
 from store.derived import REGISTRY_ID_SQL
 
 
@@ -152,13 +153,7 @@ def unreachable_customers(con: duckdb.DuckDBPyConnection, scope: Scope, limit: i
 
 
 def coverage_as_of(recall: dict[str, Any], phase: str, as_of: datetime) -> datetime:
-    """The report time for coverage "in" ``phase``: ``as_of``, or the phase's end when earlier."""
-    announced = recall["announced_at"]
-    ends = {
-        "pre_announcement": announced,
-        "day_one": announced + timedelta(hours=24),
-        "during": recall.get("ongoing_from") or announced + timedelta(hours=168),
-        "ongoing": recall.get("closed_at"),
-    }
-    end = ends.get(phase)
+    """The report time for coverage "in" ``phase``: ``as_of``, or the phase's end when earlier
+    (``phase_bounds``; the whole recall and an open phase have no end)."""
+    end = phase_bounds(recall)[phase][1] if phase in PHASES else None
     return min(as_of, end) if end is not None else as_of

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 from metrics.base import Options, Scope, run
+from metrics.fcr import came_back_sql, eligible_sql
 from metrics.scope import PHASES
 
 NO_REASON = "(no reason)"
@@ -30,12 +31,10 @@ NO_REASON = "(no reason)"
 def _repeated(options: Options) -> str:
     """CTE ``rep``: the repeated contacts with ``reason`` and ``repeat_channel``, continuing
     ``WITH <scope>`` (``next_at``/``next_channel``: the customer's next inbound contact)."""
-    window = f"INTERVAL {int(options.fcr_window_h)} HOUR"
     return f""",
     rep AS (
         SELECT phase, channel, coalesce(reason, '{NO_REASON}') AS reason, next_channel AS repeat_channel
-        FROM c WHERE direction = 'inbound' AND customer_h IS NOT NULL AND NOT is_abandoned
-            AND created_at + {window} <= $as_of AND next_at <= created_at + {window})"""
+        FROM c WHERE {eligible_sql(options)} AND {came_back_sql(options)})"""
 
 
 def repeat_reasons(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:

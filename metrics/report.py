@@ -1,4 +1,5 @@
-"""The report object of design §7: every phase (``all`` included) and the coverage funnel.
+"""The report object (docs/cli.md, "JSON report"): every phase (``all`` included) and the coverage
+funnel. Its field names are the catalog's (``Metric.report``, metrics/catalog.py) and are a contract.
 
 Filters (channels, dates) narrow the per-phase metrics; coverage is always the whole recall's.
 """
@@ -12,7 +13,8 @@ import duckdb
 import polars as pl
 
 from metrics.base import DEFAULT_OPTIONS, NO_FILTERS, Filters, Options, Scope
-from metrics.coverage import coverage
+from metrics.catalog import report_field as field
+from metrics.coverage import FUNNEL, coverage
 from metrics.csat import csat
 from metrics.fcr import fcr
 from metrics.handling import handle_time
@@ -77,19 +79,19 @@ def _report(
         rows = {r["channel"]: r for r in vol.filter(pl.col("phase") == phase).iter_rows(named=True)}
         total = rows.get("all", {"contacts": 0, "handled": 0})
         phases[phase] = {
-            "contacts": total["contacts"],
-            "by_channel": {ch: rows[ch]["contacts"] if ch in rows else 0 for ch in channels},
-            "channel_mix": {ch: rows[ch]["share"] if ch in rows else None for ch in channels},
-            "handled": total["handled"],
-            "fcr": {"rate": fc[phase]["rate"], "n": fc[phase]["n"], "pending": fc[phase]["pending"]},
-            "aht_s": {
+            field("contacts"): total["contacts"],
+            field("contacts_by_channel"): {ch: rows[ch]["contacts"] if ch in rows else 0 for ch in channels},
+            field("channel_mix"): {ch: rows[ch]["share"] if ch in rows else None for ch in channels},
+            field("handled"): total["handled"],
+            field("fcr"): {"rate": fc[phase]["rate"], "n": fc[phase]["n"], "pending": fc[phase]["pending"]},
+            field("aht_s"): {
                 "all": aht[phase]["mean_s"],
                 **{ch: (aht_by.get((phase, ch)) or {}).get("mean_s") for ch in channels},
             },
-            "service_level": {"rate": sl[phase]["sl_rate"], "n": sl[phase]["offered"]},
-            "abandon_rate": {"rate": sl[phase]["abandon_rate"], "n": sl[phase]["offered"]},
-            "asa_s": sl[phase]["asa_s"],
-            "csat": {
+            field("service_level"): {"rate": sl[phase]["sl_rate"], "n": sl[phase]["offered"]},
+            field("abandon_rate"): {"rate": sl[phase]["abandon_rate"], "n": sl[phase]["offered"]},
+            field("asa_s"): sl[phase]["asa_s"],
+            field("csat"): {
                 "rate": cs[phase]["rate"],
                 "n": cs[phase]["n"],
                 "ci95": [cs[phase]["ci_low"], cs[phase]["ci_high"]] if cs[phase]["n"] else None,
@@ -100,16 +102,9 @@ def _report(
         "recall_id": recall_id,
         "as_of": scope.as_of.isoformat() + "Z",
         "phases": phases,
-        "coverage": {
-            k: cov[k]
-            for k in (
-                "affected_customers",
-                "notified",
-                "reached",
-                "engaged",
-                "remedied",
-                "affected_units",
-                "remedied_units",
-            )
-        },
+        "coverage": {field(k): cov[k] for k in COVERAGE_FIELDS},
     }
+
+
+# The report's coverage object, in this order (the funnel stages, then the unit ledger).
+COVERAGE_FIELDS = (*FUNNEL, "affected_units", "remedied_units")

@@ -41,8 +41,10 @@ from store.derived import (
     REACHED_SQL,
     REGISTRY_ID_SQL,
 )
+from store.phases import ONGOING_AFTER, PHASES, phase_bounds
 
-PHASES = ("pre_announcement", "day_one", "during", "ongoing", "after")
+__all__ = ["ONGOING_AFTER", "PHASES", "PHASE_LABELS", "phase_bounds", "scope_ctes", "bucket_sql"]
+
 PHASE_LABELS = {
     "pre_announcement": "Before announcement",
     "day_one": "Day one",

@@ -1,19 +1,10 @@
 """Stand-up wall screen numbers: each tile now and at yesterday's stand-up (``as_of − 24 h``).
 
-Tiles, for one recall at report time T (naive UTC), the phase chosen on the page (default
-``all``) and the shared filters (channels, local dates):
-
-- ``contacts``: inbound contacts created on T's local calendar day (recall's zone) up to T,
-  abandoned calls included (channel filter applies, the date filter does not); ``extra`` =
-  contacts since announcement, i.e. inbound contacts with ``created_at ≥ announced_at`` (phases
-  day_one, during, ongoing and after).
-- ``service_level``, ``abandon_rate``, ``asa_s``, ``fcr``, ``csat``: exactly the report's values
-  for the phase (design §5), with their denominators ``n`` (offered calls, FCR-eligible contacts,
-  CSAT responses).
-- ``backlog``: open tickets at T (metrics.tickets.backlog, the snapshot at T); ``extra`` = aged
-  (open and created more than 24 h before T).
-- ``coverage``: reached ÷ affected customers at T (null with no affected customers); ``extra`` =
-  remedied ÷ affected customers; ``n`` = affected customers.
+The tiles are the catalog's metrics shown on the stand-up (metrics/catalog.py, ``tiles``), for one
+recall at report time T (naive UTC), the phase chosen on the page (default ``all``) and the shared
+filters: each metric's reading in that phase (or, for metrics measured at an instant — contacts
+today, open backlog, customers reached —, at T), with its denominator ``n`` and second figure
+``extra``, exactly as the report and the other pages compute them.
 
 **Delta since yesterday** = value at T − value at T − 24 h, each computed by the same rule at its
 own time (so "contacts today" is compared with yesterday's local day up to the same clock time);
@@ -25,59 +16,30 @@ The hourly volume of one local day: inbound contacts per local clock hour and ch
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
 
-from metrics.base import Filters, Scope, ratio, run
-from metrics.report import build_report
-from metrics.scope import PHASES
-from metrics.tickets import open_backlog
-from metrics.volume import volume
+from metrics.base import Filters, Scope, local_day, run
+from metrics.catalog import on
 from store.db import read_transaction
 
 YESTERDAY = timedelta(hours=24)
-TILES = ("contacts", "service_level", "abandon_rate", "asa_s", "fcr", "csat", "backlog", "coverage")
-
-
-def local_day(con: duckdb.DuckDBPyConnection, recall_id: str, at: datetime) -> date:
-    """The calendar date of the UTC instant ``at`` in the recall's time zone."""
-    zone = con.execute("SELECT timezone FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()[0][0]
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).date()
-
-
-def _contacts_on(con: duckdb.DuckDBPyConnection, scope: Scope, day: date) -> int:
-    today = replace(scope, filters=Filters(channels=scope.filters.channels, start=day, end=day))
-    rows = volume(con, today, "phase").filter((pl.col("phase") == "all") & (pl.col("channel") == "all"))
-    return int(rows["contacts"][0]) if rows.height else 0
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all") -> dict[str, dict[str, Any]]:
-    """Every tile at ``scope.as_of``: ``{tile: {"value", "n", "extra"}}`` (rules in the module docstring)."""
-    report = build_report(con, scope.recall_id, scope.as_of, scope.options, scope.filters)
-    m = report["phases"][phase]
-    since = sum(report["phases"][p]["contacts"] for p in PHASES if p != "pre_announcement")
-    today = _contacts_on(con, scope, local_day(con, scope.recall_id, scope.as_of))
-    open_tickets, aged_tickets = open_backlog(con, scope)
-    cov = report["coverage"]
-    affected = cov["affected_customers"]
-    return {
-        "contacts": {"value": today, "n": None, "extra": since},
-        "service_level": {"value": m["service_level"]["rate"], "n": m["service_level"]["n"], "extra": None},
-        "abandon_rate": {"value": m["abandon_rate"]["rate"], "n": m["abandon_rate"]["n"], "extra": None},
-        "asa_s": {"value": m["asa_s"], "n": m["service_level"]["n"], "extra": None},
-        "fcr": {"value": m["fcr"]["rate"], "n": m["fcr"]["n"], "extra": m["fcr"]["pending"]},
-        "csat": {"value": m["csat"]["rate"], "n": m["csat"]["n"], "extra": None},
-        "backlog": {"value": open_tickets, "n": None, "extra": aged_tickets},
-        "coverage": {
-            "value": ratio(cov["reached"], affected),
-            "n": affected,
-            "extra": ratio(cov["remedied"], affected),
-        },
-    }
+    """Every stand-up tile at ``scope.as_of``: ``{metric id: {"value", "n", "extra"}}``; metrics
+    sharing a function are computed once."""
+    results: dict[Any, Any] = {}
+    tiles = {}
+    for metric in on("standup"):
+        if metric.compute not in results:
+            results[metric.compute] = metric.measure(con, scope)
+        reading = metric.reading(results[metric.compute], phase)
+        tiles[metric.id] = {"value": reading.value, "n": reading.n, "extra": reading.extra}
+    return tiles
 
 
 def _minus(a: float | None, b: float | None) -> float | None:
@@ -106,7 +68,7 @@ def _standup(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str) -> dict[s
             "delta": _minus(now[k]["value"], then[k]["value"]),
             "extra_delta": _minus(now[k]["extra"], then[k]["extra"]),
         }
-        for k in TILES
+        for k in now
     }
     return {
         "as_of": as_of,

@@ -7,7 +7,7 @@
 - **Backlog** at the end of each local day (or at ``as_of`` for the current day) = tickets
   created by then and not yet resolved. A ticket is resolved at ``resolved_at``; a solved or
   closed ticket without one counts as resolved at ``updated_at`` (else ``created_at``).
-  **Aged backlog** = the part of it created more than 24 h before.
+  **Aged backlog** = the part of it created more than 24 h (``AGED_AFTER_H``) before.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import polars as pl
 
 from metrics.base import Scope, complete_phases, daily_counts_sql, grouped, run
 
+AGED_AFTER_H = 24
+_AGED = f"INTERVAL {AGED_AFTER_H} HOUR"
 _RESOLVED = """coalesce(resolved_at, CASE WHEN status IN ('solved', 'closed')
                 THEN coalesce(updated_at, created_at) END)"""
 
@@ -61,9 +63,9 @@ def backlog(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
         SELECT 'opened' AS kind, created_at {before} AS moment_at FROM t WHERE created_at <= $as_of
         UNION ALL SELECT 'closed', greatest(created_at, resolved_time) {before} FROM t
             WHERE resolved_time IS NOT NULL AND greatest(created_at, resolved_time) <= $as_of
-        UNION ALL SELECT 'aged', created_at + INTERVAL 24 HOUR FROM t WHERE created_at + INTERVAL 24 HOUR < $as_of
-        UNION ALL SELECT 'aged_closed', greatest(created_at + INTERVAL 24 HOUR, resolved_time {before}) FROM t
-            WHERE created_at + INTERVAL 24 HOUR < $as_of AND resolved_time <= $as_of)
+        UNION ALL SELECT 'aged', created_at + {_AGED} FROM t WHERE created_at + {_AGED} < $as_of
+        UNION ALL SELECT 'aged_closed', greatest(created_at + {_AGED}, resolved_time {before}) FROM t
+            WHERE created_at + {_AGED} < $as_of AND resolved_time <= $as_of)
     {daily_counts_sql("ev", "(SELECT lo FROM bounds)")},
     cum AS (
         SELECT d.day, sum(coalesce(x.n, 0)) FILTER (x.kind = 'opened') AS opened,
@@ -80,12 +82,18 @@ def backlog(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
     return run(con, body, scope)
 
 
-def open_backlog(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[int, int]:
-    """(open, aged) tickets at the instant ``as_of`` — :func:`backlog`'s last row, in one pass."""
+def backlog_at(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:
+    """One row: open_tickets, aged_tickets at the instant ``as_of`` — :func:`backlog`'s last row, in
+    one pass."""
     body = f""",
     t AS (SELECT created_at, {_RESOLVED} AS resolved_time FROM c WHERE is_ticket)
     SELECT count(*) FILTER (resolved_time IS NULL OR resolved_time > $as_of) AS open_tickets,
         count(*) FILTER ((resolved_time IS NULL OR resolved_time > $as_of)
-                         AND created_at < $as_of::TIMESTAMP - INTERVAL 24 HOUR) AS aged_tickets
+                         AND created_at < $as_of::TIMESTAMP - {_AGED}) AS aged_tickets
     FROM t"""
-    return run(con, body, scope).row(0)
+    return run(con, body, scope)
+
+
+def open_backlog(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[int, int]:
+    """(open, aged) tickets at the instant ``as_of`` (:func:`backlog_at`)."""
+    return backlog_at(con, scope).row(0)

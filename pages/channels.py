@@ -3,79 +3,98 @@
 import polars as pl
 import streamlit as st
 
+import metrics
 import ui
+from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
-from ui import charts, data, filters, tiles
+from ui import charts, data, filters, tables, tiles
 from ui.export import chart_with_table, download_buttons
 
 ui.through_router()
 
-version, recall, phase, chosen = filters.recall_view()
-as_of = filters.as_of_now()
-rid = recall["recall_id"]
+view = filters.recall_view()
+recall, phase, scope = view.recall, view.phase, view.scope
+options = scope.options
 
 st.title("Channels & handling")
-st.caption(f"{recall['name']} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC")
-daily = data.volume(version, rid, as_of, "day", chosen)
+st.caption(f"{recall['name']} · {PHASE_LABELS[phase]} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
+daily = view.read(metrics.volume, scope, "day")
 if daily.height == 0:
     st.info("No inbound contacts for this recall and these filters yet.")
     st.stop()
 
-st.subheader("Inbound contacts by channel per day")
+st.subheader(f"{CATALOG['contacts'].label} by channel per day")
 by_day = daily.filter(pl.col("channel") != "all").pivot(on="channel", index="day", values="contacts").fill_null(0)
 chart_with_table(charts.channel_volume(daily, recall, phase), by_day, "contacts_by_day", "channels_volume")
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Channel mix per phase")
-    mix = data.volume(version, rid, as_of, "phase", chosen).filter(pl.col("contacts") > 0)
-    chart_with_table(charts.channel_mix(mix, PHASE_LABELS), mix, "channel_mix", "channels_mix")
+    st.subheader(f"{CATALOG['channel_mix'].label} per phase")
+    mix = view.read(metrics.volume, scope, "phase").filter(pl.col("contacts") > 0)
+    labels = tables.labels(mix, options, "contacts", "channel_mix")
+    chart_with_table(charts.channel_mix(mix, PHASE_LABELS), mix, "channel_mix", "channels_mix", labels=labels)
 with right:
-    st.subheader(f"Handle time by channel · {PHASE_LABELS[phase]}")
-    aht = data.handle_time(version, rid, as_of, "phase", chosen).filter(pl.col("phase") == phase)
-    chart_with_table(charts.handle_time_bars(aht), aht, "handle_time_by_channel", "channels_aht")
+    aht = CATALOG["aht_s"]
+    st.subheader(f"{aht.label} by channel · {PHASE_LABELS[phase]}")
+    by_channel = view.read(metrics.handle_time, scope, "phase").filter(pl.col("phase") == phase)
+    chart_with_table(
+        charts.handle_time_bars(by_channel),
+        by_channel,
+        "handle_time_by_channel",
+        "channels_aht",
+        labels=tables.labels(by_channel, options, "aht_s"),
+    )
 
-seconds = {
-    c: st.column_config.NumberColumn(c.replace("_s", " (s)"), format="%.0f") for c in ("mean_s", "median_s", "p90_s")
-}
-with st.expander(f"Handle time by queue or agent · {PHASE_LABELS[phase]}"):
+with st.expander(f"{aht.label} by queue or agent · {PHASE_LABELS[phase]}"):
     dim = st.segmented_control("Break down by", ["queue", "agent"], key="channels_aht_by", default="queue") or "queue"
-    split = data.handle_time(version, rid, as_of, "phase", chosen, dim)
+    split = view.read(metrics.handle_time, scope, "phase", dim)
     split = split.filter((pl.col("phase") == phase) & (pl.col("n") > 0)).sort("n", descending=True)
-    st.dataframe(split.drop("phase"), key="channels_aht_split", hide_index=True, column_config=seconds)
-    download_buttons(split, f"handle_time_by_{dim}", "channels_aht_split")
+    split_labels = tables.labels(split, options, "aht_s")
+    config = dict(split_labels.config)
+    st.dataframe(split.drop("phase"), key="channels_aht_split", hide_index=True, column_config=config)
+    download_buttons(split, f"handle_time_by_{dim}", "channels_aht_split", headers=split_labels.headers)
 
-st.subheader("Phone: service level, abandon rate, speed of answer")
-targets = data.targets()
-service = data.service_level(version, rid, as_of, "phase", chosen)
-now = service.filter(pl.col("phase") == phase).row(0, named=True)
-cols = st.columns(4)
-with cols[0]:
-    tiles.tile("Service level (20 s)", now["sl_rate"], "pct", now["offered"], "sl")
-with cols[1]:
-    tiles.tile("Abandon rate", now["abandon_rate"], "pct", now["offered"], "abandon")
-with cols[2]:
-    tiles.tile("Speed of answer", now["asa_s"], "s", now["answered"], "asa")
-cols[3].metric("Short abandons (not counted)", f"{now['short_abandons']:,}", help="Abandoned within 5 s.")
-service_daily = data.service_level(version, rid, as_of, "day", chosen)
+PHONE = ("service_level", "abandon_rate", "asa_s", "short_abandons")
+st.subheader("Phone: " + ", ".join(CATALOG[k].label.lower() for k in PHONE[:3]))
+targets = data.targets(view.version)
+service = view.read(metrics.service_level, scope, "phase")
+cols = st.columns(len(PHONE))
+for col, key in zip(cols, PHONE, strict=True):
+    with col:
+        tiles.tile(CATALOG[key], CATALOG[key].reading(service, phase), options)
+service_daily = view.read(metrics.service_level, scope, "day")
 fig = charts.service_by_day(service_daily, recall, targets, phase)
-chart_with_table(fig, service_daily, "phone_service_by_day", "channels_service")
-columns = {
-    "sl_rate": st.column_config.NumberColumn("service level", format="percent"),
-    "abandon_rate": st.column_config.NumberColumn("abandon rate", format="percent"),
-    "asa_s": st.column_config.NumberColumn("ASA (s)", format="%.0f"),
-    "answered_within": "answered ≤ 20 s",
-}
+service_labels = tables.labels(service_daily, options, *PHONE)
+chart_with_table(fig, service_daily, "phone_service_by_day", "channels_service", labels=service_labels)
 order = ["phase", "offered", "answered", "answered_within", "sl_rate", "abandoned", "abandon_rate", "asa_s"]
 service_table = service.with_columns(pl.col("phase").replace(PHASE_LABELS)).select(*order, "short_abandons")
-st.dataframe(service_table, key="channels_service_phases", hide_index=True, column_config=columns)
+st.dataframe(
+    service_table,
+    key="channels_service_phases",
+    hide_index=True,
+    column_config=dict(tables.labels(service_table, options, *PHONE).config),
+)
 
 left, right = st.columns(2)
 with left:
-    st.subheader("Ticket backlog at the end of each day")
-    backlog = data.backlog(version, rid, as_of, chosen)
-    chart_with_table(charts.backlog_lines(backlog, recall, phase), backlog, "ticket_backlog", "channels_backlog")
+    backlog = CATALOG["backlog"]
+    st.subheader(f"{backlog.label} at the end of each day")
+    per_day = view.read(metrics.backlog, scope)
+    chart_with_table(
+        charts.backlog_lines(per_day, recall, phase),
+        per_day,
+        "ticket_backlog",
+        "channels_backlog",
+        labels=tables.labels(per_day, options, "backlog"),
+    )
 with right:
-    st.subheader("First reply and resolution time per phase")
-    times = data.ticket_times(version, rid, as_of, "phase", chosen)
-    chart_with_table(charts.ticket_times_bars(times, PHASE_LABELS), times, "ticket_times", "channels_ticket_times")
+    times = ("first_reply_s", "resolution_s")
+    st.subheader(" and ".join(CATALOG[k].label for k in times) + " per phase")
+    per_phase = view.read(metrics.ticket_times, scope, "phase")
+    chart_with_table(
+        charts.ticket_times_bars(per_phase, PHASE_LABELS),
+        per_phase,
+        "ticket_times",
+        "channels_ticket_times",
+        labels=tables.labels(per_phase, options, *times),
+    )

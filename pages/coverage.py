@@ -3,65 +3,72 @@
 import polars as pl
 import streamlit as st
 
+import metrics
 import ui
 from metrics import coverage_as_of
+from metrics.catalog import CATALOG
+from metrics.coverage import FUNNEL
 from metrics.scope import PHASE_LABELS
-from ui import access, charts, data, filters
+from ui import access, charts, filters, tables, tiles
 from ui.export import chart_with_table, download_buttons, masked
 
 ui.through_router()
 
-version, recall, phase, _ = filters.recall_view()  # channel/date filters: coverage counts people
-rid = recall["recall_id"]
-as_of = coverage_as_of(recall, phase, filters.as_of_now())
+view = filters.recall_view()  # channel/date filters: coverage counts people
+recall, phase = view.recall, view.phase
+view = view.at(coverage_as_of(recall, phase, view.scope.as_of))
+scope, options = view.scope, view.scope.options
 
 st.title("Coverage")
 st.caption(
-    f"{recall['name']} · affected customers as of {as_of:%Y-%m-%d %H:%M} UTC"
+    f"{recall['name']} · affected customers as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
     + ("" if phase == "all" else f" (end of phase: {PHASE_LABELS[phase]})")
     + " · channel and date filters do not apply here."
 )
-funnel = data.coverage_by(version, rid, as_of, None).row(0, named=True)
+shares = view.read(metrics.coverage_shares, scope)
+funnel = shares.row(0, named=True)
 if funnel["affected_units"] == 0:
     st.info("No affected units for this recall yet. Load the registry (serials, lots, owners) on the Upload page.")
     st.stop()
 
+STAGES = FUNNEL
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Affected → notified → reached → engaged → remedied")
+    st.subheader(" → ".join(CATALOG[k].label for k in STAGES))
     fig = charts.coverage_funnel(funnel)
-    chart_with_table(fig, pl.DataFrame([funnel]).drop("scope"), "coverage_funnel", "coverage_funnel")
+    table = pl.DataFrame([funnel]).drop("scope")
+    chart_with_table(fig, table, "coverage_funnel", "coverage_funnel", labels=tables.labels(table, options, *STAGES))
 with right:
     st.subheader("Units ledger")
-    units, fixed = funnel["affected_units"], funnel["remedied_units"]
-    st.metric("Affected units", f"{units:,}", help="Units in the recall registry.")
-    st.metric("Units remedied", f"{fixed:,}", help="Units with remedy_completed_at at or before the report time.")
-    st.metric("Correction rate", f"{fixed / units:.1%}", help="Remedied units ÷ affected units.")
+    for key in ("affected_units", "remedied_units", "correction_rate"):
+        tiles.tile(CATALOG[key], CATALOG[key].reading(shares), options)
 
 st.subheader("Coverage by group")
 by = st.segmented_control("Break down by", ["region", "lot"], key="coverage_by", default="region") or "region"
-groups = data.coverage_by(version, rid, as_of, by)
+groups = view.read(metrics.coverage, scope, by)
 st.caption(f"Rates of affected customers in each {by}; the 15 {by}s with most units are drawn, the table has all.")
-chart_with_table(charts.coverage_rates(groups, by), groups, f"coverage_by_{by}", "coverage_groups")
+labels = tables.labels(groups, options, *STAGES, "affected_units", "remedied_units")
+chart_with_table(charts.coverage_rates(groups, by), groups, f"coverage_by_{by}", "coverage_groups", labels=labels)
 
 st.subheader("Coverage over time")
-daily = data.coverage_daily(version, rid, as_of)
-chart_with_table(charts.coverage_over_time(daily, recall), daily, "coverage_by_day", "coverage_daily")
+daily = view.read(metrics.coverage_daily, scope)
+labels = tables.labels(daily, options, *STAGES)
+chart_with_table(charts.coverage_over_time(daily, recall), daily, "coverage_by_day", "coverage_daily", labels=labels)
 
-st.subheader("Time to notify")
-bins, summary = data.time_to_notify(version, rid, as_of)
+NOTIFY = CATALOG["time_to_notify_h"]
+st.subheader(NOTIFY.label)
+bins, summary = view.read(metrics.time_to_notify, scope), view.read(metrics.time_to_notify_summary, scope)
 cols = st.columns(4)
-cols[0].metric("Notified customers", f"{summary['n']:,}")
-cols[1].metric("Median", "—" if summary["median_h"] is None else f"{summary['median_h']:,.1f} h")
-cols[2].metric("P90", "—" if summary["p90_h"] is None else f"{summary['p90_h']:,.1f} h")
-cols[3].metric("Not notified yet", f"{summary['not_notified']:,}")
-st.caption("Per affected customer: first outreach attempt (any status) − announcement, in hours.")
+for col, column in zip(cols, NOTIFY.parts, strict=True):
+    value = summary[column]
+    col.metric(NOTIFY.parts[column], NOTIFY.unit.format(value) if column.endswith("_h") else f"{value:,}")
+st.caption(NOTIFY.rule(options))
 chart_with_table(charts.hours_histogram(bins, summary), bins, "time_to_notify", "coverage_notify")
 
 st.subheader("Unreachable customers")
 SHOWN = 1_000
 unreachable = funnel["affected_customers"] - funnel["reached"]
-first = data.unreachable_customers(version, rid, as_of, SHOWN)
+first = view.read(metrics.unreachable_customers, scope, SHOWN)
 show_pii = access.show_pii()
 st.caption(
     f"{unreachable:,} affected customers not reached: notified but no attempt delivered, opened, read or "
@@ -75,5 +82,5 @@ st.caption(
 )
 st.dataframe(masked(first, show_pii), key="coverage_unreachable", hide_index=True)
 download_buttons(
-    lambda: data.unreachable_customers(version, rid, as_of), "unreachable_customers", "coverage_unreachable", show_pii
+    lambda: view.read(metrics.unreachable_customers, scope), "unreachable_customers", "coverage_unreachable", show_pii
 )

@@ -3,37 +3,45 @@
 import polars as pl
 import streamlit as st
 
+import metrics
 import ui
-from metrics import Options, contact_rate
+from metrics.catalog import CATALOG, on
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
 from ui.export import download_buttons
 
 ui.through_router()
 
-version, recall, phase, chosen = filters.recall_view()
-if data.shows_sample_data():
+view = filters.recall_view()
+recall, phase, scope = view.recall, view.phase, view.scope
+if data.shows_sample_data(view.version):
     st.info("Showing the bundled **sample data** (a synthetic car-seat recall). Load your own exports to replace it.")
-
-as_of = filters.as_of_now()
-report = data.report(version, recall["recall_id"], as_of, Options(), chosen)
 
 st.title(recall["name"])
 st.caption(
-    f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC"
+    f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · "
+    f"as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
 )
-tiles.phase_kpis(report, phase)
+kpis = on("overview")
 
-units = data.units(version, recall["recall_id"])
-rate = contact_rate(report["phases"][phase]["contacts"], units)
+
+def result_of(metric):
+    return view.read(metric.compute, *metric.measure_args(scope))
+
+
+tiles.phase_tiles(kpis, result_of, phase, scope.options)
+
+rate = CATALOG["contact_rate"]
+per_unit = rate.reading(view.read(rate.compute, scope, "phase"), phase)
 st.caption(
-    f"Contact rate: {'—' if rate is None else f'{rate:,.1f}'} contacts per 1,000 affected units ({units:,} units)."
+    f"{rate.title(scope.options)}: {rate.unit.format(per_unit.value)} {rate.unit.symbol} "
+    f"({per_unit.n:,} affected units)."
 )
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader("Inbound contacts by channel")
-    daily = data.volume(version, recall["recall_id"], as_of, "day", chosen)
+    st.subheader(f"{CATALOG['contacts'].label} by channel")
+    daily = view.read(metrics.volume, scope, "day")
     st.plotly_chart(charts.channel_volume(daily, recall, phase), key="overview_volume")
     with st.expander("Numbers behind the chart"):
         table = daily.pivot(on="channel", index="day", values="contacts").sort("day").fill_null(0)
@@ -41,28 +49,31 @@ with left:
         download_buttons(table, "contacts_by_day", key="overview_volume")
 with right:
     st.subheader("Coverage of affected customers")
-    st.plotly_chart(charts.coverage_funnel(report["coverage"]), key="overview_funnel")
-    cov = report["coverage"]
-    units_rate = cov["remedied_units"] / cov["affected_units"] if cov["affected_units"] else None
+    cov = view.read(metrics.coverage_shares, scope).row(0, named=True)
+    st.plotly_chart(charts.coverage_funnel(cov), key="overview_funnel")
+    correction = CATALOG["correction_rate"]
     st.caption(
-        f"Units remedied: {cov['remedied_units']:,} of {cov['affected_units']:,}"
-        + (f" ({units_rate:.1%} correction rate)" if units_rate is not None else "")
+        f"{CATALOG['remedied_units'].label}: {cov['remedied_units']:,} of {cov['affected_units']:,}"
+        + (
+            f" ({correction.unit.format(cov['correction_rate'])} {correction.label.lower()})"
+            if cov["correction_rate"] is not None
+            else ""
+        )
     )
 
 st.subheader("By phase")
-rows = [
-    {
-        "Phase": PHASE_LABELS[p],
-        "Contacts": m["contacts"],
-        "Handled": m["handled"],
-        "FCR": m["fcr"]["rate"],
-        "FCR n": m["fcr"]["n"],
-        "AHT (s)": m["aht_s"]["all"],
-        "Service level": m["service_level"]["rate"],
-        "Abandon rate": m["abandon_rate"]["rate"],
-        "CSAT": m["csat"]["rate"],
-        "CSAT n": m["csat"]["n"],
-    }
-    for p, m in report["phases"].items()
-]
-st.dataframe(pl.DataFrame(rows), key="overview_phases", hide_index=True)
+shared_n = {}  # one n column per (function, denominator): SL, abandon rate and ASA share offered calls
+for m in kpis:
+    if m.n and m.sampled:
+        shared_n.setdefault((m.compute, m.n), m)
+rows = []
+for p in (*metrics.scope.PHASES, "all"):
+    row = {"Phase": PHASE_LABELS[p]}
+    for m in kpis:
+        row[m.header(scope.options)] = m.reading(result_of(m), p).value
+    for m in shared_n.values():
+        row[f"{m.short or m.label} n"] = m.reading(result_of(m), p).n
+    rows.append(row)
+formats = {m.header(scope.options): m.unit for m in kpis}
+config = {h: st.column_config.NumberColumn(h, format="percent") for h, u in formats.items() if u.id == "pct"}
+st.dataframe(pl.DataFrame(rows), key="overview_phases", hide_index=True, column_config=config)

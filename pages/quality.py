@@ -3,70 +3,74 @@
 import polars as pl
 import streamlit as st
 
+import metrics
 import ui
+from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
-from ui import charts, data, filters, tiles
+from metrics.units import SMALL_SAMPLE_RULE
+from ui import charts, data, filters, tables, tiles
 from ui.export import chart_with_table
 
 ui.through_router()
 
-version, recall, phase, chosen = filters.recall_view()
-as_of = filters.as_of_now()
-rid, label = recall["recall_id"], PHASE_LABELS[phase]
+view = filters.recall_view()
+recall, phase = view.recall, view.phase
+label = PHASE_LABELS[phase]
 
 st.title("Quality")
-st.caption(f"{recall['name']} · {label} · as of {as_of:%Y-%m-%d %H:%M} UTC")
-targets = data.targets()
+st.caption(f"{recall['name']} · {label} · as of {view.scope.as_of:%Y-%m-%d %H:%M} UTC")
+targets = data.targets(view.version)
 
-st.subheader("First contact resolution")
-options = filters.fcr_options()
-days = options.fcr_window_h // 24
-method = (
-    f"**Repeat-contact FCR, {days}-day window.** Eligible: handled inbound contacts with a known customer whose "
-    f"{days}-day window has closed. Resolved: not transferred, and the same customer made no other inbound contact "
-    f"for this recall, on any channel, within {days} days. Pending: windows still open."
-    if options.fcr_method == "repeat_contact"
-    else "**Zendesk one-touch.** Resolved: solved or closed Zendesk tickets with fewer than 2 agent replies, "
-    "÷ solved or closed Zendesk tickets with a known reply count. Pending: Zendesk tickets not yet solved."
-)
-st.markdown(method)
-fcr = data.fcr(version, rid, as_of, "phase", options, chosen)
-now = fcr.filter(pl.col("phase") == phase).row(0, named=True)
+FCR = CATALOG["fcr"]
+st.subheader(FCR.label)
+view = view.with_options(filters.fcr_options())
+scope, options = view.scope, view.scope.options
+method = FCR.rule(options)
+headline, _, rest = method.partition(". ")
+st.markdown(f"**{headline}.** {rest}")
+fcr = view.read(metrics.fcr, scope, "phase")
+now = FCR.reading(fcr, phase)
+row = fcr.filter(pl.col("phase") == phase).row(0, named=True)
 cols = st.columns(4)
 with cols[0]:
-    tiles.tile(f"FCR · {label}", now["rate"], "pct", now["n"], "fcr", help_text=method.replace("**", ""))
-cols[1].metric("Resolved", f"{now['resolved']:,}")
-cols[2].metric("Eligible", f"{now['n']:,}")
-cols[3].metric("Pending (window open)", f"{now['pending']:,}")
+    tiles.tile(FCR, now, options, label=f"{FCR.short} · {label}")
+for col, (column, part) in zip(cols[1:], ((c, FCR.parts[c]) for c in ("resolved", "n", "pending")), strict=True):
+    col.metric(part, f"{row[column]:,}")
+fcr_labels = tables.labels(fcr, options, "fcr")
 left, right = st.columns(2)
 with left:
-    fig = charts.rate_by_phase(fcr, PHASE_LABELS, target=targets.get("fcr"))
-    chart_with_table(fig, fcr, "fcr_by_phase", "quality_fcr_phase")
+    fig = charts.rate_by_phase(fcr, PHASE_LABELS, "fcr", target=targets.get("fcr"))
+    chart_with_table(fig, fcr, "fcr_by_phase", "quality_fcr_phase", labels=fcr_labels)
 with right:
-    fcr_daily = data.fcr(version, rid, as_of, "day", options, chosen)
-    chart_with_table(charts.rate_by_day(fcr_daily, recall, phase), fcr_daily, "fcr_by_day", "quality_fcr_day")
+    fcr_daily = view.read(metrics.fcr, scope, "day")
+    chart_with_table(
+        charts.rate_by_day(fcr_daily, recall, phase), fcr_daily, "fcr_by_day", "quality_fcr_day", labels=fcr_labels
+    )
 
-st.subheader("Customer satisfaction")
-st.caption(tiles.HELP["csat"] + " Bars show the 95 % Wilson interval; n < 30 is grey, n < 5 is not shown.")
-csat = data.csat(version, rid, as_of, "phase", chosen)
+CSAT = CATALOG["csat"]
+st.subheader(CSAT.label)
+st.caption(f"{CSAT.rule(options)} Bars show the 95 % Wilson interval; {SMALL_SAMPLE_RULE}.")
+csat = view.read(metrics.csat, scope, "phase")
 left, right = st.columns(2)
 with left:
-    st.markdown("**CSAT per phase**")
-    fig = charts.rate_by_phase(csat, PHASE_LABELS, target=targets.get("csat"), ci=True)
-    chart_with_table(fig, csat, "csat_by_phase", "quality_csat_phase")
+    st.markdown(f"**{CSAT.label} per phase**")
+    fig = charts.rate_by_phase(csat, PHASE_LABELS, "csat", target=targets.get("csat"), ci=True)
+    chart_with_table(fig, csat, "csat_by_phase", "quality_csat_phase", labels=tables.labels(csat, options, "csat"))
 with right:
-    st.markdown(f"**CSAT by channel · {label}**")
-    by_channel = data.csat(version, rid, as_of, "phase", chosen, "channel").filter(pl.col("phase") == phase)
+    st.markdown(f"**{CSAT.label} by channel · {label}**")
+    by_channel = view.read(metrics.csat, scope, "phase", "channel").filter(pl.col("phase") == phase)
     fig = charts.csat_by_channel(by_channel, targets.get("csat"))
-    chart_with_table(fig, by_channel, "csat_by_channel", "quality_csat_channel")
+    labels = tables.labels(by_channel, options, "csat")
+    chart_with_table(fig, by_channel, "csat_by_channel", "quality_csat_channel", labels=labels)
 
 st.subheader(f"Repeat contacts · {label}")
+days = options.fcr_window_h // 24
 st.caption(
     f"Contacts not resolved at first contact because the customer came back within {days} days (any channel), "
     "by the first contact's reason, and from which channel to which."
 )
-reasons = data.repeat_reasons(version, rid, as_of, options, chosen).filter(pl.col("phase") == phase)
-switches = data.channel_switches(version, rid, as_of, options, chosen).filter(pl.col("phase") == phase)
+reasons = view.read(metrics.repeat_reasons, scope).filter(pl.col("phase") == phase)
+switches = view.read(metrics.channel_switches, scope).filter(pl.col("phase") == phase)
 if reasons.height == 0:
     st.info("No repeated contact whose window has closed in this phase.")
     st.stop()

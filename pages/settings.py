@@ -7,58 +7,53 @@ through the normal ingest path, so the ledger records every change.
 import streamlit as st
 
 import ui
-from store.settings import DEFAULT_TARGETS
+from metrics import Options
+from metrics.catalog import targetable
+from metrics.freshness import freshness
+from metrics.units import Target
+from store import ledger
 from ui import data, filters, recall_form
 
 ui.through_router()
 
-TARGETS = {  # key: (label, unit, scale shown in the form)
-    "service_level": ("Service level (answered in 20 s)", "%", 100),
-    "abandon_rate": ("Abandon rate", "%", 100),
-    "fcr": ("First contact resolution", "%", 100),
-    "csat": ("CSAT", "%", 100),
-    "asa_s": ("Avg speed of answer", "s", 1),
-    "aht_s": ("Avg handle time", "s", 1),
-}
-UNSET = {"%": (80.0, 70.0, True), "s": (300.0, 420.0, False)}  # form defaults for a metric without a target
+# The form's starting values for a metric without a target, by unit: (green, amber) as typed.
+UNSET = {"pct": (80.0, 70.0), "s": (300.0, 420.0)}
 
 st.title("Settings")
 version = data.ledger_version()
-current = data.targets()
+current = data.targets(version)
 
 st.subheader("Targets (red / amber / green)")
 st.caption(
     "Higher is better: green at or above *green*, amber at or above *amber*, else red. Lower is better: the "
-    "reverse. A metric without a target stays neutral."
+    "reverse. A metric without a target stays neutral. Which way is better is the metric's own."
 )
 with st.form("settings_targets"):
     chosen = {}
-    for key, (label, unit, scale) in TARGETS.items():
-        t = current.get(key)
-        green, amber, higher = (t.green * scale, t.amber * scale, t.higher_is_better) if t else UNSET[unit]
+    for m in targetable():
+        t, scale, symbol = current.get(m.id), m.unit.scale, m.unit.symbol
+        green, amber = (t.green * scale, t.amber * scale) if t else UNSET[m.unit.id]
         c = st.columns([3, 2, 2, 2])
-        on = c[0].checkbox(label, value=t is not None, key=f"target_{key}_on", help="Untick: no target.")
-        g = c[1].number_input(f"Green ({unit})", value=float(green), key=f"target_{key}_green", min_value=0.0)
-        a = c[2].number_input(f"Amber ({unit})", value=float(amber), key=f"target_{key}_amber", min_value=0.0)
-        d = c[3].selectbox("Better when", ["higher", "lower"], index=0 if higher else 1, key=f"target_{key}_dir")
-        chosen[key] = {"green": g / scale, "amber": a / scale, "higher_is_better": d == "higher"} if on else None
+        on = c[0].checkbox(m.label, value=t is not None, key=f"target_{m.id}_on", help=m.rule(Options()))
+        g = c[1].number_input(f"Green ({symbol})", value=float(green), key=f"target_{m.id}_green", min_value=0.0)
+        a = c[2].number_input(f"Amber ({symbol})", value=float(amber), key=f"target_{m.id}_amber", min_value=0.0)
+        c[3].caption(f"better when {m.better}")
+        higher = m.better == "higher"
+        chosen[m.id] = {"green": g / scale, "amber": a / scale, "higher_is_better": higher} if on else None
     if st.form_submit_button("Save targets", key="settings_targets_save", type="primary"):
-        wrong = [
-            TARGETS[k][0]
-            for k, v in chosen.items()
-            if v and (v["green"] < v["amber"]) == v["higher_is_better"] and v["green"] != v["amber"]
-        ]
+        wrong = [m.label for m in targetable() if chosen[m.id] and not Target(**chosen[m.id]).consistent()]
         if wrong:
             st.error("Green must be at least as good as amber: " + ", ".join(wrong) + ". Nothing saved.")
         else:
             data.save_setting("targets", chosen)
             st.success("Targets saved.")
-if any(DEFAULT_TARGETS[k] is None and current.get(k) is None for k in TARGETS):
-    st.caption("AHT ships without a target: there is no authoritative benchmark.")
+if any(m.target is None and current.get(m.id) is None for m in targetable()):
+    missing = ", ".join(m.label for m in targetable() if m.target is None)
+    st.caption(f"{missing}: no default target, as there is no authoritative benchmark.")
 
 st.subheader("Stale data and wall screen")
 stale = data.setting(version, "stale_hours")
-sources = sorted(set(data.freshness(version, filters.as_of_now())["source"].to_list()))
+sources = sorted(set(data.read(version, freshness, filters.as_of_now())["source"].to_list()))
 with st.form("settings_stale"):
     left, right = st.columns(2)
     default = left.number_input(
@@ -90,7 +85,7 @@ with st.form("settings_stale"):
         st.success("Thresholds and refresh saved.")
 
 st.subheader("Recalls")
-recalls = data.recalls(data.ledger_version())
+recalls = data.read(data.ledger_version(), ledger.recalls)
 ids = recalls["recall_id"].to_list()
 names = dict(zip(ids, recalls["name"].to_list(), strict=True))
 pick = st.selectbox(

@@ -8,6 +8,7 @@ them to disk as they arrive (ui/disk_chooser.py, when served by serve.py) or els
 import streamlit as st
 
 import ui
+from store import ledger
 from ui import data, disk_chooser, disk_upload, upload, upload_history, upload_review
 
 ui.through_router()
@@ -18,7 +19,7 @@ st.caption(
     ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."
 )
 version = data.ledger_version()
-recalls = data.recalls(version)
+recalls = data.read(version, ledger.recalls)
 if disk_upload.MOUNTED:
     paths = disk_chooser.chooser("upload_disk", upload.FILE_TYPES)
 else:

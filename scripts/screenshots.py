@@ -20,7 +20,7 @@ from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 REPLAY = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the announcement: day one in full swing
 PAGES = {
     "overview": ("", "[data-testid='stMetric']"),
-    "standup": (f"standup?kiosk=1&{REPLAY}", "[data-value='contacts']"),
+    "standup": (f"standup?kiosk=1&{REPLAY}", "[data-value='contacts_today']"),
     "channels": ("channels", "[data-testid='stMetric']"),
     "quality": ("quality", "[data-testid='stMetric']"),
     "coverage": ("coverage", "[data-testid='stMetric']"),

@@ -52,6 +52,8 @@ from __future__ import annotations
 
 import duckdb
 
+from store.phases import phase_sql
+
 VERSION = 5  # bump when a rule above changes: stores built by another version are rebuilt on open
 
 # The contacts columns metrics read (identity inputs, tags, raw phones and lineage stay in ``contacts``).
@@ -76,11 +78,7 @@ DDL = (
 
 # SQL rules shared with the query-time path (metrics/scope.py); ``x`` is the contact or event, ``r``
 # the recall, ``e``/``p`` the registry ids by email/phone.
-PHASE_SQL = """CASE WHEN x.created_at < r.announced_at THEN 'pre_announcement'
-             WHEN x.created_at < r.announced_at + INTERVAL 24 HOUR THEN 'day_one'
-             WHEN x.created_at < r.ongoing_from THEN 'during'
-             WHEN r.closed_at IS NULL OR x.created_at < r.closed_at THEN 'ongoing'
-             ELSE 'after' END"""
+PHASE_SQL = phase_sql("x.created_at")
 DAY_SQL = "CAST(timezone(r.timezone, timezone('UTC', x.created_at)) AS DATE)"
 IDENTITY_SQL = "coalesce(e.customer_id, p.customer_id, 'email:' || x.customer_email, 'phone:' || x.customer_phone)"
 REGISTRY_ID_SQL = "coalesce(a.customer_ref, 'email:' || a.customer_email, 'phone:' || a.customer_phone)"

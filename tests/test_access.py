@@ -154,7 +154,7 @@ def test_the_wall_token_shows_only_the_stand_up_without_sign_in(db):
     at = app({"is_logged_in": False}, wall="tv-token-123", as_of="2026-03-02T23:00:00Z")
     assert registered(at) == ["fn:Stand-up", "standup"]  # a redirect to the stand-up, and the stand-up
     shown = "\n".join(m.value for m in at.markdown)
-    assert 'data-tile="contacts"' in shown  # the stand-up tiles, not the sign-in page
+    assert 'data-tile="contacts_today"' in shown  # the stand-up tiles, not the sign-in page
     assert '[data-testid="stSidebar"]' in shown and "display: none" in shown  # kiosk without ?kiosk=1
     assert not at.button  # no sign-in, no sign-out
     assert at.query_params["wall"] == "tv-token-123"  # kept for a reconnect

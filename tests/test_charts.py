@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from store.settings import Target
+from metrics.units import Target
 from ui.charts.base import _target_line, phase_marks
 
 RECALL = {"announced_at": datetime(2026, 3, 2, 14), "timezone": "America/Chicago", "closed_at": None}

@@ -8,6 +8,7 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
+from metrics.catalog import targets as metric_targets
 from store import settings
 from store.db import connect
 
@@ -31,7 +32,7 @@ def query(path, sql):
 def stored(path, key):
     con = connect(path)
     try:
-        return settings.get(con, key), settings.targets(con)
+        return settings.get(con, key), metric_targets(con)
     finally:
         con.close()
 

@@ -158,7 +158,7 @@ def test_kiosk_hides_sidebar_header_and_navigation(db, monkeypatch):
 def test_tiles_show_fixture_values_and_colours(db):
     t = tiles(standup_page(kiosk="1", as_of=FIXTURE_AS_OF))
     assert len(t) == 8
-    assert t["contacts"]["value"] == "0" and t["contacts"]["sub"].startswith("12 since announcement")
+    assert t["contacts_today"]["value"] == "0" and t["contacts_today"]["sub"].startswith("12 since announcement")
     assert (t["service_level"]["value"], t["service_level"]["colour"]) == ("40.0%", "red")  # 2/5 < 70 %
     assert (t["abandon_rate"]["value"], t["abandon_rate"]["colour"]) == ("20.0%", "red")  # 1/5 > 10 %
     assert (t["asa_s"]["value"], t["asa_s"]["colour"]) == ("18 s", "green")  # 55/3 ≤ 30 s
@@ -190,8 +190,9 @@ def test_standup_deltas_by_hand(delta_files, tmp_path):
     con.close()
     t = r["tiles"]
     assert str(r["today"]) == "2026-03-04" and str(r["yesterday"]) == "2026-03-03"
-    assert (t["contacts"]["value"], t["contacts"]["previous"], t["contacts"]["delta"]) == (4, 3, 1)
-    assert (t["contacts"]["extra"], t["contacts"]["previous_extra"], t["contacts"]["extra_delta"]) == (11, 6, 5)
+    today = t["contacts_today"]
+    assert (today["value"], today["previous"], today["delta"]) == (4, 3, 1)
+    assert (today["extra"], today["previous_extra"], today["extra_delta"]) == (11, 6, 5)
     assert t["service_level"]["value"] == 0.5 and t["service_level"]["previous"] == 0.6
     assert t["service_level"]["delta"] == pytest.approx(-0.1)
     assert (t["service_level"]["n"], t["service_level"]["previous_n"]) == (8, 5)
@@ -204,8 +205,8 @@ def test_standup_deltas_by_hand(delta_files, tmp_path):
 
 def test_page_shows_deltas_since_yesterday(delta_db):
     t = tiles(standup_page(kiosk="1", as_of=DELTA_AS_OF))
-    assert t["contacts"]["value"] == "4" and t["contacts"]["delta"] == "+1 since yesterday"
-    assert t["contacts"]["sub"].startswith("11 since announcement (+5)")
+    assert t["contacts_today"]["value"] == "4" and t["contacts_today"]["delta"] == "+1 since yesterday"
+    assert t["contacts_today"]["sub"].startswith("11 since announcement (+5)")
     assert (t["service_level"]["value"], t["service_level"]["delta"]) == ("50.0%", "-10.0 pts since yesterday")
     assert (t["abandon_rate"]["value"], t["abandon_rate"]["delta"]) == ("25.0%", "+5.0 pts since yesterday")
     assert (t["asa_s"]["value"], t["asa_s"]["delta"]) == ("18 s", "+3 s since yesterday")
@@ -245,7 +246,7 @@ def test_refresh_interval_from_settings_and_url(db):
 
 def test_new_file_shows_up_on_the_next_run_without_a_click(db, tmp_path):
     at = standup_page(kiosk="1", as_of=FIXTURE_AS_OF)
-    assert tiles(at)["contacts"]["value"] == "0"
+    assert tiles(at)["contacts_today"]["value"] == "0"
     extra = tmp_path / "late.csv"
     extra.write_text(
         "source,source_id,recall_id,channel,direction,created_at,status\n"
@@ -256,7 +257,7 @@ def test_new_file_shows_up_on_the_next_run_without_a_click(db, tmp_path):
     con.close()
     at.run()  # what the fragment's run_every timer does
     t = tiles(at)
-    assert t["contacts"]["value"] == "1" and t["backlog"]["value"] == "2"
+    assert t["contacts_today"]["value"] == "1" and t["backlog"]["value"] == "2"
 
 
 @pytest.mark.parametrize("view", ["volume", "coverage"])

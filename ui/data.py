@@ -1,27 +1,30 @@
-"""The store handle and cached metric calls for the pages.
+"""The store handle and the one cached call through which pages read it.
 
-Pages call these wrappers, never SQL. Each wrapper is ``st.cache_data`` keyed on the ledger
-version (the newest ingest id, undo time and ingest count), so a new load invalidates every
-cached result on the next rerun, not on a timer.
+Pages never write SQL: they call :func:`read` with a function of ``metrics`` or ``store`` (its
+first parameter a connection) and its other arguments, usually a ``metrics.Scope``. The result is
+``st.cache_data`` keyed on the ledger version (newest ingest, undo, setting and mapping) and the
+arguments, so a new load invalidates every cached result on the next rerun, not on a timer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import polars as pl
 import streamlit as st
 
-import metrics
 from connectors.load import Failure, ingest_paths
+from metrics.catalog import targets as metric_targets
+from store import ledger, settings
 from store.db import StoreError, default_path, open_store, read_transaction
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 SAMPLE_LOADER = "sample-data"
+READABLE = ("metrics", "store")  # packages whose functions read() may call
 
 
 @st.cache_resource
@@ -68,8 +71,7 @@ BUSY = (
 
 
 def ledger_version() -> tuple:
-    """Changes whenever a file is loaded, an upload undone or a setting saved (targets and stale
-    thresholds feed cached results): the key of every cached result.
+    """The key of every cached result (store.ledger.version).
 
     While another process holds the database for a load, the last version seen is returned with a
     notice, so pages keep serving their cached numbers — from before the load, never part of it
@@ -77,12 +79,7 @@ def ledger_version() -> tuple:
     """
     try:
         with store(wait_s=1.0) as con:
-            version = tuple(
-                con.execute(
-                    "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings) "
-                    "FROM ingests"
-                ).fetchall()[0]
-            )
+            version = ledger.version(con)
     except StoreError as e:
         if "lock" not in str(e).lower() or db_path() not in _last_version:
             raise
@@ -94,209 +91,39 @@ def ledger_version() -> tuple:
 
 
 @st.cache_data(show_spinner=False)
-def _loaders(version: tuple) -> set[str]:
+def _call(version: tuple, module: str, name: str, args: tuple, kwargs: dict) -> Any:
+    function = getattr(importlib.import_module(module), name)
     with reading() as con:
-        return {r[0] for r in con.execute("SELECT DISTINCT loaded_by FROM ingests").fetchall()}
+        return function(con, *args, **kwargs)
 
 
-def shows_sample_data() -> bool:
-    return _loaders(ledger_version()) == {SAMPLE_LOADER}
+def read(version: tuple, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(con, *args, **kwargs)`` in one read transaction, cached on ``version`` and the
+    arguments; ``function`` is a module-level function of ``metrics`` or ``store``."""
+    module = function.__module__
+    if module.split(".")[0] not in READABLE or "." in function.__qualname__:
+        raise ValueError(f"read() calls module-level functions of {READABLE}, not {module}.{function.__qualname__}")
+    return _call(version, module, function.__qualname__, args, kwargs)
 
 
-@st.cache_data(show_spinner=False)
-def recalls(version: tuple) -> pl.DataFrame:
-    with reading() as con:
-        return con.sql("SELECT * FROM recalls ORDER BY announced_at, recall_id").pl()
+def shows_sample_data(version: tuple) -> bool:
+    return read(version, ledger.loaders) == {SAMPLE_LOADER}
 
 
-@st.cache_data(show_spinner=False)
-def report(version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters) -> dict:
-    with reading() as con:
-        return metrics.build_report(con, recall_id, as_of, options, filters)
+def targets(version: tuple) -> dict:
+    """Every metric's target (metrics/catalog.py: saved in Settings, else the default)."""
+    return read(version, metric_targets)
 
 
-@st.cache_data(show_spinner=False)
-def volume(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.volume(con, metrics.Scope(recall_id, as_of, filters=filters), by)
-
-
-@st.cache_data(show_spinner=False)
-def coverage(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.coverage(con, metrics.Scope(recall_id, as_of))
-
-
-@st.cache_data(show_spinner=False)
-def units(version: tuple, recall_id: str) -> int:
-    with reading() as con:
-        return metrics.affected_units(con, metrics.Scope(recall_id, None))
-
-
-# --- Analysis pages (Channels & handling, Quality, Coverage) ---
-
-
-def targets() -> dict:
-    """Metric targets from the settings table (read each run: a settings edit leaves the ledger alone)."""
-    from store.settings import targets as stored_targets
-
-    with reading() as con:
-        return stored_targets(con)
-
-
-@st.cache_data(show_spinner=False)
-def handle_time(
-    version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str = "channel"
-) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.handle_time(con, metrics.Scope(recall_id, as_of, filters=filters), by, breakdown)
-
-
-@st.cache_data(show_spinner=False)
-def service_level(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.service_level(con, metrics.Scope(recall_id, as_of, filters=filters), by)
-
-
-@st.cache_data(show_spinner=False)
-def ticket_times(version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.ticket_times(con, metrics.Scope(recall_id, as_of, filters=filters), by)
-
-
-@st.cache_data(show_spinner=False)
-def backlog(version: tuple, recall_id: str, as_of: datetime, filters: metrics.Filters) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.backlog(con, metrics.Scope(recall_id, as_of, filters=filters))
-
-
-@st.cache_data(show_spinner=False)
-def fcr(
-    version: tuple, recall_id: str, as_of: datetime, by: str, options: metrics.Options, filters: metrics.Filters
-) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.fcr(con, metrics.Scope(recall_id, as_of, options, filters), by)
-
-
-@st.cache_data(show_spinner=False)
-def csat(
-    version: tuple, recall_id: str, as_of: datetime, by: str, filters: metrics.Filters, breakdown: str | None = None
-) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.csat(con, metrics.Scope(recall_id, as_of, filters=filters), by, breakdown)
-
-
-@st.cache_data(show_spinner=False)
-def repeat_reasons(
-    version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
-) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.repeat_reasons(con, metrics.Scope(recall_id, as_of, options, filters))
-
-
-@st.cache_data(show_spinner=False)
-def channel_switches(
-    version: tuple, recall_id: str, as_of: datetime, options: metrics.Options, filters: metrics.Filters
-) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.channel_switches(con, metrics.Scope(recall_id, as_of, options, filters))
-
-
-@st.cache_data(show_spinner=False)
-def coverage_by(version: tuple, recall_id: str, as_of: datetime, by: str | None) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.coverage(con, metrics.Scope(recall_id, as_of), by)
-
-
-@st.cache_data(show_spinner=False)
-def coverage_daily(version: tuple, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    with reading() as con:
-        return metrics.coverage_daily(con, metrics.Scope(recall_id, as_of))
-
-
-@st.cache_data(show_spinner=False)
-def time_to_notify(version: tuple, recall_id: str, as_of: datetime) -> tuple[pl.DataFrame, dict]:
-    """(notified affected customers in bins of hours after the announcement, summary)."""
-    with reading() as con:
-        scope = metrics.Scope(recall_id, as_of)
-        return metrics.time_to_notify(con, scope), metrics.time_to_notify_summary(con, scope)
-
-
-@st.cache_data(show_spinner=False)
-def unreachable_customers(version: tuple, recall_id: str, as_of: datetime, limit: int | None = None) -> pl.DataFrame:
-    """Contains personal data: pages show it through ui.export.masked / download_buttons."""
-    with reading() as con:
-        return metrics.unreachable_customers(con, metrics.Scope(recall_id, as_of), limit)
-
-
-@st.cache_data(show_spinner=False)
-def ingests(version: tuple) -> pl.DataFrame:
-    """The ingest ledger, newest first (undone ingests included, with their ``undone_at``)."""
-    with reading() as con:
-        return con.sql(
-            "SELECT ingest_id, file_name, connector, timezone, recall_id, rows_read, rows_inserted, rows_updated, "
-            "rows_unchanged, rows_quarantined, loaded_at, loaded_by, undone_at, warnings "
-            "FROM ingests ORDER BY ingest_id DESC"
-        ).pl()
-
-
-@st.cache_data(show_spinner=False)
-def quarantine(version: tuple, ingest_id: int) -> pl.DataFrame:
-    """The quarantined rows of one ingest: row, column, reason, raw value (unmasked; mask before showing)."""
-    with reading() as con:
-        return con.sql(
-            "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = $id "
-            "ORDER BY source_row, column_name",
-            params={"id": ingest_id},
-        ).pl()
-
-
-# --- Stand-up wall screen and Settings ---
-
-
-@st.cache_data(show_spinner=False)
-def standup(
-    version: tuple, recall_id: str, as_of: datetime, phase: str, options: metrics.Options, filters: metrics.Filters
-) -> dict:
-    """The wall tiles now and at as_of − 24 h (metrics/standup.py)."""
-    from metrics.standup import standup as compute
-
-    with reading() as con:
-        return compute(con, metrics.Scope(recall_id, as_of, options, filters), phase)
-
-
-@st.cache_data(show_spinner=False)
-def hourly_volume(version: tuple, recall_id: str, as_of: datetime, day, filters: metrics.Filters) -> pl.DataFrame:
-    from metrics.standup import hourly_volume as compute
-
-    with reading() as con:
-        return compute(con, metrics.Scope(recall_id, as_of, filters=filters), day)
-
-
-@st.cache_data(show_spinner=False)
-def freshness(version: tuple, as_of: datetime) -> pl.DataFrame:
-    """Per source: newest record, last load, age and stale flag at ``as_of`` (metrics/freshness.py)."""
-    from metrics.freshness import freshness as compute
-
-    with reading() as con:
-        return compute(con, as_of)
-
-
-@st.cache_data(show_spinner=False)
-def setting(version: tuple, key: str):
+def setting(version: tuple, key: str) -> Any:
     """A stored setting (store/settings.py), else its default."""
-    from store import settings as stored
-
-    with reading() as con:
-        return stored.get(con, key)
+    return read(version, settings.get, key)
 
 
-def save_setting(key: str, value, by: str | None = None) -> None:
-    """Write one setting; ledger_version() changes, so cached results refresh."""
-    from store import settings as stored
-
+def save_setting(key: str, value: Any, by: str | None = None) -> None:
+    """Write one setting; the ledger version changes, so cached results refresh."""
     with store() as con:
-        stored.put(con, key, value, by)
+        settings.put(con, key, value, by)
 
 
 def save_recall_toml(text: str, recall_id: str, by: str | None = None) -> tuple[object | None, str | None]:

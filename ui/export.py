@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import polars as pl
 import streamlit as st
@@ -62,14 +62,19 @@ def to_xlsx(frame: pl.DataFrame) -> bytes:
 
 
 def download_buttons(
-    frame: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str, show_pii: bool = False
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
+    name: str,
+    key: str,
+    show_pii: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> None:
     """CSV and XLSX download buttons for the numbers behind a chart or table (``frame``, or a
-    function returning it). The files are made when a button is clicked (Streamlit calls ``data``
-    then, on another thread), not on every run of the page."""
+    function returning it), columns renamed to ``headers`` (ui/tables.py). The files are made when
+    a button is clicked (Streamlit calls ``data`` then, on another thread), not on every run."""
 
     def safe() -> pl.DataFrame:
-        return spreadsheet_safe(masked(frame() if callable(frame) else frame, show_pii))
+        rows = masked(frame() if callable(frame) else frame, show_pii)
+        return spreadsheet_safe(rows.rename(dict(headers), strict=False) if headers else rows)
 
     left, right = st.columns(2)
     left.download_button("CSV", lambda: safe().write_csv(), f"{name}.csv", "text/csv", key=f"{key}_csv")
@@ -82,10 +87,12 @@ def download_buttons(
     )
 
 
-def chart_with_table(fig, frame: pl.DataFrame, name: str, key: str, show_pii: bool = False) -> None:
-    """A Plotly chart with a table toggle and downloads of the numbers behind it."""
+def chart_with_table(fig, frame: pl.DataFrame, name: str, key: str, show_pii: bool = False, labels=None) -> None:
+    """A Plotly chart with a table toggle and downloads of the numbers behind it; ``labels``
+    (ui.tables.labels) name the columns in the table and the downloads."""
     if st.toggle("Table", key=f"{key}_table_toggle"):
-        st.dataframe(masked(frame, show_pii), key=f"{key}_table", hide_index=True)
+        config = dict(labels.config) if labels else None
+        st.dataframe(masked(frame, show_pii), key=f"{key}_table", hide_index=True, column_config=config)
     else:
         st.plotly_chart(fig, key=f"{key}_chart")
-    download_buttons(frame, name, key, show_pii)
+    download_buttons(frame, name, key, show_pii, labels.headers if labels else None)

@@ -5,14 +5,19 @@ Every page calls these same functions; widgets are keyed by the query parameter'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from metrics import Filters, Options
-from metrics.base import as_utc
+from metrics import Filters, Options, Scope
+from metrics.base import FCR_WINDOWS_H, as_utc
+from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
+from store import ledger
 from store.schema import CHANNELS
 
 PHASE_IDS = list(PHASE_LABELS)
@@ -46,16 +51,17 @@ def recall_and_phase(recalls: pl.DataFrame) -> tuple[dict, str]:
     return recalls.filter(pl.col("recall_id") == recall_id).row(0, named=True), phase
 
 
-def replay_time() -> datetime | None:
+def replay_time(say_why: bool = True) -> datetime | None:
     """``?as_of=`` (ISO 8601) as a naive UTC time: replay that moment on any page; None when
-    absent, or unreadable (then named on the page)."""
+    absent, or unreadable (then named on the page when ``say_why``)."""
     text = st.query_params.get("as_of")
     if not text:
         return None
     try:
         return as_utc(text)
     except ValueError:
-        st.error(f"?as_of={text!r} is not an ISO 8601 time; showing now.")
+        if say_why:
+            st.error(f"?as_of={text!r} is not an ISO 8601 time; showing now.")
         return None
 
 
@@ -105,16 +111,21 @@ def _sync(key: str, value: str | None) -> None:
 
 
 FCR_METHOD_LABELS = {"repeat_contact": "Repeat contact (any channel)", "zendesk_one_touch": "Zendesk one-touch"}
-FCR_WINDOW_DAYS = ["3", "7", "14", "30"]
+FCR_WINDOW_DAYS = [str(h // 24) for h in FCR_WINDOWS_H]
+DEFAULT_WINDOW_DAYS = str(Options().fcr_window_h // 24)
 
 
 def fcr_options() -> Options:
     """FCR method and repeat window (keys and URL parameters ``fcr_method``, ``fcr_window`` in days)."""
-    _from_url("fcr_method", list(FCR_METHOD_LABELS), "repeat_contact")
-    _from_url("fcr_window", FCR_WINDOW_DAYS, "7")
+    _from_url("fcr_method", list(FCR_METHOD_LABELS), Options().fcr_method)
+    _from_url("fcr_window", FCR_WINDOW_DAYS, DEFAULT_WINDOW_DAYS)
     left, right = st.columns([3, 2])
     method = left.radio(
-        "FCR method", list(FCR_METHOD_LABELS), key="fcr_method", format_func=FCR_METHOD_LABELS.get, horizontal=True
+        f"{CATALOG['fcr'].short} method",
+        list(FCR_METHOD_LABELS),
+        key="fcr_method",
+        format_func=FCR_METHOD_LABELS.get,
+        horizontal=True,
     )
     window = right.radio(
         "Repeat window (days)",
@@ -124,25 +135,46 @@ def fcr_options() -> Options:
         disabled=method != "repeat_contact",
         help="A contact is resolved when the customer makes no other inbound contact within this window.",
     )
-    _sync("fcr_method", None if method == "repeat_contact" else method)
-    _sync("fcr_window", None if window == "7" else window)
+    _sync("fcr_method", None if method == Options().fcr_method else method)
+    _sync("fcr_window", None if window == DEFAULT_WINDOW_DAYS else window)
     return Options(fcr_window_h=int(window) * 24, fcr_method=method)
 
 
-def recall_view() -> tuple[tuple, dict, str, Filters]:
-    """The common start of a recall page: the ledger version, then the shared sidebar filters.
+@dataclass(frozen=True)
+class View:
+    """What a recall page works on: the ledger version its cached reads are keyed on, the recall
+    row, the phase chosen and the metrics' scope (recall, report time, options, filters)."""
 
-    Returns (version, recall row, phase id, filters); stops the page with a hint when no recall is
-    defined yet.
-    """
+    version: tuple
+    recall: dict
+    phase: str
+    scope: Scope
+
+    def read(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``function(con, *args, **kwargs)``, cached (ui.data.read)."""
+        from ui import data
+
+        return data.read(self.version, function, *args, **kwargs)
+
+    def with_options(self, options: Options) -> View:
+        return replace(self, scope=replace(self.scope, options=options))
+
+    def at(self, as_of: datetime) -> View:
+        return replace(self, scope=self.scope.at(as_of))
+
+
+def recall_view() -> View:
+    """The common start of a recall page: the ledger version, then the shared sidebar filters and
+    the report time (:func:`as_of_now`). Stops the page with a hint when no recall is defined yet."""
     from ui import data
 
     version = data.ledger_version()
-    recalls = data.recalls(version)
+    recalls = data.read(version, ledger.recalls)
     if recalls.height == 0:
         st.info(
             "No recall is defined yet. Load a recall TOML on the Upload page or with `python -m connectors ingest`."
         )
         st.stop()
     recall, phase = recall_and_phase(recalls)
-    return version, recall, phase, channels_and_dates(recall)
+    chosen = channels_and_dates(recall)
+    return View(version, recall, phase, Scope(recall["recall_id"], as_of_now(), Options(), chosen))

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from metrics.scope import ONGOING_AFTER
+
 RULES = {"tags": "Helpdesk tags", "queues": "Telephony queues", "numbers": "Dialled numbers", "campaigns": "Campaigns"}
 TIMES = ("announced_at", "ongoing_from", "closed_at")
+DEFAULT_ONGOING = f"announced_at + {ONGOING_AFTER.total_seconds() / 3600:.0f} h"
 
 
 def fields_of(recall: dict | None) -> dict:
@@ -71,8 +74,8 @@ def problems(fields: dict, existing_ids: list[str], new: bool) -> list[str]:
         errors.append("closed_at must be after announced_at.")
     if o and c and c < o:
         errors.append("closed_at is before ongoing_from.")
-    if a and not o and c and c < a + timedelta(hours=168):
-        errors.append("closed_at is before the default ongoing_from (announced_at + 168 h); set ongoing_from.")
+    if a and not o and c and c < a + ONGOING_AFTER:
+        errors.append(f"closed_at is before the default ongoing_from ({DEFAULT_ONGOING}); set ongoing_from.")
     return errors
 
 
@@ -111,7 +114,10 @@ def form(recall: dict | None, key: str) -> dict | None:
         out["announced_at"] = right.text_input("Announced at", values["announced_at"], key=f"{key}_announced_at",
                                                help=help_t)  # fmt: skip
         out["ongoing_from"] = left.text_input(
-            "Ongoing from", values["ongoing_from"], key=f"{key}_ongoing_from", help=help_t + " Blank: A + 168 h."
+            "Ongoing from",
+            values["ongoing_from"],
+            key=f"{key}_ongoing_from",
+            help=f"{help_t} Blank: {DEFAULT_ONGOING}.",
         )
         out["closed_at"] = right.text_input(
             "Closed at", values["closed_at"], key=f"{key}_closed_at", help=help_t + " Blank: not closed."

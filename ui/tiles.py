@@ -1,69 +1,53 @@
-"""KPI tiles: a value, its denominator, a delta against the previous phase, and the rule as help.
-
-Small samples: n < 30 is marked "small sample", n < 5 shows "—" (metric-definitions §0.6).
-"""
+"""KPI tiles (``st.metric``) drawn from the metric catalog: the value in the metric's unit, the
+small-sample rule (metrics/units.py), a delta against a named comparison coloured by the metric's
+direction, and the metric's rule as help."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import streamlit as st
 
-from metrics.scope import PHASES
+from metrics import Options
+from metrics.catalog import Metric, Reading
+from metrics.scope import PHASE_LABELS, PHASES
+from metrics.units import arrow, sample, tone
 
-HIDE_BELOW_N = 5
-GREY_BELOW_N = 30
-
-HELP = {
-    "contacts": "Inbound contacts in the phase, abandoned calls included.",
-    "handled": "Inbound contacts that were not abandoned.",
-    "fcr": "Repeat-contact FCR: handled contacts with a known customer whose 7-day window has closed, "
-    "not transferred and with no other inbound contact from the same customer for this recall within "
-    "7 days (any channel), ÷ those eligible. Pending = windows still open.",
-    "aht": "Mean handle time of handled contacts with known handle time (calls: talk + hold + wrap; "
-    "tickets: tracked agent time). Never ticket age.",
-    "sl": "Phone: answered within 20 s ÷ (answered + abandoned after ≥ 5 s).",
-    "abandon": "Phone: abandoned after ≥ 5 s ÷ (answered + abandoned after ≥ 5 s).",
-    "asa": "Phone: mean wait of answered calls.",
-    "csat": "Satisfied (4–5 of 5, or good) ÷ responses about contacts in the phase; 0–10 (NPS) excluded.",
-}
+DELTA_COLOR = {"higher": "normal", "lower": "inverse"}  # st.metric: normal = green when up
 
 
-def _fmt(value: float | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "pct":
-        return f"{value:.1%}"
-    if kind == "s":
-        return f"{value / 60:.1f} min" if value >= 90 else f"{value:.0f} s"
-    return f"{value:,.0f}"
+def shown(metric: Metric, reading: Reading | None) -> float | None:
+    """The value a tile may show: none below the small-sample floor."""
+    if reading is None or (metric.sampled and sample(reading.n) == "hidden"):
+        return None
+    return reading.value
 
 
 def tile(
-    label: str,
-    value: float | None,
-    kind: str,
-    n: int | None,
-    help_key: str,
-    previous=None,
+    metric: Metric,
+    reading: Reading,
+    options: Options,
+    previous: Reading | None = None,
+    versus: str | None = None,
+    label: str | None = None,
     help_text: str | None = None,
 ) -> None:
-    """One st.metric; hidden below 5, flagged below 30, delta vs ``previous`` when known; ``help_text``
-    replaces the standard help of ``help_key``."""
-    small = n is not None and n < GREY_BELOW_N
-    if n is not None and n < HIDE_BELOW_N:
-        value, previous = None, None
-    delta = None
-    if value is not None and previous is not None:
-        diff = value - previous
-        delta = (
-            f"{diff * 100:+.1f} pts" if kind == "pct" else _fmt(abs(diff), kind).join(("+" if diff >= 0 else "−", ""))
-        )
-    suffix = f" · n={n}" if n is not None else ""
+    """One st.metric: hidden below 5, flagged below 30; the change from ``previous`` (labelled
+    "vs ``versus``") green when it is good news for this metric, red when bad, grey otherwise, its
+    arrow by its sign. ``label``/``help_text`` replace the catalog's title and rule."""
+    value, before = shown(metric, reading), shown(metric, previous)
+    small = metric.sampled and sample(reading.n) == "small" and value is not None
+    delta = value - before if value is not None and before is not None else None
+    good = tone(metric.better, delta, metric.unit)
     st.metric(
-        label + (" (small sample)" if small and value is not None else ""),
-        _fmt(value, kind),
-        delta=delta,
-        delta_color="off" if kind in ("count", "s") else "normal",
-        help=(help_text or HELP[help_key]) + suffix,
+        (label or metric.title(options)) + (" (small sample)" if small else ""),
+        metric.unit.format(value),
+        delta=None if delta is None else metric.unit.format_delta(delta),
+        delta_color="off" if good == "neutral" else DELTA_COLOR[metric.better],
+        delta_arrow=arrow(delta, metric.unit),
+        delta_description=f"vs {versus}" if delta is not None and versus else None,
+        help=(help_text or metric.rule(options)) + (f" · n={reading.n}" if reading.n is not None else ""),
     )
 
 
@@ -73,37 +57,21 @@ def previous_phase(phase: str) -> str | None:
     return PHASES[PHASES.index(phase) - 1]
 
 
-def phase_kpis(report: dict, phase: str) -> None:
-    """The KPI row of one phase, with deltas against the phase before it."""
-    m = report["phases"][phase]
-    prev_id = previous_phase(phase)
-    p = report["phases"][prev_id] if prev_id else None
-
-    def prev(path: tuple[str, ...]):
-        if p is None:
-            return None
-        value = p
-        for k in path:
-            value = value[k]
-        return value
-
-    cols = st.columns(4)
-    with cols[0]:
-        tile("Contacts", m["contacts"], "count", None, "contacts", prev(("contacts",)))
-    with cols[1]:
-        tile("First contact resolution", m["fcr"]["rate"], "pct", m["fcr"]["n"], "fcr", prev(("fcr", "rate")))
-    with cols[2]:
-        tile("Avg handle time", m["aht_s"]["all"], "s", m["handled"], "aht", prev(("aht_s", "all")))
-    with cols[3]:
-        tile("CSAT", m["csat"]["rate"], "pct", m["csat"]["n"], "csat", prev(("csat", "rate")))
-    cols = st.columns(4)
-    with cols[0]:
-        tile("Handled", m["handled"], "count", None, "handled", prev(("handled",)))
-    with cols[1]:
-        sl = m["service_level"]
-        tile("Service level (20 s)", sl["rate"], "pct", sl["n"], "sl", prev(("service_level", "rate")))
-    with cols[2]:
-        ab = m["abandon_rate"]
-        tile("Abandon rate", ab["rate"], "pct", ab["n"], "abandon", prev(("abandon_rate", "rate")))
-    with cols[3]:
-        tile("Speed of answer", m["asa_s"], "s", m["service_level"]["n"], "asa", prev(("asa_s",)))
+def phase_tiles(
+    metrics: Sequence[Metric], result_of: Callable[[Metric], Any], phase: str, options: Options, per_row: int = 4
+) -> None:
+    """A row of tiles for ``phase``, each with its change from the phase before it;
+    ``result_of(metric)`` is the metric's computed frame (every phase)."""
+    before = previous_phase(phase)
+    for start in range(0, len(metrics), per_row):
+        cols = st.columns(per_row)
+        for col, metric in zip(cols, metrics[start : start + per_row], strict=False):
+            result = result_of(metric)
+            with col:
+                tile(
+                    metric,
+                    metric.reading(result, phase),
+                    options,
+                    metric.reading(result, before) if before else None,
+                    PHASE_LABELS[before] if before else None,
+                )

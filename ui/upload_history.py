@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from store import ledger as store_ledger
 from store.undo import UndoError, UndoResult, undo_ingest
 from ui import access, data
 from ui.export import download_buttons
@@ -32,7 +33,7 @@ HISTORY_LABELS = {
 
 def show_history(version: tuple) -> None:
     """The ingest ledger, the quarantine of any ingest, and undo of a whole upload."""
-    ledger = data.ingests(version)
+    ledger = data.read(version, store_ledger.ingests)
     if ledger.height == 0:
         st.info("Nothing has been loaded yet.")
         return
@@ -50,7 +51,7 @@ def show_history(version: tuple) -> None:
         else:
             pick = st.selectbox("Ingest", with_rejects, key="upload_quarantine_pick", format_func=labels.get)
             show_pii = access.show_pii()
-            rows = masked_rejects(data.quarantine(version, pick), show_pii)
+            rows = masked_rejects(data.read(version, store_ledger.quarantine, pick), show_pii)
             if rows.height == 0:
                 st.caption("This ingest was undone; its quarantine rows went with it.")
             st.dataframe(rows, key="upload_quarantine", hide_index=True)

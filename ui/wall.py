@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from store.settings import Target
-from ui.tiles import GREY_BELOW_N, HELP, HIDE_BELOW_N
+from metrics import Options
+from metrics.catalog import Metric, on
+from metrics.units import Target, arrow, sample, tone
 
 VIEWS = ("overview", "volume", "coverage")
 ALIASES = {"tiles": "overview"}
@@ -48,11 +49,12 @@ WALL_CSS = """<style>
 .wall-tile.red {background: #4c1111; border-color: #ef4444;}
 .wall-label {font-size: 2.1rem; font-weight: 600; color: #e2e8f0; line-height: 1.15;}
 .wall-status {font-size: 1.2rem; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; color: #cbd5e1;}
-.wall-value {font-size: 6.2rem; font-weight: 800; color: #ffffff; line-height: 1.05;
+.wall-value {font-size: min(6.2rem, 4.6vw); font-weight: 800; color: #ffffff; line-height: 1.05;
   font-variant-numeric: tabular-nums;}
 .wall-value.small {color: #94a3b8;}
 .wall-delta {font-size: 1.7rem; color: #cbd5e1; font-variant-numeric: tabular-nums;}
 .wall-delta.better {color: #4ade80;} .wall-delta.worse {color: #f87171;}
+.wall-delta.up::before {content: "▲ ";} .wall-delta.down::before {content: "▼ ";}
 .wall-sub {font-size: 1.45rem; color: #cbd5e1;}
 .wall-fresh {display: grid; grid-template-columns: repeat(3, 1fr); gap: 0.3rem 2rem; margin-top: 0.2rem;
   font-size: 1.6rem; color: #cbd5e1;}
@@ -62,17 +64,6 @@ WALL_CSS = """<style>
 .wall-view {font-size: 1.1rem; color: #64748b; margin-top: 0.3rem;}
 </style>"""
 
-# tile -> (label, kind, target key in store.settings, help key in ui.tiles.HELP)
-TILE_SPEC = {
-    "contacts": ("Contacts today", "count", None, "contacts"),
-    "service_level": ("Service level", "pct", "service_level", "sl"),
-    "abandon_rate": ("Abandon rate", "pct", "abandon_rate", "abandon"),
-    "asa_s": ("Avg speed of answer", "s", "asa_s", "asa"),
-    "fcr": ("First contact resolution", "pct", "fcr", "fcr"),
-    "csat": ("CSAT", "pct", "csat", "csat"),
-    "backlog": ("Open backlog", "count", None, None),
-    "coverage": ("Customers reached", "pct", None, None),
-}
 STATUS = {"green": "on target", "amber": "near target", "red": "off target"}
 
 
@@ -100,79 +91,54 @@ def seconds(text: str | None, default: float, low: float = MIN_REFRESH_S, high: 
     return min(max(value, low), high)
 
 
-def fmt(value: float | None, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "pct":
-        return f"{value:.0%}" if abs(value) >= 0.995 or value == 0 else f"{value:.1%}"
-    if kind == "s":
-        return f"{value / 60:.1f} min" if value >= 90 else f"{value:.0f} s"
-    return f"{value:,.0f}"
+def tile_html(metric: Metric, tile: dict, target: Target | None, options: Options) -> str:
+    """One tile: title, value, colour against ``target`` and the change since yesterday — its
+    colour by the metric's direction (``better``/``worse``), its arrow by its sign.
 
-
-def fmt_delta(delta: float | None, kind: str) -> str:
-    """``+1.5 pts`` for rates, ``+3`` for counts, ``+4 s`` for times; ``±0`` when unchanged."""
-    if delta is None:
-        return "—"
-    if kind == "pct":
-        return "±0 pts" if abs(delta) < 0.0005 else f"{delta * 100:+.1f} pts"
-    if kind == "s":
-        return "±0 s" if abs(delta) < 0.5 else f"{delta / 60:+.1f} min" if abs(delta) >= 90 else f"{delta:+.0f} s"
-    return "±0" if delta == 0 else f"{delta:+,.0f}"
-
-
-def _tone(delta: float | None, target: Target | None) -> str:
-    if delta is None or target is None or abs(delta) < 1e-9:
-        return ""
-    return "better" if (delta > 0) == target.higher_is_better else "worse"
-
-
-def tile_html(key: str, tile: dict, target: Target | None) -> str:
-    """One tile: label, value, colour against ``target`` and the delta since yesterday.
-
-    n < 5 hides the value (and its colour); n < 30 marks it "small sample" (ui/tiles.py); not for
-    coverage, whose n is the whole affected population."""
-    label, kind, _, help_key = TILE_SPEC[key]
-    n = tile["n"]
-    sampled = key != "coverage"  # coverage counts the whole registry: a census, not a sample
-    hidden = sampled and n is not None and n < HIDE_BELOW_N
-    value = None if hidden else tile["value"]
-    before_hidden = sampled and tile["previous_n"] is not None and tile["previous_n"] < HIDE_BELOW_N
-    delta = None if hidden or before_hidden else tile["delta"]
+    The small-sample rule (metrics/units.py) hides the value (and its colour) or marks it "small
+    sample", for metrics measured on a sample (not coverage, a census of the registry)."""
+    unit, n = metric.unit, tile["n"]
+    state = sample(n) if metric.sampled else "enough"
+    value = None if state == "hidden" else tile["value"]
+    before_hidden = metric.sampled and sample(tile["previous_n"]) == "hidden"
+    delta = None if state == "hidden" or before_hidden else tile["delta"]
     colour = (target.colour(value) if target else None) or "neutral"
-    small = sampled and n is not None and n < GREY_BELOW_N and value is not None
-    if key == "contacts":
-        sub = f"{tile['extra']:,} since announcement ({fmt_delta(tile['extra_delta'], 'count')})"
-    elif key == "backlog":
-        sub = f"aged &gt; 24 h: {tile['extra']:,} ({fmt_delta(tile['extra_delta'], 'count')})"
-    elif key == "coverage":
-        sub = f"remedied {fmt(tile['extra'], 'pct')} of {n:,} affected"
-    elif key == "fcr":
-        sub = f"n = {n:,} · {tile['extra']:,} pending"
-    else:
-        sub = f"n = {n:,}" if n is not None else ""
+    small = state == "small" and value is not None
+    sub = (
+        ""
+        if "{n}" in metric.sub and n is None
+        else metric.sub.format(
+            n=f"{n:,}" if n is not None else "—",
+            extra=metric.extra_unit.format(tile["extra"]),
+            extra_delta=metric.extra_unit.format_delta(tile["extra_delta"]),
+        )
+    )
     if small:
         sub += " · small sample"
     status = STATUS.get(colour, "")
     if target is not None and value is not None:
-        goal = fmt(target.green, kind)
-        status += f" · target {'≥' if target.higher_is_better else '≤'} {goal}"
-    title = html.escape(HELP.get(help_key, "") if help_key else "")
+        status += f" · target {'≥' if target.higher_is_better else '≤'} {unit.format(target.green)}"
+    good = tone(metric.better, delta, unit)
+    classes = " ".join(c for c in (good if good != "neutral" else "", arrow(delta, unit)) if c != "off")
+    key = metric.id
     return (
-        f'<div class="wall-tile {colour}" data-tile="{key}" data-colour="{colour}" title="{title}">'
-        f'<div><div class="wall-label">{label}</div><div class="wall-status">{status}</div></div>'
-        f'<div class="wall-value{" small" if small else ""}" data-value="{key}">{fmt(value, kind)}</div>'
-        f'<div class="wall-delta {_tone(delta, target)}" data-delta="{key}">'
-        f"{fmt_delta(delta, kind)} since yesterday</div>"
+        f'<div class="wall-tile {colour}" data-tile="{key}" data-colour="{colour}" '
+        f'title="{html.escape(metric.rule(options))}">'
+        f'<div><div class="wall-label">{html.escape(metric.title(options))}</div>'
+        f'<div class="wall-status">{status}</div></div>'
+        f'<div class="wall-value{" small" if small else ""}" data-value="{key}">{unit.format(value)}</div>'
+        f'<div class="wall-delta {classes}" data-delta="{key}">'
+        f"{unit.format_delta(delta)} since yesterday</div>"
         f'<div class="wall-sub">{sub}</div></div>'
     )
 
 
-def tiles_html(result: dict, targets: dict[str, Target | None]) -> str:
-    """The 4 × 2 grid of tiles from metrics.standup.standup()."""
-    cells = [tile_html(k, result["tiles"][k], targets.get(TILE_SPEC[k][2]) if TILE_SPEC[k][2] else None)
-             for k in TILE_SPEC]  # fmt: skip
-    return '<div class="wall-grid">' + "".join(cells) + "</div>"
+def tiles_html(result: dict, targets: dict[str, Target | None], options: Options) -> str:
+    """The grid of stand-up tiles (metrics.standup.standup()), in catalog order, two rows."""
+    metrics = on("standup")
+    cells = [tile_html(m, result["tiles"][m.id], targets.get(m.id), options) for m in metrics]
+    columns = -(-len(cells) // 2)
+    return f'<div class="wall-grid" style="grid-template-columns: repeat({columns}, 1fr)">' + "".join(cells) + "</div>"
 
 
 def local(ts: datetime | None, zone: str, pattern: str = "%a %d %b %H:%M %Z") -> str:

@@ -48,7 +48,7 @@ def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
         page.goto(f"{srv.url}/standup?kiosk=1&as_of=2026-03-02T23:00:00Z")
-        wait_for_app(page, "[data-value='contacts']")
+        wait_for_app(page, "[data-value='contacts_today']")
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
         page.goto(f"{srv.url}/channels")
         wait_for_app(page, "[data-testid='stSidebarNav']")
@@ -127,8 +127,8 @@ def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_p
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
         page.goto(f"{srv.url}/standup?kiosk=1&refresh=2&as_of=2026-03-02T23:00:00Z")
-        wait_for_app(page, "[data-value='contacts']")
-        before = int(page.inner_text("[data-value='contacts']").replace(",", ""))
+        wait_for_app(page, "[data-value='contacts_today']")
+        before = int(page.inner_text("[data-value='contacts_today']").replace(",", ""))
         page.screenshot(path=tmp_path / "before.png")
         watcher = subprocess.Popen(
             [sys.executable, "-m", "connectors", "watch", str(inbox), "--db", str(srv.db), "--interval", "0.5"],
@@ -143,7 +143,7 @@ def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_p
         )
         drop.rename(inbox / "late_calls.csv")
         # ?. : while a fragment redraws, the tile is absent for a moment (keep waiting, do not fail)
-        shown = "Number(document.querySelector(\"[data-value='contacts']\")?.innerText.replace(',', ''))"
+        shown = "Number(document.querySelector(\"[data-value='contacts_today']\")?.innerText.replace(',', ''))"
         page.wait_for_function(f"() => {shown} === {before + 4}", timeout=60_000)
         assert (inbox / "loaded" / "late_calls.csv").exists()
         context.close()

@@ -106,11 +106,11 @@ def test_wall_token_shows_the_stand_up_without_sign_in(signin_server, browser):
     page = context.new_page()
     try:
         page.goto(f"{signin_server.url}/standup?wall=tv-token")
-        wait_for_app(page, "[data-tile='contacts']")
+        wait_for_app(page, "[data-tile='contacts_today']")
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
         assert page.locator(".st-key-sign_in").count() == 0
         page.goto(f"{signin_server.url}/settings?wall=tv-token")  # any other page: the stand-up again
-        wait_for_app(page, "[data-tile='contacts']")
+        wait_for_app(page, "[data-tile='contacts_today']")
         assert "Targets (red / amber / green)" not in page.inner_text("body")
     finally:
         context.close()

@@ -11,7 +11,6 @@ from ui.charts.handling import (
     handle_time_bars,
     service_by_day,
     ticket_times_bars,
-    volume_by_day,
 )
 from ui.charts.quality import csat_by_channel, rate_by_day, rate_by_phase, reasons_bars, switch_matrix
 
@@ -23,7 +22,6 @@ __all__ = [
     "HIDE_BELOW_N",
     "GREY_BELOW_N",
     "phase_marks",
-    "volume_by_day",
     "channel_volume",
     "channel_mix",
     "handle_time_bars",

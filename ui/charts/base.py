@@ -6,6 +6,13 @@ from datetime import timedelta
 
 import plotly.graph_objects as go
 
+from metrics.catalog import CATALOG
+from metrics.coverage import FUNNEL
+from metrics.scope import PHASES, phase_bounds
+from metrics.units import GREY_BELOW_N, HIDE_BELOW_N
+
+__all__ = ["CHANNEL_COLORS", "FUNNEL_COLORS", "FUNNEL_LABELS", "GREY", "GREY_BELOW_N", "HIDE_BELOW_N", "phase_marks"]
+
 CHANNEL_COLORS = {
     "phone": "#1f77b4",
     "email": "#ff7f0e",
@@ -17,25 +24,9 @@ CHANNEL_COLORS = {
 }
 
 
-FUNNEL_LABELS = {
-    "affected_customers": "Affected customers",
-    "notified": "Notified",
-    "reached": "Reached",
-    "engaged": "Engaged",
-    "remedied": "Remedied",
-}
-
-
-FUNNEL_COLORS = dict(zip(FUNNEL_LABELS, ["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#f58518"], strict=True))
-
-
-GREY = "#b0b0b0"
-
-
-HIDE_BELOW_N = 5
-
-
-GREY_BELOW_N = 30
+FUNNEL_LABELS = {k: CATALOG[k].label for k in FUNNEL}  # the coverage stages, in order
+FUNNEL_COLORS = dict(zip(FUNNEL, ["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#f58518"], strict=True))
+GREY = "#b0b0b0"  # a rate on a small sample (metrics/units.py)
 
 
 _MARGIN = dict(l=10, r=10, t=56, b=10)
@@ -65,13 +56,7 @@ def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") ->
     if not days:
         return fig
     lo, hi = min(days), max(days)
-    a = recall["announced_at"]
-    starts = {
-        "day_one": a,
-        "during": a + timedelta(hours=24),
-        "ongoing": recall.get("ongoing_from") or a + timedelta(hours=168),
-        "after": recall.get("closed_at"),
-    }
+    starts = {p: start for p, (start, _) in phase_bounds(recall).items() if p != PHASES[0]}
     labels = {"day_one": "Announced", "during": "", "ongoing": "Ongoing", "after": "Closed"}
     shifts = {"ongoing": 14}  # Announced and Ongoing are a week apart: keep their labels apart
     edges = {k: _local_day(v, recall["timezone"]) for k, v in starts.items() if v is not None}
@@ -88,9 +73,8 @@ def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") ->
                          text=labels[key], showarrow=False, font=dict(size=11), xanchor="left")
                 )  # fmt: skip
     if phase != "all":
-        order = ["pre_announcement", "day_one", "during", "ongoing", "after"]
-        start = edges.get(phase, lo) if phase != "pre_announcement" else lo
-        nxt = order[order.index(phase) + 1] if phase != "after" else None
+        start = edges.get(phase, lo) if phase != PHASES[0] else lo
+        nxt = PHASES[PHASES.index(phase) + 1] if phase != PHASES[-1] else None
         end = edges.get(nxt, hi + timedelta(days=1)) if nxt else hi + timedelta(days=1)
         x0 = max(start, lo) - timedelta(hours=12)
         x1 = min(end, hi + timedelta(days=1)) - timedelta(hours=12)
@@ -105,6 +89,12 @@ def _add_marks(fig: go.Figure, shapes: list[dict], notes: list[dict]) -> None:
     subplot cost ~40 ms each)."""
     if shapes or notes:
         fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
+
+
+def target_label(metric_id: str, target) -> str:
+    """ "FCR target 70%": the metric's short name and its green threshold in its unit."""
+    m = CATALOG[metric_id]
+    return f"{m.short or m.label} target {m.unit.format(target.green)}"
 
 
 def _target_line(fig: go.Figure, target, label: str, scale: float = 1.0, row_kw: dict | None = None) -> None:

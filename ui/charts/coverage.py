@@ -18,7 +18,7 @@ def coverage_funnel(coverage: dict) -> go.Figure:
             y=[FUNNEL_LABELS[k] for k in keys],
             x=[coverage[k] for k in keys],
             textinfo="value+percent initial",
-            marker_color=["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#f58518"],
+            marker_color=[FUNNEL_COLORS[k] for k in keys],
         )
     )
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10))
@@ -60,7 +60,7 @@ def coverage_over_time(daily: pl.DataFrame, recall: dict) -> go.Figure:
     fig.add_scatter(
         x=days,
         y=total,
-        name="Affected customers",
+        name=FUNNEL_LABELS["affected_customers"],
         mode="lines",
         line=dict(color=FUNNEL_COLORS["affected_customers"], dash="dash"),
         hovertemplate="%{x|%a %d %b}: %{y} affected<extra></extra>",

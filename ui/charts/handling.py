@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import plotly.graph_objects as go
 import polars as pl
 
-from ui.charts.base import _LEGEND, _MARGIN, CHANNEL_COLORS, HIDE_BELOW_N, _target_line, phase_marks
+from metrics.catalog import CATALOG
+from ui.charts.base import _LEGEND, _MARGIN, CHANNEL_COLORS, HIDE_BELOW_N, _target_line, phase_marks, target_label
 
 
-def volume_by_day(daily: pl.DataFrame, recall: dict) -> go.Figure:
-    """Stacked bars of inbound contacts per local day and channel, phase starts marked."""
+def channel_volume(daily: pl.DataFrame, recall: dict, phase: str = "all") -> go.Figure:
+    """Stacked bars of inbound contacts per local day and channel, phase starts marked and the
+    selected phase shaded."""
+    daily = daily.filter(pl.col("day").is_not_null())
     fig = go.Figure()
     per_channel = daily.filter(pl.col("channel") != "all")
     for channel in sorted(per_channel["channel"].unique()):
@@ -21,29 +22,10 @@ def volume_by_day(daily: pl.DataFrame, recall: dict) -> go.Figure:
             y=rows["contacts"].to_list(),
             name=channel,
             marker_color=CHANNEL_COLORS.get(channel, "#7f7f7f"),
-            hovertemplate="%{x|%a %d %b}: %{y} " + channel + "<extra></extra>",
+            hovertemplate="%{y} " + "<extra>%{fullData.name}</extra>",
         )
-    fig.update_layout(barmode="stack", height=360, margin=dict(l=10, r=10, t=30, b=10), legend_title="Channel")
-    marks = {
-        "Announced": recall["announced_at"],
-        "Ongoing": recall["ongoing_from"],
-        "Closed": recall.get("closed_at"),
-    }
-    for label, at in marks.items():
-        if at is not None:
-            day = at.date() if hasattr(at, "date") else at
-            fig.add_vline(x=day - timedelta(hours=12), line_dash="dot", line_color="#888")
-            fig.add_annotation(x=day, y=1.02, yref="paper", text=label, showarrow=False, font_size=11)
-    return fig
-
-
-def channel_volume(daily: pl.DataFrame, recall: dict, phase: str = "all") -> go.Figure:
-    """Stacked bars of inbound contacts per local day and channel, phase starts marked and the
-    selected phase shaded."""
-    fig = volume_by_day(daily.filter(pl.col("day").is_not_null()), recall)
-    fig.layout.annotations, fig.layout.shapes = (), ()
-    fig.update_layout(height=380, margin=_MARGIN, legend=_LEGEND, yaxis_title="contacts", hovermode="x unified")
-    fig.update_traces(hovertemplate="%{y} " + "<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="stack", height=380, margin=_MARGIN, legend=_LEGEND, yaxis_title="contacts",
+                      hovermode="x unified", legend_title="Channel")  # fmt: skip
     return phase_marks(fig, recall, daily["day"].to_list(), phase)
 
 
@@ -114,7 +96,8 @@ def service_by_day(sl: pl.DataFrame, recall: dict, targets: dict, phase: str = "
     rows = sl.filter(pl.col("day").is_not_null())
     days, n = rows["day"].to_list(), rows["offered"].to_list()
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.62, 0.38])
-    for col, label, color in (("sl_rate", "service level", "#1f77b4"), ("abandon_rate", "abandon rate", "#d62728")):
+    for key, color in (("service_level", "#1f77b4"), ("abandon_rate", "#d62728")):
+        col, label = CATALOG[key].value, CATALOG[key].label.lower()
         fig.add_scatter(
             x=days,
             y=[v if k >= HIDE_BELOW_N else None for v, k in zip(rows[col], n, strict=True)],
@@ -127,50 +110,41 @@ def service_by_day(sl: pl.DataFrame, recall: dict, targets: dict, phase: str = "
             row=1,
             col=1,
         )
+    asa = CATALOG["asa_s"]
     fig.add_bar(
         x=days,
-        y=rows["asa_s"].to_list(),
-        name="ASA",
+        y=rows[asa.value].to_list(),
+        name=asa.short,
         marker_color="#7f7f7f",
-        hovertemplate="%{x|%a %d %b}: ASA %{y:.1f} s<extra></extra>",
+        hovertemplate="%{x|%a %d %b}: " + asa.short + " %{y:.1f} s<extra></extra>",
         row=2,
         col=1,
     )
-    sl_t, ab_t, asa_t = targets.get("service_level"), targets.get("abandon_rate"), targets.get("asa_s")
-    if sl_t:
-        _target_line(fig, sl_t, f"SL target {sl_t.green:.0%}", row_kw=dict(row=1, col=1))
-    if ab_t:
-        _target_line(fig, ab_t, f"abandon target {ab_t.green:.0%}", row_kw=dict(row=1, col=1))
-    if asa_t:
-        _target_line(fig, asa_t, f"ASA target {asa_t.green:.0f} s", row_kw=dict(row=2, col=1))
+    for key, row in (("service_level", 1), ("abandon_rate", 1), ("asa_s", 2)):
+        if targets.get(key):
+            _target_line(fig, targets[key], target_label(key, targets[key]), row_kw=dict(row=row, col=1))
     fig.update_layout(height=480, margin=_MARGIN, legend=_LEGEND, hovermode="x unified")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=1)
-    fig.update_yaxes(title_text="ASA (s)", row=2, col=1)
+    fig.update_yaxes(title_text=f"{asa.short} ({asa.unit.symbol})", row=2, col=1)
     phase_marks(fig, recall, days, phase)
     return fig
 
 
 def backlog_lines(bl: pl.DataFrame, recall: dict, phase: str = "all") -> go.Figure:
-    """Open tickets at the end of each local day, and the part of them older than 24 h."""
+    """Open tickets at the end of each local day, and the part of them aged (metrics/tickets.py)."""
     days = bl["day"].to_list()
     fig = go.Figure()
-    fig.add_scatter(
-        x=days,
-        y=bl["open_tickets"].to_list(),
-        name="open",
-        mode="lines",
-        line=dict(color="#4c78a8"),
-        fill="tozeroy",
-        hovertemplate="%{x|%a %d %b}: %{y} open<extra></extra>",
-    )
-    fig.add_scatter(
-        x=days,
-        y=bl["aged_tickets"].to_list(),
-        name="open > 24 h",
-        mode="lines",
-        line=dict(color="#d62728"),
-        hovertemplate="%{x|%a %d %b}: %{y} open > 24 h<extra></extra>",
-    )
+    for column, color, fill in (("open_tickets", "#4c78a8", "tozeroy"), ("aged_tickets", "#d62728", None)):
+        name = CATALOG["backlog"].parts[column]
+        fig.add_scatter(
+            x=days,
+            y=bl[column].to_list(),
+            name=name,
+            mode="lines",
+            line=dict(color=color),
+            fill=fill,
+            hovertemplate="%{x|%a %d %b}: %{y} " + name + "<extra></extra>",
+        )
     fig.update_layout(height=340, margin=_MARGIN, legend=_LEGEND, yaxis_title="tickets", hovermode="x unified")
     return phase_marks(fig, recall, days, phase)
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from ui.charts.base import _LEGEND, _MARGIN, CHANNEL_COLORS, GREY, GREY_BELOW_N, HIDE_BELOW_N, _target_line, phase_marks
+from metrics.catalog import CATALOG
+from ui.charts.base import (
+    _LEGEND,
+    _MARGIN,
+    CHANNEL_COLORS,
+    GREY,
+    GREY_BELOW_N,
+    HIDE_BELOW_N,
+    _target_line,
+    phase_marks,
+    target_label,
+)
 
 
 def _rate_bars(x: list, rows: pl.DataFrame, colors: list, ci: bool, rate: str = "rate", n: str = "n") -> go.Figure:
@@ -37,15 +48,14 @@ def _rate_bars(x: list, rows: pl.DataFrame, colors: list, ci: bool, rate: str = 
     return fig
 
 
-def rate_by_phase(
-    frame: pl.DataFrame, phase_labels: dict, rate: str = "rate", n: str = "n", target=None, ci: bool = False
-) -> go.Figure:
+def rate_by_phase(frame: pl.DataFrame, phase_labels: dict, metric: str, target=None, ci: bool = False) -> go.Figure:
     """A rate per phase (``all`` last) as bars labelled with n, grey when n < 30, left out when
-    n < 5, with the 95 % interval when ``ci`` and the target dashed."""
+    n < 5, with the 95 % interval when ``ci`` and ``metric``'s target dashed."""
     rows = frame.filter(pl.col("phase").is_in(list(phase_labels)))
-    fig = _rate_bars([phase_labels[p] for p in rows["phase"]], rows, ["#4c78a8"] * rows.height, ci, rate, n)
+    m = CATALOG[metric]
+    fig = _rate_bars([phase_labels[p] for p in rows["phase"]], rows, ["#4c78a8"] * rows.height, ci, m.value, m.n)
     if target is not None:
-        _target_line(fig, target, f"target {target.green:.0%}")
+        _target_line(fig, target, target_label(metric, target))
     return fig
 
 
@@ -92,7 +102,7 @@ def csat_by_channel(frame: pl.DataFrame, target=None) -> go.Figure:
     channels = rows["channel"].to_list()
     fig = _rate_bars(channels, rows, [CHANNEL_COLORS.get(c, "#7f7f7f") for c in channels], ci=True)
     if target is not None:
-        _target_line(fig, target, f"target {target.green:.0%}")
+        _target_line(fig, target, target_label("csat", target))
     return fig
 
 

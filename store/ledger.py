@@ -1,0 +1,47 @@
+"""Reading the ledger: what was loaded (ingests), what was quarantined, who loaded it, the recalls
+defined, and the version every cached result is keyed on."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+
+def version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever a file is loaded, an upload undone, a setting saved or a column mapping
+    saved: (newest ingest id, newest undo, ingest count, newest setting, newest mapping)."""
+    return tuple(
+        con.execute(
+            "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings), "
+            "(SELECT max(updated_at) FROM mappings) FROM ingests"
+        ).fetchall()[0]
+    )
+
+
+def recalls(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every recall defined, oldest announcement first."""
+    return con.sql("SELECT * FROM recalls ORDER BY announced_at, recall_id").pl()
+
+
+def loaders(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Who loaded what the store holds (``loaded_by`` of every ingest)."""
+    return {r[0] for r in con.execute("SELECT DISTINCT loaded_by FROM ingests").fetchall()}
+
+
+def ingests(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The ingest ledger, newest first (undone ingests included, with their ``undone_at``)."""
+    return con.sql(
+        "SELECT ingest_id, file_name, connector, timezone, recall_id, rows_read, rows_inserted, rows_updated, "
+        "rows_unchanged, rows_quarantined, loaded_at, loaded_by, undone_at, warnings "
+        "FROM ingests ORDER BY ingest_id DESC"
+    ).pl()
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, ingest_id: int) -> pl.DataFrame:
+    """The quarantined rows of one ingest: row, column, reason, raw value (unmasked: personal data
+    must be masked before a non-admin sees it)."""
+    return con.sql(
+        "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = $id "
+        "ORDER BY source_row, column_name",
+        params={"id": ingest_id},
+    ).pl()

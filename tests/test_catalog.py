@@ -1,0 +1,146 @@
+"""The metric catalog (metrics/catalog.py): every entry complete and computable, no metric fact
+repeated as a literal in ui/ or pages/, and deltas coloured by each metric's direction."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import datetime
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from metrics import Options, Scope
+from metrics.catalog import CATALOG, GRAINS, METRICS, SURFACES, Reading, on, targetable, targets
+from metrics.units import Target, arrow, tone
+from ui import wall
+
+AS_OF = datetime(2026, 4, 1)
+OPTIONS = (Options(), Options(fcr_window_h=72, fcr_method="zendesk_one_touch", sl_threshold_s=30, short_abandon_s=10))
+
+
+@pytest.mark.parametrize("metric", METRICS, ids=lambda m: m.id)
+def test_every_entry_is_complete_and_computes_on_the_fixture(metrics_store, metric):
+    assert metric.label and metric.unit and metric.better in ("higher", "lower", None)
+    assert set(metric.grains) <= set(GRAINS) and set(metric.tiles) <= set(SURFACES)
+    assert metric.compute.__module__.startswith("metrics.") and "." not in metric.compute.__qualname__
+    for options in OPTIONS:
+        assert metric.rule(options).strip().endswith((".", ")")), metric.id
+    if metric.target is not None:
+        assert metric.targetable and metric.target.consistent()
+        assert metric.target.higher_is_better == (metric.better == "higher")
+    result = metric.measure(metrics_store, Scope("R1", AS_OF))
+    columns = result.columns if hasattr(result, "columns") else list(result)
+    for column in (metric.value, metric.n, metric.extra, *metric.parts):
+        assert column is None or column in columns, (metric.id, column)
+    assert isinstance(metric.reading(result), Reading)
+
+
+def test_report_fields_are_unique_and_the_surfaces_are_in_catalog_order():
+    fields = [m.report for m in METRICS if m.report]
+    assert len(fields) == len(set(fields))
+    for surface in SURFACES:
+        tiles = on(surface)
+        assert [METRICS.index(m) for m in tiles] == sorted(METRICS.index(m) for m in tiles)
+
+
+def test_targets_come_from_the_catalog_unless_settings_saved_one(store):
+    from store import settings
+
+    assert targets(store) == {m.id: m.target for m in targetable()}
+    settings.put(store, "targets", {"fcr": {"green": 0.5, "amber": 0.4, "higher_is_better": False}, "csat": None})
+    saved = targets(store)
+    assert saved["fcr"] == Target(0.5, 0.4, True)  # the direction is the metric's, whatever was stored
+    assert saved["csat"] is None and saved["service_level"] == CATALOG["service_level"].target
+
+
+# --- no metric fact written again in ui/ or pages/ -----------------------------------------------
+
+# A threshold with its unit ("20 s", "24 h"), a window ("7-day"), a sample size rule ("n < 30").
+LITERAL = re.compile(r"\b\d+(\.\d+)?\s?(s|h|min|days?)\b|\b\d+-day\b|\bn\s*[<≥>]=?\s*\d+")
+
+
+def _shown_strings(path):
+    """String constants of a module that are not docstrings."""
+    tree = ast.parse(path.read_text())
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            yield node.lineno, node.value
+
+
+def test_no_metric_label_threshold_or_window_is_written_in_ui_or_pages():
+    # Names that cannot be ordinary prose ("Service level", "FCR") anywhere; one-word labels
+    # ("Contacts", "Reached") only as a whole string.
+    names = {m.label for m in METRICS if " " in m.label} | {m.short for m in METRICS if m.short} | {"CSAT"}
+    words = {m.label for m in METRICS if " " not in m.label}
+    found = []
+    for path in sorted([*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]):
+        if path.name == "disk_chooser.py":  # its JavaScript divides bytes by 1048576; no metric
+            continue
+        for line, text in _shown_strings(path):
+            named = [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text)]
+            if named or text.strip(" :") in words or LITERAL.search(text):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {text[:70]!r}")
+    assert not found, "\n".join(found)
+
+
+# --- deltas: colour by direction and sign, arrow by sign, and what they compare with ------------
+
+
+def _draw_tiles(signs):
+    """A page drawing every catalog metric's tile with a change of each sign (run by AppTest)."""
+    from metrics import Options
+    from metrics.catalog import METRICS, Reading
+    from ui import tiles
+
+    for metric in METRICS:
+        for sign in signs:
+            before, now = (10.0, 10.0 + sign * 3.0) if metric.unit.id != "pct" else (0.5, 0.5 + sign * 0.1)
+            tiles.tile(metric, Reading(now, n=100), Options(), Reading(before, n=100), "Day one")
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_every_tile_colours_and_points_its_delta_by_direction_and_sign(sign):
+    at = AppTest.from_function(_draw_tiles, args=([sign],), default_timeout=30).run()
+    assert not at.exception, at.exception
+    assert len(at.metric) == len(METRICS)
+    for metric, shown in zip(METRICS, at.metric, strict=True):
+        proto = shown.proto
+        assert proto.delta.startswith("-" if sign < 0 else "+"), (metric.id, proto.delta)
+        assert proto.direction == (1 if sign > 0 else 0), metric.id  # UP / DOWN: the number's sign
+        good = metric.better is not None and (sign > 0) == (metric.better == "higher")
+        expected = 2 if metric.better is None else 1 if good else 0  # GRAY, GREEN, RED
+        assert proto.color == expected, (metric.id, sign, proto.color)
+        assert proto.delta_description == "vs Day one"
+
+
+@pytest.mark.parametrize("metric", METRICS, ids=lambda m: m.id)
+@pytest.mark.parametrize("sign", [1, -1])
+def test_every_wall_tile_colours_and_points_its_delta_by_direction_and_sign(metric, sign):
+    before, now = (0.5, 0.5 + sign * 0.1) if metric.unit.id == "pct" else (10.0, 10.0 + sign * 3.0)
+    tile = {"value": now, "n": 100, "extra": 1, "previous": before, "previous_n": 100, "previous_extra": 1,
+            "delta": now - before, "extra_delta": 0}  # fmt: skip
+    html = wall.tile_html(metric, tile, None, Options())
+    delta_class = re.search(r'class="wall-delta ([^"]*)"', html).group(1).split()
+    assert ("up" if sign > 0 else "down") in delta_class
+    good = tone(metric.better, now - before, metric.unit)
+    assert good == (
+        "neutral" if metric.better is None else "better" if (sign > 0) == (metric.better == "higher") else "worse"
+    )
+    assert (good in delta_class) == (good != "neutral")
+    assert arrow(now - before, metric.unit) == ("up" if sign > 0 else "down")
+
+
+def test_an_unchanged_value_is_grey_with_no_arrow():
+    at = AppTest.from_function(_draw_tiles, args=([0],), default_timeout=30).run()
+    for shown in at.metric:
+        assert (shown.proto.color, shown.proto.direction) == (2, 2)  # GRAY, NONE
