@@ -37,6 +37,52 @@ def test_every_entry_is_complete_and_computes_on_the_fixture(metrics_store, metr
     assert isinstance(metric.reading(result), Reading)
 
 
+# Every catalog metric on the hand-computed fixture at 2026-04-01 (tests/fixtures/metrics/README.md):
+# (metric, phase, value, n, extra). The recall's inbound contacts are c1–c10, c12, c13 (c11 is billing,
+# c14 outbound): phone c1 c4 c5 c8 c9 c12 c13, email c2 c6 c7, chat c3, web c10; abandoned c4 c12 c13.
+READINGS = [
+    ("contacts_today", "all", 0, None, 12),  # nothing on 04-01 local (06:00Z…); 12 since the announcement
+    ("contacts", "all", 12, None, None),
+    ("contacts", "day_one", 1, None, None),  # c1 (03-03T10:00Z < A + 24 h)
+    ("contacts_by_channel", "all", 12, None, None),  # the channel "all" row
+    ("channel_mix", "all", 1.0, None, None),  # all channels ÷ all
+    ("handled", "all", 9, None, None),  # 12 − 3 abandoned
+    ("contact_rate", "all", 2000.0, 6, None),  # 12 contacts per 6 units × 1,000
+    ("service_level", "all", 0.4, 5, None),  # c1 c8 within 20 s of c1 c5 c8 c9 + c4
+    ("abandon_rate", "all", 0.2, 5, None),  # c4
+    ("asa_s", "all", 55 / 3, 5, None),  # (10 + 25 + 20) / 3, c9's wait unknown
+    ("short_abandons", "all", 2, None, None),  # c12 (3 s), c13 (no wait)
+    ("aht_s", "all", 970 / 7, 7, None),  # [40 60 100 120 150 200 300]
+    ("first_reply_s", "all", None, 0, None),  # no ticket carries a first reply time
+    ("resolution_s", "all", None, 0, None),  # nor a resolution time
+    ("fcr", "all", 3 / 7, 7, 1),  # c2 c6 c10 of c1 c2 c3 c5 c6 c9 c10; c7 pending
+    ("fcr", "ongoing", 2 / 3, 3, 1),
+    ("csat", "all", 0.5, 4, None),  # c1 5/5, c6 4/5 of c1 c2 c3 c6
+    ("backlog", "all", 1, None, 1),  # c7 open since 03-28: aged
+    ("affected_customers", "all", 4, None, None),  # C1 C2 C3 email:gina
+    ("notified", "all", 3, None, None),  # alice frank gina
+    ("reached", "all", 3, None, None),  # alice gina (delivered), bob (answered outbound c14)
+    ("engaged", "all", 3, None, None),  # alice bob (inbound), gina (click)
+    ("remedied", "all", 1, None, None),  # C2
+    ("affected_units", "all", 6, None, None),
+    ("remedied_units", "all", 2, None, None),
+    ("correction_rate", "all", 2 / 6, 6, None),
+    ("coverage", "all", 3 / 4, 4, 1 / 4),  # reached ÷ affected; remedied ÷ affected
+    ("time_to_notify_h", "all", 1.0, 3, None),  # alice frank gina 1 h after A
+]
+
+
+def test_every_metric_in_the_catalog_has_a_hand_computed_row():
+    assert {row[0] for row in READINGS} == set(CATALOG)
+
+
+@pytest.mark.parametrize(("metric", "phase", "value", "n", "extra"), READINGS)
+def test_catalog_readings_on_the_fixture(metrics_store, metric, phase, value, n, extra):
+    m = CATALOG[metric]
+    reading = m.reading(m.measure(metrics_store, Scope("R1", AS_OF)), phase)
+    assert reading.value == pytest.approx(value) and reading.n == n and reading.extra == pytest.approx(extra)
+
+
 def test_report_fields_are_unique_and_the_surfaces_are_in_catalog_order():
     fields = [m.report for m in METRICS if m.report]
     assert len(fields) == len(set(fields))
