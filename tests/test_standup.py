@@ -12,6 +12,7 @@ from conftest import ROOT, load
 from streamlit.testing.v1 import AppTest
 
 from metrics import Scope
+from metrics.catalog import on
 from metrics.standup import standup
 from store import settings
 from store.db import connect
@@ -157,7 +158,7 @@ def test_kiosk_hides_sidebar_header_and_navigation(db, monkeypatch):
 
 def test_tiles_show_fixture_values_and_colours(db):
     t = tiles(standup_page(kiosk="1", as_of=FIXTURE_AS_OF))
-    assert len(t) == 8
+    assert list(t) == [m.id for m in on("standup")]  # every stand-up metric of the catalog, in order
     assert t["contacts_today"]["value"] == "0" and t["contacts_today"]["sub"].startswith("12 since announcement")
     assert (t["service_level"]["value"], t["service_level"]["colour"]) == ("40.0%", "red")  # 2/5 < 70 %
     assert (t["abandon_rate"]["value"], t["abandon_rate"]["colour"]) == ("20.0%", "red")  # 1/5 > 10 %

@@ -57,12 +57,11 @@ def previous_phase(phase: str) -> str | None:
     return PHASES[PHASES.index(phase) - 1]
 
 
-def phase_tiles(
-    metrics: Sequence[Metric], result_of: Callable[[Metric], Any], phase: str, options: Options, per_row: int = 4
-) -> None:
-    """A row of tiles for ``phase``, each with its change from the phase before it;
-    ``result_of(metric)`` is the metric's computed frame (every phase)."""
+def phase_tiles(metrics: Sequence[Metric], result_of: Callable[[Metric], Any], phase: str, options: Options) -> None:
+    """Two rows (or more, four tiles a row at least) of tiles for ``phase``, each with its change
+    from the phase before it; ``result_of(metric)`` is the metric's computed frame (every phase)."""
     before = previous_phase(phase)
+    per_row = max(4, -(-len(metrics) // 2))
     for start in range(0, len(metrics), per_row):
         cols = st.columns(per_row)
         for col, metric in zip(cols, metrics[start : start + per_row], strict=False):
