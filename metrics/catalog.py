@@ -28,6 +28,7 @@ from metrics.csat import csat
 from metrics.fcr import fcr
 from metrics.handling import handle_time
 from metrics.outreach import time_to_notify_summary
+from metrics.repeats import repeat_rate
 from metrics.service import service_level
 from metrics.tickets import AGED_AFTER_H, backlog_at, ticket_times
 from metrics.units import COUNT, HOURS, PCT, PER_1000, SECONDS, Better, Target, Unit
@@ -178,6 +179,10 @@ METRICS: tuple[Metric, ...] = (
            target=Target(0.70, 0.60), targetable=True, short="FCR", report="fcr", tiles=("overview", "standup"),
            sub="n = {n} · {extra} pending",
            parts={"resolved": "Resolved", "n": "Eligible", "pending": "Pending (window open)"}, rule=_fcr_rule),
+    Metric("repeat_rate", "Repeat-contact rate", PCT, "lower", compute=repeat_rate, value="rate", n="n",
+           target=Target(0.20, 0.30, higher_is_better=False), targetable=True, tiles=("overview", "standup"),
+           rule=lambda o: f"FCR-eligible contacts whose customer came back for this recall, on any channel, within "
+           f"{_days(o)} days ÷ FCR-eligible contacts."),
     Metric("csat", "CSAT", PCT, "higher", compute=csat, value="rate", n="n", target=Target(0.85, 0.75),
            targetable=True, report="csat", tiles=("overview", "standup"),
            parts={"satisfied": "satisfied", "n": "responses", "ci_low": "95 % CI low", "ci_high": "95 % CI high"},

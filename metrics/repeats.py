@@ -21,7 +21,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from metrics.base import Options, Scope, run
+from metrics.base import Options, Scope, complete_phases, grouped, run
 from metrics.fcr import came_back_sql, eligible_sql
 from metrics.scope import PHASES
 
@@ -35,6 +35,16 @@ def _repeated(options: Options) -> str:
     rep AS (
         SELECT phase, channel, coalesce(reason, '{NO_REASON}') AS reason, next_channel AS repeat_channel
         FROM c WHERE {eligible_sql(options)} AND {came_back_sql(options)})"""
+
+
+def repeat_rate(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
+    """One row per bucket: n (FCR-eligible contacts), repeated (those followed by a repeat), rate."""
+    select, group = grouped(by)
+    body = f"""
+    SELECT {select}, count(*) AS n, count(*) FILTER ({came_back_sql(scope.options)}) AS repeated
+    FROM c WHERE {eligible_sql(scope.options)} GROUP BY {group}"""
+    frame = complete_phases(run(con, body, scope), {"n": 0, "repeated": 0}) if by == "phase" else run(con, body, scope)
+    return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("repeated") / pl.col("n")).alias("rate"))
 
 
 def repeat_reasons(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:

@@ -57,6 +57,7 @@ READINGS = [
     ("resolution_s", "all", None, 0, None),  # nor a resolution time
     ("fcr", "all", 3 / 7, 7, 1),  # c2 c6 c10 of c1 c2 c3 c5 c6 c9 c10; c7 pending
     ("fcr", "ongoing", 2 / 3, 3, 1),
+    ("repeat_rate", "all", 3 / 7, 7, None),  # c1 c3 c9 came back within 7 days (c5: transferred, no repeat)
     ("csat", "all", 0.5, 4, None),  # c1 5/5, c6 4/5 of c1 c2 c3 c6
     ("backlog", "all", 1, None, 1),  # c7 open since 03-28: aged
     ("affected_customers", "all", 4, None, None),  # C1 C2 C3 email:gina
