@@ -9,11 +9,11 @@ import polars as pl
 
 def version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever a file is loaded, an upload undone, a setting saved or a column mapping
-    saved: (newest ingest id, newest undo, ingest count, newest setting, newest mapping)."""
+    saved or deleted: (newest ingest id, newest undo, ingests, newest setting, newest mapping, mappings)."""
     return tuple(
         con.execute(
             "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings), "
-            "(SELECT max(updated_at) FROM mappings) FROM ingests"
+            "(SELECT max(updated_at) FROM mappings), (SELECT count(*) FROM mappings) FROM ingests"
         ).fetchall()[0]
     )
 

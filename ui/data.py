@@ -31,7 +31,7 @@ READABLE = ("metrics", "store")  # packages whose functions read() may call
 def _prepared(path: str) -> str:
     """Create the store once per server process, loading the sample recall into an empty one."""
     with open_store(path) as con:
-        if not con.execute("SELECT count(*) FROM recalls").fetchall()[0][0] and SAMPLE_DIR.exists():
+        if ledger.recalls(con).height == 0 and SAMPLE_DIR.exists():
             results = ingest_paths(con, [SAMPLE_DIR], loaded_by=SAMPLE_LOADER)
             failed = [r.message for r in results if isinstance(r, Failure)]
             if failed:
@@ -91,7 +91,8 @@ def ledger_version() -> tuple:
 
 
 @st.cache_data(show_spinner=False)
-def _call(version: tuple, module: str, name: str, args: tuple, kwargs: dict) -> Any:
+def _call(path: str, version: tuple, module: str, name: str, args: tuple, kwargs: dict) -> Any:
+    """``path``: the store file is part of the key (two stores can reach the same version)."""
     function = getattr(importlib.import_module(module), name)
     with reading() as con:
         return function(con, *args, **kwargs)
@@ -103,7 +104,7 @@ def read(version: tuple, function: Callable[..., Any], *args: Any, **kwargs: Any
     module = function.__module__
     if module.split(".")[0] not in READABLE or "." in function.__qualname__:
         raise ValueError(f"read() calls module-level functions of {READABLE}, not {module}.{function.__qualname__}")
-    return _call(version, module, function.__qualname__, args, kwargs)
+    return _call(db_path(), version, module, function.__qualname__, args, kwargs)
 
 
 def shows_sample_data(version: tuple) -> bool:

@@ -31,8 +31,7 @@ NONE = "(none)"
 
 def saved_mappings() -> list[dict[str, Any]]:
     """Every saved mapping (the same ones ``python -m connectors ingest --mapping NAME`` uses)."""
-    with data.store() as con:
-        return list_mappings(con)
+    return data.read(data.ledger_version(), list_mappings)
 
 
 def mappable(f: SourceFile | Failure) -> bool:
