@@ -1,13 +1,13 @@
 """Amazon Connect contact records as NDJSON (one object per line), read by DuckDB in batches.
 
-The rules are connectors/amazon_connect.py's, record for record: this module only reads faster
-(DuckDB's JSON reader, vectorised mapping) and in batches of ``BATCH_ROWS`` records, so memory
-follows the batch. Transfer legs are found in a first, narrow pass and folded into their initial
-contact as in the per-record reader; legs whose initial contact is not in the file are
-quarantined in the last part. A quarantined record's ``raw`` is its line, as the per-record reader
-shows it. A record DuckDB cannot read as an object with these fields (a broken line, ``Agent``
-as text…) raises :class:`connectors.batches.ReadWhole`: the loader then reads the file with the
-per-record reader, which names the broken line.
+The rules are connectors/amazon_connect.py's (shared: connectors/_connect_rules.py), record for
+record: this module only reads faster (DuckDB's JSON reader, vectorised mapping) and in batches of
+``BATCH_ROWS`` records, so memory follows the batch. Transfer legs are found in a first, narrow pass
+and folded into their initial contact as in the per-record reader; legs whose initial contact is not
+in the file are quarantined in the last part. A quarantined record's ``raw`` is its line, as the
+per-record reader shows it. A record DuckDB cannot read as an object with these fields (a broken
+line, ``Agent`` as text…) raises :class:`connectors.batches.ReadWhole`: the loader then reads the
+file with the per-record reader, which names the broken line.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+import connectors._connect_rules as rules
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
 from connectors.batches import ReadWhole, whole_requested
 from connectors.conform import conform
@@ -59,14 +60,13 @@ def _scan(path: Path) -> str:
 def _mapped_sql(path: Path, only_legs: bool) -> str:
     """One row per record, in file order: ``n`` (record number), the per-record reader's row
     columns as text, and ``method``, ``channel_u``, ``initial_id``, ``system_phone``."""
-    from connectors.amazon_connect import _INBOUND, _OUTBOUND, _TRANSFER
 
     def text(expr: str) -> str:
         return f"nullif({expr}, '')"
 
-    inbound = ", ".join(f"'{m}'" for m in _INBOUND)
-    outbound = ", ".join(f"'{m}'" for m in _OUTBOUND)
-    transfer = ", ".join(f"'{m}'" for m in _TRANSFER)
+    inbound = ", ".join(f"'{m}'" for m in rules.INBOUND)
+    outbound = ", ".join(f"'{m}'" for m in rules.OUTBOUND)
+    transfer = ", ".join(f"'{m}'" for m in rules.TRANSFER)
     cust, system = text("CustomerEndpoint.Address"), text("SystemEndpoint.Address")
     rows = f"""
     SELECT row_number() OVER () AS n, *,
@@ -119,8 +119,6 @@ def applies(f: SourceFile) -> bool:
 
 def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     """The parts of the file (see the module docstring)."""
-    from connectors import amazon_connect as connect
-
     con = duckdb.connect(config={"memory_limit": "512MB"})
     try:
         by_initial: dict[str, list[dict]] = {}
@@ -131,7 +129,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
         found: set[str] = set()
         reader = con.sql(_mapped_sql(f.path, only_legs=False)).to_arrow_reader(BATCH_ROWS)
         for batch in reader:
-            yield _part(f, _frame(pl.from_arrow(batch), ctx), by_initial, found, ctx, connect)
+            yield _part(f, _frame(pl.from_arrow(batch), ctx), by_initial, found, ctx)
     except duckdb.Error as e:
         raise ReadWhole(str(e)) from e
     finally:
@@ -171,7 +169,7 @@ def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
     return frame.with_columns(phones.alias("dialled_number")).drop("system_phone")
 
 
-def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext, connect) -> Parsed:
+def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext) -> Parsed:
     task = frame["channel_u"] == "TASK"
     legs = frame["is_leg"] & ~task
     undirected = frame["direction"].is_null() & ~task & ~legs
@@ -192,7 +190,7 @@ def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext
     ]
     rows = frame.filter(~task & ~legs & ~undirected)
     if by_initial:
-        rows = _folded(rows, by_initial, found, connect)
+        rows = _folded(rows, by_initial, found)
     calls = rows.with_columns(
         pl.when(pl.col("talk_s").cast(pl.Float64, strict=False).is_not_null())
         .then(
@@ -216,8 +214,8 @@ def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext
     )
 
 
-def _folded(rows: pl.DataFrame, by_initial: dict, found: set, connect) -> pl.DataFrame:
-    """Rows with their transfer legs folded in (connectors.amazon_connect._fold), per record."""
+def _folded(rows: pl.DataFrame, by_initial: dict, found: set) -> pl.DataFrame:
+    """Rows with their transfer legs folded in (connectors._connect_rules.fold), per record."""
     hit = rows["source_id"].is_in(list(by_initial))
     if not hit.any():
         return rows
@@ -226,8 +224,8 @@ def _folded(rows: pl.DataFrame, by_initial: dict, found: set, connect) -> pl.Dat
         versions: dict[str, list] = {}
         for leg in by_initial[row["source_id"]]:
             versions.setdefault(leg["source_id"] or f"#{leg['n']}", []).append((leg["n"], leg))
-        newest = [max(v, key=lambda x: (connect._when(x[1]["updated_at"]), x[0]))[1] for v in versions.values()]
-        connect._fold(row, sorted(newest, key=lambda r: connect._when(r["created_at"])))
+        newest = [max(v, key=lambda x: (rules.when(x[1]["updated_at"]), x[0]))[1] for v in versions.values()]
+        rules.fold(row, sorted(newest, key=lambda r: rules.when(r["created_at"])))
         found.add(row["source_id"])
         out.append(row)
     folded = pl.DataFrame(out, schema=rows.schema)

@@ -31,11 +31,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
 
 import polars as pl
 
-from connectors import _connect_ndjson
+import connectors._connect_ndjson as _connect_ndjson
+from connectors._connect_rules import INBOUND, OUTBOUND, TRANSFER, fold, num, when
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
 from connectors.conform import conform
 from connectors.textfile import decode, iter_json_records
@@ -45,10 +45,6 @@ from store.schema import TABLES
 NAME = "amazon_connect"
 SOURCE = "amazon_connect"
 _CHANNELS = {"VOICE": "phone", "CHAT": "chat", "EMAIL": "email"}
-_INBOUND = {"INBOUND", "CALLBACK", "WEBRTC_API"}
-_OUTBOUND = {"OUTBOUND", "EXTERNAL_OUTBOUND", "AGENT_REPLY", "FLOW"}
-_TRANSFER = {"TRANSFER", "QUEUE_TRANSFER"}
-_DURATIONS = ("talk_s", "hold_s", "wrap_s")
 
 
 def detect(f: SourceFile) -> str | None:
@@ -83,25 +79,10 @@ def _raw(rec: object) -> str:
     return json.dumps(rec, ensure_ascii=False)[:2000]
 
 
-def _num(v: str | None) -> float | None:
-    try:
-        return float(v) if v is not None else None
-    except ValueError:
-        return None
-
-
-def _when(v: str | None) -> datetime:
-    """Sort key for ISO 8601 stamps; unreadable ones sort first (conform reports them)."""
-    try:
-        return datetime.fromisoformat(v.replace("Z", "+00:00")).replace(tzinfo=None) if v else datetime.min
-    except ValueError:
-        return datetime.min
-
-
 def _direction(method: str, channel: str) -> str | None:
-    if method in _INBOUND or (method == "API" and channel == "CHAT"):
+    if method in INBOUND or (method == "API" and channel == "CHAT"):
         return "inbound"
-    if method in _OUTBOUND or method.startswith("CAMPAIGN") or method == "API":
+    if method in OUTBOUND or method.startswith("CAMPAIGN") or method == "API":
         return "outbound"
     return None
 
@@ -138,25 +119,11 @@ def _row(rec: dict, ctx: ReadContext) -> dict[str, str | None]:
     return row
 
 
-def _fold(row: dict[str, str | None], legs: list[dict[str, str | None]]) -> None:
-    """Merge transfer legs (oldest first) into the initial contact's row, in place."""
-    chain = [row, *legs]
-    for col in _DURATIONS:
-        values = [r[col] for r in chain if r[col] is not None]
-        bad = [v for v in values if _num(v) is None]
-        row[col] = bad[0] if bad else (str(sum(_num(v) for v in values)) if values else None)
-    row["agent"] = next((r["agent"] for r in reversed(chain) if r["agent"]), None)
-    row["status"] = next((r["status"] for r in reversed(chain) if r["status"]), None)
-    row["answered_at"] = next((r["answered_at"] for r in chain if r["answered_at"]), None)
-    row["is_abandoned"] = str(row["direction"] == "inbound" and row["answered_at"] is None).lower()
-    row["is_transferred"] = "true"
-
-
 def _handle(row: dict[str, str | None]) -> str | None:
-    talk = _num(row["talk_s"])
+    talk = num(row["talk_s"])
     if talk is None:
         return None
-    return str(talk + (_num(row["hold_s"]) or 0) + (_num(row["wrap_s"]) or 0))
+    return str(talk + (num(row["hold_s"]) or 0) + (num(row["wrap_s"]) or 0))
 
 
 def read(f: SourceFile, ctx: ReadContext) -> Parsed | Iterator[Parsed]:
@@ -188,7 +155,7 @@ def _read_records(f: SourceFile, ctx: ReadContext) -> Parsed:
             continue
         row = _row(rec, ctx)
         initial = _text(rec.get("InitialContactId"))
-        if method in _TRANSFER and initial and initial != row["source_id"]:
+        if method in TRANSFER and initial and initial != row["source_id"]:
             legs.setdefault(initial, {}).setdefault(row["source_id"] or f"#{n}", []).append(
                 (n, {**row, "_raw": _raw(rec)})
             )
@@ -202,11 +169,11 @@ def _read_records(f: SourceFile, ctx: ReadContext) -> Parsed:
     contact_ids = {r["source_id"] for r in rows}
     for initial, versions in legs.items():
         if initial in contact_ids:  # newest version of each leg (re-deliveries), oldest leg first
-            newest = [max(v, key=lambda x: (_when(x[1]["updated_at"]), x[0]))[1] for v in versions.values()]
-            chain = sorted(newest, key=lambda r: _when(r["created_at"]))
+            newest = [max(v, key=lambda x: (when(x[1]["updated_at"]), x[0]))[1] for v in versions.values()]
+            chain = sorted(newest, key=lambda r: when(r["created_at"]))
             for r in rows:
                 if r["source_id"] == initial:
-                    _fold(r, chain)
+                    fold(r, chain)
             continue
         reason = f"transfer leg of contact {initial}, which is not in this file (load the legs of a call together)"
         for n, leg in (x for v in versions.values() for x in v):

@@ -25,17 +25,22 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
+from connectors.xlsx import xlsx_rows
+from store.parsed import REJECT_SCHEMA, Parsed
 
-REJECT_SCHEMA = {
-    "source_row": pl.Int64,
-    "column_name": pl.String,
-    "reason": pl.String,
-    "raw": pl.String,
-}
+__all__ = [
+    "REJECT_SCHEMA",
+    "Parsed",
+    "ReadContext",
+    "SourceFile",
+    "Unreadable",
+    "file_sha256",
+    "norm_header",
+    "sniff_delimiter",
+]
 
 
 class Unreadable(Exception):
@@ -52,21 +57,6 @@ class ReadContext:
     recall_id: str | None = None
     country: str | None = None
     recall_explicit: bool = False
-
-
-@dataclass
-class Parsed:
-    """What a connector read. ``primary`` is the table whose records the ledger counts and
-    ``rows_read`` the number of input records: each is a row of ``tables[primary]`` (several rows
-    with one natural key are allowed; the newest wins), is counted in ``rows_folded``, or has an
-    entry in ``rejects``."""
-
-    primary: str
-    tables: dict[str, pl.DataFrame]
-    rows_read: int
-    rows_folded: int = 0  # input records merged into another (child call legs); ledger: unchanged
-    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -119,8 +109,6 @@ class SourceFile:
 
 def _read_xlsx_header(path: Path) -> list[str]:
     """Row 1 of the first sheet, stripped, without trailing empty cells; [] when unreadable."""
-    from connectors.textfile import xlsx_rows  # textfile imports this module
-
     try:
         rows = xlsx_rows(path, max_row=1)
     except Exception:  # detection never raises: a damaged workbook has no header

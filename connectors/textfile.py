@@ -16,16 +16,17 @@ Excel (``.xlsx``): the first sheet, header in row 1, read with openpyxl in read-
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import polars as pl
 
 from connectors.base import SourceFile, Unreadable, sniff_delimiter
+from connectors.xlsx import xlsx_rows, xlsx_text
+
+__all__ = ["EXTRA", "decode", "iter_json_records", "read_delimited", "read_table", "read_xlsx", "xlsx_text"]
 
 
 def decode(f: SourceFile) -> tuple[str, list[str]]:
@@ -177,45 +178,6 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     if any(e is not None for e in extra):
         frame = frame.with_columns(pl.Series(EXTRA, extra, pl.String))
     return frame.with_columns(pl.Series("source_row", numbers, pl.Int64)), []
-
-
-def xlsx_rows(path: Path, max_row: int | None = None) -> list[list[str | None]]:
-    """Rows of the first sheet as text cells (:func:`xlsx_text`), up to ``max_row``."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        return [
-            [xlsx_text(c.value, getattr(c, "number_format", None)) for c in row]
-            for row in sheet.iter_rows(max_row=max_row)
-        ]
-    finally:
-        book.close()
-
-
-def xlsx_text(value: object, number_format: str | None = None) -> str | None:
-    """One cell as text: empty → None; a date-time → ISO 8601 without offset (a date when the cell
-    is formatted as a date only); a time → ``HH:MM:SS``; a duration → ``HH:MM:SS``; an integral
-    number without ``.0``; booleans ``true``/``false``; text as written."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None)
-        fmt = (number_format or "").lower()
-        if value.time() == dt.time(0) and "h" not in fmt and "s" not in fmt:
-            return value.date().isoformat()
-        return value.isoformat(sep="T")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        s = int(value.total_seconds())
-        return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return str(value)
 
 
 def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[int, object]]:

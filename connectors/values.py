@@ -1,4 +1,5 @@
-"""Value parsers shared by every connector: timestamps, durations, booleans, emails, phones.
+"""Value parsers shared by every connector: timestamps, durations, booleans, emails, phones (the E.164
+rule itself is the store's: store/phones.py).
 
 Each parser takes a polars Series of text and returns a typed Series of the same length, with
 null where the text is empty *or* unparseable; callers compare nulls before and after to report
@@ -8,10 +9,12 @@ the rows that did not parse.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import phonenumbers
 import polars as pl
+
+from store.phones import e164, normalize_phones
+
+__all__ = ["e164", "normalize_emails", "normalize_phones", "parse_bools", "parse_seconds", "parse_timestamps"]
 
 # Formats that carry their own offset (converted to UTC).
 _AWARE_FORMATS = (
@@ -125,48 +128,3 @@ def normalize_emails(text: pl.Series) -> pl.Series:
     """Trim and lower-case; empty → null."""
     s = text.cast(pl.String).str.strip_chars().str.to_lowercase()
     return s.replace("", None)
-
-
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
-@lru_cache(maxsize=200_000)
-def e164(raw: str, country: str | None) -> str | None:
-    """One phone number → E.164, or None when it is not a possible number.
-
-    A number written with ``+`` or ``00`` is read as international; any other needs
-    ``country`` (ISO 3166 alpha-2, e.g. "US") and is None without it.
-    """
-    raw = raw.strip()
-    if not raw:
-        return None
-    if raw.startswith("00"):
-        raw = "+" + raw[2:]
-    compact = re.sub(r"[\s().\-/]", "", raw)
-    if _E164.match(compact):
-        return compact
-    if not raw.startswith("+") and not country:
-        return None
-    try:
-        number = phonenumbers.parse(raw, None if raw.startswith("+") else country)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def normalize_phones(text: pl.Series, country: str | None) -> pl.Series:
-    """Series version of :func:`e164`: numbers already in E.164 once spaces, dots, dashes,
-    slashes and brackets are removed are kept vectorised; each other distinct value is parsed once."""
-    s = text.cast(pl.String).str.strip_chars()
-    compact = s.str.replace(r"^00", "+").str.replace_all(r"[\s().\-/]", "")
-    ready = compact.str.contains(_E164.pattern).fill_null(False)
-    others = s.filter(~ready & s.is_not_null()).unique()
-    parsed = {v: e164(v, country) for v in others}
-    slow = (
-        s.replace_strict(parsed, default=None, return_dtype=pl.String)
-        if parsed
-        else pl.repeat(None, s.len(), dtype=pl.String, eager=True)
-    )
-    return pl.select(pl.when(ready).then(compact).otherwise(slow)).to_series().alias(text.name)

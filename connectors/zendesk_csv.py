@@ -28,7 +28,7 @@ import re
 
 import polars as pl
 
-from connectors import _zendesk as zd
+import connectors._zendesk as zd
 from connectors.base import Parsed, ReadContext, SourceFile, norm_header
 from connectors.textfile import read_delimited
 

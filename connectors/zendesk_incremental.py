@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from connectors import _zendesk as zd
+import connectors._zendesk as zd
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable
 from connectors.textfile import iter_json_records
 

@@ -19,7 +19,7 @@ import re
 
 import polars as pl
 
-from connectors import _zendesk as zd
+import connectors._zendesk as zd
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, Unreadable
 from connectors.conform import conform
 from connectors.textfile import iter_json_records

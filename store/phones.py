@@ -1,6 +1,11 @@
-"""Phones written without a country code wait in the store until a recall gives the country.
+"""Phone numbers: the E.164 rule every reader and the store use, and the phones written without a
+country code, which wait in the store until a recall gives the country.
 
-Rule: a row whose ``customer_phone`` is empty and ``customer_phone_raw`` is not is normalized
+E.164: a number written with ``+`` or ``00`` is international; any other needs the recall's country
+(ISO 3166 alpha-2) and is left empty without one; a number that is not a possible number is left
+empty (the raw text stays in ``customer_phone_raw``).
+
+Waiting phones: a row whose ``customer_phone`` is empty and ``customer_phone_raw`` is not is normalized
 with the country of the row's own recall (``recall_id``), else with the country shared by every
 defined recall when there is exactly one. So a contacts file loaded before its recall's TOML
 gets the same E.164 numbers as one loaded after it.
@@ -8,13 +13,61 @@ gets the same E.164 numbers as one loaded after it.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 import duckdb
+import phonenumbers
 import polars as pl
 
-from connectors.values import e164
 from store.derived import TOUCH_COLUMNS, touch_rows
 
 PHONE_TABLES = ("contacts", "notifications", "affected")
+
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+@lru_cache(maxsize=200_000)
+def e164(raw: str, country: str | None) -> str | None:
+    """One phone number → E.164, or None when it is not a possible number.
+
+    A number written with ``+`` or ``00`` is read as international; any other needs
+    ``country`` (ISO 3166 alpha-2, e.g. "US") and is None without it.
+    """
+    raw = raw.strip()
+    if not raw:
+        return None
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    compact = re.sub(r"[\s().\-/]", "", raw)
+    if _E164.match(compact):
+        return compact
+    if not raw.startswith("+") and not country:
+        return None
+    try:
+        number = phonenumbers.parse(raw, None if raw.startswith("+") else country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phones(text: pl.Series, country: str | None) -> pl.Series:
+    """Series version of :func:`e164`: numbers already in E.164 once spaces, dots, dashes,
+    slashes and brackets are removed are kept vectorised; each other distinct value is parsed once."""
+    s = text.cast(pl.String).str.strip_chars()
+    compact = s.str.replace(r"^00", "+").str.replace_all(r"[\s().\-/]", "")
+    ready = compact.str.contains(_E164.pattern).fill_null(False)
+    others = s.filter(~ready & s.is_not_null()).unique()
+    parsed = {v: e164(v, country) for v in others}
+    slow = (
+        s.replace_strict(parsed, default=None, return_dtype=pl.String)
+        if parsed
+        else pl.repeat(None, s.len(), dtype=pl.String, eager=True)
+    )
+    return pl.select(pl.when(ready).then(compact).otherwise(slow)).to_series().alias(text.name)
 
 
 def normalize_pending_phones(con: duckdb.DuckDBPyConnection, ingest_id: int | None = None) -> int:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from connectors.base import REJECT_SCHEMA, Parsed
 from store import derived
+from store.parsed import REJECT_SCHEMA, Parsed
 from store.phones import normalize_pending_phones
 from store.schema import TABLES
 from store.upsert import Counts, upsert
