@@ -12,24 +12,13 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0") 
 
 import streamlit as st  # noqa: E402
 
-from ui import access  # noqa: E402
+from ui import access, navigation  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
 
-SECTIONS = {
-    "Recall": [
-        ("overview", "Overview", "📊"),
-        ("standup", "Stand-up", "📺"),
-        ("channels", "Channels & handling", "📞"),
-        ("quality", "Quality", "✅"),
-        ("coverage", "Coverage", "📬"),
-    ],
-    "Data": [("upload", "Upload", "📤"), ("settings", "Settings", "⚙️")],
-}
 
-
-def file_page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
-    return st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, default=default)
+def file_page(page: navigation.Page, default: bool = False) -> st.Page:
+    return st.Page(page.script, title=page.title, icon=page.icon, url_path=page.name, default=default)
 
 
 def sign_in() -> None:
@@ -66,23 +55,22 @@ def refuse_open() -> None:
 role = access.current_role()
 kiosk = access.kiosk()  # wall screens: no navigation (pages/standup.py)
 if role == access.WALL:
-    standup = file_page("standup", "Stand-up", "📺")
+    wall = file_page(navigation.BY_NAME[access.pages_for(role)[0]])
 
-    def to_standup() -> None:  # the wall's default page: / and any other URL land on the stand-up
-        st.switch_page(standup, query_params=st.query_params.to_dict())
+    def to_wall() -> None:  # the wall's default page: / and any other URL land on the stand-up
+        st.switch_page(wall, query_params=st.query_params.to_dict())
 
-    pages = {"": [st.Page(to_standup, title="Stand-up", default=True), standup]}
+    pages = {"": [st.Page(to_wall, title=wall.title, default=True), wall]}
 elif role == access.OPEN and not access.is_loopback(st.get_option("server.address")):
     pages = {"": [st.Page(refuse_open, title="Recall Ops", default=True)]}
 elif role is None:
     pages = {"": [st.Page(no_access if access.identity() else sign_in, title="Sign in", icon="🔑", default=True)]}
 else:
     allowed = access.pages_for(role)
-    pages = {
-        section: [file_page(n, t, i, default=n == allowed[0]) for n, t, i in entries if n in allowed]
-        for section, entries in SECTIONS.items()
-    }
-    pages = {section: entries for section, entries in pages.items() if entries}
+    pages = {}
+    for page in navigation.PAGES:
+        if page.name in allowed:
+            pages.setdefault(page.section, []).append(file_page(page, default=page.name == allowed[0]))
 
 if not kiosk:
     with st.sidebar:

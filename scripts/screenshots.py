@@ -14,19 +14,14 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 
+from ui.navigation import PAGES  # noqa: E402
+
 REPLAY = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the announcement: day one in full swing
-PAGES = {
-    "overview": ("", "[data-testid='stMetric']"),
-    "standup": (f"standup?kiosk=1&{REPLAY}", "[data-value='contacts_today']"),
-    "channels": ("channels", "[data-testid='stMetric']"),
-    "quality": ("quality", "[data-testid='stMetric']"),
-    "coverage": ("coverage", "[data-testid='stMetric']"),
-    "upload": ("upload", "text=Choose files"),
-    "settings": ("settings", "[data-testid='stMain']"),
-}
+QUERY = {"standup": f"kiosk=1&{REPLAY}"}  # every other page is shown as it opens
 
 
 def main() -> None:
@@ -42,12 +37,13 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
-                for name, (path, ready) in PAGES.items():
-                    page.goto(f"{server.url}/{path}")
-                    wait_for_app(page, ready)
+                for shown in PAGES:  # ui/navigation.py
+                    query = QUERY.get(shown.name)
+                    page.goto(f"{server.url}/{shown.path}" + (f"?{query}" if query else ""))
+                    wait_for_app(page, shown.ready)
                     page.wait_for_timeout(1500)
-                    page.screenshot(path=out / f"{name}.png")
-                    print(out / f"{name}.png")
+                    page.screenshot(path=out / f"{shown.name}.png")
+                    print(out / f"{shown.name}.png")
                 browser.close()
         finally:
             server.stop()

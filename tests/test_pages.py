@@ -6,7 +6,12 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+from ui.navigation import PAGES
+
+
+def test_every_page_file_is_in_the_registry_and_every_entry_has_its_file():
+    files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    assert files == sorted(page.script for page in PAGES)
 
 
 def run_app(**query) -> AppTest:
@@ -16,7 +21,7 @@ def run_app(**query) -> AppTest:
     return at.run()
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [p.script for p in PAGES])
 def test_every_page_renders(db, page):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()

@@ -35,15 +35,9 @@ import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ui.navigation import PAGES, open_to, wall_pages
+
 VIEWER, ANALYST, ADMIN, WALL, OPEN = "viewer", "analyst", "admin", "wall", "open"
-DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage"]
-_PAGES = {
-    VIEWER: DASHBOARDS,
-    ANALYST: [*DASHBOARDS, "upload"],
-    ADMIN: [*DASHBOARDS, "upload", "settings"],
-    OPEN: [*DASHBOARDS, "upload", "settings"],
-    WALL: ["standup"],
-}
 _ROLE_KEYS = ((ADMIN, "admins"), (ANALYST, "analysts"), (VIEWER, "viewers"))
 WALL_KEY = "access_wall"  # session state: this session showed a valid wall token
 
@@ -75,8 +69,13 @@ def role_for(email: str | None, groups: Iterable[str] | None, config: Mapping[st
 
 
 def pages_for(role: str | None) -> list[str]:
-    """The page names (pages/NAME.py) a role may open; none for an unknown or absent role."""
-    return list(_PAGES.get(role, [])) if role else []
+    """The page names (pages/NAME.py) a role may open, in menu order (ui/navigation.py: each page's
+    audience); none for an unknown or absent role."""
+    if role == WALL:
+        return [p.name for p in wall_pages()]
+    if role == OPEN:
+        return [p.name for p in PAGES]
+    return [p.name for p in open_to(role)] if role in (VIEWER, ANALYST, ADMIN) else []
 
 
 def shows_pii(role: str | None) -> bool:
