@@ -12,7 +12,7 @@ reply count, resolved = fewer than 2 agent replies; ``pending`` = Zendesk ticket
 solved.
 
 Filters narrow the contacts measured; repeats are looked for among all the recall's contacts
-(``next_at``: the customer's next inbound contact, kept at load time by store/derived.py).
+(``next_at``: the customer's next inbound contact, kept at load time by store/derived/).
 """
 
 from __future__ import annotations

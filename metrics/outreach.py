@@ -38,7 +38,7 @@ import polars as pl
 
 from metrics.base import Scope, daily_counts_sql, run
 from metrics.scope import PHASES, phase_bounds
-from store.derived import REGISTRY_ID_SQL
+from store.derived.rules import REGISTRY_ID_SQL
 
 
 def coverage_daily(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:

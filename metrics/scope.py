@@ -9,7 +9,7 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
 ``c_all``  the recall's contacts created at or before ``as_of``, with ``customer_id``,
            ``customer_h`` (null exactly when the customer is unknown: test it rather than the text,
            which costs a scan of every id), ``phase``, ``day``, ``is_ticket``, ``next_at`` and
-           ``next_channel`` (rules: store/derived.py).
+           ``next_channel`` (rules: store/derived/contact_facts.py).
 ``c``      ``c_all`` narrowed by the shared filters (parameters ``channels``, a list or null, and
            ``start``/``end``, local dates or null). Metrics measure ``c``; look-ups that must
            see every contact (FCR's repeat contacts) use ``c_all``.
@@ -17,7 +17,7 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
 ``people`` the recall's affected customers (distinct registry ``customer_id``, and ``customer_h``) with
            ``units``, ``regions``, ``lots`` and,
            as of ``as_of`` (null when not yet), ``remedied_at``, ``notified_at``, ``reached_at``,
-           ``engaged_at`` (rules: store/derived.py, customer_facts).
+           ``engaged_at`` (rules: store/derived/customer_facts.py).
 
 ``c_all`` and ``n`` read the derived tables kept at load time. With ``QUERY_TIME`` set they are
 computed from the canonical tables by the same rules instead (slow; the equivalence test compares
@@ -27,7 +27,7 @@ contact is after ``as_of``, which no metric distinguishes from "none" (a window 
 
 from __future__ import annotations
 
-from store.derived import (
+from store.derived.rules import (
     ANSWERED_CALL_SQL,
     CONTACT_MATCH_SQL,
     CUSTOMER_HASH_SQL,
@@ -64,7 +64,7 @@ r AS (SELECT * FROM recalls WHERE recall_id = $rid),
 reg AS (SELECT a.*, {REGISTRY_ID_SQL} AS customer_id FROM affected a WHERE a.recall_id = $rid)"""
 _FILTERED_C = f"c AS (SELECT * FROM c_all WHERE {FILTERED})"
 
-# Maintained at load time (store/derived.py): what metrics read.
+# Maintained at load time (store/derived/): what metrics read.
 _DERIVED = f"""{_COMMON},
 c_all AS (SELECT * FROM contact_facts WHERE recall_id = $rid AND created_at <= $as_of),
 {_FILTERED_C},
@@ -102,17 +102,18 @@ n AS (SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM n_base),
 people AS (
     SELECT g.customer_id, md5_number_lower(concat_ws(chr(31), $rid, g.customer_id)) AS customer_h,
         g.units, g.regions, g.lots, g.remedied_at, ev.notified_at,
-        least(ev.reached_n, k.reached_c) AS reached_at, least(ev.engaged_n, k.engaged_c) AS engaged_at
+        least(ev.reached_by_event_at, k.reached_by_call_at) AS reached_at,
+        least(ev.engaged_by_event_at, k.engaged_by_contact_at) AS engaged_at
     FROM (SELECT customer_id, count(*) AS units, {GROUPS_SQL},
               CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
                    THEN max(remedy_completed_at) END AS remedied_at
           FROM reg WHERE customer_id IS NOT NULL GROUP BY ALL) g
     LEFT JOIN (SELECT customer_id, min(status_at) AS notified_at,
-                   min(status_at) FILTER (status IN {REACHED_SQL}) AS reached_n,
-                   min(status_at) FILTER (status IN {ENGAGED_SQL}) AS engaged_n
+                   min(status_at) FILTER (status IN {REACHED_SQL}) AS reached_by_event_at,
+                   min(status_at) FILTER (status IN {ENGAGED_SQL}) AS engaged_by_event_at
                FROM n WHERE customer_id IS NOT NULL GROUP BY ALL) ev USING (customer_id)
-    LEFT JOIN (SELECT customer_id, min(created_at) FILTER ({ANSWERED_CALL_SQL}) AS reached_c,
-                   min(created_at) FILTER (direction = 'inbound') AS engaged_c
+    LEFT JOIN (SELECT customer_id, min(created_at) FILTER ({ANSWERED_CALL_SQL}) AS reached_by_call_at,
+                   min(created_at) FILTER (direction = 'inbound') AS engaged_by_contact_at
                FROM c_all WHERE customer_id IS NOT NULL GROUP BY ALL) k USING (customer_id))"""
 
 QUERY_TIME = False  # True: evaluate the rules at query time instead of reading the derived tables

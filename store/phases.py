@@ -8,7 +8,7 @@ With A = ``announced_at``, a moment t is in
 - ``after`` when ``closed_at`` ≤ t (never while the recall is open).
 
 :func:`phase_bounds` gives each phase's [start, end) for a recall row; :func:`phase_sql` is the
-same rule as an SQL ``CASE`` over the recall row ``r`` (store/derived.py keeps each contact's
+same rule as an SQL ``CASE`` over the recall row ``r`` (store/derived/ keeps each contact's
 phase with it). Both read :data:`_ENDS`.
 """
 

@@ -20,7 +20,7 @@ import duckdb
 import phonenumbers
 import polars as pl
 
-from store.derived import TOUCH_COLUMNS, touch_rows
+from store.derived.touched import TOUCH_COLUMNS, touch_rows
 
 PHONE_TABLES = ("contacts", "notifications", "affected")
 

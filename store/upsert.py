@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import duckdb
 
-from store import derived
 from store.schema import TABLES, hash_sql, internal_columns, key_hash_sql
 
 
@@ -65,7 +64,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
             f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT s.*, {', '.join('k.' + n for n in internal.split(', '))} "
             f"FROM {rows} s JOIN _keys k USING (source_row)"
         )
-    derived.fetch_by_hash(con, "_old", table, "key_h", "_keys")
+    fetch_by_hash(con, "_old", table, "key_h", "_keys")
     _refuse_hash_collisions(con, table, key_on)
     if not con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:  # only new keys: all inserted
         con.execute(
@@ -122,3 +121,18 @@ def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: 
     ).fetchall()[0][0]
     if clash:
         raise RuntimeError(f"{table}: {clash} row(s) share a key hash with another key; nothing was loaded")
+
+
+def fetch_by_hash(con: duckdb.DuckDBPyConnection, target: str, table: str, column: str, keys: str) -> None:
+    """Temp table ``target``: the rows of ``table`` (``_rid`` = their rowid, then every column)
+    whose ``column`` (a hash) is in ``keys.column``. Found by one scan of that integer column, then
+    fetched by rowid: filtering a wide row by a hash would decompress every column of the table."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _rids AS SELECT rowid AS rid FROM {table} "
+        f"WHERE {column} IN (SELECT {column} FROM {keys})"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT rowid AS _rid, * FROM {table} "
+        "WHERE rowid IN (SELECT rid FROM _rids)"
+    )
+    con.execute("DROP TABLE _rids")

@@ -1,4 +1,4 @@
-"""The derived tables kept at load time (store/derived.py) give exactly the metrics of the same rules
+"""The derived tables kept at load time (store/derived/) give exactly the metrics of the same rules
 evaluated at query time (metrics.scope.QUERY_TIME), on random sequences of loads, updates, registry
 changes, recall edits, reloads and undos.
 
