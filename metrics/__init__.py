@@ -7,7 +7,7 @@ plus ``all``) or ``day`` (local calendar day in the recall's zone).
 """
 
 from metrics.base import NO_FILTERS, Filters, Options, Scope, as_utc, ratio, wilson
-from metrics.coverage import correction_rate, coverage, coverage_shares
+from metrics.coverage import correction_rate, coverage, coverage_shares, funnel_outside
 from metrics.csat import csat
 from metrics.fcr import fcr
 from metrics.handling import handle_time
@@ -41,6 +41,7 @@ __all__ = [
     "coverage",
     "coverage_shares",
     "csat",
+    "funnel_outside",
     "fcr",
     "handle_time",
     "ratio",

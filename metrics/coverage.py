@@ -8,6 +8,9 @@ units with no known owner feed only the unit ledger):
 - **engaged**: a read, clicked or replied event, or an inbound contact for the recall (an
   email open alone is not engagement);
 - **remedied**: every one of the customer's units has ``remedy_completed_at ≤ as_of``.
+The stages are not nested: reached needs no notification (an answered outbound call), engaged
+needs no reach (an inbound contact), remedied needs no engagement. :func:`funnel_outside` counts,
+per stage, the customers in it who are not in the stage before.
 Unit ledger: affected units, remedied units, **correction rate** = remedied / affected units
 (:func:`correction_rate`). Shares of affected customers (:func:`coverage_shares`): reached ÷
 affected customers, remedied ÷ affected customers.
@@ -79,3 +82,15 @@ def coverage_shares(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFram
         ],
         schema_overrides={k: pl.Float64 for k in ("reached_share", "remedied_share", "correction_rate")},
     )
+
+
+def funnel_outside(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
+    """``{stage: customers in it but not in the stage before}`` for each funnel stage after the
+    first, as of ``scope.as_of`` (every customer of ``people`` is affected, so none is outside it)."""
+    missing = {"affected_customers": "false", "notified": "notified_at IS NULL", "reached": "reached_at IS NULL",
+               "engaged": "engaged_at IS NULL", "remedied": "remedied_at IS NULL"}  # fmt: skip
+    counts = ", ".join(
+        f"count(*) FILTER (NOT ({missing[stage]}) AND {missing[before]}) AS {stage}"
+        for before, stage in zip(FUNNEL, FUNNEL[1:], strict=False)
+    )
+    return run(con, f"\n    SELECT {counts} FROM people", scope.unfiltered()).row(0, named=True)

@@ -34,8 +34,9 @@ if funnel["affected_units"] == 0:
 STAGES = FUNNEL
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(" → ".join(CATALOG[k].label for k in STAGES))
-    fig = charts.coverage_funnel(funnel)
+    st.subheader(f"{CATALOG[STAGES[0]].label} at each stage")
+    st.caption("Each bar is a share of the affected customers; hover a stage for its definition.")
+    fig = charts.coverage_funnel(funnel, view.read(metrics.funnel_outside, scope))
     table = pl.DataFrame([funnel]).drop("scope")
     chart_with_table(fig, table, "coverage_funnel", "coverage_funnel", labels=tables.labels(table, options, *STAGES))
 with right:

@@ -50,7 +50,8 @@ with left:
 with right:
     st.subheader("Coverage of affected customers")
     cov = view.read(metrics.coverage_shares, scope).row(0, named=True)
-    st.plotly_chart(charts.coverage_funnel(cov), key="overview_funnel")
+    outside = view.read(metrics.funnel_outside, scope)
+    st.plotly_chart(charts.coverage_funnel(cov, outside), key="overview_funnel")
     correction = CATALOG["correction_rate"]
     st.caption(
         f"{CATALOG['remedied_units'].label}: {cov['remedied_units']:,} of {cov['affected_units']:,}"

@@ -53,8 +53,11 @@ def screen() -> None:
         st.plotly_chart(wall.dark_figure(fig), key="standup_volume", theme=None)
     else:
         coverage = data.read(v, metrics.coverage_shares, scope).row(0, named=True)
-        fig = wall.dark_figure(charts.coverage_funnel(coverage))
-        fig.update_layout(title="Coverage of affected customers").update_traces(textfont_size=28)
+        outside = data.read(v, metrics.funnel_outside, scope)
+        fig = wall.dark_figure(charts.coverage_funnel(coverage, outside, line_px=34))
+        notes = len(fig.layout.annotations)
+        fig.update_layout(title="Coverage of affected customers", margin_b=40 + 34 * notes)
+        fig.update_traces(textfont_size=28).update_annotations(font_size=24)
         st.plotly_chart(fig, key="standup_coverage", theme=None)
     st.markdown(wall.freshness_html(fresh, zone, scope.as_of), unsafe_allow_html=True)
     nxt = f" · views {', '.join(views)} every {every:.0f} s" if len(views) > 1 else ""

@@ -103,3 +103,10 @@ def test_coverage_now_and_at_the_end_of_day_one(db):
         ["never notified", "C2", "", "+*******0101", ""],
     ]
     assert tiles(at)["Units remedied"] == "0"
+
+
+def test_the_coverage_funnel_says_a_stage_is_not_a_subset_of_the_one_before(db):
+    # README: bob is reached by the answered outbound call c14 but was never notified.
+    for page in ("pages/coverage.py", "pages/overview.py"):
+        specs = [c.proto.spec for c in open_page(page).get("plotly_chart")]
+        assert any("Reached is not a subset of notified: 1 reached customer was not notified." in s for s in specs)

@@ -22,6 +22,7 @@ from metrics import (
     coverage_daily,
     csat,
     fcr,
+    funnel_outside,
     handle_time,
     repeat_reasons,
     time_to_notify,
@@ -257,3 +258,24 @@ def test_coverage_as_of_is_the_end_of_the_phase():
     assert coverage_as_of(recall, "ongoing", datetime(2026, 7, 1)) == datetime(2026, 6, 1, 5)
     assert coverage_as_of(recall, "all", AS_OF) == coverage_as_of(recall, "after", AS_OF) == AS_OF
     assert coverage_as_of({**recall, "ongoing_from": None}, "during", AS_OF) == datetime(2026, 3, 9, 15)
+
+
+def test_funnel_stages_are_not_nested_and_the_customers_outside_are_counted(metrics_store, tmp_path):
+    # README, as of 04-01: bob (C2) is reached by the answered outbound call c14 but was never
+    # notified: 1 reached customer outside notified; engaged (alice, bob, gina) are all reached and
+    # the remedied one (bob) is engaged.
+    outside = funnel_outside(metrics_store, Scope(RID, AS_OF))
+    assert outside == {"notified": 0, "reached": 1, "engaged": 0, "remedied": 0}
+    # hank, a new owner with no outreach at all, calls in unprompted: engaged without being reached.
+    (tmp_path / "hank_registry.csv").write_text(
+        "recall_id,serial,customer_id,email,phone,region,lot,remedy,remedy_completed_at\nR1,U7,C7,hank@x.com,,TX,L1,,\n"
+    )
+    (tmp_path / "hank_call.csv").write_text(
+        "source,source_id,recall_id,channel,direction,created_at,customer_email\n"
+        "five9,h1,R1,phone,inbound,2026-03-20T10:00:00Z,hank@x.com\n"
+    )
+    load(metrics_store, tmp_path / "hank_registry.csv", tmp_path / "hank_call.csv")
+    outside = funnel_outside(metrics_store, Scope(RID, AS_OF))
+    assert (outside["engaged"], outside["reached"]) == (1, 1)
+    funnel = coverage(metrics_store, Scope(RID, AS_OF)).row(0, named=True)
+    assert (funnel["affected_customers"], funnel["reached"], funnel["engaged"]) == (5, 3, 4)  # engaged > reached

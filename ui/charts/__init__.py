@@ -3,7 +3,7 @@
 Pages use ``from ui import charts`` and ``charts.<figure>(...)``."""
 
 from ui.charts.base import CHANNEL_COLORS, FUNNEL_COLORS, FUNNEL_LABELS, GREY, GREY_BELOW_N, HIDE_BELOW_N, phase_marks
-from ui.charts.coverage import coverage_funnel, coverage_over_time, coverage_rates, hours_histogram
+from ui.charts.coverage import coverage_funnel, coverage_over_time, coverage_rates, funnel_notes, hours_histogram
 from ui.charts.handling import (
     backlog_lines,
     channel_mix,
@@ -34,6 +34,7 @@ __all__ = [
     "reasons_bars",
     "switch_matrix",
     "coverage_funnel",
+    "funnel_notes",
     "coverage_rates",
     "coverage_over_time",
     "hours_histogram",

@@ -7,21 +7,56 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import polars as pl
 
+from metrics import Options
+from metrics.catalog import CATALOG
 from ui.charts.base import _LEGEND, _MARGIN, FUNNEL_COLORS, FUNNEL_LABELS, phase_marks
 
 
-def coverage_funnel(coverage: dict) -> go.Figure:
-    """Affected → notified → reached → engaged → remedied (customers)."""
+def funnel_notes(outside: dict[str, int]) -> list[str]:
+    """One sentence per stage that is not a subset of the stage before (metrics.funnel_outside)."""
     keys = list(FUNNEL_LABELS)
+    return [
+        f"{FUNNEL_LABELS[k]} is not a subset of {FUNNEL_LABELS[b].lower()}: {outside[k]:,} "
+        f"{FUNNEL_LABELS[k].lower()} customer{'s' if outside[k] != 1 else ''} "
+        f"{'were' if outside[k] != 1 else 'was'} not {FUNNEL_LABELS[b].lower()}."
+        for b, k in zip(keys, keys[1:], strict=False)
+        if outside.get(k)
+    ]
+
+
+def coverage_funnel(coverage: dict, outside: dict[str, int] | None = None, line_px: int = 22) -> go.Figure:
+    """Each coverage stage as a bar of customers measured against the affected customers (its share
+    of them written on it) and its definition on hover. The stages are not nested (an answered
+    outbound call reaches a customer never notified; a customer who calls unprompted is engaged
+    without being reached), so no bar is drawn inside the one above it; ``outside``
+    (metrics.funnel_outside) names, under the bars, each stage with customers not in the one before,
+    one line of ``line_px`` each."""
+    keys = list(FUNNEL_LABELS)
+    affected = coverage["affected_customers"]
+    shares = [f"{coverage[k]:,} · {coverage[k] / affected:.0%}" if affected else f"{coverage[k]:,}" for k in keys]
     fig = go.Figure(
-        go.Funnel(
+        go.Bar(
             y=[FUNNEL_LABELS[k] for k in keys],
             x=[coverage[k] for k in keys],
-            textinfo="value+percent initial",
+            orientation="h",
+            text=shares,
+            textposition="auto",
             marker_color=[FUNNEL_COLORS[k] for k in keys],
+            customdata=[CATALOG[k].rule(Options()) for k in keys],
+            hovertemplate="<b>%{y}</b>: %{x:,}<br>%{customdata}<extra></extra>",
         )
     )
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10))
+    notes = funnel_notes(outside or {})
+    fig.update_layout(
+        height=300 + line_px * len(notes),
+        margin=dict(l=10, r=10, t=10, b=10 + line_px * len(notes)),
+        xaxis=dict(range=[0, affected * 1.02 or 1]),
+        yaxis=dict(autorange="reversed"),
+        showlegend=False,
+    )
+    for i, note in enumerate(notes):
+        fig.add_annotation(text=note, x=0, xref="paper", xanchor="left", y=0, yref="paper", yanchor="top",
+                           yshift=-26 - line_px * i, showarrow=False, font=dict(size=12))  # fmt: skip
     return fig
 
 
