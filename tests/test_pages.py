@@ -37,6 +37,12 @@ def test_overview_tiles_and_phase_switch(db):
     at.selectbox(key="phase").set_value("during").run()
     labels = {m.label.split(" (")[0]: m.value for m in at.metric}
     assert labels["Contacts"] == "6"
+    # Compared with day one (1 contact, c1): +5, an up arrow, grey (contacts are neither good nor bad);
+    # handled 6 − 1 = +5 as well; abandon rate needs n ≥ 5 both sides (day one: 1 offered call): none.
+    tiles = {m.label.split(" (")[0]: m.proto for m in at.metric}
+    assert (tiles["Contacts"].delta, tiles["Contacts"].delta_description) == ("+5", "vs Day one")
+    assert (tiles["Contacts"].direction, tiles["Contacts"].color) == (1, 2)  # UP, GRAY
+    assert tiles["Abandon rate"].delta == ""
     assert at.query_params["phase"] == ["during"] or at.query_params["phase"] == "during"
 
 
