@@ -12,7 +12,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0") 
 
 import streamlit as st  # noqa: E402
 
-from ui import access, navigation  # noqa: E402
+from ui import access, data, navigation  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
 
@@ -82,4 +82,9 @@ if not kiosk:
             if st.button("Sign out", key="sign_out"):
                 st.session_state.pop(access.WALL_KEY, None)
                 st.logout()
-st.navigation(pages, position="hidden" if kiosk else "sidebar").run()
+try:
+    st.navigation(pages, position="hidden" if kiosk else "sidebar").run()
+except data.StoreBusy:  # another process holds the store and this page has nothing read before it
+    if not data.has_read_store():
+        data.busy_notice()
+    st.info(data.NOT_READ_YET)

@@ -21,6 +21,7 @@ UNSET = {"pct": (80.0, 70.0), "s": (300.0, 420.0)}
 
 st.title("Settings")
 version = data.ledger_version()
+data.busy_notice()
 current = data.targets(version)
 
 st.subheader("Targets (red / amber / green)")

@@ -20,7 +20,7 @@ ui.through_router()
 
 kiosk = access.kiosk()  # ?kiosk=1, or a wall-token session
 wall.css(kiosk)
-view = filters.recall_view()
+view = filters.recall_view(notice=False)  # the screen says it, in the recall's zone
 recall, phase = view.recall, view.phase
 replay = filters.replay_time(say_why=False)  # an unreadable ?as_of= was named by recall_view
 views = wall.parse_views(st.query_params.get("rotate"))
@@ -34,6 +34,14 @@ zone = recall["timezone"]
 @st.fragment(run_every=timedelta(seconds=run_every))
 def screen() -> None:
     v = data.ledger_version()  # a file loaded by another process shows up on the next run
+    data.busy_notice(zone)  # while another process holds the store: the last numbers, and since when
+    try:
+        draw(v)
+    except data.StoreBusy:
+        st.info(data.NOT_READ_YET)
+
+
+def draw(v: tuple) -> None:
     if data.setting(v, "refresh_s") != configured:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer
     scope = view.scope.at(replay or filters.now_minute())

@@ -19,6 +19,7 @@ st.caption(
     ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."
 )
 version = data.ledger_version()
+data.busy_notice()
 recalls = data.read(version, ledger.recalls)
 if disk_upload.MOUNTED:
     paths = disk_chooser.chooser("upload_disk", upload.FILE_TYPES)

@@ -77,7 +77,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     derived.init(con)
 
 
-def _transient(e: StoreError) -> bool:
+def transient(e: StoreError) -> bool:
     """Errors that pass by themselves: another process holds the file lock, or (within this
     process) another thread is closing the last connection to the file while this one opens it."""
     text = str(e).lower()
@@ -110,14 +110,14 @@ def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
 @contextmanager
 def open_store(path: str | Path | None = None, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-write connection, retried for ``wait_s`` while the error is transient
-    (see :func:`_transient`); closed (releasing the file) on exit."""
+    (see :func:`transient`); closed (releasing the file) on exit."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
             con = connect(path)
             break
         except StoreError as e:
-            if not _transient(e) or time.monotonic() > deadline:
+            if not transient(e) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
     try:

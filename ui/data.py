@@ -9,18 +9,22 @@ arguments, so a new load invalidates every cached result on the next rerun, not 
 from __future__ import annotations
 
 import importlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import streamlit as st
 
 from connectors.load import Failure, ingest_paths
+from metrics import Scope
 from metrics.catalog import targets as metric_targets
 from store import ledger, settings
-from store.db import StoreError, default_path, open_store, read_transaction
+from store.db import StoreError, default_path, open_store, read_transaction, transient
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 SAMPLE_LOADER = "sample-data"
@@ -43,15 +47,32 @@ def db_path() -> str:
     return str(default_path().resolve())
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store (a long load): pages show their last good numbers meanwhile."""
+
+
+_busy_since: dict[str, datetime] = {}  # store file → when this process first found it held (UTC)
+
+
 @contextmanager
-def store(wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def store(wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one piece of work, closed after it.
 
     The app holds the database file only while it reads or writes, so that another process
     (``python -m connectors watch`` or ``ingest``) can load files in between; a file locked by
-    such a process is retried for ``wait_s`` seconds.
+    such a process is retried for ``wait_s`` seconds (10, or 0.5 while the store is known to be
+    busy), then :class:`StoreBusy` is raised.
     """
-    with open_store(_prepared(db_path()), wait_s=wait_s) as con:
+    path = db_path()
+    wait = wait_s if wait_s is not None else 0.5 if path in _busy_since else 10.0
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(open_store(_prepared(path), wait_s=wait))
+        except StoreError as e:
+            if not transient(e):
+                raise
+            _busy_since.setdefault(path, datetime.now(UTC).replace(tzinfo=None))
+            raise StoreBusy(f"{path}: another process holds the store") from e
         yield con
 
 
@@ -63,30 +84,53 @@ def reading() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
+def busy_since() -> datetime | None:
+    """When this process found the store held by another one (naive UTC), or None when it is free."""
+    return _busy_since.get(db_path())
+
+
+def busy_notice(zone: str | None = None) -> None:
+    """'Store busy since HH:MM' (in ``zone``, else UTC) while another process holds the store."""
+    since = busy_since()
+    if since is None:
+        return
+    at = since.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)) if zone else since.replace(tzinfo=UTC)
+    st.warning(
+        f"Store busy since {at:%H:%M} {at.tzname()}: another process is loading a file. Showing the last "
+        "numbers read, from before that load; they update by themselves when it finishes.",
+        icon="⏳",
+    )
+
+
 _last_version: dict[str, tuple] = {}
-BUSY = (
-    "The database is busy: another process is loading a file. Showing the numbers from before that load; "
-    "they update by themselves when it finishes."
-)
+
+
+NOT_READ_YET = "Nothing was read from the store before it became busy: this view appears when the load finishes."
+
+
+def has_read_store() -> bool:
+    """This process has read the store's version at least once (so pages have numbers to keep)."""
+    return db_path() in _last_version
 
 
 def ledger_version() -> tuple:
     """The key of every cached result (store.ledger.version).
 
-    While another process holds the database for a load, the last version seen is returned with a
-    notice, so pages keep serving their cached numbers — from before the load, never part of it
-    (each file is one transaction) — instead of waiting or failing.
+    While another process holds the store for a load, the last version seen is returned, so pages
+    keep serving their cached numbers — from before the load, never part of it (each file is one
+    transaction) — instead of waiting or failing (pages show :func:`busy_notice`). Raises
+    :class:`StoreBusy` when this process has not read the store yet.
     """
+    path = db_path()
     try:
         with store(wait_s=1.0) as con:
             version = ledger.version(con)
-    except StoreError as e:
-        if "lock" not in str(e).lower() or db_path() not in _last_version:
+    except StoreBusy:
+        if path not in _last_version:
             raise
-        st.toast(BUSY, icon="⏳")
-        st.caption("⏳ " + BUSY)
-        return _last_version[db_path()]
-    _last_version[db_path()] = version
+        return _last_version[path]
+    _busy_since.pop(path, None)
+    _last_version[path] = version
     return version
 
 
@@ -98,13 +142,41 @@ def _call(path: str, version: tuple, module: str, name: str, args: tuple, kwargs
         return function(con, *args, **kwargs)
 
 
+# The last result of each call, whatever its report time: what a page shows while the store is busy.
+_last_good: OrderedDict[tuple, Any] = OrderedDict()
+LAST_GOOD_ENTRIES = 512
+
+
+def _timeless(value: Any) -> Any:
+    """An argument without its report time (a scope's ``as_of``, a moment): the last-good key."""
+    if isinstance(value, Scope):
+        return ("scope", value.recall_id, value.options, value.filters)
+    return None if isinstance(value, datetime) else value
+
+
 def read(version: tuple, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``function(con, *args, **kwargs)`` in one read transaction, cached on ``version`` and the
-    arguments; ``function`` is a module-level function of ``metrics`` or ``store``."""
+    arguments; ``function`` is a module-level function of ``metrics`` or ``store``.
+
+    While another process holds the store, a result not cached yet is the last one this process
+    computed for the same call at any report time (the numbers from before the load); with none,
+    :class:`StoreBusy` is raised (app.py shows the notice)."""
     module = function.__module__
     if module.split(".")[0] not in READABLE or "." in function.__qualname__:
         raise ValueError(f"read() calls module-level functions of {READABLE}, not {module}.{function.__qualname__}")
-    return _call(db_path(), version, module, function.__qualname__, args, kwargs)
+    key = (db_path(), module, function.__qualname__, tuple(map(_timeless, args)),
+           tuple(sorted((k, _timeless(v)) for k, v in kwargs.items())))  # fmt: skip
+    try:
+        result = _call(db_path(), version, module, function.__qualname__, args, kwargs)
+    except StoreBusy:
+        if key not in _last_good:
+            raise
+        return _last_good[key]
+    _last_good[key] = result
+    _last_good.move_to_end(key)
+    while len(_last_good) > LAST_GOOD_ENTRIES:
+        _last_good.popitem(last=False)
+    return result
 
 
 def shows_sample_data(version: tuple) -> bool:

@@ -163,12 +163,15 @@ class View:
         return replace(self, scope=self.scope.at(as_of))
 
 
-def recall_view() -> View:
-    """The common start of a recall page: the ledger version, then the shared sidebar filters and
-    the report time (:func:`as_of_now`). Stops the page with a hint when no recall is defined yet."""
+def recall_view(notice: bool = True) -> View:
+    """The common start of a recall page: the ledger version (and, with ``notice``, the notice that
+    the store is busy), then the shared sidebar filters and the report time (:func:`as_of_now`).
+    Stops the page with a hint when no recall is defined yet."""
     from ui import data
 
     version = data.ledger_version()
+    if notice:
+        data.busy_notice()
     recalls = data.read(version, ledger.recalls)
     if recalls.height == 0:
         st.info(
