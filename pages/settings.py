@@ -35,7 +35,7 @@ with st.form("settings_targets"):
         t, scale, symbol = current.get(m.id), m.unit.scale, m.unit.symbol
         green, amber = (t.green * scale, t.amber * scale) if t else UNSET[m.unit.id]
         c = st.columns([3, 2, 2, 2])
-        on = c[0].checkbox(m.label, value=t is not None, key=f"target_{m.id}_on", help=m.rule(Options()))
+        on = c[0].checkbox(m.title(Options()), value=t is not None, key=f"target_{m.id}_on", help=m.rule(Options()))
         g = c[1].number_input(f"Green ({symbol})", value=float(green), key=f"target_{m.id}_green", min_value=0.0)
         a = c[2].number_input(f"Amber ({symbol})", value=float(amber), key=f"target_{m.id}_amber", min_value=0.0)
         c[3].caption(f"better when {m.better}")
