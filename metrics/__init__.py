@@ -2,7 +2,7 @@
 
 Every metric function takes a DuckDB connection and a :class:`Scope` (recall, ``as_of`` in naive
 UTC, options, filters), and states its rule in its module docstring; metrics/catalog.py declares
-each metric's label, unit, direction, target and rule once. The grain is ``phase`` (docs/phases.md,
+each metric's label, unit, direction, target and rule once. The grain is ``phase`` (docs/phases.md#bounds,
 plus ``all``) or ``day`` (local calendar day in the recall's zone).
 """
 

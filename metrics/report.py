@@ -1,4 +1,4 @@
-"""The report object (docs/cli.md, "JSON report"): every phase (``all`` included) and the coverage
+"""The report object (docs/cli.md#json-report): every phase (``all`` included) and the coverage
 funnel. Its field names are the catalog's (``Metric.report``, metrics/catalog.py) and are a contract.
 
 Filters (channels, dates) narrow the per-phase metrics; coverage is always the whole recall's.

@@ -4,7 +4,7 @@ The tiles are the catalog's metrics shown on the stand-up (metrics/catalog.py, `
 recall at report time T (naive UTC), the phase chosen on the page (default ``all``) and the shared
 filters: each metric's reading in that phase (or, for metrics measured at an instant — contacts
 today, open backlog, customers reached —, at T), with its denominator ``n`` and second figure
-``extra``, exactly as the report and the other pages compute them.
+``extra``, exactly as the report and the other pages compute them (docs/metrics.md#stand-up-tiles).
 
 **Delta since yesterday** = value at T − value at T − 24 h, each computed by the same rule at its
 own time (so "contacts today" is compared with yesterday's local day up to the same clock time);

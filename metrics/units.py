@@ -3,10 +3,12 @@
 Declared once here and used by every tile, table, chart label and the stand-up (metrics/catalog.py
 says which unit, direction and target each metric has; docs/metrics.md the rules).
 
-- **Small samples**: a value measured on n < 5 (:data:`HIDE_BELOW_N`) is not shown (—); on
-  n < 30 (:data:`GREY_BELOW_N`) it is shown greyed, marked "small sample".
-- **Targets**: for a higher-is-better metric a value ≥ ``green`` is green, ≥ ``amber`` amber,
-  else red; lower-is-better: ≤ ``green`` green, ≤ ``amber`` amber, else red.
+- **Small samples** (docs/metrics.md#small-samples): a value measured on n < 5
+  (:data:`HIDE_BELOW_N`) is not shown (—); on n < 30 (:data:`GREY_BELOW_N`) it is shown greyed,
+  marked "small sample".
+- **Targets** (docs/metrics.md#targets-and-colours): for a higher-is-better metric a value ≥
+  ``green`` is green, ≥ ``amber`` amber, else red; lower-is-better: ≤ ``green`` green, ≤ ``amber``
+  amber, else red.
 - **Deltas** are coloured by direction and sign: a rise of a higher-is-better metric (or a fall of
   a lower-is-better one) is *better*, the opposite *worse*, no change or no direction *neutral*;
   the arrow follows the sign alone.

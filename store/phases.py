@@ -1,4 +1,4 @@
-"""The phases of a recall (docs/phases.md), declared once for SQL and for Python.
+"""The phases of a recall (docs/phases.md#bounds), declared once for SQL and for Python.
 
 With A = ``announced_at``, a moment t is in
 - ``pre_announcement`` when t < A;
