@@ -20,6 +20,10 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 
+from ui.navigation import BY_NAME  # noqa: E402
+
+WALL_READY = BY_NAME["standup"].ready  # a tile is drawn
+
 
 def status_kib(pid: int, field: str) -> int:
     """A kB field of /proc/PID/status (``VmRSS``, ``VmHWM``…)."""
@@ -47,15 +51,15 @@ def soak(sessions: int, seconds: int, refresh: int, out=print) -> tuple[int, lis
                 for _ in range(sessions):
                     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
                     page.goto(url, timeout=120_000)
-                    wait_for_app(page, "[data-value='contacts']", timeout_ms=120_000)
+                    wait_for_app(page, WALL_READY, timeout_ms=120_000)
                     pages.append(page)
                 start = time.monotonic()
                 while time.monotonic() - start < seconds:
                     time.sleep(10)
                     failed = [pg for pg in pages if pg.locator("[data-testid='stException']").count()]
-                    blank = [pg for pg in pages if pg.locator("[data-value='contacts']").count() == 0]
+                    blank = [pg for pg in pages if pg.locator(WALL_READY).count() == 0]
                     time.sleep(2)  # a tile missing for a moment is the fragment redrawing; count it if it stays
-                    blank = [pg for pg in blank if pg.locator("[data-value='contacts']").count() == 0]
+                    blank = [pg for pg in blank if pg.locator(WALL_READY).count() == 0]
                     for pg in failed:
                         out("  exception:", pg.locator("[data-testid='stException']").first.inner_text()[:300])
                     errors += len(failed) + len(blank)
