@@ -45,7 +45,7 @@ import duckdb
 
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, expand, ingest_file
-from store.db import StoreError, connect
+from store.db import StoreError, check_path, connect
 from store.write import IngestResult
 
 PARTIAL = (".part", ".tmp", ".crdownload")
@@ -199,6 +199,8 @@ def run(
     if not Path(inbox).is_dir():
         print(f"error: {inbox}: no such folder")
         return 2
+    if db is not None:
+        check_path(db)  # a database URL is refused before the first poll (StoreError)
     w = Watcher(inbox, db, recall_id, tz)
     on_signal = lambda *_: w.stop.set()  # noqa: E731
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
