@@ -29,7 +29,7 @@ from types import ModuleType
 import duckdb
 
 from connectors import mapped
-from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256, text_encoding
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
@@ -59,7 +59,7 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        binary = b"\x00" in f.head(4096) and not f.head(2).startswith((b"\xff\xfe", b"\xfe\xff"))
+        binary = b"\x00" in f.head(4096) and text_encoding(f.head(4096))[0] == "utf-8"
         if binary and not (f.suffix == ".xlsx" and f.header()):
             raise Unreadable(f"{f.name}: binary data, not a text export (CSV, JSON, TOML, XLSX)")
         if f.head_text(64).lstrip().startswith(("{", "[")):
