@@ -2,8 +2,8 @@
 
 Encodings: UTF-8 with or without BOM; UTF-16 LE/BE (Excel "Unicode Text": UTF-16 LE with a BOM,
 tab-delimited) and UTF-32, by their BOM (UTF-16 also without one); anything else that is not valid
-UTF-8 is read as cp1252 with a warning. Every encoding gives the same rows as the UTF-8 original. Delimiters: ``,`` ``;``
-tab ``|``, sniffed from the header line. Every CSV column is read as text; connectors cast.
+UTF-8 is read as cp1252 with a warning. Every encoding gives the same rows as the UTF-8 original.
+Delimiters: ``,`` ``;`` tab ``|``, sniffed from the header line. Every CSV column is read as text; connectors cast.
 
 Rows with more cells than the header lose nothing silently: with ``extra_cells=True`` (what
 :func:`read_table` asks for) they keep their surplus in an ``_extra_cells`` column (a JSON array
