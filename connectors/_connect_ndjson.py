@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
+from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, as_rejects
 from connectors.batches import ReadWhole, whole_requested
 from connectors.conform import conform
 from connectors.values import normalize_phones
@@ -251,4 +251,4 @@ def _with_raw(f: SourceFile, rejects: pl.DataFrame) -> pl.DataFrame:
                 if len(raws) == len(wanted):
                     break
     raw = rejects["source_row"].replace_strict(raws, default="", return_dtype=pl.String)
-    return rejects.with_columns(raw.alias("raw")).select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)
+    return as_rejects(rejects.with_columns(raw.alias("raw")))

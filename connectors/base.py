@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,55 @@ REJECT_SCHEMA = {
     "column_name": pl.String,
     "reason": pl.String,
     "raw": pl.String,
+    "record_id": pl.String,  # the record's own id (ticket id, ContactId, CallSid, sg_event_id, wamid, serial)
 }
+# Keys that hold a vendor record's own id, in the order they are looked for in a rejected record's JSON
+# (:func:`record_id_of`). Never a customer's id (Salesforce's ContactId is read from CSV: no JSON).
+ID_KEYS = (
+    "sg_event_id",
+    "ContactId",
+    "conversationId",
+    "sid",
+    "CallSid",
+    "MessageSid",
+    "id",
+    "ticket_id",
+    "CaseNumber",
+    "serial",
+    "unit_id",
+    "source_id",
+    "sg_message_id",
+)
+
+
+def record_id_of(raw: str | None) -> str | None:
+    """The record's own id found in ``raw`` when it is a JSON object (:data:`ID_KEYS`, first found;
+    a nested ``statuses``/``messages`` item is not searched); else None."""
+    if not raw or not raw.lstrip().startswith("{"):
+        return None
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    for key in ID_KEYS:
+        value = record.get(key)
+        if value is not None and not isinstance(value, (dict, list, bool)) and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def as_rejects(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with exactly the :data:`REJECT_SCHEMA` columns (missing ones null), and
+    ``record_id``, where empty, found in the raw record (:func:`record_id_of`)."""
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in REJECT_SCHEMA.items() if c not in frame.columns]
+    frame = frame.with_columns(missing).select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)
+    todo = frame["record_id"].is_null() & frame["raw"].str.starts_with("{").fill_null(False)
+    if todo.any():
+        found = [record_id_of(r) for r in frame["raw"].filter(todo).to_list()]
+        frame = frame.with_columns(frame["record_id"].scatter(todo.arg_true(), pl.Series(found, dtype=pl.String)))
+    return frame
 
 
 class Unreadable(Exception):
@@ -67,6 +116,9 @@ class Parsed:
     rows_folded: int = 0  # input records merged into another (child call legs); ledger: unchanged
     rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rejects = as_rejects(self.rejects)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Rules applied to every table (store/schema.py declares the columns):
 - text is parsed by type: ``ts`` by :func:`parse_timestamps` in the upload's zone, ``float`` by
   :func:`parse_seconds` (numbers or ``H:MM:SS``), ``bool`` by :func:`parse_bools`, ``str_list``
-  split on commas, semicolons, pipes or white space;
+  split on the column's separators (``tags``: commas, semicolons, pipes or white space;
+  ``campaign``: commas, semicolons or pipes, items trimmed, none → empty);
 - a non-empty value that does not parse, a missing required value, a value outside a column's
   choices, or a negative or longer-than-a-day duration (``_s``) quarantines the row, one
   quarantine entry per failing column;
@@ -42,7 +43,8 @@ MAX_DURATION_S = 86_400.0
 MATCH_COLUMNS = ("tags", "queue", "dialled_number", "campaign")
 
 
-def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
+def _parse(c: Column, s: pl.Series, ctx: ReadContext) -> pl.Series:
+    typ = c.type
     if s.dtype == POLARS_TYPES[typ]:
         return s
     if typ == "ts":
@@ -56,7 +58,11 @@ def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
     if typ == "bool":
         return parse_bools(s.cast(pl.String))
     if typ == "str_list":
-        return s.cast(pl.String).str.extract_all(r"[^,;|\s]+")
+        items = s.cast(pl.String).str.extract_all(f"[^{c.separators}]+")
+        if "\\s" in c.separators:
+            return items
+        items = items.list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element() != ""))
+        return pl.select(pl.when(items.list.len() > 0).then(items)).to_series().alias(s.name)
     out = s.cast(pl.String).str.strip_chars()
     return out.replace("", None)
 
@@ -74,10 +80,12 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     n = frame.height
     rows = frame["source_row"] if "source_row" in frame.columns else pl.Series(range(1, n + 1))
     columns = [c for c in spec.columns if c.name != "customer_phone"]
+    own_id = spec.key[-1]  # the record's own id: source_id, unit_id, recall_id
+    ids = frame[own_id].cast(pl.String) if own_id in frame.columns else pl.Series([None] * n, dtype=pl.String)
 
     def one(c: Column) -> tuple[pl.Series, list[pl.DataFrame]]:
         raw = frame[c.name] if c.name in frame.columns else pl.Series(c.name, [None] * n, pl.String)
-        return _column(c, raw, rows, ctx)
+        return _column(c, raw, rows, ids, ctx)
 
     # Columns are independent and polars releases the GIL: parse them on every core.
     with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
@@ -85,7 +93,7 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     out = {c.name: value for c, (value, _) in zip(columns, done, strict=True)}
     bad = [frame for _, rejects in done for frame in rejects]
     if EXTRA in frame.columns and frame[EXTRA].is_not_null().any():
-        bad.append(_extra_cell_rejects(frame[EXTRA], rows))
+        bad.append(_extra_cell_rejects(frame[EXTRA], rows, ids))
     typed = pl.DataFrame(out).with_columns(rows.cast(pl.Int64).alias("source_row"))
     typed = _derive(table, typed, frame, ctx)
     rejects = pl.concat(bad) if bad else pl.DataFrame(schema=REJECT_SCHEMA)
@@ -95,9 +103,11 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     return typed.select([*spec.names, "source_row"]), rejects
 
 
-def _column(c: Column, raw: pl.Series, rows: pl.Series, ctx: ReadContext) -> tuple[pl.Series, list[pl.DataFrame]]:
-    """One column parsed, and a rejects frame per failed check."""
-    parsed = _parse(c.name, c.type, raw, ctx)
+def _column(
+    c: Column, raw: pl.Series, rows: pl.Series, ids: pl.Series, ctx: ReadContext
+) -> tuple[pl.Series, list[pl.DataFrame]]:
+    """One column parsed, and a rejects frame per failed check (``ids``: each row's own id)."""
+    parsed = _parse(c, raw, ctx)
     value = parsed.alias(c.name)
     if c.choices:
         value = value.str.to_lowercase()
@@ -124,13 +134,14 @@ def _column(c: Column, raw: pl.Series, rows: pl.Series, ctx: ReadContext) -> tup
                         "column_name": c.name,
                         "reason": reason,
                         "raw": raw.filter(mask).cast(pl.String),
+                        "record_id": ids.filter(mask).str.strip_chars(),
                     }
                 )
             )
     return value, bad
 
 
-def _extra_cell_rejects(extra: pl.Series, rows: pl.Series) -> pl.DataFrame:
+def _extra_cell_rejects(extra: pl.Series, rows: pl.Series, ids: pl.Series) -> pl.DataFrame:
     """One quarantine entry per row with surplus cells (a JSON array; other text counts as one cell)."""
     extra = extra.cast(pl.String)
     mask = extra.is_not_null()
@@ -144,7 +155,13 @@ def _extra_cell_rejects(extra: pl.Series, rows: pl.Series) -> pl.DataFrame:
             n = 1
         reasons.append(f"row has {n} more {'cell' if n == 1 else 'cells'} than the header")
     return pl.DataFrame(
-        {"source_row": rows.filter(mask).cast(pl.Int64), "column_name": EXTRA, "reason": reasons, "raw": raws},
+        {
+            "source_row": rows.filter(mask).cast(pl.Int64),
+            "column_name": EXTRA,
+            "reason": reasons,
+            "raw": raws,
+            "record_id": ids.filter(mask).str.strip_chars(),
+        },
         schema=REJECT_SCHEMA,
     )
 

@@ -208,6 +208,7 @@ def _csat(raw: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataFrame, pl.DataFra
         pl.lit("Survey results").alias("column_name"),
         pl.lit("unknown Freshdesk survey answer; ticket kept without a csat row").alias("reason"),
         pl.col("_survey").alias("raw"),
+        pl.col("source_id").alias("record_id"),
     )
     frame = answered.filter(score.is_not_null()).select(
         "source_row",

@@ -73,12 +73,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create the canonical tables, history tables, ledger and derived tables if missing, and
-    bring a store written by an older version up to date (hash columns added and filled). A store
+    bring a store written by an older version up to date (hash columns added and filled, a
+    ``str_list`` column once stored as text made a list, the quarantine's ``record_id``). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
     try:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
@@ -95,9 +96,27 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
                     if not con.execute(has, [name, column]).fetchall()[0][0]:
                         con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
                         con.execute(f"UPDATE {name} SET {column} = {hash_sql(hashes[column])}")
+                _retype_lists(con, table, name)
+        con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_id VARCHAR")
         con.execute("CREATE OR REPLACE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
     derived.init(con)
+
+
+def _retype_lists(con: duckdb.DuckDBPyConnection, table: str, name: str) -> None:
+    """A ``str_list`` column stored as text by an older version (``notifications.campaign`` held one
+    value) becomes a list of that one value."""
+    for c in TABLES[table].columns:
+        if c.type != "str_list":
+            continue
+        found = con.execute(
+            "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [name, c.name]
+        ).fetchall()
+        if found and found[0][0] == "VARCHAR":
+            con.execute(
+                f"ALTER TABLE {name} ALTER {c.name} SET DATA TYPE VARCHAR[] "
+                f"USING (CASE WHEN {c.name} IS NULL THEN NULL ELSE [{c.name}] END)"
+            )
 
 
 def _transient(e: StoreError) -> bool:

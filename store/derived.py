@@ -18,8 +18,9 @@ A recall holds the contacts naming it and those naming none that match a rule (a
 ``match_tags``, the queue, case-insensitively, in ``match_queues``, the dialled number in
 ``match_numbers``).
 
-``notification_facts`` — one row per (recall, outreach event it holds: named, or ``campaign`` in
-``match_campaigns`` case-insensitively), every ``notifications`` column plus ``customer_id``.
+``notification_facts`` — one row per (recall, outreach event it holds: named, or any of its
+``campaign`` values in ``match_campaigns`` case-insensitively), every ``notifications`` column plus
+``customer_id``.
 
 ``customer_facts`` — one row per (recall, affected customer = distinct registry customer id):
   ``units``, ``regions`` and ``lots`` (of their units, distinct, ``(unknown)`` for none),
@@ -52,7 +53,7 @@ from __future__ import annotations
 
 import duckdb
 
-VERSION = 5  # bump when a rule above changes: stores built by another version are rebuilt on open
+VERSION = 6  # bump when a rule above changes: stores built by another version are rebuilt on open
 
 # The contacts columns metrics read (identity inputs, tags, raw phones and lineage stay in ``contacts``).
 CONTACT_COLUMNS = (
@@ -92,7 +93,7 @@ CONTACT_MATCH_SQL = """x.recall_id = r.recall_id OR (x.recall_id IS NULL AND (
             OR list_contains(r.match_queues, lower(x.queue))
             OR list_contains(r.match_numbers, x.dialled_number)))"""
 EVENT_MATCH_SQL = """x.recall_id = r.recall_id
-    OR (x.recall_id IS NULL AND list_contains(r.match_campaigns, lower(x.campaign)))"""
+    OR (x.recall_id IS NULL AND list_has_any(r.match_campaigns, [lower(c) FOR c IN x.campaign]))"""
 # What a writer records per touched row (columns of the table aliased ``a``).
 _TOUCH = {
     "contacts": "key_h UBIGINT",

@@ -17,7 +17,8 @@ Any system can export into Recall Ops with one CSV per table below. Headers are 
   milliseconds; without an offset they are read in the upload's zone (`--tz`, default the recall's)
   and the ledger records which zone was used.
 - Durations (`_s`): seconds, or `H:MM:SS`; 0 to 86,400.
-- Booleans: true/false, yes/no, 1/0. Lists (`tags`): separated by spaces, commas, `;` or `|`.
+- Booleans: true/false, yes/no, 1/0. Lists: `tags` separated by spaces, commas, `;` or `|`;
+  `campaign` by commas, `;` or `|` (campaign names may hold spaces).
 - Emails are trimmed and lower-cased; phones are kept as written and normalized to E.164 with the
   recall's country.
 - Every row is inserted, updated (same key seen again: the newest `updated_at` wins), unchanged,

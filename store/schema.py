@@ -4,8 +4,9 @@ DDL (`ddl()`), the polars dtypes connectors produce (`polars_schema()`), the can
 layout (docs/canonical-format.md) and validation all derive from `TABLES`.
 
 Logical types: ``str``, ``int``, ``float``, ``bool``, ``ts`` (UTC instant, stored as a naive
-UTC ``TIMESTAMP``), ``str_list`` (list of strings). Column names carry units: ``_at`` for
-instants, ``_s`` for seconds, ``is_`` for booleans.
+UTC ``TIMESTAMP``), ``str_list`` (list of strings; written as text, the items are separated by the
+column's ``separators``). Column names carry units: ``_at`` for instants, ``_s`` for seconds,
+``is_`` for booleans.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "str_list": pl.List(pl.String()),
 }
 
-CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web")
+CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web", "other")
 DIRECTIONS = ("inbound", "outbound")
 TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 NOTIFICATION_STATUSES = (
@@ -55,6 +56,7 @@ class Column:
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    separators: str = ",;|\\s"  # str_list written as text: a regex character class of item separators
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,13 @@ NOTIFICATIONS = Table(
         C("customer_phone_raw", "str", "Recipient phone as written."),
         C("status", "str", "Event type.", True, NOTIFICATION_STATUSES),
         C("status_at", "ts", "When the event happened.", True),
-        C("campaign", "str", "Campaign name, category or id (match rules use it)."),
+        Column(
+            "campaign",
+            "str_list",
+            "Campaign names, categories, tags or ids: every one the event lists (match rules test each); "
+            "as text separated by `,` `;` or `|` (names may hold spaces).",
+            separators=",;|",
+        ),
     ),
 )
 
@@ -226,9 +234,12 @@ LEDGER_DDL = (
         rows_unchanged BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
         loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, warnings VARCHAR[],
         undone_at TIMESTAMP)""",
+    # One row per failed check: the input row, the record's own id (ticket id, ContactId, CallSid,
+    # sg_event_id, wamid, serial…; empty when the record has none), the failing column, why, and the
+    # raw input (the failing value, or the whole record as JSON).
     """CREATE TABLE IF NOT EXISTS quarantine (
         ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
-        reason VARCHAR NOT NULL, raw VARCHAR)""",
+        reason VARCHAR NOT NULL, raw VARCHAR, record_id VARCHAR)""",
     "CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1",
     # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
     """CREATE TABLE IF NOT EXISTS mappings (

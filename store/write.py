@@ -148,7 +148,10 @@ def _write(
         rejects = [p.rejects for p in summaries if p.rejects.height]
         for frame in rejects:
             con.register("_rejects", frame.with_columns(pl.lit(ingest_id).alias("ingest_id")))
-            con.execute("INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM _rejects")
+            con.execute(
+                "INSERT INTO quarantine (ingest_id, source_row, column_name, reason, raw, record_id) "
+                "SELECT ingest_id, source_row, column_name, reason, raw, record_id FROM _rejects"
+            )
             con.unregister("_rejects")
         total = primary.inserted + primary.updated + primary.unchanged + quarantined
         if total != rows_read:
