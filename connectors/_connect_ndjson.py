@@ -87,7 +87,7 @@ def _mapped_sql(path: Path, only_legs: bool) -> str:
     SELECT n, method, channel_u, {text("InitialContactId")} AS initial_id,
         'amazon_connect' AS source, {text("ContactId")} AS source_id,
         CASE channel_u WHEN 'VOICE' THEN 'phone' WHEN 'CHAT' THEN 'chat' WHEN 'EMAIL' THEN 'email'
-             ELSE {text("Channel")} END AS channel,
+             WHEN '' THEN NULL ELSE 'other' END AS channel,
         direction, {text("InitiationTimestamp")} AS created_at, answered_at,
         {text("LastUpdateTimestamp")} AS updated_at, {text("DisconnectReason")} AS status,
         CASE WHEN direction = 'inbound' AND answered_at IS NULL THEN 'true' ELSE 'false' END AS is_abandoned,

@@ -6,7 +6,9 @@ agents, queues or transfers it had. Conversation → participants (``purpose``) 
 segments and metrics. Metric values ``t*`` are **milliseconds**; ``n*`` are counts.
 - channel from the customer's (else the first) session ``mediaType``: voice/callback → phone,
   chat → chat, email → email, message → by ``messageType`` (sms, whatsapp; facebook, twitter,
-  instagram, line, apple → social; else chat), video/cobrowse/screenshare → web.
+  instagram, line, apple → social; webmessaging, or none given → chat; ``open`` — Open Messaging
+  integrations — and any other → other), video/cobrowse/screenshare → web; any other media type
+  (``workitem``…) → other.
 - direction = ``originatingDirection``; created_at = ``conversationStart``; updated_at = the latest
   stamp in the record (``conversationEnd``, segment ends, metric ``emitDate``), so a re-export of a
   conversation that has since progressed replaces the older one.
@@ -46,7 +48,7 @@ SOURCE = "genesys"
 _MEDIA = {"voice": "phone", "callback": "phone", "chat": "chat", "email": "email", "video": "web"}
 _MEDIA |= {"cobrowse": "web", "screenshare": "web"}
 _MESSAGE = {"sms": "sms", "whatsapp": "whatsapp", "facebook": "social", "twitter": "social"}
-_MESSAGE |= {"instagram": "social", "line": "social", "apple": "social"}
+_MESSAGE |= {"instagram": "social", "line": "social", "apple": "social", "webmessaging": "chat", "": "chat"}
 _TRANSFERS = {"transfer", "consulttransfer", "forwardtransfer", "conferencetransfer"}
 _AGENTS = ("agent", "user")
 
@@ -105,9 +107,9 @@ def _conversation(conv: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     first = (customer or [s for _, s in sessions] or [{}])[0]
     media = str(first.get("mediaType") or "").lower()
     channel = (
-        _MESSAGE.get(str(first.get("messageType") or "").lower(), "chat")
+        _MESSAGE.get(str(first.get("messageType") or "").lower(), "other")
         if media == "message"
-        else _MEDIA.get(media, media or None)
+        else _MEDIA.get(media, "other" if media else None)
     )
     direction = str(conv.get("originatingDirection") or first.get("direction") or "").lower() or None
     metrics: dict[str, dict[str, list[Any]]] = {}  # purpose group → metric name → values

@@ -7,7 +7,7 @@ connector does not know are ignored. **All metric columns are milliseconds**.
   ``3/5/24 9:22 AM`` (two-digit year), which is rewritten to ``2024-03-05 09:22`` before parsing.
 - ``Direction`` Inbound → inbound, Outbound → outbound, ``Inbound/Outbound`` (callbacks) → inbound.
 - ``Media Type`` voice/callback → phone, chat, email, message → chat (sms/whatsapp are not told
-  apart in this export), video/cobrowse/screenshare → web.
+  apart in this export), video/cobrowse/screenshare → web; any other (``workitem``…) → other.
 - ``Abandoned``/``Transferred`` YES/NO; ``Total Queue`` → wait_s, ``Total Talk`` → talk_s,
   ``Total Hold`` → hold_s, ``Total ACW`` → wrap_s, ``Total Handle`` → handle_s.
 - ``First Queue`` (else ``Queue``) → queue; the last of ``Users - Interacted`` → agent;
@@ -59,7 +59,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         *[col(k).alias(v) for k, v in _TEXT.items()],
         _date(col("date")).alias("created_at"),
         col("direction").str.to_lowercase().replace(_DIRECTION).alias("direction"),
-        col("media_type").str.to_lowercase().replace(_MEDIA).alias("channel"),
+        col("media_type").str.strip_chars().str.to_lowercase().replace_strict(_MEDIA, default="other").alias("channel"),
         col("abandoned").str.to_uppercase().replace(yes).alias("is_abandoned"),
         col("transferred").str.to_uppercase().replace(yes).alias("is_transferred"),
         pl.coalesce(col("first_queue").replace("", None), col("queue")).alias("queue"),

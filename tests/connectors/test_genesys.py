@@ -118,15 +118,35 @@ def test_unusable_values_are_quarantined(tmp_path):
     bad_metric = copy.deepcopy(TRANSFERRED)
     bad_metric["conversationId"] = "x-2"
     bad_metric["participants"][2]["sessions"][0]["metrics"][0]["value"] = "lots"
-    unknown_media = copy.deepcopy(ANSWERED)
-    unknown_media["conversationId"] = "x-3"
-    for p in unknown_media["participants"]:
-        p["sessions"][0]["mediaType"] = "unknown"
+    no_media = copy.deepcopy(ANSWERED)
+    no_media["conversationId"] = "x-3"
+    for p in no_media["participants"]:
+        p["sessions"][0]["mediaType"] = None
     con = store(tmp_path)
-    result = ingest(con, write_json(tmp_path / "bad.json", [ANSWERED, no_start, bad_metric, unknown_media, 42]))
+    result = ingest(con, write_json(tmp_path / "bad.json", [ANSWERED, no_start, bad_metric, no_media, 42]))
     assert (result.read, result.inserted, result.quarantined) == (5, 1, 4)
     got = con.execute("SELECT source_row, column_name FROM quarantine ORDER BY source_row").fetchall()
     assert got == [(2, "created_at"), (3, "talk_s"), (4, "channel"), (5, None)]
+
+
+@pytest.mark.parametrize(
+    "media, message_type, channel",
+    [
+        ("workitem", None, "other"),  # Genesys work items: none of our channels
+        ("message", "open", "other"),  # Open Messaging: a third-party integration
+        ("message", "somethingnew", "other"),
+        ("message", "webmessaging", "chat"),
+        ("message", None, "chat"),
+        ("message", "whatsapp", "whatsapp"),
+    ],
+)
+def test_channels_that_are_none_of_ours_are_other(tmp_path, media, message_type, channel):
+    conv = copy.deepcopy(ANSWERED)
+    for p in conv["participants"]:
+        p["sessions"][0]["mediaType"] = media
+        p["sessions"][0]["messageType"] = message_type
+    (row,) = read(genesys_cloud, write_json(tmp_path / "c.json", [conv])).tables["contacts"].iter_rows(named=True)
+    assert row["channel"] == channel
 
 
 def test_a_later_export_of_a_conversation_replaces_the_earlier(tmp_path):
