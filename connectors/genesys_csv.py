@@ -9,7 +9,8 @@ connector does not know are ignored. **All metric columns are milliseconds**.
 - ``Media Type`` voice/callback → phone, chat, email, message → chat (sms/whatsapp are not told
   apart in this export), video/cobrowse/screenshare → web; any other (``workitem``…) → other.
 - ``Abandoned``/``Transferred`` YES/NO; ``Total Queue`` → wait_s, ``Total Talk`` → talk_s,
-  ``Total Hold`` → hold_s, ``Total ACW`` → wrap_s, ``Total Handle`` → handle_s.
+  ``Total Hold`` → hold_s, ``Total ACW`` → wrap_s, ``Total Handle`` → handle_s; without a
+  ``Total Handle``, handle_s = talk + hold + ACW (hold and ACW 0 when empty) for every media type.
 - ``First Queue`` (else ``Queue``) → queue; the last of ``Users - Interacted`` → agent;
   ``Wrap-up`` → reason; ``Disconnect Type`` → status; ``ANI``/``DNIS`` when exported.
 - The export has no answer time and no version stamp (updated_at stays empty).
@@ -78,5 +79,8 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     ]
     dialled = normalize_phones(out["dnis"].str.replace(r"^tel:", ""), ctx.country).alias("dialled_number")
     out = out.with_columns(*seconds, dialled).drop("dnis")
+    number = {c: pl.col(c).cast(pl.Float64, strict=False) for c in ("talk_s", "hold_s", "wrap_s")}
+    parts = number["talk_s"] + number["hold_s"].fill_null(0) + number["wrap_s"].fill_null(0)
+    out = out.with_columns(pl.coalesce(pl.col("handle_s"), parts.round(3).cast(pl.String)).alias("handle_s"))
     typed, rejects = conform("contacts", out, ctx)
     return Parsed("contacts", {"contacts": typed}, rows_read=frame.height, rejects=rejects, warnings=warnings)
