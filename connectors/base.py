@@ -92,15 +92,31 @@ class Unreadable(Exception):
 
 
 @dataclass
+class Findings:
+    """What reading a file noticed for the load's warnings, collected across its parts
+    (connectors/load.py words them): rows whose phone number cannot be valid, and how each
+    date column's day/month order was decided (connectors/values.py, :func:`date_order`)."""
+
+    invalid_phone_rows: set[int] = field(default_factory=set)
+    date_orders: dict[str, str] = field(default_factory=dict)  # column → "day_first" / "month_first"
+    ambiguous_dates: dict[str, str] = field(default_factory=dict)  # column → an example value
+
+
+@dataclass
 class ReadContext:
     """What the upload says about a file: the zone for offset-less times, the recall it belongs
-    to (named at upload: ``recall_explicit``; else the only recall defined), and the country for
-    national phone numbers."""
+    to (named at upload: ``recall_explicit``; else the only recall defined), the country for
+    national phone numbers, and the day/month order of numeric dates whose values do not decide
+    it (``date_format``: ``day_first``, ``month_first``, or None = month first, with a warning).
+    ``window`` is the recall's plausible time span for the out-of-window warning."""
 
     tz: str = "UTC"
     recall_id: str | None = None
     country: str | None = None
     recall_explicit: bool = False
+    date_format: str | None = None
+    window: tuple | None = None  # (earliest, latest) naive UTC datetimes, or None
+    findings: Findings = field(default_factory=Findings)
 
 
 @dataclass

@@ -11,7 +11,9 @@ Rules applied to every table (store/schema.py declares the columns):
 - a row with an ``_extra_cells`` value (more cells than the header: connectors/textfile.py) is
   quarantined, "row has N more cells than the header", column ``_extra_cells``, raw = the surplus;
 - emails are trimmed and lower-cased; phones keep their raw text in ``customer_phone_raw`` and
-  get E.164 in ``customer_phone`` when the number is international or the country is known;
+  get E.164 in ``customer_phone`` when the number is international or the country is known and
+  the number is possible; an impossible one (``+1`` and 13 digits) keeps its raw text, no E.164,
+  and its row is noted for the load's warnings (``ctx.findings``);
 - contacts: ``handle_s`` of a call, when not given, is ``talk_s + hold_s + wrap_s`` (hold and
   wrap counted as 0 when unknown, unknown when talk is unknown); ``is_abandoned`` and
   ``is_transferred`` default to false; csat: ``is_satisfied`` is derived from score and scale;
@@ -31,6 +33,7 @@ import polars as pl
 from connectors.base import REJECT_SCHEMA, ReadContext
 from connectors.textfile import EXTRA
 from connectors.values import (
+    invalid_phone_rows,
     normalize_emails,
     normalize_phones,
     parse_bools,
@@ -100,6 +103,10 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     rejects = rejects.with_columns(pl.col("raw").fill_null(""))
     if rejects.height:
         typed = typed.filter(~pl.col("source_row").is_in(rejects["source_row"].unique().implode()))
+    if "customer_phone_raw" in typed.columns:
+        invalid = invalid_phone_rows(typed["customer_phone_raw"], typed["customer_phone"], ctx.country)
+        if invalid.any():
+            ctx.findings.invalid_phone_rows.update(typed["source_row"].filter(invalid).to_list())
     return typed.select([*spec.names, "source_row"]), rejects
 
 
