@@ -1,6 +1,7 @@
 """Command line for loading exports.
 
     python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE] [--mapping NAME]
+                                   [--date-format day-first|month-first]
     python -m connectors watch DIR --db FILE [--interval S] [--once] [--recall ID] [--tz ZONE]
     python -m connectors mapping save|list|show|delete ... --db FILE
 
@@ -18,6 +19,7 @@ import sys
 
 from connectors import mapping_cmd, watch
 from connectors.load import Failure, ingest_paths
+from connectors.reading import date_format_arg
 from store.db import StoreError, connect
 from store.mappings import MappingError, get_mapping
 
@@ -29,7 +31,9 @@ def _ingest(args: argparse.Namespace) -> int:
     except MappingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    results = ingest_paths(con, args.paths, recall_id=args.recall, tz=args.tz, mapping=spec)
+    results = ingest_paths(
+        con, args.paths, recall_id=args.recall, tz=args.tz, mapping=spec, date_format=args.date_format
+    )
     failed = False
     for r in results:
         if isinstance(r, Failure):
@@ -76,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--recall", help="recall id for files that name none")
     ingest.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
     ingest.add_argument("--mapping", help="saved column mapping to read the files with (no detection)")
+    ingest.add_argument(
+        "--date-format",
+        type=date_format_arg,
+        help="day-first or month-first: how to read numeric dates like 03/04/2026 when a column's values do not "
+        "decide it (no day above 12); default month first, with a warning",
+    )
     mapping_cmd.add_parser(sub)
     watch.add_parser(sub)
     args = parser.parse_args(argv)

@@ -36,8 +36,7 @@ import re
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext
-from connectors.conform import conform
-from connectors.values import parse_timestamps
+from connectors.conform import conform, read_times
 
 SOURCE = "zendesk"
 # Text columns a format module may fill (canonical names, plus the helpers starting with "_").
@@ -149,7 +148,7 @@ def finish(
     rejected = {r["source_row"] for r in rejects}
     frame = frame.filter(~pl.col("source_row").is_in(list(rejected)))
     frame = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in _NUMBERS).with_columns(
-        parse_timestamps(frame["created_at"], ctx.tz).alias("_created")
+        read_times("created_at", frame["created_at"], ctx).alias("_created")
     )
     frame = frame.with_columns(pl.col("status").str.strip_chars().str.to_lowercase())  # CSV: "Solved"
     done = pl.col("status").is_in(["solved", "closed"])

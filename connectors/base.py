@@ -98,7 +98,8 @@ class Findings:
     date column's day/month order was decided (connectors/values.py, :func:`date_order`)."""
 
     invalid_phone_rows: set[int] = field(default_factory=set)
-    date_orders: dict[str, str] = field(default_factory=dict)  # column → "day_first" / "month_first"
+    # column → (order read: "day_first"/"month_first", decided by the values rather than chosen)
+    date_orders: dict[str, tuple[str, bool]] = field(default_factory=dict)
     ambiguous_dates: dict[str, str] = field(default_factory=dict)  # column → an example value
 
 

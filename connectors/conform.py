@@ -1,7 +1,8 @@
 """Turn a connector's frame into a canonical one: cast, check, and quarantine what fails.
 
 Rules applied to every table (store/schema.py declares the columns):
-- text is parsed by type: ``ts`` by :func:`parse_timestamps` in the upload's zone, ``float`` by
+- text is parsed by type: ``ts`` by :func:`read_times` in the upload's zone (numeric dates day or
+  month first as the column's values decide, else as the upload says), ``float`` by
   :func:`parse_seconds` (numbers or ``H:MM:SS``), ``bool`` by :func:`parse_bools`, ``str_list``
   split on the column's separators (``tags``: commas, semicolons, pipes or white space;
   ``campaign``: commas, semicolons or pipes, items trimmed, none → empty);
@@ -31,8 +32,11 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, ReadContext
+from connectors.batches import ReadWhole
 from connectors.textfile import EXTRA
 from connectors.values import (
+    date_order,
+    default_order,
     invalid_phone_rows,
     normalize_emails,
     normalize_phones,
@@ -53,7 +57,7 @@ def _parse(c: Column, s: pl.Series, ctx: ReadContext) -> pl.Series:
     if typ == "ts":
         if s.dtype.is_temporal():
             return s.cast(pl.Datetime("us"))
-        return parse_timestamps(s.cast(pl.String), ctx.tz)
+        return read_times(c.name, s.cast(pl.String), ctx)
     if typ == "float":
         return s.cast(pl.Float64) if s.dtype.is_numeric() else parse_seconds(s)
     if typ == "int":
@@ -68,6 +72,32 @@ def _parse(c: Column, s: pl.Series, ctx: ReadContext) -> pl.Series:
         return pl.select(pl.when(items.list.len() > 0).then(items)).to_series().alias(s.name)
     out = s.cast(pl.String).str.strip_chars()
     return out.replace("", None)
+
+
+def read_times(name: str, text: pl.Series, ctx: ReadContext) -> pl.Series:
+    """:func:`parse_timestamps` of column ``name`` with its day/month order decided once per file:
+    by the column's values (:func:`date_order`), else the order named at upload
+    (``ctx.date_format``), else :func:`default_order` (noted in ``ctx.findings.ambiguous_dates``
+    for the load's warnings). A part of a file read in batches whose values decide an order other
+    than an earlier part's undecided one makes the file be read again whole (ReadWhole)."""
+    order, example = date_order(text)
+    found = ctx.findings
+    earlier = found.date_orders.get(name)
+    if order in ("day_first", "month_first"):
+        if earlier and earlier[0] != order and not earlier[1]:
+            raise ReadWhole(f"{name}: dates decide {order} only after an undecided part")
+        chosen = earlier[0] if earlier and earlier[1] else order
+        found.date_orders[name] = (chosen, True)
+        found.ambiguous_dates.pop(name, None)
+    elif order is not None:
+        chosen = earlier[0] if earlier else (ctx.date_format or default_order(example))
+        if not earlier:
+            found.date_orders[name] = (chosen, False)
+            if ctx.date_format is None and order == "ambiguous":
+                found.ambiguous_dates[name] = example or ""
+    else:
+        chosen = earlier[0] if earlier else "month_first"
+    return parse_timestamps(text, ctx.tz, day_first=chosen == "day_first")
 
 
 def _blank(s: pl.Series) -> pl.Series:

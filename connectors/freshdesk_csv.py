@@ -38,9 +38,9 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, Unreadable, norm_header
-from connectors.conform import conform
+from connectors.conform import conform, read_times
 from connectors.textfile import EXTRA, read_table
-from connectors.values import parse_seconds, parse_timestamps
+from connectors.values import parse_seconds
 
 NAME = "freshdesk_csv"
 SOURCE = "freshdesk"
@@ -188,7 +188,7 @@ def _status(raw: pl.DataFrame, warnings: list[str]) -> pl.DataFrame:
 
 def _first_reply(raw: pl.DataFrame, ctx: ReadContext, warnings: list[str]) -> pl.DataFrame:
     """Initial response time, else Created time + First response time (business hours)."""
-    created = parse_timestamps(raw["created_at"], ctx.tz).cast(pl.Int64)
+    created = read_times("created_at", raw["created_at"], ctx).cast(pl.Int64)
     micros = (parse_seconds(raw["_frt"]) * 1_000_000).cast(pl.Int64)
     fallback = (created + micros).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     used = raw["_initial"].is_null() & fallback.is_not_null()

@@ -3,8 +3,9 @@
 One row per conversation (source ``genesys``, source_id ``Conversation ID``, the same key as the
 conversation details JSON). Headers are matched without case, spaces, ``_`` or ``-``; columns this
 connector does not know are ignored. **All metric columns are milliseconds**.
-- ``Date`` → created_at, in the exporting user's zone (the upload's zone). The UI writes
-  ``3/5/24 9:22 AM`` (two-digit year), which is rewritten to ``2024-03-05 09:22`` before parsing.
+- ``Date`` → created_at, in the exporting user's zone (the upload's zone). The UI writes the
+  user's locale: ``3/5/24 9:22 AM`` (two-digit year) in the US, day first elsewhere; the order is
+  decided by the column's values, else as the upload says (connectors/conform.py, read_times).
 - ``Direction`` Inbound → inbound, Outbound → outbound, ``Inbound/Outbound`` (callbacks) → inbound.
 - ``Media Type`` voice/callback → phone, chat, email, message → chat (sms/whatsapp are not told
   apart in this export), video/cobrowse/screenshare → web; any other (``workitem``…) → other.
@@ -41,12 +42,6 @@ def detect(f: SourceFile) -> str | None:
     return None
 
 
-def _date(s: pl.Expr) -> pl.Expr:
-    """``3/5/24 9:22 AM`` → ``2024-03-05 09:22`` (local); other text unchanged."""
-    short = s.str.strip_chars().str.to_datetime("%m/%d/%y %I:%M %p", strict=False).dt.strftime("%Y-%m-%d %H:%M")
-    return pl.coalesce(short, s)
-
-
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     frame, warnings = read_delimited(f)
     by_key = {norm_header(c): c for c in reversed(frame.columns) if c != "source_row"}  # first header wins
@@ -58,7 +53,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     out = frame.select(
         pl.lit("genesys").alias("source"),
         *[col(k).alias(v) for k, v in _TEXT.items()],
-        _date(col("date")).alias("created_at"),
+        col("date").alias("created_at"),
         col("direction").str.to_lowercase().replace(_DIRECTION).alias("direction"),
         col("media_type").str.strip_chars().str.to_lowercase().replace_strict(_MEDIA, default="other").alias("channel"),
         col("abandoned").str.to_uppercase().replace(yes).alias("is_abandoned"),

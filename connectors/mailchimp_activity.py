@@ -29,9 +29,9 @@ from typing import Any
 import polars as pl
 
 from connectors.base import Parsed, ReadContext, SourceFile
+from connectors.conform import read_times
 from connectors.outreach import Events, as_list, as_text
 from connectors.textfile import decode, iter_json_records
-from connectors.values import parse_timestamps
 
 NAME = "mailchimp_activity"
 SOURCE = "mailchimp"
@@ -93,7 +93,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
             listed = as_list([campaign, merged.get("tags")])
             values = {"customer_email": email, "status": STATUS[action], "status_at": at, "campaign": listed}
             pending.append((row, values, f"{campaign}:{email.lower()}:{action}:"))
-    stamps = parse_timestamps(pl.Series([v["status_at"] for _, v, _ in pending], dtype=pl.String), ctx.tz)
+    stamps = read_times("status_at", pl.Series([v["status_at"] for _, v, _ in pending], dtype=pl.String), ctx)
     for (row, values, key), stamp in zip(pending, stamps, strict=True):
         when = stamp.isoformat() if stamp is not None else values["status_at"]
         events.add(row, source=SOURCE, source_id=f"{key}{when}", channel="email", **values)

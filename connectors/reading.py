@@ -19,6 +19,7 @@ a file shows the same warnings before it is loaded as in its load report and the
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ import polars as pl
 
 from connectors import mapped
 from connectors.base import Findings, Parsed, ReadContext, SourceFile
+from store.mappings import MappingError, date_format_of
 from store.schema import TABLES
 
 OUT_OF_WINDOW_SHARE = 0.05
@@ -82,10 +84,18 @@ def warnings(f: SourceFile, ctx: ReadContext, clock: TimeCheck) -> list[str]:
             f"{shown}): kept as written, without E.164, so they match no customer by phone"
         )
     for column, example in sorted(ctx.findings.ambiguous_dates.items()):
+        read, other = (
+            ("day first", "month-first")
+            if ctx.findings.date_orders[column][0] == "day_first"
+            else (
+                "month first",
+                "day-first",
+            )
+        )
         out.append(
             f"{f.name}: dates in {column} such as {example!r} could be day or month first (no day above 12); "
-            "read month first — if they are day first, load again with --date-format day-first "
-            "(or choose “day first” on the Upload page)"
+            f"read {read} — if they are not, load again with --date-format {other} (or choose the order on "
+            "the Upload page)"
         )
     if note := clock.warning(f):
         out.append(note)
@@ -152,3 +162,12 @@ def recall_window(con: duckdb.DuckDBPyConnection, recall_id: str | None) -> tupl
     if not row[2] or row[0] is None:
         return None
     return row[0] - BEFORE_ANNOUNCEMENT, (row[1] + AFTER_CLOSURE if row[1] is not None else None)
+
+
+def date_format_arg(value: str) -> str:
+    """``--date-format day-first|month-first`` → ``day_first`` / ``month_first``; argparse reports
+    any other value."""
+    try:
+        return date_format_of(value) or ""
+    except MappingError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e

@@ -32,9 +32,9 @@ from typing import Any
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
-from connectors.conform import conform
+from connectors.conform import conform, read_times
 from connectors.textfile import decode, iter_json_records
-from connectors.values import e164, parse_timestamps
+from connectors.values import e164
 from store.schema import TABLES
 
 NAME = "twilio_voice_json"
@@ -97,7 +97,7 @@ def fold_legs(legs: list[Leg], ctx: ReadContext) -> tuple[list[dict[str, object]
     """Legs (normalized keys, ``_n`` = record or row number, ``_raw`` = input text) → (contact rows,
     rejects, number of folded child-leg records)."""
     times = {
-        k: parse_timestamps(pl.Series([leg.get(k) for leg in legs], dtype=pl.String), ctx.tz).to_list()
+        k: read_times(k, pl.Series([leg.get(k) for leg in legs], dtype=pl.String), ctx).to_list()
         for k in ("starttime", "endtime", "dateupdated")
     }
     for i, leg in enumerate(legs):

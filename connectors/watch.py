@@ -45,6 +45,7 @@ import duckdb
 
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, expand, ingest_file
+from connectors.reading import date_format_arg
 from store.db import StoreError, check_path, connect
 from store.write import IngestResult
 
@@ -84,8 +85,10 @@ class Watcher:
         recall_id: str | None = None,
         tz: str | None = None,
         out: Callable[[str], None] = _out,
+        date_format: str | None = None,
     ) -> None:
         self.inbox, self.db, self.recall_id, self.tz, self.out = Path(inbox), db, recall_id, tz, out
+        self.date_format = date_format
         self.stop = threading.Event()
         self._seen: dict[str, tuple[int, int]] = {}
         self._partial: set[str] = set()
@@ -166,7 +169,7 @@ class Watcher:
             ingest_id, at = prior[0]
             return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
         loader = LOADER_PREFIX + getpass.getuser()
-        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader)
+        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader, date_format=self.date_format)
         return [summary(r), *(f"  warning: {w}" for w in r.warnings)]
 
 
@@ -194,6 +197,7 @@ def run(
     once: bool = False,
     recall_id: str | None = None,
     tz: str | None = None,
+    date_format: str | None = None,
 ) -> int:
     """Watch ``inbox`` until SIGINT/SIGTERM (exit 0), or with ``once`` poll twice and exit."""
     if not Path(inbox).is_dir():
@@ -201,7 +205,7 @@ def run(
         return 2
     if db is not None:
         check_path(db)  # a database URL is refused before the first poll (StoreError)
-    w = Watcher(inbox, db, recall_id, tz)
+    w = Watcher(inbox, db, recall_id, tz, date_format=date_format)
     on_signal = lambda *_: w.stop.set()  # noqa: E731
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status, polls = 0, 0
@@ -231,7 +235,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recall", help="recall id for files that name none")
     p.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
     p.add_argument("--once", action="store_true", help="handle what is complete now, then exit")
+    p.add_argument(
+        "--date-format",
+        type=date_format_arg,
+        help="day-first or month-first, for numeric dates the values do not decide",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
-    return run(args.dir, args.db, args.interval, args.once, args.recall, args.tz)
+    return run(args.dir, args.db, args.interval, args.once, args.recall, args.tz, args.date_format)

@@ -125,7 +125,10 @@ def without(d: dict, key: str) -> dict:
             {**WFM, "columns": {**WFM["columns"], "customer_phone": "Phone"}},
             "columns: customer_phone is derived; use customer_phone_raw",
         ),
-        ({**WFM, "colums": {}}, "unknown key(s) colums (allowed: table, columns, constants, values, timezone)"),
+        (
+            {**WFM, "colums": {}},
+            "unknown key(s) colums (allowed: table, columns, constants, values, timezone, date_format)",
+        ),
         ({**WFM, "columns": {**WFM["columns"], "queue": ""}}, "columns: queue must name a source header"),
         ([1, 2], "a mapping must be a JSON object with table and columns"),
     ],
