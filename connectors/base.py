@@ -125,7 +125,11 @@ class Parsed:
     """What a connector read. ``primary`` is the table whose records the ledger counts and
     ``rows_read`` the number of input records: each is a row of ``tables[primary]`` (several rows
     with one natural key are allowed; the newest wins), is counted in ``rows_folded``, or has an
-    entry in ``rejects``."""
+    entry in ``rejects``.
+
+    ``refreshed``: rows of records an earlier file loaded that this file changes (a call whose
+    child leg arrives now is folded again): written with the file, in its transaction (undo brings
+    the earlier version back), but not counted in its ledger row. Only a file read whole has them."""
 
     primary: str
     tables: dict[str, pl.DataFrame]
@@ -133,6 +137,7 @@ class Parsed:
     rows_folded: int = 0  # input records merged into another (child call legs); ledger: unchanged
     rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
     warnings: list[str] = field(default_factory=list)
+    refreshed: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rejects = as_rejects(self.rejects)

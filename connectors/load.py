@@ -187,7 +187,7 @@ def ingest_file(
     module, ctx = reader(con, f, recall_id, tz, mapping, date_format)
 
     def read() -> Parsed | Iterator[Parsed]:
-        return read_file(module, f, ctx, mapping)
+        return read_file(module, f, ctx, mapping, con)
 
     meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     try:

@@ -40,13 +40,22 @@ SHOWN_ROWS = 5
 
 
 def read_file(
-    module: ModuleType, f: SourceFile, ctx: ReadContext, mapping: dict | None = None
+    module: ModuleType,
+    f: SourceFile,
+    ctx: ReadContext,
+    mapping: dict | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> Parsed | Iterator[Parsed]:
     """``module.read(f, ctx)`` (``mapped.read`` with a mapping spec) with the warnings of this
     module's docstring added: to the Parsed, or, for a file read in parts, as a last part that
-    carries only warnings. ``ctx.findings`` starts empty on every call (a re-read starts over)."""
+    carries only warnings. ``ctx.findings`` starts empty on every call (a re-read starts over).
+
+    A connector whose records complete records of other files (Twilio Voice: a dialled leg and the
+    call it belongs to) has ``complete(parsed, con, ctx)``, run here with the store ``con``."""
     ctx.findings = Findings()
     parsed = mapped.read(f, ctx, mapping) if module is mapped else module.read(f, ctx)
+    if isinstance(parsed, Parsed) and con is not None and hasattr(module, "complete"):
+        parsed = module.complete(parsed, con, ctx)
     if isinstance(parsed, Parsed):
         clock = TimeCheck(ctx)
         clock.add(parsed)

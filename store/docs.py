@@ -48,7 +48,7 @@ EXAMPLES = {
 def canonical_format_md() -> str:
     out = [INTRO]
     for name, table in TABLES.items():
-        if name == "recalls":
+        if name == "recalls" or not table.canonical:
             continue
         out.append(f"## `{name}`\n\n{table.doc} Natural key: `{', '.join(table.key)}`.\n")
         out.append("| column | type | required | meaning |\n|---|---|---|---|")

@@ -71,6 +71,7 @@ class Table:
     lineage: bool = True  # ingest_id and source_row columns
     extra_ddl: tuple[str, ...] = field(default=())
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hash column → the columns it hashes
+    canonical: bool = True  # False: written by a connector only, not a canonical CSV layout
 
     @property
     def names(self) -> list[str]:
@@ -199,7 +200,33 @@ RECALLS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (RECALLS, CONTACTS, CSAT, NOTIFICATIONS, AFFECTED)}
+CALL_LEGS = Table(
+    "call_legs",
+    key=("source", "source_id"),
+    versioned_by="updated_at",
+    canonical=False,
+    doc=(
+        "One leg of a telephony call as the vendor reported it (Twilio Voice). A customer call is one "
+        "``contacts`` row folded from its legs; the legs are kept so that a leg arriving in another file "
+        "than its parent is folded in when both are known (connectors/twilio_voice_json.py)."
+    ),
+    columns=(
+        C("source", "str", "Telephony system.", True),
+        C("source_id", "str", "The leg's id (CallSid).", True),
+        C("parent_id", "str", "The leg that dialled this one (parent_call_sid), for a dialled leg."),
+        C("direction", "str", "The vendor's direction (inbound, outbound-api, outbound-dial…)."),
+        C("status", "str", "The leg's final status (completed, no-answer, busy…)."),
+        C("started_at", "ts", "When the leg started (else was created)."),
+        C("ended_at", "ts", "When the leg ended."),
+        C("updated_at", "ts", "Version stamp: of two rows with one key, the newer wins."),
+        C("duration_s", "float", "Seconds the leg was connected."),
+        C("from_number", "str", "Calling party as written."),
+        C("to_number", "str", "Called party as written (client:agent for an agent's leg)."),
+        C("answered_by", "str", "human, machine_start… (answering machine detection)."),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (RECALLS, CONTACTS, CSAT, NOTIFICATIONS, AFFECTED, CALL_LEGS)}
 LINEAGE = (("ingest_id", "BIGINT"), ("source_row", "BIGINT"))
 # Every canonical and history row also carries ``key_h``: :func:`key_hash_sql` of its natural key.
 # Writers find stored rows through it (one narrow integer scan instead of the key's text) and then

@@ -64,8 +64,14 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], met
     transaction: memory follows the part, not the file, and the file's rows meet each other and
     the store exactly as those of a file read whole."""
     if isinstance(parsed, Parsed):
+        refreshed = {t: _registered(con, t, f, "_refreshed_") for t, f in parsed.refreshed.items() if f.height}
         return _write(
-            con, parsed.primary, {t: _registered(con, t, f) for t, f in parsed.tables.items()}, [parsed], meta
+            con,
+            parsed.primary,
+            {t: _registered(con, t, f) for t, f in parsed.tables.items()},
+            [parsed],
+            meta,
+            refreshed,
         )
     staging = _Staging(con)
     try:
@@ -120,8 +126,8 @@ class _Staging:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> str:
-    name = f"_frame_{table}"
+def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, prefix: str = "_frame_") -> str:
+    name = f"{prefix}{table}"
     con.register(name, frame.select([*TABLES[table].names, "source_row"]))
     return name
 
@@ -132,12 +138,16 @@ def _write(
     relations: dict[str, str],
     parts: list,
     meta: FileMeta,
+    refreshed: dict[str, str] | None = None,
 ) -> IngestResult:
     summaries = [p if isinstance(p, _PartSummary) else _PartSummary.of(p) for p in parts]
+    refreshed = refreshed or {}
     con.execute("BEGIN TRANSACTION")
     try:
         ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchall()[0][0]
         counts = {t: upsert(con, t, rows, ingest_id) for t, rows in relations.items()}
+        for t, rows in refreshed.items():  # earlier files' records this file changes: not counted
+            upsert(con, t, rows, ingest_id)
         primary = counts.get(primary_table, Counts())
         primary.unchanged += sum(p.rows_folded for p in summaries)
         rows_read = sum(p.rows_read for p in summaries)
@@ -161,7 +171,7 @@ def _write(
         derived.touch_ingest(con, ingest_id)
         if "recalls" in relations:
             normalize_pending_phones(con)
-        elif any("customer_phone_raw" in TABLES[t].names for t in relations):
+        elif any("customer_phone_raw" in TABLES[t].names for t in [*relations, *refreshed]):
             normalize_pending_phones(con, ingest_id)
         derived.refresh(con)
         con.execute(
@@ -187,9 +197,9 @@ def _write(
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in relations:
-            if relations[table].startswith("_frame_"):
-                con.unregister(relations[table])
+        for name in [*relations.values(), *refreshed.values()]:
+            if name.startswith(("_frame_", "_refreshed_")):
+                con.unregister(name)
     return IngestResult(
         ingest_id,
         meta.file_name,
