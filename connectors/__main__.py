@@ -14,12 +14,12 @@ column mappings for layouts no connector knows (store/mappings.py).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
 from connectors import mapping_cmd, watch
 from connectors.load import Failure, ingest_paths
 from connectors.reading import date_format_arg
+from connectors.redact import mask_text, report_lines
 from store.db import StoreError, connect
 from store.mappings import MappingError, get_mapping
 
@@ -38,32 +38,11 @@ def _ingest(args: argparse.Namespace) -> int:
     for r in results:
         if isinstance(r, Failure):
             failed = True
-            print(f"FAILED {r.message}")
+            print(f"FAILED {mask_text(r.message)}")
             continue
-        print(
-            f"{r.file_name}: {r.connector} read={r.read} inserted={r.inserted} updated={r.updated} "
-            f"unchanged={r.unchanged} quarantined={r.quarantined}"
-        )
-        for w in r.warnings:
-            print(f"  warning: {w}")
-        if r.rejects is not None:
-            for q in r.rejects.head(5).iter_rows(named=True):
-                print(f"  row {q['source_row']}, column {q['column_name']}: {q['reason']} ({_shown(q)!r})")
-            if r.rejects.height > 5:
-                print(
-                    f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)"
-                )
+        for line in report_lines(r):
+            print(line)
     return 1 if failed else 0
-
-
-def _shown(reject: dict) -> str:
-    """The quarantined value as printed: personal data (an email or phone column, or anything that
-    looks like an address or a number of 7+ digits) is masked, so terminal logs carry none."""
-    raw = reject["raw"] or ""
-    personal = any(k in (reject["column_name"] or "") for k in ("email", "phone"))
-    if personal or "@" in raw or len(re.sub(r"\D", "", raw)) >= 7:
-        return re.sub(r"[^\s@.+\-]", "*", raw[:-4]) + raw[-4:] if len(raw) > 4 else "****"
-    return raw
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,8 +14,9 @@ Rules:
   dashboard can open it between polls; a database locked by another process is reported and tried
   again at the next poll.
 - **Moves.** Then the file moves to ``DIR/loaded/`` (every part read) or ``DIR/failed/`` (any part
-  unreadable), with ``<name>.reason.txt`` beside it: the ingest summary line per load (connector,
-  read / inserted / updated / unchanged / quarantined), or the error messages. A name already taken
+  unreadable), with ``<name>.reason.txt`` beside it: per load what ``ingest`` prints (connector,
+  read / inserted / updated / unchanged / quarantined, warnings, the first quarantine lines), or the
+  error messages — personal data masked by pattern (connectors/redact.py). A name already taken
   there gets a timestamp (and a counter), so nothing is overwritten.
 - **Restart safety.** Watch loads are written to the ledger with ``loaded_by = "watch:<user>"``.
   Before loading, a file (an archive: each member) whose sha256 is in the ledger from a watch load
@@ -46,8 +47,8 @@ import duckdb
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, expand, ingest_file
 from connectors.reading import date_format_arg
+from connectors.redact import mask_text, report_lines
 from store.db import StoreError, check_path, connect
-from store.write import IngestResult
 
 PARTIAL = (".part", ".tmp", ".crdownload")
 LOADER_PREFIX = "watch:"
@@ -61,14 +62,6 @@ class Outcome:
     ok: bool
     lines: list[str]
     moved_to: Path
-
-
-def summary(r: IngestResult) -> str:
-    """The one-line ingest summary, as ``ingest`` prints it."""
-    return (
-        f"{r.file_name}: {r.connector} read={r.read} inserted={r.inserted} updated={r.updated} "
-        f"unchanged={r.unchanged} quarantined={r.quarantined}"
-    )
 
 
 def _out(line: str) -> None:
@@ -151,6 +144,7 @@ class Watcher:
                     errors.append(f"{item.name}: not loaded ({type(e).__name__}: {e})")
         if not lines and not errors:
             errors.append(f"{path.name}: nothing to load in this file")
+        errors = [mask_text(e) for e in errors]  # the reason file and the log carry no personal data
         dest = _move(path, self.inbox / ("failed" if errors else "loaded"))
         reason_path(dest).write_text("\n".join([*errors, *lines]) + "\n", encoding="utf-8")
         where = f"{dest.parent.name}/{dest.name}"
@@ -170,7 +164,7 @@ class Watcher:
             return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
         loader = LOADER_PREFIX + getpass.getuser()
         r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader, date_format=self.date_format)
-        return [summary(r), *(f"  warning: {w}" for w in r.warnings)]
+        return report_lines(r)
 
 
 def reason_path(dest: Path) -> Path:
