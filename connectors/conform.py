@@ -77,8 +77,8 @@ def _parse(c: Column, s: pl.Series, ctx: ReadContext) -> pl.Series:
 def read_times(name: str, text: pl.Series, ctx: ReadContext) -> pl.Series:
     """:func:`parse_timestamps` of column ``name`` with its day/month order decided once per file:
     by the column's values (:func:`date_order`), else the order named at upload
-    (``ctx.date_format``), else :func:`default_order` (noted in ``ctx.findings.ambiguous_dates``
-    for the load's warnings). A part of a file read in batches whose values decide an order other
+    (``ctx.date_format``), else :func:`default_order`; a column the values cannot decide is noted
+    in ``ctx.findings.ambiguous_dates`` (the Upload page asks; the load warns when nobody chose). A part of a file read in batches whose values decide an order other
     than an earlier part's undecided one makes the file be read again whole (ReadWhole)."""
     order, example = date_order(text)
     found = ctx.findings
@@ -93,7 +93,7 @@ def read_times(name: str, text: pl.Series, ctx: ReadContext) -> pl.Series:
         chosen = earlier[0] if earlier else (ctx.date_format or default_order(example))
         if not earlier:
             found.date_orders[name] = (chosen, False)
-            if ctx.date_format is None and order == "ambiguous":
+            if order == "ambiguous":
                 found.ambiguous_dates[name] = example or ""
     else:
         chosen = earlier[0] if earlier else "month_first"

@@ -32,6 +32,7 @@ from connectors import mapped
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256, text_encoding
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.reading import read_file, recall_window
+from connectors.redact import mask_text
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
 
@@ -66,8 +67,11 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
         if f.head_text(64).lstrip().startswith(("{", "[")):
             list(iter_json_records(f))  # raises Unreadable naming the line when the JSON is broken
         texty = f.suffix == ".xlsx" or f.head_text(2048).isprintable() or "\n" in f.head_text(2048)
-        header = ", ".join(f.header()[:8]) if texty else ""
+        cells = f.header()[:8] if texty else []
+        header = ", ".join(cells)
         seen = f" (header: {header})" if header else ""
+        if any(mask_text(c) != c for c in cells):  # a first line of emails or phones is data, not a header
+            seen = " (its first line holds data, not column names: export it with its header row)"
         raise Unreadable(f"{f.name}: no connector recognises this file{seen}")
     names = "; ".join(f"{c.NAME}: {why}" for c, why in hits)
     raise Unreadable(f"{f.name}: more than one connector matches, refusing to guess ({names})")

@@ -92,7 +92,7 @@ def warnings(f: SourceFile, ctx: ReadContext, clock: TimeCheck) -> list[str]:
             f"{f.name}: {len(rows)} phone number(s) cannot be valid (a length their country never uses; rows "
             f"{shown}): kept as written, without E.164, so they match no customer by phone"
         )
-    for column, example in sorted(ctx.findings.ambiguous_dates.items()):
+    for column, example in sorted(ctx.findings.ambiguous_dates.items() if ctx.date_format is None else []):
         read, other = (
             ("day first", "month-first")
             if ctx.findings.date_orders[column][0] == "day_first"

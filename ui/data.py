@@ -241,10 +241,11 @@ def ingests(version: tuple) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def quarantine(version: tuple, ingest_id: int) -> pl.DataFrame:
-    """The quarantined rows of one ingest: row, column, reason, raw value (unmasked; mask before showing)."""
+    """The quarantined rows of one ingest: row, column, reason, raw value, the record's own id
+    (unmasked; mask before showing)."""
     with reading() as con:
         return con.sql(
-            "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = $id "
+            "SELECT source_row, column_name, reason, raw, record_id FROM quarantine WHERE ingest_id = $id "
             "ORDER BY source_row, column_name",
             params={"id": ingest_id},
         ).pl()
