@@ -78,8 +78,9 @@ def read_times(name: str, text: pl.Series, ctx: ReadContext) -> pl.Series:
     """:func:`parse_timestamps` of column ``name`` with its day/month order decided once per file:
     by the column's values (:func:`date_order`), else the order named at upload
     (``ctx.date_format``), else :func:`default_order`; a column the values cannot decide is noted
-    in ``ctx.findings.ambiguous_dates`` (the Upload page asks; the load warns when nobody chose). A part of a file read in batches whose values decide an order other
-    than an earlier part's undecided one makes the file be read again whole (ReadWhole)."""
+    in ``ctx.findings.ambiguous_dates`` (the Upload page asks; the load warns when nobody chose).
+    A part of a file read in batches whose values decide an order other than an earlier part's
+    undecided one makes the file be read again whole (ReadWhole)."""
     order, example = date_order(text)
     found = ctx.findings
     earlier = found.date_orders.get(name)
