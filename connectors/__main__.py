@@ -1,12 +1,15 @@
 """Command line for loading exports.
 
     python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE] [--mapping NAME]
-                                   [--date-format day-first|month-first]
+                                   [--date-format day-first|month-first] [--remove-sample]
+    python -m connectors remove-sample --db FILE
     python -m connectors watch DIR --db FILE [--interval S] [--once] [--recall ID] [--tz ZONE]
     python -m connectors mapping save|list|show|delete ... --db FILE
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
-quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise.
+quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise. Into a
+store that still holds the bundled sample recall it says so, with the sample's share, and offers
+``--remove-sample`` (remove it first) or ``remove-sample`` (store/sample.py).
 ``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
 column mappings for layouts no connector knows (store/mappings.py).
 """
@@ -14,6 +17,7 @@ column mappings for layouts no connector knows (store/mappings.py).
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 
 from connectors import mapping_cmd, watch
@@ -22,6 +26,7 @@ from connectors.reading import date_format_arg
 from connectors.redact import mask_text, report_lines
 from store.db import StoreError, connect
 from store.mappings import MappingError, get_mapping
+from store.sample import remove_sample, sample_share
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -31,6 +36,8 @@ def _ingest(args: argparse.Namespace) -> int:
     except MappingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.remove_sample:
+        _remove_sample(con)
     results = ingest_paths(
         con, args.paths, recall_id=args.recall, tz=args.tz, mapping=spec, date_format=args.date_format
     )
@@ -42,7 +49,24 @@ def _ingest(args: argparse.Namespace) -> int:
             continue
         for line in report_lines(r):
             print(line)
+    share = sample_share(con)
+    if share is not None and not share.only_sample:
+        print(
+            f"note: this store still holds the bundled sample recall — {share.describe()} are sample data, "
+            "counted with yours. Remove it: python -m connectors remove-sample --db FILE "
+            "(or ingest with --remove-sample)"
+        )
     return 1 if failed else 0
+
+
+def _remove_sample(con) -> int:
+    undone = remove_sample(con, getpass.getuser())
+    if undone:
+        rows = sum(sum(u.deleted.values()) for u in undone)
+        print(f"removed the bundled sample data: {len(undone)} ingest(s) undone, {rows:,} rows")
+    else:
+        print("this store holds no sample data")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,12 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         help="day-first or month-first: how to read numeric dates like 03/04/2026 when a column's values do not "
         "decide it (no day above 12); default month first, with a warning",
     )
+    ingest.add_argument(
+        "--remove-sample", action="store_true", help="remove the bundled sample recall from the store first"
+    )
+    remove = sub.add_parser("remove-sample", help="remove the bundled sample recall from the store")
+    remove.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
     mapping_cmd.add_parser(sub)
     watch.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "watch":
             return watch.main(args)
+        if args.command == "remove-sample":
+            return _remove_sample(connect(args.db))
         return mapping_cmd.run(args) if args.command == "mapping" else _ingest(args)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -11,9 +11,7 @@ from ui.export import download_buttons
 
 ui.through_router()
 
-version, recall, phase, chosen = filters.recall_view()
-if data.shows_sample_data():
-    st.info("Showing the bundled **sample data** (a synthetic car-seat recall). Load your own exports to replace it.")
+version, recall, phase, chosen = filters.recall_view()  # sample data: app.py's notice heads every page
 
 as_of = filters.as_of_now()
 report = data.report(version, recall["recall_id"], as_of, Options(), chosen)

@@ -8,7 +8,7 @@ them to disk as they arrive (ui/disk_chooser.py, when served by serve.py) or els
 import streamlit as st
 
 import ui
-from ui import data, disk_chooser, disk_upload, upload, upload_history, upload_review
+from ui import data, disk_chooser, disk_upload, sample, upload, upload_history, upload_review
 
 ui.through_router()
 
@@ -17,6 +17,7 @@ st.caption(
     "Any vendor export the connectors know (CSV, TSV/TXT, XLSX, JSON, NDJSON), recall definitions (TOML), "
     ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."
 )
+sample.offer(upload.signed_in_user())
 version = data.ledger_version()
 recalls = data.recalls(version)
 if disk_upload.MOUNTED:

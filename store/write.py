@@ -126,6 +126,29 @@ class _Staging:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+def _units(con: duckdb.DuckDBPyConnection, rows: str) -> dict[str, int]:
+    """Units stored per recall named in the registry rows ``rows``."""
+    return dict(
+        con.execute(
+            f"SELECT recall_id, count(*) FROM affected WHERE recall_id IN (SELECT DISTINCT recall_id FROM {rows}) "
+            "GROUP BY ALL"
+        ).fetchall()
+    )
+
+
+def _units_added(con: duckdb.DuckDBPyConnection, file_name: str, rows: str, before: dict[str, int]) -> list[str]:
+    """A registry file that adds units to a recall that already had a registry says so: its units
+    extend that registry (two lists of the same recall, or the sample's and yours), they do not
+    replace it."""
+    after = _units(con, rows)
+    return [
+        f"{file_name}: adds {after[r] - n:,} units to the {n:,} already in recall {r}'s registry (now {after[r]:,}); "
+        "a registry file extends the recall's registry, it does not replace it"
+        for r, n in sorted(before.items())
+        if n and after.get(r, 0) > n
+    ]
+
+
 def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, prefix: str = "_frame_") -> str:
     name = f"{prefix}{table}"
     con.register(name, frame.select([*TABLES[table].names, "source_row"]))
@@ -145,6 +168,7 @@ def _write(
     con.execute("BEGIN TRANSACTION")
     try:
         ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchall()[0][0]
+        units_before = _units(con, relations["affected"]) if "affected" in relations else {}
         counts = {t: upsert(con, t, rows, ingest_id) for t, rows in relations.items()}
         for t, rows in refreshed.items():  # earlier files' records this file changes: not counted
             upsert(con, t, rows, ingest_id)
@@ -155,6 +179,8 @@ def _write(
         warnings: list[str] = []
         for p in summaries:
             warnings += [w for w in p.warnings if w not in warnings]
+        if units_before:
+            warnings += _units_added(con, meta.file_name, relations["affected"], units_before)
         rejects = [p.rejects for p in summaries if p.rejects.height]
         for frame in rejects:
             con.register("_rejects", frame.with_columns(pl.lit(ingest_id).alias("ingest_id")))

@@ -19,9 +19,9 @@ import streamlit as st
 import metrics
 from connectors.load import Failure, ingest_paths
 from store.db import StoreError, default_path, open_store, read_transaction
+from store.sample import SAMPLE_LOADER
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
-SAMPLE_LOADER = "sample-data"
 
 
 @st.cache_resource
