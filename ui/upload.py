@@ -15,8 +15,9 @@ Rules:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
 - Personal data (emails, phones, names, free-text bodies) is masked in previews, refusal
-  messages, warnings, reports and downloads unless the session is an admin's (ui/access.py): by
-  column and by pattern inside any text (connectors/redact.py). A quarantine row shows the
+  messages, warnings, reports and downloads unless the session is an admin's
+  (README.md#sign-in-roles-and-privacy, ui/access.py): by column and by pattern inside any text
+  (connectors/redact.py). A quarantine row shows the
   record's own id and the failing field's value in clear (masked only when personal). Masking
   happens when shown: cached previews and session reports hold the raw rows.
 """

@@ -1,4 +1,4 @@
-"""Twilio Programmable Voice: Call resource JSON and Console call-log CSV (export-formats.md §5).
+"""Twilio Voice: Call resource JSON and Console call-log CSV (docs/vendor-formats.md#twilio-programmable-voice).
 
 One customer call = one contact: dialled legs (``outbound-dial`` with a ``parent_call_sid``) fold
 into their parent, in the same file or across files (the legs are kept in ``call_legs``)."""
