@@ -105,6 +105,8 @@ LEDGER_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "column_name": "The canonical column (or the vendor field) that failed; empty for a whole record.",
             "reason": "Why, in words (`cannot read wait_s value as float`, `channel must be one of …`).",
             "raw": "The value as written (a whole record: its JSON, up to 2,000 characters).",
+            "record_id": "The record's own id (ticket id, ContactId, CallSid, `sg_event_id`, wamid, serial); "
+            "empty when it has none.",
         },
     ),
 }

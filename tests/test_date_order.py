@@ -156,3 +156,16 @@ def test_cli_date_format_and_a_saved_mapping_remember_it(tmp_path: Path) -> None
     con.close()
     bad = run("ingest", "calls.csv", "--date-format", "yesterday", "--db", db)
     assert bad.returncode == 2 and "must be day-first or month-first" in bad.stderr
+
+
+def test_salesforce_report_dates_the_values_cannot_decide_follow_the_upload(tmp_path: Path) -> None:
+    """A Salesforce report in a day-first locale whose days are all up to 12: asked, not guessed."""
+    report = ROOT / "tests" / "fixtures" / "connectors" / "salesforce_report.csv"  # "3/5/2024, 6:14 AM"…
+    con = connect(tmp_path / "t.duckdb")
+    (guessed,) = ingest_paths(con, [report])
+    assert any("could be day or month first" in w for w in guessed.warnings)
+    con = connect(tmp_path / "u.duckdb")
+    (told,) = ingest_paths(con, [report], date_format="day_first")
+    assert not any("could be day or month first" in w for w in told.warnings)
+    query = "SELECT strftime(created_at, '%d %b') FROM contacts WHERE source_id = '00001027'"
+    assert con.execute(query).fetchone()[0] == "03 May"  # 3/5/2024 read day first

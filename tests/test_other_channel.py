@@ -28,7 +28,7 @@ tags = ["recall_r24_017"]
 
 
 def ticket(i: int, via: object) -> dict:
-    """A ticket of the Incremental Ticket Export (export-formats: Zendesk §1.1–1.2)."""
+    """A ticket of the Incremental Ticket Export (docs/vendor-formats.md, Zendesk)."""
     return {
         "id": 50000 + i,
         "created_at": f"2024-03-05T{13 + i // 60:02d}:{i % 60:02d}:00Z",
