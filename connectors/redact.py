@@ -5,9 +5,10 @@ Rules (docs/data-model.md: quarantine; README: roles):
 
 - **Patterns, anywhere in text** (:func:`mask_text`): an email address keeps its first character and
   its domain (``p***@example.com``); a phone number keeps its last four digits
-  (``+*********0142``). A phone is ``+`` or ``00`` and 7–15 digits, or digits grouped the way
-  numbers are written (``(312) 555-0142``, ``312-555-0142``, ``030 1234 5678``); dates, times, plain
-  ids (``48213``, ``CA5f…``, UUIDs) and epoch stamps are not phones and stay readable.
+  (``+*********0142``). A phone is ``+`` or ``00`` and 7–15 digits, digits grouped the way numbers
+  are written (``(312) 555-0142``, ``312-555-0142``, ``030 1234 5678``), or a run of 10–15 digits;
+  dates, times and ids (``48213``, ``CA5f…``, UUIDs) are not phones and stay readable. A field that
+  is an id or a time and holds only digits (an epoch stamp, a numeric id) stays readable too.
 - **Fields of a record** (:func:`mask_record`), by their key: email keys → email mask; phone and
   party keys (``phone``, ``mobile``, ``from``, ``to``, ``recipient_id``, ``wa_id``, ``ani``…) → phone
   mask (an address among them → email mask); names → first letter; free-text bodies (``body``,
@@ -33,7 +34,7 @@ PHONE = re.compile(r"(?<![\w+.-])(?:\+|\b)\(?\d[\d\s().\-]{5,}\d(?![\w])")
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\s")
 _GROUPED = re.compile(r"^\(?\d{2,5}\)?[\s.\-]\d{2,4}(?:[\s.\-]\d{2,5})+$")
 # A cheap superset of what mask_text changes (Rust regex: no look-around), to skip clean values.
-_CANDIDATE = r"@|\+\s?\d|\d[\s.\-)]\d{2,4}[\s.\-]\d{2,5}|\b00\d{7}"
+_CANDIDATE = r"@|\+\s?\d|\d[\s.\-)]\d{2,4}[\s.\-]\d{2,5}|\b00\d{7}|\d{10}"
 
 _EMAIL_KEY = re.compile(r"e-?mail|address", re.I)
 _PHONE_KEY = re.compile(
@@ -62,7 +63,7 @@ def _phone(match: re.Match[str]) -> str:
     if _DATE.match(text.strip()) or not 7 <= digits <= 15:
         return text
     international = text.startswith("+") or (text.startswith("00") and text[2:3].isdigit())
-    if international or _GROUPED.match(text.strip()):
+    if international or _GROUPED.match(text.strip()) or (text.isdigit() and digits >= 10):
         return mask_phone(text)
     return text
 
@@ -105,9 +106,9 @@ def mask_value(key: str | None, value: str) -> str:
         return (value[:1] + "***") if value.strip() else value
     if kind == "body":
         return f"[{len(value)} characters hidden]" if value.strip() else value
-    if kind in ("id", "time"):
-        return mask_email(value)  # in clear, but an id built from an address (Mailchimp) hides it
-    return mask_text(value)
+    if kind in ("id", "time") and value.strip().isdigit():
+        return value  # a numeric id or an epoch stamp, in clear
+    return mask_text(value)  # an id built from an address (Mailchimp) hides it
 
 
 def mask_record(value: Any, key: str | None = None) -> Any:

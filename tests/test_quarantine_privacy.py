@@ -18,7 +18,7 @@ import polars as pl
 from conftest import ROOT
 from test_upload_page import empty_db, frames, upload_page  # noqa: F401  (fixtures and helpers)
 
-from connectors.redact import failing_value, mask_text, quarantine_line, quarantine_view
+from connectors.redact import failing_value, mask_text, mask_value, quarantine_line, quarantine_view
 from connectors.watch import Watcher
 from ui.export import masked, spreadsheet_safe
 from ui.upload import masked_rejects
@@ -111,9 +111,11 @@ def test_failing_value_is_found_in_the_record_whatever_its_spelling() -> None:
     assert failing_value(json.dumps({"ContactId": "c1", "Channel": "VIDEO"}), "channel") == "VIDEO"
     assert failing_value(json.dumps({"sid": "SM1", "status": "teleported"}), "status") == "teleported"
     assert failing_value("fax", "channel") == "fax"
-    assert mask_text("ids CA3030303030303030303030303030303030, 2026-03-05 14:22:10, 1709648530 stay") == (
-        "ids CA3030303030303030303030303030303030, 2026-03-05 14:22:10, 1709648530 stay"
+    assert mask_text("ids CA3030303030303030303030303030303030, 48213, 2026-03-05 14:22:10 stay") == (
+        "ids CA3030303030303030303030303030303030, 48213, 2026-03-05 14:22:10 stay"
     )
+    assert mask_text("call me on 3125550142") == "call me on ******0142"  # a run of 10+ digits may be a phone
+    assert mask_value("timestamp", "1709648530") == "1709648530"  # …but an epoch in a time field is not
 
 
 def test_upload_page_masks_previews_refusals_and_quarantine(empty_db) -> None:  # noqa: F811
