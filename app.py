@@ -3,7 +3,8 @@ route, by ``streamlit run app.py``).
 
 Only the pages this session's role may open are registered with ``st.navigation`` (ui/access.py):
 any other page is unreachable, even by typing its URL (Streamlit then says "Page not found" and
-runs the default page).
+runs the default page). While the store still holds the bundled sample recall, a notice with its
+share heads every page (ui/sample.py).
 """
 
 import os
@@ -12,7 +13,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0") 
 
 import streamlit as st  # noqa: E402
 
-from ui import access, data, navigation  # noqa: E402
+from ui import access, data, navigation, sample  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
 
@@ -72,6 +73,9 @@ else:
         if page.name in allowed:
             pages.setdefault(page.section, []).append(file_page(page, default=page.name == allowed[0]))
 
+showing_data = (
+    role is not None and pages and not (role == access.OPEN and not access.is_loopback(st.get_option("server.address")))
+)
 if not kiosk:
     with st.sidebar:
         if role == access.OPEN:
@@ -82,8 +86,11 @@ if not kiosk:
             if st.button("Sign out", key="sign_out"):
                 st.session_state.pop(access.WALL_KEY, None)
                 st.logout()
+page = st.navigation(pages, position="hidden" if kiosk else "sidebar")
 try:
-    st.navigation(pages, position="hidden" if kiosk else "sidebar").run()
+    if showing_data and page.url_path != "upload":  # the Upload page shows the sample with its remove button
+        sample.notice(kiosk)
+    page.run()
 except data.StoreBusy:  # another process holds the store and this page has nothing read before it
     if not data.has_read_store():
         data.busy_notice()

@@ -1,11 +1,15 @@
 """Command line for loading exports.
 
     python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE] [--mapping NAME]
+                                   [--date-format day-first|month-first] [--remove-sample]
+    python -m connectors remove-sample --db FILE
     python -m connectors watch DIR --db FILE [--interval S] [--once] [--recall ID] [--tz ZONE]
     python -m connectors mapping save|list|show|delete ... --db FILE
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
-quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise.
+quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise. Into a
+store that still holds the bundled sample recall it says so, with the sample's share, and offers
+``--remove-sample`` (remove it first) or ``remove-sample`` (store/sample.py).
 ``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
 column mappings for layouts no connector knows (store/mappings.py).
 """
@@ -13,13 +17,16 @@ column mappings for layouts no connector knows (store/mappings.py).
 from __future__ import annotations
 
 import argparse
-import re
+import getpass
 import sys
 
 from connectors import mapping_cmd, watch
 from connectors.load import Failure, ingest_paths
+from connectors.reading import date_format_arg
+from connectors.redact import mask_text, report_lines
 from store.db import StoreError, connect
 from store.mappings import MappingError, get_mapping
+from store.sample import remove_sample, sample_share
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -29,37 +36,37 @@ def _ingest(args: argparse.Namespace) -> int:
     except MappingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    results = ingest_paths(con, args.paths, recall_id=args.recall, tz=args.tz, mapping=spec)
+    if args.remove_sample:
+        _remove_sample(con)
+    results = ingest_paths(
+        con, args.paths, recall_id=args.recall, tz=args.tz, mapping=spec, date_format=args.date_format
+    )
     failed = False
     for r in results:
         if isinstance(r, Failure):
             failed = True
-            print(f"FAILED {r.message}")
+            print(f"FAILED {mask_text(r.message)}")
             continue
+        for line in report_lines(r):
+            print(line)
+    share = sample_share(con)
+    if share is not None and not share.only_sample:
         print(
-            f"{r.file_name}: {r.connector} read={r.read} inserted={r.inserted} updated={r.updated} "
-            f"unchanged={r.unchanged} quarantined={r.quarantined}"
+            f"note: this store still holds the bundled sample recall — {share.describe()} are sample data, "
+            "counted with yours. Remove it: python -m connectors remove-sample --db FILE "
+            "(or ingest with --remove-sample)"
         )
-        for w in r.warnings:
-            print(f"  warning: {w}")
-        if r.rejects is not None:
-            for q in r.rejects.head(5).iter_rows(named=True):
-                print(f"  row {q['source_row']}, column {q['column_name']}: {q['reason']} ({_shown(q)!r})")
-            if r.rejects.height > 5:
-                print(
-                    f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)"
-                )
     return 1 if failed else 0
 
 
-def _shown(reject: dict) -> str:
-    """The quarantined value as printed: personal data (an email or phone column, or anything that
-    looks like an address or a number of 7+ digits) is masked, so terminal logs carry none."""
-    raw = reject["raw"] or ""
-    personal = any(k in (reject["column_name"] or "") for k in ("email", "phone"))
-    if personal or "@" in raw or len(re.sub(r"\D", "", raw)) >= 7:
-        return re.sub(r"[^\s@.+\-]", "*", raw[:-4]) + raw[-4:] if len(raw) > 4 else "****"
-    return raw
+def _remove_sample(con) -> int:
+    undone = remove_sample(con, getpass.getuser())
+    if undone:
+        rows = sum(sum(u.deleted.values()) for u in undone)
+        print(f"removed the bundled sample data: {len(undone)} ingest(s) undone, {rows:,} rows")
+    else:
+        print("this store holds no sample data")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,12 +83,25 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--recall", help="recall id for files that name none")
     ingest.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
     ingest.add_argument("--mapping", help="saved column mapping to read the files with (no detection)")
+    ingest.add_argument(
+        "--date-format",
+        type=date_format_arg,
+        help="day-first or month-first: how to read numeric dates like 03/04/2026 when a column's values do not "
+        "decide it (no day above 12); default month first, with a warning",
+    )
+    ingest.add_argument(
+        "--remove-sample", action="store_true", help="remove the bundled sample recall from the store first"
+    )
+    remove = sub.add_parser("remove-sample", help="remove the bundled sample recall from the store")
+    remove.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
     mapping_cmd.add_parser(sub)
     watch.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "watch":
             return watch.main(args)
+        if args.command == "remove-sample":
+            return _remove_sample(connect(args.db))
         return mapping_cmd.run(args) if args.command == "mapping" else _ingest(args)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 import connectors._connect_rules as rules
-from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
+from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, as_rejects
 from connectors.batches import ReadWhole, whole_requested
 from connectors.conform import conform
 from connectors.values import normalize_phones
@@ -87,7 +87,7 @@ def _mapped_sql(path: Path, only_legs: bool) -> str:
     SELECT n, method, channel_u, {text("InitialContactId")} AS initial_id,
         'amazon_connect' AS source, {text("ContactId")} AS source_id,
         CASE channel_u WHEN 'VOICE' THEN 'phone' WHEN 'CHAT' THEN 'chat' WHEN 'EMAIL' THEN 'email'
-             ELSE {text("Channel")} END AS channel,
+             WHEN '' THEN NULL ELSE 'other' END AS channel,
         direction, {text("InitiationTimestamp")} AS created_at, answered_at,
         {text("LastUpdateTimestamp")} AS updated_at, {text("DisconnectReason")} AS status,
         CASE WHEN direction = 'inbound' AND answered_at IS NULL THEN 'true' ELSE 'false' END AS is_abandoned,
@@ -249,4 +249,4 @@ def _with_raw(f: SourceFile, rejects: pl.DataFrame) -> pl.DataFrame:
                 if len(raws) == len(wanted):
                     break
     raw = rejects["source_row"].replace_strict(raws, default="", return_dtype=pl.String)
-    return rejects.with_columns(raw.alias("raw")).select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)
+    return as_rejects(rejects.with_columns(raw.alias("raw")))

@@ -8,8 +8,10 @@ ticket id. The format modules turn their records into a frame of *text* columns 
   :func:`channel_of`: voice/phone/call/voicemail → phone; whatsapp; sms/text; twitter, facebook,
   instagram… → social; chat and native messaging → chat; mail → email; ``Closed ticket`` (a
   follow-up created when the customer writes to a closed ticket, by email) → email; web form,
-  web widget, mobile SDK, help centre, API → web. Anything else (``rule``, ``sample_ticket``,
-  ``any_channel``, ticket sharing) is quarantined: it is not a customer contact we can place.
+  web widget, feedback tab, mobile SDK, help centre → web. Every other value Zendesk reports —
+  ``api`` / ``web_service`` (tickets an integration created), ``any_channel`` (Channel framework
+  integrations), ``rule``, ``sample_ticket``, ticket sharing, batch, an unknown via id — is channel
+  ``other``: loaded, and shown as "other", never counted as web. An empty ``Via`` is quarantined.
 - direction: outbound when Zendesk says so (via label or ``via.source.rel`` containing
   "outbound", via ids 35/46); the API formats also call a ticket outbound when an agent or admin
   (sideloaded ``users[].role``) submitted it for another requester through the agent interface
@@ -34,8 +36,7 @@ import re
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext
-from connectors.conform import conform
-from connectors.values import parse_timestamps
+from connectors.conform import conform, read_times
 
 SOURCE = "zendesk"
 # Text columns a format module may fill (canonical names, plus the helpers starting with "_").
@@ -60,7 +61,17 @@ _NUMBERS = {  # helper column: (the canonical column it feeds, what it is)
     "_group_stations": ("is_transferred", "group stations"),
 }
 
-_VIA_IDS = {0: "web", 4: "email", 5: "web", 23: "social", 26: "social", 27: "email", 29: "chat", 30: "social"}
+_VIA_IDS = {
+    0: "web",
+    4: "email",
+    5: "other",
+    17: "web",
+    23: "social",
+    26: "social",
+    27: "email",
+    29: "chat",
+    30: "social",
+}
 _VIA_IDS |= {33: "phone", 34: "phone", 35: "phone", 38: "social", 41: "social", 44: "phone", 45: "phone"}
 _VIA_IDS |= {46: "phone", 48: "web", 49: "web", 50: "web", 56: "web", 57: "sms"}
 _OUTBOUND_VIA_IDS = {35, 46}
@@ -72,18 +83,20 @@ _CHANNEL_WORDS = (  # first match wins, on the lower-cased label with "_" as spa
     (r"chat|messaging", "chat"),
     (r"closed ticket", "email"),
     (r"mail", "email"),
-    (r"web|form|widget|sdk|mobile|\bapi\b|help ?cent", "web"),
+    (r"\bapi\b|web service", "other"),  # created by an integration through the API
+    (r"web|form|widget|feedback tab|dropbox|sdk|mobile|help ?cent", "web"),
 )
 
 
 def channel_of(via: object) -> str | None:
-    """Canonical channel of a ``via.channel`` value (string or integer id) or a CSV ``Via`` label."""
-    if isinstance(via, bool) or via is None:
+    """Canonical channel of a ``via.channel`` value (string or integer id) or a CSV ``Via`` label;
+    ``other`` for any value that is none of ours; None when empty."""
+    if isinstance(via, bool) or via is None or (isinstance(via, str) and not via.strip()):
         return None
     if isinstance(via, int) or (isinstance(via, str) and via.strip().isdigit()):
-        return _VIA_IDS.get(int(via))
+        return _VIA_IDS.get(int(via), "other")
     label = str(via).lower().replace("_", " ").strip()
-    return next((channel for pattern, channel in _CHANNEL_WORDS if re.search(pattern, label)), None)
+    return next((channel for pattern, channel in _CHANNEL_WORDS if re.search(pattern, label)), "other")
 
 
 def says_outbound(*values: object) -> bool:
@@ -110,9 +123,11 @@ def calendar(metric: object) -> str | None:
     return text(metric.get("calendar")) if isinstance(metric, dict) else text(metric)
 
 
-def reject(source_row: int, column: str, reason: str, raw: object) -> dict[str, object]:
+def reject(source_row: int, column: str, reason: str, raw: object, record_id: object = None) -> dict[str, object]:
+    """A quarantine entry; ``record_id`` (the ticket id) is found in ``raw`` when it is the ticket."""
     raw_text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
-    return {"source_row": source_row, "column_name": column, "reason": reason, "raw": raw_text[:2000]}
+    rid = None if record_id is None else str(record_id)
+    return {"source_row": source_row, "column_name": column, "reason": reason, "raw": raw_text[:2000], "record_id": rid}
 
 
 def _minutes_after(created: pl.Expr, minutes: str) -> pl.Expr:
@@ -129,11 +144,11 @@ def finish(
     for col, (target, label) in _NUMBERS.items():
         bad = frame.filter(pl.col(col).is_not_null() & pl.col(col).cast(pl.Float64, strict=False).is_null())
         reason = f"cannot read {label} as a number"
-        rejects += [reject(r, target, reason, v) for r, v in bad.select("source_row", col).rows()]
+        rejects += [reject(r, target, reason, v, i) for r, v, i in bad.select("source_row", col, "source_id").rows()]
     rejected = {r["source_row"] for r in rejects}
     frame = frame.filter(~pl.col("source_row").is_in(list(rejected)))
     frame = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in _NUMBERS).with_columns(
-        parse_timestamps(frame["created_at"], ctx.tz).alias("_created")
+        read_times("created_at", frame["created_at"], ctx).alias("_created")
     )
     frame = frame.with_columns(pl.col("status").str.strip_chars().str.to_lowercase())  # CSV: "Solved"
     done = pl.col("status").is_in(["solved", "closed"])
@@ -239,7 +254,7 @@ def tickets_to_rows(
     metrics: dict[str, dict],
 ) -> tuple[pl.DataFrame, list[dict[str, object]]]:
     """(frame, rejects) for numbered ticket objects: non-objects, deleted tickets and tickets
-    whose via channel is unknown are quarantined with a reason."""
+    without a via channel are quarantined with a reason."""
     rows: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
     for n, t in tickets:
@@ -254,7 +269,7 @@ def tickets_to_rows(
         row = ticket_row(t, n, users, groups, metrics)
         if row["channel"] is None:
             raw = (t.get("via") or {}).get("channel") if isinstance(t.get("via"), dict) else t.get("via")
-            rejects.append(reject(n, "channel", f"Zendesk via channel {raw!r} is not a customer channel", raw))
+            rejects.append(reject(n, "channel", "ticket has no via channel", raw, t.get("id")))
             continue
         rows.append(row)
     return pl.DataFrame(rows, schema=FRAME_SCHEMA), rejects

@@ -6,7 +6,8 @@ least once and are re-delivered when updated: ``LastUpdateTimestamp`` is ``updat
 store keeps the latest version of each ContactId. Unknown keys are ignored.
 
 Mapping (durations are whole seconds):
-- ``Channel`` VOICE → phone, CHAT → chat, EMAIL → email; TASK (an internal work item) is quarantined.
+- ``Channel`` VOICE → phone, CHAT → chat, EMAIL → email; TASK (an internal work item, not a customer
+  contact) is quarantined; any other value → channel ``other``.
 - ``InitiationMethod`` INBOUND, CALLBACK, WEBRTC_API (and API on a chat) → inbound; OUTBOUND,
   EXTERNAL_OUTBOUND, AGENT_REPLY, FLOW, CAMPAIGN_* (and API on voice or email) → outbound;
   MONITOR, DISCONNECT and unknown methods are quarantined: they are not customer contacts.
@@ -98,7 +99,7 @@ def _row(rec: dict, ctx: ReadContext) -> dict[str, str | None]:
     row = {
         "source": SOURCE,
         "source_id": _text(rec.get("ContactId")),
-        "channel": _CHANNELS.get(channel, _text(rec.get("Channel"))),
+        "channel": _CHANNELS.get(channel, "other" if channel.strip() else None),
         "direction": direction,
         "created_at": _text(rec.get("InitiationTimestamp")),
         "answered_at": answered,

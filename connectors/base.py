@@ -25,11 +25,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.xlsx import xlsx_rows
-from store.parsed import REJECT_SCHEMA, Parsed
+from store.parsed import REJECT_SCHEMA, Parsed, as_rejects
 
 __all__ = [
     "REJECT_SCHEMA",
@@ -37,6 +37,7 @@ __all__ = [
     "ReadContext",
     "SourceFile",
     "Unreadable",
+    "as_rejects",
     "file_sha256",
     "norm_header",
     "sniff_delimiter",
@@ -48,15 +49,32 @@ class Unreadable(Exception):
 
 
 @dataclass
+class Findings:
+    """What reading a file noticed for the load's warnings, collected across its parts
+    (connectors/load.py words them): rows whose phone number cannot be valid, and how each
+    date column's day/month order was decided (connectors/values.py, :func:`date_order`)."""
+
+    invalid_phone_rows: set[int] = field(default_factory=set)
+    # column → (order read: "day_first"/"month_first", decided by the values rather than chosen)
+    date_orders: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    ambiguous_dates: dict[str, str] = field(default_factory=dict)  # column → an example value
+
+
+@dataclass
 class ReadContext:
     """What the upload says about a file: the zone for offset-less times, the recall it belongs
-    to (named at upload: ``recall_explicit``; else the only recall defined), and the country for
-    national phone numbers."""
+    to (named at upload: ``recall_explicit``; else the only recall defined), the country for
+    national phone numbers, and the day/month order of numeric dates whose values do not decide
+    it (``date_format``: ``day_first``, ``month_first``, or None = month first, with a warning).
+    ``window`` is the recall's plausible time span for the out-of-window warning."""
 
     tz: str = "UTC"
     recall_id: str | None = None
     country: str | None = None
     recall_explicit: bool = False
+    date_format: str | None = None
+    window: tuple | None = None  # (earliest, latest) naive UTC datetimes, or None
+    findings: Findings = field(default_factory=Findings)
 
 
 @dataclass
@@ -76,17 +94,21 @@ class SourceFile:
         return self._head[:n]
 
     def head_text(self, n: int = 65_536) -> str:
-        """The first ``n`` bytes decoded (BOM-aware, lenient); for detection only."""
+        """The first ``n`` bytes decoded, for detection only: by the byte-order mark (UTF-32, UTF-16,
+        UTF-8: :func:`text_encoding`), else UTF-8, else Windows-1252; lenient (a character cut at the
+        end, or a byte that does not decode, becomes U+FFFD); never starts with a BOM."""
         data = self.head(n)
-        for enc in ("utf-8-sig", "utf-16"):
-            if enc == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                continue
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError:
-                if enc == "utf-8-sig" and len(data) == n:  # cut inside a character
-                    return data[:-3].decode(enc, errors="replace")
-        return data.decode("cp1252", errors="replace")
+        encoding, bom = text_encoding(data)
+        if encoding != "utf-8":
+            unit = 4 if encoding.startswith("utf-32") else 2
+            body = data[bom:]
+            return body[: len(body) - len(body) % unit].decode(encoding, errors="replace")
+        try:
+            return data[bom:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            if len(data) == n and e.start >= len(data) - 3:  # cut inside a character
+                return data[bom : e.start].decode("utf-8")
+        return data[bom:].decode("cp1252", errors="replace")
 
     def header(self) -> list[str]:
         """The first line split as a delimited header (empty when it does not look like one); for an
@@ -117,6 +139,37 @@ def _read_xlsx_header(path: Path) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     return cells
+
+
+BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def text_encoding(data: bytes) -> tuple[str, int]:
+    """(codec, length of the byte-order mark) of text starting with ``data``.
+
+    By the byte-order mark: UTF-32 BE/LE, UTF-8, UTF-16 LE/BE (Excel's "Unicode Text" is UTF-16 LE
+    with a mark, tab-delimited). Without one, UTF-16 is recognised by its zero bytes (text in a
+    Latin script has a zero in every other byte: at odd offsets for LE, even for BE). Anything else
+    is ``("utf-8", 0)``: the caller falls back to Windows-1252 when it does not decode."""
+    for mark, codec in BOMS:
+        if data.startswith(mark):
+            return codec, len(mark)
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) >= 8:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        half = len(sample) // 2
+        if odd >= 0.3 * half and even == 0:
+            return "utf-16-le", 0
+        if even >= 0.3 * half and odd == 0:
+            return "utf-16-be", 0
+    return "utf-8", 0
 
 
 def file_sha256(path: Path) -> str:

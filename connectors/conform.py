@@ -1,16 +1,20 @@
 """Turn a connector's frame into a canonical one: cast, check, and quarantine what fails.
 
 Rules applied to every table (store/schema.py declares the columns):
-- text is parsed by type: ``ts`` by :func:`parse_timestamps` in the upload's zone, ``float`` by
+- text is parsed by type: ``ts`` by :func:`read_times` in the upload's zone (numeric dates day or
+  month first as the column's values decide, else as the upload says), ``float`` by
   :func:`parse_seconds` (numbers or ``H:MM:SS``), ``bool`` by :func:`parse_bools`, ``str_list``
-  split on commas, semicolons, pipes or white space;
+  split on the column's separators (``tags``: commas, semicolons, pipes or white space;
+  ``campaign``: commas, semicolons or pipes, items trimmed, none → empty);
 - a non-empty value that does not parse, a missing required value, a value outside a column's
   choices, or a negative or longer-than-a-day duration (``_s``) quarantines the row, one
   quarantine entry per failing column;
 - a row with an ``_extra_cells`` value (more cells than the header: connectors/textfile.py) is
   quarantined, "row has N more cells than the header", column ``_extra_cells``, raw = the surplus;
 - emails are trimmed and lower-cased; phones keep their raw text in ``customer_phone_raw`` and
-  get E.164 in ``customer_phone`` when the number is international or the country is known;
+  get E.164 in ``customer_phone`` when the number is international or the country is known and
+  the number is possible; an impossible one (``+1`` and 13 digits) keeps its raw text, no E.164,
+  and its row is noted for the load's warnings (``ctx.findings``);
 - contacts: ``handle_s`` of a call, when not given, is ``talk_s + hold_s + wrap_s`` (hold and
   wrap counted as 0 when unknown, unknown when talk is unknown); ``is_abandoned`` and
   ``is_transferred`` default to false; csat: ``is_satisfied`` is derived from score and scale;
@@ -28,8 +32,12 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, ReadContext
+from connectors.batches import ReadWhole
 from connectors.textfile import EXTRA
 from connectors.values import (
+    date_order,
+    default_order,
+    invalid_phone_rows,
     normalize_emails,
     normalize_phones,
     parse_bools,
@@ -42,13 +50,14 @@ MAX_DURATION_S = 86_400.0
 MATCH_COLUMNS = ("tags", "queue", "dialled_number", "campaign")
 
 
-def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
+def _parse(c: Column, s: pl.Series, ctx: ReadContext) -> pl.Series:
+    typ = c.type
     if s.dtype == POLARS_TYPES[typ]:
         return s
     if typ == "ts":
         if s.dtype.is_temporal():
             return s.cast(pl.Datetime("us"))
-        return parse_timestamps(s.cast(pl.String), ctx.tz)
+        return read_times(c.name, s.cast(pl.String), ctx)
     if typ == "float":
         return s.cast(pl.Float64) if s.dtype.is_numeric() else parse_seconds(s)
     if typ == "int":
@@ -56,9 +65,40 @@ def _parse(col: str, typ: str, s: pl.Series, ctx: ReadContext) -> pl.Series:
     if typ == "bool":
         return parse_bools(s.cast(pl.String))
     if typ == "str_list":
-        return s.cast(pl.String).str.extract_all(r"[^,;|\s]+")
+        items = s.cast(pl.String).str.extract_all(f"[^{c.separators}]+")
+        if "\\s" in c.separators:
+            return items
+        items = items.list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element() != ""))
+        return pl.select(pl.when(items.list.len() > 0).then(items)).to_series().alias(s.name)
     out = s.cast(pl.String).str.strip_chars()
     return out.replace("", None)
+
+
+def read_times(name: str, text: pl.Series, ctx: ReadContext) -> pl.Series:
+    """:func:`parse_timestamps` of column ``name`` with its day/month order decided once per file:
+    by the column's values (:func:`date_order`), else the order named at upload
+    (``ctx.date_format``), else :func:`default_order`; a column the values cannot decide is noted
+    in ``ctx.findings.ambiguous_dates`` (the Upload page asks; the load warns when nobody chose).
+    A part of a file read in batches whose values decide an order other than an earlier part's
+    undecided one makes the file be read again whole (ReadWhole)."""
+    order, example = date_order(text)
+    found = ctx.findings
+    earlier = found.date_orders.get(name)
+    if order in ("day_first", "month_first"):
+        if earlier and earlier[0] != order and not earlier[1]:
+            raise ReadWhole(f"{name}: dates decide {order} only after an undecided part")
+        chosen = earlier[0] if earlier and earlier[1] else order
+        found.date_orders[name] = (chosen, True)
+        found.ambiguous_dates.pop(name, None)
+    elif order is not None:
+        chosen = earlier[0] if earlier else (ctx.date_format or default_order(example))
+        if not earlier:
+            found.date_orders[name] = (chosen, False)
+            if order == "ambiguous":
+                found.ambiguous_dates[name] = example or ""
+    else:
+        chosen = earlier[0] if earlier else "month_first"
+    return parse_timestamps(text, ctx.tz, day_first=chosen == "day_first")
 
 
 def _blank(s: pl.Series) -> pl.Series:
@@ -74,10 +114,12 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     n = frame.height
     rows = frame["source_row"] if "source_row" in frame.columns else pl.Series(range(1, n + 1))
     columns = [c for c in spec.columns if c.name != "customer_phone"]
+    own_id = spec.key[-1]  # the record's own id: source_id, unit_id, recall_id
+    ids = frame[own_id].cast(pl.String) if own_id in frame.columns else pl.Series([None] * n, dtype=pl.String)
 
     def one(c: Column) -> tuple[pl.Series, list[pl.DataFrame]]:
         raw = frame[c.name] if c.name in frame.columns else pl.Series(c.name, [None] * n, pl.String)
-        return _column(c, raw, rows, ctx)
+        return _column(c, raw, rows, ids, ctx)
 
     # Columns are independent and polars releases the GIL: parse them on every core.
     with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
@@ -85,19 +127,25 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     out = {c.name: value for c, (value, _) in zip(columns, done, strict=True)}
     bad = [frame for _, rejects in done for frame in rejects]
     if EXTRA in frame.columns and frame[EXTRA].is_not_null().any():
-        bad.append(_extra_cell_rejects(frame[EXTRA], rows))
+        bad.append(_extra_cell_rejects(frame[EXTRA], rows, ids))
     typed = pl.DataFrame(out).with_columns(rows.cast(pl.Int64).alias("source_row"))
     typed = _derive(table, typed, frame, ctx)
     rejects = pl.concat(bad) if bad else pl.DataFrame(schema=REJECT_SCHEMA)
     rejects = rejects.with_columns(pl.col("raw").fill_null(""))
     if rejects.height:
         typed = typed.filter(~pl.col("source_row").is_in(rejects["source_row"].unique().implode()))
+    if "customer_phone_raw" in typed.columns:
+        invalid = invalid_phone_rows(typed["customer_phone_raw"], typed["customer_phone"], ctx.country)
+        if invalid.any():
+            ctx.findings.invalid_phone_rows.update(typed["source_row"].filter(invalid).to_list())
     return typed.select([*spec.names, "source_row"]), rejects
 
 
-def _column(c: Column, raw: pl.Series, rows: pl.Series, ctx: ReadContext) -> tuple[pl.Series, list[pl.DataFrame]]:
-    """One column parsed, and a rejects frame per failed check."""
-    parsed = _parse(c.name, c.type, raw, ctx)
+def _column(
+    c: Column, raw: pl.Series, rows: pl.Series, ids: pl.Series, ctx: ReadContext
+) -> tuple[pl.Series, list[pl.DataFrame]]:
+    """One column parsed, and a rejects frame per failed check (``ids``: each row's own id)."""
+    parsed = _parse(c, raw, ctx)
     value = parsed.alias(c.name)
     if c.choices:
         value = value.str.to_lowercase()
@@ -124,13 +172,14 @@ def _column(c: Column, raw: pl.Series, rows: pl.Series, ctx: ReadContext) -> tup
                         "column_name": c.name,
                         "reason": reason,
                         "raw": raw.filter(mask).cast(pl.String),
+                        "record_id": ids.filter(mask).str.strip_chars(),
                     }
                 )
             )
     return value, bad
 
 
-def _extra_cell_rejects(extra: pl.Series, rows: pl.Series) -> pl.DataFrame:
+def _extra_cell_rejects(extra: pl.Series, rows: pl.Series, ids: pl.Series) -> pl.DataFrame:
     """One quarantine entry per row with surplus cells (a JSON array; other text counts as one cell)."""
     extra = extra.cast(pl.String)
     mask = extra.is_not_null()
@@ -144,7 +193,13 @@ def _extra_cell_rejects(extra: pl.Series, rows: pl.Series) -> pl.DataFrame:
             n = 1
         reasons.append(f"row has {n} more {'cell' if n == 1 else 'cells'} than the header")
     return pl.DataFrame(
-        {"source_row": rows.filter(mask).cast(pl.Int64), "column_name": EXTRA, "reason": reasons, "raw": raws},
+        {
+            "source_row": rows.filter(mask).cast(pl.Int64),
+            "column_name": EXTRA,
+            "reason": reasons,
+            "raw": raws,
+            "record_id": ids.filter(mask).str.strip_chars(),
+        },
         schema=REJECT_SCHEMA,
     )
 

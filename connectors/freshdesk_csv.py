@@ -12,7 +12,7 @@ labels are not guessed.
 Mapping (source ``freshdesk``, source_id = ``Ticket ID``):
 - channel/direction from ``Source``: Email, Outbound Email (→ outbound), Portal, Feedback Widget,
   Forum, Mobihelp → web, Phone, Chat, Twitter/Facebook/Instagram → social, WhatsApp, SMS. Any other
-  label is quarantined ("unknown Freshdesk source").
+  label (newer sources, e-commerce or integration apps) → channel ``other``, inbound.
 - status: Open → open, Pending → pending, Resolved → solved, Closed → closed; a custom status name
   → open (a warning lists them; ``reason`` keeps ``Type``, not the status).
 - ``Created time`` → created_at; ``Initial response time`` (a timestamp, not a duration) →
@@ -38,9 +38,9 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, Unreadable, norm_header
-from connectors.conform import conform
+from connectors.conform import conform, read_times
 from connectors.textfile import EXTRA, read_table
-from connectors.values import parse_seconds, parse_timestamps
+from connectors.values import parse_seconds
 
 NAME = "freshdesk_csv"
 SOURCE = "freshdesk"
@@ -141,7 +141,9 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     rejects: list[dict] = []
     label = pl.col("_source").str.to_lowercase()
     raw = raw.with_columns(
-        label.replace_strict({k: v[0] for k, v in SOURCES.items()}, default=None).alias("channel"),
+        pl.when(label.is_not_null() & (label.str.strip_chars() != ""))
+        .then(label.replace_strict({k: v[0] for k, v in SOURCES.items()}, default="other"))
+        .alias("channel"),
         label.replace_strict({k: v[1] for k, v in SOURCES.items()}, default="inbound").alias("direction"),
         pl.col("_tags")
         .str.split(",")
@@ -150,11 +152,10 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         .alias("tags"),
         pl.lit(SOURCE).alias("source"),
     )
-    for r in raw.filter(pl.col("_source").is_not_null() & pl.col("channel").is_null()).iter_rows(named=True):
-        rejects.append(_reject(r["source_row"], "Source", f"unknown Freshdesk source {r['_source']!r}", r["_source"]))
     tracked_bad = pl.col("_tracked").is_not_null() & ~pl.col("_tracked").str.contains(":")
     for r in raw.filter(tracked_bad).iter_rows(named=True):
-        rejects.append(_reject(r["source_row"], "Time tracked", "Time tracked must be HH:MM[:SS]", r["_tracked"]))
+        reason = "Time tracked must be HH:MM[:SS]"
+        rejects.append(_reject(r["source_row"], "Time tracked", reason, r["_tracked"], r["source_id"]))
     raw = raw.with_columns(pl.when(~tracked_bad).then(pl.col("_tracked")).alias("handle_s"))
     raw = _status(raw, warnings)
     raw = _first_reply(raw, ctx, warnings)
@@ -170,8 +171,9 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
 _NEEDED = {"ticket_id": "Ticket ID", "created_time": "Created time", "source": "Source"}
 
 
-def _reject(row: int, column: str, reason: str, value: object) -> dict:
-    return {"source_row": row, "column_name": column, "reason": reason, "raw": "" if value is None else str(value)}
+def _reject(row: int, column: str, reason: str, value: object, record_id: str | None = None) -> dict:
+    raw = "" if value is None else str(value)
+    return {"source_row": row, "column_name": column, "reason": reason, "raw": raw, "record_id": record_id}
 
 
 def _status(raw: pl.DataFrame, warnings: list[str]) -> pl.DataFrame:
@@ -186,7 +188,7 @@ def _status(raw: pl.DataFrame, warnings: list[str]) -> pl.DataFrame:
 
 def _first_reply(raw: pl.DataFrame, ctx: ReadContext, warnings: list[str]) -> pl.DataFrame:
     """Initial response time, else Created time + First response time (business hours)."""
-    created = parse_timestamps(raw["created_at"], ctx.tz).cast(pl.Int64)
+    created = read_times("created_at", raw["created_at"], ctx).cast(pl.Int64)
     micros = (parse_seconds(raw["_frt"]) * 1_000_000).cast(pl.Int64)
     fallback = (created + micros).cast(pl.Datetime("us")).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     used = raw["_initial"].is_null() & fallback.is_not_null()
@@ -208,6 +210,7 @@ def _csat(raw: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataFrame, pl.DataFra
         pl.lit("Survey results").alias("column_name"),
         pl.lit("unknown Freshdesk survey answer; ticket kept without a csat row").alias("reason"),
         pl.col("_survey").alias("raw"),
+        pl.col("source_id").alias("record_id"),
     )
     frame = answered.filter(score.is_not_null()).select(
         "source_row",

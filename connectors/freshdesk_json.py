@@ -8,8 +8,8 @@ Accepts a JSON array, NDJSON, concatenated pages (``[..][..]``) or a search resu
 Mapping (source ``freshdesk``, source_id = ``id``, the ticket number, as in the CSV export):
 - ``source`` code → channel/direction: 1 Email, 2 Portal → web, 3 Phone, 4 Forum → web,
   5 Twitter / 6 Facebook → social, 7 Chat, 8 Mobihelp → web, 9 Feedback Widget → web,
-  10 Outbound Email → email, outbound. Other codes (newer omnichannel sources) are quarantined
-  ("unknown Freshdesk source code"): add them to ``SOURCE_CODES`` once verified.
+  10 Outbound Email → email, outbound. Other codes (newer omnichannel sources, e-commerce and
+  integration apps) → channel ``other``, inbound: add them to ``SOURCE_CODES`` once verified.
 - ``status``: 2 open, 3 pending, 4 resolved → solved, 5 closed; a custom status (≥ 6) → open with a
   warning listing the codes; any other value is quarantined.
 - ``created_at``, ``updated_at`` (ISO 8601, UTC); ``stats.first_responded_at`` → first_reply_at;
@@ -114,9 +114,7 @@ def _row(rec: dict, custom: set[str]) -> tuple[dict, tuple[str, str] | None]:
     channel, direction = None, "inbound"
     if code is not None:
         label = SOURCE_CODES.get(code) if isinstance(code, int) else str(code).strip().lower()
-        if label not in SOURCES:
-            return {}, ("source", f"unknown Freshdesk source code {code!r}")
-        channel, direction = SOURCES[label]
+        channel, direction = SOURCES.get(label or "", ("other", "inbound"))
     status, problem = _status(rec.get("status"), custom)
     if problem:
         return {}, problem

@@ -6,14 +6,19 @@ agents, queues or transfers it had. Conversation → participants (``purpose``) 
 segments and metrics. Metric values ``t*`` are **milliseconds**; ``n*`` are counts.
 - channel from the customer's (else the first) session ``mediaType``: voice/callback → phone,
   chat → chat, email → email, message → by ``messageType`` (sms, whatsapp; facebook, twitter,
-  instagram, line, apple → social; else chat), video/cobrowse/screenshare → web.
+  instagram, line, apple → social; webmessaging, or none given → chat; ``open`` — Open Messaging
+  integrations — and any other → other), video/cobrowse/screenshare → web; any other media type
+  (``workitem``…) → other.
 - direction = ``originatingDirection``; created_at = ``conversationStart``; updated_at = the latest
   stamp in the record (``conversationEnd``, segment ends, metric ``emitDate``), so a re-export of a
   conversation that has since progressed replaces the older one.
 - answered_at = the first ``interact`` segment of an agent (``purpose`` agent/user).
 - wait_s = the first queue's ``tAcd`` (else ``tAbandon``/``tShortAbandon``); talk_s = Σ ``tTalk``,
-  hold_s = Σ ``tHeld``/``tHold``, wrap_s = Σ ``tAcw``, handle_s = Σ ``tHandle`` over agent sessions
-  (each agent of a transfer has its own).
+  hold_s = Σ ``tHeld``/``tHold``, wrap_s = Σ ``tAcw`` over agent sessions (each agent of a transfer
+  has its own); handle_s = Σ over agent sessions of the session's ``tHandle``, or — a session that
+  reports none, of any media type (messages, email, chat emit ``tTalk`` without ``tHandle``) — its
+  talk + hold + after-call work (``tTalkComplete``/``tTalk`` + ``tHeldComplete``/``tHeld`` +
+  ``tAcw``), the vendor's own definition of handle time.
 - abandoned: a ``tAbandon``/``tShortAbandon`` metric, or an inbound conversation that reached a
   queue (``acd``) and no agent interacted. transferred: Σ ``nTransferred`` > 0, or an agent segment
   ended by a transfer.
@@ -46,7 +51,7 @@ SOURCE = "genesys"
 _MEDIA = {"voice": "phone", "callback": "phone", "chat": "chat", "email": "email", "video": "web"}
 _MEDIA |= {"cobrowse": "web", "screenshare": "web"}
 _MESSAGE = {"sms": "sms", "whatsapp": "whatsapp", "facebook": "social", "twitter": "social"}
-_MESSAGE |= {"instagram": "social", "line": "social", "apple": "social"}
+_MESSAGE |= {"instagram": "social", "line": "social", "apple": "social", "webmessaging": "chat", "": "chat"}
 _TRANSFERS = {"transfer", "consulttransfer", "forwardtransfer", "conferencetransfer"}
 _AGENTS = ("agent", "user")
 
@@ -94,6 +99,20 @@ def _ms(values: list[Any]) -> str | None:
     return str(total / 1000)
 
 
+def _session_handle(metrics: list[dict[str, Any]]) -> list[Any]:
+    """One agent session's handle time, as millisecond values to add: its ``tHandle``; without one,
+    talk (``tTalkComplete``, else ``tTalk``) + hold (``tHeldComplete``, else ``tHeld``/``tHold``) +
+    ``tAcw``; [] when it reports none of them."""
+    by: dict[str, list[Any]] = {}
+    for m in metrics:
+        by.setdefault(str(m.get("name")), []).append(m.get("value"))
+    if by.get("tHandle"):
+        return by["tHandle"]
+    talk = by.get("tTalkComplete") or by.get("tTalk") or []
+    hold = by.get("tHeldComplete") or by.get("tHeld") or by.get("tHold") or []
+    return [*talk, *hold, *by.get("tAcw", [])]
+
+
 def _number(addr: Any) -> str | None:
     return re.sub(r"^tel:", "", addr.strip()) if isinstance(addr, str) and addr.strip() else None
 
@@ -105,18 +124,21 @@ def _conversation(conv: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
     first = (customer or [s for _, s in sessions] or [{}])[0]
     media = str(first.get("mediaType") or "").lower()
     channel = (
-        _MESSAGE.get(str(first.get("messageType") or "").lower(), "chat")
+        _MESSAGE.get(str(first.get("messageType") or "").lower(), "other")
         if media == "message"
-        else _MEDIA.get(media, media or None)
+        else _MEDIA.get(media, "other" if media else None)
     )
     direction = str(conv.get("originatingDirection") or first.get("direction") or "").lower() or None
     metrics: dict[str, dict[str, list[Any]]] = {}  # purpose group → metric name → values
+    handles: list[Any] = []  # one handle time (or its parts) per agent session
     stamps = [_pad(conv.get("conversationEnd")), _pad(conv.get("conversationStart"))]
     for p, s in sessions:
         group = "agent" if p.get("purpose") in _AGENTS else str(p.get("purpose"))
         for m in _list(s.get("metrics")):
             metrics.setdefault(group, {}).setdefault(str(m.get("name")), []).append(m.get("value"))
             stamps.append(_pad(m.get("emitDate")))
+        if group == "agent":
+            handles += _session_handle(_list(s.get("metrics")))
         stamps += [_pad(seg.get("segmentEnd")) for seg in _list(s.get("segments"))]
     latest = max((t for t in map(_when, stamps) if t), default=None)
     agent_segments = [(p, seg) for p, s in sessions if p.get("purpose") in _AGENTS for seg in _list(s.get("segments"))]
@@ -156,7 +178,7 @@ def _conversation(conv: dict[str, Any], ctx: ReadContext) -> dict[str, Any]:
         "talk_s": _ms(agent_m.get("tTalk") or agent_m.get("tTalkComplete", [])),
         "hold_s": _ms(agent_m.get("tHeld") or agent_m.get("tHold") or agent_m.get("tHeldComplete", [])),
         "wrap_s": _ms(agent_m.get("tAcw", [])),
-        "handle_s": _ms(agent_m.get("tHandle", [])),
+        "handle_s": _ms(handles),
         "agent": (last_agent.get("participantName") or last_agent.get("userId")) if last_agent else None,
         "queue": acd_names[0] if acd_names else (queue_ids[0] if queue_ids else None),
         "reason": wrapups[-1] if wrapups else None,

@@ -3,13 +3,15 @@
 One row per conversation (source ``genesys``, source_id ``Conversation ID``, the same key as the
 conversation details JSON). Headers are matched without case, spaces, ``_`` or ``-``; columns this
 connector does not know are ignored. **All metric columns are milliseconds**.
-- ``Date`` → created_at, in the exporting user's zone (the upload's zone). The UI writes
-  ``3/5/24 9:22 AM`` (two-digit year), which is rewritten to ``2024-03-05 09:22`` before parsing.
+- ``Date`` → created_at, in the exporting user's zone (the upload's zone). The UI writes the
+  user's locale: ``3/5/24 9:22 AM`` (two-digit year) in the US, day first elsewhere; the order is
+  decided by the column's values, else as the upload says (connectors/conform.py, read_times).
 - ``Direction`` Inbound → inbound, Outbound → outbound, ``Inbound/Outbound`` (callbacks) → inbound.
 - ``Media Type`` voice/callback → phone, chat, email, message → chat (sms/whatsapp are not told
-  apart in this export), video/cobrowse/screenshare → web.
+  apart in this export), video/cobrowse/screenshare → web; any other (``workitem``…) → other.
 - ``Abandoned``/``Transferred`` YES/NO; ``Total Queue`` → wait_s, ``Total Talk`` → talk_s,
-  ``Total Hold`` → hold_s, ``Total ACW`` → wrap_s, ``Total Handle`` → handle_s.
+  ``Total Hold`` → hold_s, ``Total ACW`` → wrap_s, ``Total Handle`` → handle_s; without a
+  ``Total Handle``, handle_s = talk + hold + ACW (hold and ACW 0 when empty) for every media type.
 - ``First Queue`` (else ``Queue``) → queue; the last of ``Users - Interacted`` → agent;
   ``Wrap-up`` → reason; ``Disconnect Type`` → status; ``ANI``/``DNIS`` when exported.
 - The export has no answer time and no version stamp (updated_at stays empty).
@@ -40,12 +42,6 @@ def detect(f: SourceFile) -> str | None:
     return None
 
 
-def _date(s: pl.Expr) -> pl.Expr:
-    """``3/5/24 9:22 AM`` → ``2024-03-05 09:22`` (local); other text unchanged."""
-    short = s.str.strip_chars().str.to_datetime("%m/%d/%y %I:%M %p", strict=False).dt.strftime("%Y-%m-%d %H:%M")
-    return pl.coalesce(short, s)
-
-
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     frame, warnings = read_delimited(f)
     by_key = {norm_header(c): c for c in reversed(frame.columns) if c != "source_row"}  # first header wins
@@ -57,9 +53,9 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     out = frame.select(
         pl.lit("genesys").alias("source"),
         *[col(k).alias(v) for k, v in _TEXT.items()],
-        _date(col("date")).alias("created_at"),
+        col("date").alias("created_at"),
         col("direction").str.to_lowercase().replace(_DIRECTION).alias("direction"),
-        col("media_type").str.to_lowercase().replace(_MEDIA).alias("channel"),
+        col("media_type").str.strip_chars().str.to_lowercase().replace_strict(_MEDIA, default="other").alias("channel"),
         col("abandoned").str.to_uppercase().replace(yes).alias("is_abandoned"),
         col("transferred").str.to_uppercase().replace(yes).alias("is_transferred"),
         pl.coalesce(col("first_queue").replace("", None), col("queue")).alias("queue"),
@@ -78,5 +74,8 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     ]
     dialled = normalize_phones(out["dnis"].str.replace(r"^tel:", ""), ctx.country).alias("dialled_number")
     out = out.with_columns(*seconds, dialled).drop("dnis")
+    number = {c: pl.col(c).cast(pl.Float64, strict=False) for c in ("talk_s", "hold_s", "wrap_s")}
+    parts = number["talk_s"] + number["hold_s"].fill_null(0) + number["wrap_s"].fill_null(0)
+    out = out.with_columns(pl.coalesce(pl.col("handle_s"), parts.round(3).cast(pl.String)).alias("handle_s"))
     typed, rejects = conform("contacts", out, ctx)
     return Parsed("contacts", {"contacts": typed}, rows_read=frame.height, rejects=rejects, warnings=warnings)

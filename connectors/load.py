@@ -29,8 +29,10 @@ from types import ModuleType
 import duckdb
 
 from connectors import mapped
-from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256, text_encoding
 from connectors.batches import ReadWhole, read_ahead, reading_whole
+from connectors.reading import read_file, recall_window
+from connectors.redact import mask_text
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
 
@@ -59,14 +61,17 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        binary = b"\x00" in f.head(4096) and not f.head(2).startswith((b"\xff\xfe", b"\xfe\xff"))
+        binary = b"\x00" in f.head(4096) and text_encoding(f.head(4096))[0] == "utf-8"
         if binary and not (f.suffix == ".xlsx" and f.header()):
             raise Unreadable(f"{f.name}: binary data, not a text export (CSV, JSON, TOML, XLSX)")
         if f.head_text(64).lstrip().startswith(("{", "[")):
             list(iter_json_records(f))  # raises Unreadable naming the line when the JSON is broken
         texty = f.suffix == ".xlsx" or f.head_text(2048).isprintable() or "\n" in f.head_text(2048)
-        header = ", ".join(f.header()[:8]) if texty else ""
+        cells = f.header()[:8] if texty else []
+        header = ", ".join(cells)
         seen = f" (header: {header})" if header else ""
+        if any(mask_text(c) != c for c in cells):  # a first line of emails or phones is data, not a header
+            seen = " (its first line holds data, not column names: export it with its header row)"
         raise Unreadable(f"{f.name}: no connector recognises this file{seen}")
     names = "; ".join(f"{c.NAME}: {why}" for c, why in hits)
     raise Unreadable(f"{f.name}: more than one connector matches, refusing to guess ({names})")
@@ -148,15 +153,25 @@ def _copy_limited(src, dst, packed_size: int, label: str) -> None:
         dst.write(chunk)
 
 
-def context(con: duckdb.DuckDBPyConnection, recall_id: str | None, tz: str | None) -> ReadContext:
-    """The upload's recall (named, else the only one defined), zone and phone country."""
+def context(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, tz: str | None, date_format: str | None = None
+) -> ReadContext:
+    """The upload's recall (named, else the only one defined), zone, phone country, day/month order
+    for dates that do not decide it, and the recall's time window (connectors/reading.py)."""
     recalls = con.execute("SELECT recall_id, timezone, country FROM recalls ORDER BY recall_id").fetchall()
     chosen = [r for r in recalls if r[0] == recall_id] if recall_id else (recalls if len(recalls) == 1 else [])
     rid = recall_id or (chosen[0][0] if chosen else None)
     zone = tz or (chosen[0][1] if chosen else "UTC")
     countries = {r[2] for r in recalls if r[2]}
     country = chosen[0][2] if chosen and chosen[0][2] else (countries.pop() if len(countries) == 1 else None)
-    return ReadContext(tz=zone, recall_id=rid, country=country, recall_explicit=recall_id is not None)
+    return ReadContext(
+        tz=zone,
+        recall_id=rid,
+        country=country,
+        recall_explicit=recall_id is not None,
+        date_format=date_format,
+        window=recall_window(con, rid),
+    )
 
 
 def ingest_file(
@@ -166,19 +181,17 @@ def ingest_file(
     tz: str | None = None,
     loaded_by: str | None = None,
     mapping: dict | None = None,
+    date_format: str | None = None,
 ) -> IngestResult:
     """Detect (or, with a ``mapping`` spec, use connectors.mapped), read and write one file.
     Raises :class:`Unreadable` (nothing written). A large file read in batches that turns out to
-    need a whole-file read (connectors/batches.py) is rolled back and loaded again, read whole."""
-    if mapping is not None and f.suffix != ".toml":
-        module = mapped
-        ctx = context(con, recall_id, tz or mapping.get("timezone"))
-    else:
-        module, _reason = detect(f)
-        ctx = context(con, recall_id, tz)
+    need a whole-file read (connectors/batches.py) is rolled back and loaded again, read whole.
+    ``date_format`` (``day_first``/``month_first``): the order of numeric dates whose values do not
+    decide it (a mapping's own ``date_format`` otherwise)."""
+    module, ctx = reader(con, f, recall_id, tz, mapping, date_format)
 
     def read() -> Parsed | Iterator[Parsed]:
-        return mapped.read(f, ctx, mapping) if module is mapped else module.read(f, ctx)
+        return read_file(module, f, ctx, mapping, con)
 
     meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     try:
@@ -188,6 +201,23 @@ def ingest_file(
             return apply(con, read(), meta)
 
 
+def reader(
+    con: duckdb.DuckDBPyConnection,
+    f: SourceFile,
+    recall_id: str | None,
+    tz: str | None,
+    mapping: dict | None = None,
+    date_format: str | None = None,
+) -> tuple[ModuleType, ReadContext]:
+    """The module that reads ``f`` (connectors.mapped with a mapping spec, else the one detected:
+    :class:`Unreadable` when none) and its context; a mapping's saved zone and date format apply
+    unless the upload names its own."""
+    if mapping is not None and f.suffix != ".toml":
+        return mapped, context(con, recall_id, tz or mapping.get("timezone"), date_format or mapping.get("date_format"))
+    module, _reason = detect(f)
+    return module, context(con, recall_id, tz, date_format)
+
+
 def ingest_paths(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[str | Path],
@@ -195,6 +225,7 @@ def ingest_paths(
     tz: str | None = None,
     loaded_by: str | None = None,
     mapping: dict | None = None,
+    date_format: str | None = None,
 ) -> list[IngestResult | Failure]:
     """Load every file under ``paths``; one result or failure per file. ``mapping``: a column
     mapping spec that every file but a recall TOML is read with (no detection)."""
@@ -205,7 +236,7 @@ def ingest_paths(
                 results.append(f)
                 continue
             try:
-                results.append(ingest_file(con, f, recall_id, tz, loaded_by, mapping))
+                results.append(ingest_file(con, f, recall_id, tz, loaded_by, mapping, date_format))
             except Unreadable as e:
                 results.append(Failure(f.name, str(e)))
     return results

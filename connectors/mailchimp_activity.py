@@ -10,8 +10,10 @@ activity holds no event and no time: it is not a record (counted in a warning).
 - ``action``: ``open`` → opened, ``click`` → clicked, ``bounce`` (hard or soft) → bounced;
   another action is rejected. Sent and delivered are not in this endpoint.
 - ``timestamp`` (ISO 8601) → status_at;
-- ``campaign`` = ``campaign_id`` (of the activity, else its member, else the response); the
-  title is not in this endpoint, so list the id among a recall's campaigns;
+- ``campaign`` = ``campaign_id`` (of the activity, else its member, else the response), then every
+  tag of the member or activity (``tags``: names, or Mailchimp's ``{"id", "name"}`` tag objects, as
+  list-member exports and connector flattenings carry them); the title is not in this endpoint, so
+  list the id, or a tag, among a recall's campaigns;
 - ``source_id`` = ``<campaign_id>:<email, lower-case>:<action>:<UTC time, ISO>``: the same
   activity in two exports (whatever their offset notation) is one row; two clicks of one
   member in the same second collapse.
@@ -27,9 +29,9 @@ from typing import Any
 import polars as pl
 
 from connectors.base import Parsed, ReadContext, SourceFile
-from connectors.outreach import Events, as_text
+from connectors.conform import read_times
+from connectors.outreach import Events, as_list, as_text
 from connectors.textfile import decode, iter_json_records
-from connectors.values import parse_timestamps
 
 NAME = "mailchimp_activity"
 SOURCE = "mailchimp"
@@ -88,9 +90,10 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
             events.reject(row, "email_address", "activity without an email_address", merged)
         else:
             at = as_text(merged.get("timestamp"))
-            values = {"customer_email": email, "status": STATUS[action], "status_at": at, "campaign": campaign}
+            listed = as_list([campaign, merged.get("tags")])
+            values = {"customer_email": email, "status": STATUS[action], "status_at": at, "campaign": listed}
             pending.append((row, values, f"{campaign}:{email.lower()}:{action}:"))
-    stamps = parse_timestamps(pl.Series([v["status_at"] for _, v, _ in pending], dtype=pl.String), ctx.tz)
+    stamps = read_times("status_at", pl.Series([v["status_at"] for _, v, _ in pending], dtype=pl.String), ctx)
     for (row, values, key), stamp in zip(pending, stamps, strict=True):
         when = stamp.isoformat() if stamp is not None else values["status_at"]
         events.add(row, source=SOURCE, source_id=f"{key}{when}", channel="email", **values)

@@ -3,7 +3,9 @@ Mailchimp); not a connector itself.
 
 Every outreach connector turns each input record (a message, a status event, an email event,
 an activity) into exactly one of:
-- a ``notifications`` row (canonical column names, text values; :func:`conform` casts them);
+- a ``notifications`` row (canonical column names, text values; :func:`conform` casts them).
+  ``campaign`` keeps every value the vendor lists (SendGrid categories, Mailchimp tags, WhatsApp
+  callback data lists): a recall's match rules test each one;
 - a *folded* record: a vendor event that is not a notification status (queued, deferred, a
   machine open…); counted in ``Parsed.rows_folded`` and summed up in a warning;
 - a reject with the record number, the column and a vendor-specific reason.
@@ -39,6 +41,19 @@ def as_text(value: object) -> str | None:
     return text or None
 
 
+def as_list(value: object) -> list[str]:
+    """Every value a vendor field lists, as text: a string is one value; a list gives each item (a
+    tag object ``{"id", "name"}`` gives its name; nested lists are opened up); empty items dropped,
+    repeats removed, order kept."""
+    if isinstance(value, list):
+        items = [x for v in value for x in as_list(v)]
+    elif isinstance(value, dict):
+        items = as_list(value.get("name"))
+    else:
+        items = [t] if (t := as_text(value)) else []
+    return list(dict.fromkeys(items))
+
+
 def raw_json(record: object) -> str:
     return json.dumps(record, ensure_ascii=False, default=str)
 
@@ -59,8 +74,11 @@ class Events:
         self.read += 1
         return self.read
 
-    def add(self, source_row: int, **values: str | None) -> None:
-        self.rows.append({"source_row": source_row, **{c: values.get(c) for c in _COLUMNS}})
+    def add(self, source_row: int, **values: object) -> None:
+        """One notifications row; ``campaign`` may be one value or a list (:func:`as_list`)."""
+        row = {c: values.get(c) for c in _COLUMNS}
+        row["campaign"] = as_list(row["campaign"]) or None
+        self.rows.append({"source_row": source_row, **row})
 
     def fold(self, why: str) -> None:
         self.folded[why] += 1
@@ -74,7 +92,7 @@ class Events:
         held no record at all."""
         if self.read == 0:
             raise Unreadable(f"{f.name}: no {self.vendor} records found")
-        schema = {"source_row": pl.Int64, **{c: pl.String for c in _COLUMNS}}
+        schema = {"source_row": pl.Int64, **{c: pl.String for c in _COLUMNS}, "campaign": pl.List(pl.String)}
         frame = pl.DataFrame(self.rows, schema=schema)
         if frame["campaign"].null_count() == frame.height:  # no match-rule value: conform may use the only recall
             frame = frame.drop("campaign")

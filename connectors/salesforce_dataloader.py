@@ -16,8 +16,8 @@ Mapping, shared with salesforce_report (:func:`to_contacts`):
   voicemail/phone/telephone/call/voice → phone; email/e-mail; web/portal/community/form/widget/
   feedback → web; facebook/twitter/instagram/linkedin/social → social), so "Email-to-Case" is
   email and "Callback" phone but "Recall Desk" matches nothing; the word "outbound" → direction
-  outbound, else inbound. An origin
-  matching none (org-specific picklist values such as "Walk-in") is quarantined, naming the value.
+  outbound, else inbound. An origin matching none (org-specific picklist values such as "Walk-in",
+  integrations) → channel ``other``.
 - status: ``IsClosed`` decides open vs closed (never the label alone). Known labels: New → new;
   Working, Open, In Progress, Escalated → open; On Hold → hold; Pending, Waiting on Customer →
   pending; Resolved, Solved → solved; Closed → closed. A closed case with another label → closed;
@@ -38,7 +38,7 @@ import re
 
 import polars as pl
 
-from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, Unreadable
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable
 from connectors.conform import conform
 from connectors.textfile import read_delimited
 from connectors.values import parse_bools
@@ -109,16 +109,11 @@ def to_contacts(frame: pl.DataFrame, f: SourceFile, ctx: ReadContext, warnings: 
     else:
         raise Unreadable(f"{f.name}: Salesforce case export without a CaseNumber (Case Number) or Id column")
     rows: list[dict] = []
-    rejects: list[dict] = []
     unknown: set[str] = set()
     for r in frame.iter_rows(named=True):
         r = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in r.items()}
         origin = r.get("origin")
         channel, direction = _channel(origin) if origin else (None, "inbound")
-        if origin and not channel:
-            reason = f"unknown Salesforce Case Origin {origin!r}: no channel for it"
-            rejects.append({"source_row": r["source_row"], "column_name": "Origin", "reason": reason, "raw": origin})
-            continue
         status = _status(r.get("status"), r.get("isclosed"), r.get("closeddate"), unknown)
         owner_id, owner = r.get("ownerid"), r.get("owner.name") or r.get("ownerid")
         is_queue = owner_id.startswith("00G") if owner_id else bool(owner and "queue" in owner.lower())
@@ -149,8 +144,7 @@ def to_contacts(frame: pl.DataFrame, f: SourceFile, ctx: ReadContext, warnings: 
     schema = {c: pl.String for c in _COLUMNS} | {"source_row": pl.Int64}
     cases = pl.DataFrame(rows, schema=schema).with_columns(pl.lit(SOURCE).alias("source"))
     contacts, bad = conform("contacts", cases, ctx)
-    all_rejects = pl.concat([pl.DataFrame(rejects, schema=REJECT_SCHEMA), bad])
-    return Parsed("contacts", {"contacts": contacts}, rows_read=frame.height, rejects=all_rejects, warnings=warnings)
+    return Parsed("contacts", {"contacts": contacts}, rows_read=frame.height, rejects=bad, warnings=warnings)
 
 
 _COLUMNS = (
@@ -159,10 +153,10 @@ _COLUMNS = (
 ).split()
 
 
-def _channel(origin: str) -> tuple[str | None, str]:
+def _channel(origin: str) -> tuple[str, str]:
     words = re.findall(r"[a-z0-9]+", origin.lower().replace("e-mail", "email"))
     direction = "outbound" if "outbound" in words else "inbound"
-    return next((ch for kw, ch in _ORIGINS if any(w.startswith(kw) for w in words)), None), direction
+    return next((ch for kw, ch in _ORIGINS if any(w.startswith(kw) for w in words)), "other"), direction
 
 
 def _status(label: str | None, is_closed: str | None, closed_date: str | None, unknown: set[str]) -> str | None:

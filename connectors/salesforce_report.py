@@ -87,7 +87,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     frame = frame.select([pl.col(c).alias(a) for c, a in renames.items()] + ["source_row"])
     if "createddate" not in frame.columns:
         raise Unreadable(f"{f.name}: Salesforce case report without a Date/Time Opened (Created Date) column")
-    frame = _iso_dates(frame, warnings)
+    frame = _iso_dates(frame, warnings, ctx)
     return to_contacts(frame, f, ctx, warnings + more)
 
 
@@ -123,13 +123,20 @@ def _cells(record: str, delim: str) -> list[str]:
     return next(csv.reader(io.StringIO(record), delimiter=delim), [])
 
 
-def _iso_dates(frame: pl.DataFrame, warnings: list[str]) -> pl.DataFrame:
+def _iso_dates(frame: pl.DataFrame, warnings: list[str], ctx: ReadContext) -> pl.DataFrame:
     """Locale dates → ``YYYY-MM-DD HH:MM:SS`` (still local): month-first unless a value proves
-    day-first. Values that do not look like dates pass through for conform to judge."""
+    day-first, or — values that do not decide (no day above 12) — the upload says day first
+    (``ctx.date_format``; the file is noted as ambiguous for the Upload page and the warnings).
+    Values that do not look like dates pass through for conform to judge."""
     cols = [c for c in _DATES if c in frame.columns]
     found = [m for c in cols for v in frame[c].drop_nulls() if (m := _LOCAL.match(v.strip()))]
     day_first = any(len(m[1]) < 4 and (int(m[1]) > 12 or m[2] == ".") for m in found)
     month_first = any(len(m[1]) < 4 and int(m[3]) > 12 for m in found)
+    numeric = [m for m in found if len(m[1]) < 4]
+    if numeric and not day_first and not month_first:
+        ctx.findings.ambiguous_dates["created_at"] = numeric[0].group(0)
+        ctx.findings.date_orders["created_at"] = (ctx.date_format or "month_first", False)
+        day_first = ctx.date_format == "day_first"
     if day_first and month_first:
         warnings.append("Salesforce report dates are both day-first and month-first; unreadable ones are quarantined")
         return frame

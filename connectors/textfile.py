@@ -1,8 +1,9 @@
 """Reading delimited text, Excel workbooks and JSON files the way exports really come.
 
-Encodings: UTF-8 with or without BOM; UTF-16 with BOM (Excel "Unicode text", tab-delimited);
-anything else that is not valid UTF-8 is read as cp1252 with a warning. Delimiters: ``,`` ``;``
-tab ``|``, sniffed from the header line. Every CSV column is read as text; connectors cast.
+Encodings: UTF-8 with or without BOM; UTF-16 LE/BE (Excel "Unicode Text": UTF-16 LE with a BOM,
+tab-delimited) and UTF-32, by their BOM (UTF-16 also without one); anything else that is not valid
+UTF-8 is read as cp1252 with a warning. Every encoding gives the same rows as the UTF-8 original.
+Delimiters: ``,`` ``;`` tab ``|``, sniffed from the header line. Every CSV column is read as text; connectors cast.
 
 Rows with more cells than the header lose nothing silently: with ``extra_cells=True`` (what
 :func:`read_table` asks for) they keep their surplus in an ``_extra_cells`` column (a JSON array
@@ -23,32 +24,40 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from connectors.base import SourceFile, Unreadable, sniff_delimiter
+from connectors.base import SourceFile, Unreadable, sniff_delimiter, text_encoding
 from connectors.xlsx import xlsx_rows, xlsx_text
 
 __all__ = ["EXTRA", "decode", "iter_json_records", "read_delimited", "read_table", "read_xlsx", "xlsx_text"]
 
 
 def decode(f: SourceFile) -> tuple[str, list[str]]:
-    """The whole file as text, and warnings about its encoding."""
+    """The whole file as text (without its byte-order mark), and warnings about its encoding.
+
+    UTF-32 and UTF-16 (LE/BE, by their mark or, for UTF-16, their zero bytes) and UTF-8 with or
+    without a mark decode exactly (:func:`connectors.base.text_encoding`); other bytes that are not
+    UTF-8 are read as Windows-1252 with a warning. NUL bytes in other text mean binary data."""
     data = f.path.read_bytes()
     if not data.strip():
         raise Unreadable(f"{f.name}: the file is empty")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise Unreadable(f"{f.name}: this is binary data, not a text export")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    encoding, bom = text_encoding(data)
+    if encoding != "utf-8":
         try:
-            return data.decode("utf-16"), []
+            text = data[bom:].decode(encoding)
         except UnicodeDecodeError as e:
-            raise Unreadable(f"{f.name}: broken UTF-16 text at byte {e.start}") from e
+            raise Unreadable(f"{f.name}: broken {encoding.upper()} text at byte {e.start + bom}") from e
+        if not text.strip():
+            raise Unreadable(f"{f.name}: the file is empty")
+        return text, []
+    if b"\x00" in data[:4096]:
+        raise Unreadable(f"{f.name}: this is binary data, not a text export")
     try:
-        return data.decode("utf-8-sig"), []
+        return data[bom:].decode("utf-8"), []
     except UnicodeDecodeError as e:
         warning = (
-            f"{f.name}: not valid UTF-8 (byte {e.start}); read as Windows-1252 — "
+            f"{f.name}: not valid UTF-8 (byte {e.start + bom}); read as Windows-1252 — "
             "characters outside that code page may already have been lost by the exporter"
         )
-        return data.decode("cp1252", errors="replace"), [warning]
+        return data[bom:].decode("cp1252", errors="replace"), [warning]
 
 
 EXTRA = "_extra_cells"

@@ -15,7 +15,9 @@ import re
 
 from connectors.base import Parsed, ReadContext, SourceFile
 from connectors.textfile import read_delimited
-from connectors.twilio_voice_json import contacts, norm_key
+from connectors.twilio_voice_json import complete, contacts, norm_key
+
+__all__ = ["NAME", "complete", "detect", "read"]
 
 NAME = "twilio_voice_csv"
 _CALL_SID = re.compile(r"\bCA[0-9a-fA-F]{32}\b")

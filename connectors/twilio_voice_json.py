@@ -3,9 +3,16 @@ or the JSON Lines of a BulkExport "Calls" day file (gzipped; the loader unpacks 
 
 Keys are matched without case, ``_`` or spaces (``start_time``, ``StartTime``). One customer call
 is one contact (source ``twilio``, source_id = the parent leg's ``sid``):
-- A leg with a ``parent_call_sid`` (a ``<Dial>`` child, direction ``outbound-dial``) is folded into
-  its parent (``rows_folded``); grandchildren fold into the root leg. A child leg whose parent is not
-  in the file is quarantined. Repeated child records (same sid) count once, the newest kept.
+- Only a leg dialled from a parent — direction ``outbound-dial`` with a ``parent_call_sid`` (a
+  ``<Dial>`` child) — is a child: it is folded into its parent (``rows_folded``); grandchildren
+  fold into the root leg. Any other leg is a call of its own, ``parent_call_sid`` or not (a page of
+  the Calls API holds such calls). Repeated child records (same sid) count once, the newest kept.
+- Every leg is also kept in ``call_legs`` (store/schema.py), so a child whose parent is in an
+  earlier file, or arrives in a later one, is folded into it in the store, never dropped
+  (:func:`complete`): the later file folds the call again (a parent loaded earlier is rewritten as
+  a ``refreshed`` row, which undoing that file takes back). A child whose call is in neither waits
+  in ``call_legs`` (a warning counts them). A dialled leg whose own fields cannot be read is
+  quarantined instead.
 - Inbound parent with child legs: answered if a child ``completed`` (or is ``in-progress``); answered_at = the first
   completed child's answer (``end_time − duration``, else its ``start_time``); wait_s = answered_at −
   parent start; talk_s = sum of completed child durations; agent = the last completed child's ``to``
@@ -29,12 +36,13 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
-from connectors.conform import conform
+from connectors.conform import conform, read_times
 from connectors.textfile import decode, iter_json_records
-from connectors.values import e164, parse_timestamps
+from connectors.values import e164
 from store.schema import TABLES
 
 NAME = "twilio_voice_json"
@@ -82,9 +90,17 @@ def _agent(to: str | None) -> str | None:
     return re.sub(r"^(client|sip):", "", to) if to else None
 
 
+def is_child(leg: Leg) -> bool:
+    """A leg dialled from a parent (``<Dial>``): ``direction`` outbound-dial with a parent and a sid.
+    Any other leg is a call of its own, even with a ``parent_call_sid``."""
+    direction = (leg.get("direction") or "").lower().replace("_", "-")
+    return bool(leg.get("parentcallsid") and leg.get("sid") and direction == "outbound-dial")
+
+
 def _root(leg: Leg, by_sid: dict[str, Leg]) -> Leg | None:
+    """The call a dialled leg belongs to (through dialled parents); None when a parent is missing."""
     seen: set[str] = set()
-    while leg.get("parentcallsid"):
+    while is_child(leg):
         parent = leg["parentcallsid"]
         if parent in seen or parent not in by_sid:
             return None
@@ -93,41 +109,37 @@ def _root(leg: Leg, by_sid: dict[str, Leg]) -> Leg | None:
     return leg
 
 
-def fold_legs(legs: list[Leg], ctx: ReadContext) -> tuple[list[dict[str, object]], list[dict[str, object]], int]:
-    """Legs (normalized keys, ``_n`` = record or row number, ``_raw`` = input text) → (contact rows,
-    rejects, number of folded child-leg records)."""
+def fold_legs(legs: list[Leg], ctx: ReadContext) -> tuple[list[dict[str, object]], list[Leg], dict[str, list[Leg]]]:
+    """Legs (normalized keys, ``_n`` = record or row number, ``_raw`` = input text) → (one contact
+    row per call leg that is not a dialled child, dialled legs whose call is not among ``legs``,
+    call sid → its dialled legs, the newest record of each)."""
     times = {
-        k: parse_timestamps(pl.Series([leg.get(k) for leg in legs], dtype=pl.String), ctx.tz).to_list()
+        k: read_times(k, pl.Series([leg.get(k) for leg in legs], dtype=pl.String), ctx).to_list()
         for k in ("starttime", "endtime", "dateupdated")
     }
     for i, leg in enumerate(legs):
         leg["_start"], leg["_end"], leg["_upd"] = times["starttime"][i], times["endtime"][i], times["dateupdated"][i]
-    by_sid = {leg["sid"]: leg for leg in legs if leg.get("sid") and not leg.get("parentcallsid")}
-    by_sid.update({leg["sid"]: leg for leg in legs if leg.get("sid") and leg.get("parentcallsid")})
+    by_sid = {leg["sid"]: leg for leg in legs if leg.get("sid") and not is_child(leg)}
+    by_sid.update({leg["sid"]: leg for leg in legs if is_child(leg)})
     children: dict[str, dict[str, Leg]] = {}
-    rejects: list[dict[str, object]] = []
-    folded = 0
+    waiting: list[Leg] = []
     for leg in legs:
-        if not leg.get("parentcallsid"):
+        if not is_child(leg):
             continue
         root = _root(leg, by_sid)
         if root is None:
-            reason = f"child leg of call {leg['parentcallsid']}, whose parent leg is not in this file"
-            rejects.append(
-                {"source_row": leg["_n"], "column_name": "parent_call_sid", "reason": reason, "raw": leg["_raw"]}
-            )
+            waiting.append(leg)
             continue
         kids = children.setdefault(root["sid"], {})
-        old = kids.get(leg["sid"] or "")
+        old = kids.get(leg["sid"])
         if old is None or (leg["_upd"] or datetime.min) >= (old["_upd"] or datetime.min):
-            kids[leg["sid"] or ""] = leg
-        folded += 1
+            kids[leg["sid"]] = leg
     rows = [
         {**_contact(leg, list(children.get(leg.get("sid") or "", {}).values()), ctx), "source_row": leg["_n"]}
         for leg in legs
-        if not leg.get("parentcallsid")
+        if not is_child(leg)
     ]
-    return rows, rejects, folded
+    return rows, waiting, {root: list(kids.values()) for root, kids in children.items()}
 
 
 def _answer(leg: Leg) -> datetime | None:
@@ -194,13 +206,157 @@ def _records(f: SourceFile, text: str):
 def contacts(
     legs: list[Leg], rejects: list[dict[str, object]], read_n: int, ctx: ReadContext, warnings: list[str]
 ) -> Parsed:
-    """Fold legs and conform them into a :class:`Parsed` (shared with twilio_voice_csv)."""
-    rows, fold_rejects, folded = fold_legs(legs, ctx)
-    cols = TABLES["contacts"].names
-    frame = pl.DataFrame(rows, schema={**{c: pl.String for c in cols}, "source_row": pl.Int64}, strict=False)
-    typed, bad = conform("contacts", frame, ctx)
-    own = pl.DataFrame(rejects + fold_rejects, schema=REJECT_SCHEMA)
-    return Parsed("contacts", {"contacts": typed}, read_n, folded, pl.concat([own, bad]), warnings)
+    """Keep every leg (``call_legs``), fold the dialled ones into their calls and conform the calls
+    into a :class:`Parsed` (shared with twilio_voice_csv). A dialled leg whose own fields cannot be
+    read (its times…) is quarantined, not folded."""
+    cols = TABLES["call_legs"].names
+    frame = pl.DataFrame(
+        [_leg_row(leg) for leg in legs if leg.get("sid")],
+        schema={**{c: pl.String for c in cols}, "source_row": pl.Int64},
+    )
+    kept, leg_rejects = conform("call_legs", frame, ctx)
+    bad_children = set(leg_rejects["source_row"].to_list()) & {leg["_n"] for leg in legs if is_child(leg)}
+    legs = [leg for leg in legs if leg["_n"] not in bad_children]
+    rows, _waiting, _kids = fold_legs(legs, ctx)
+    folded = sum(1 for leg in legs if is_child(leg))
+    calls = pl.DataFrame(
+        rows, schema={**{c: pl.String for c in TABLES["contacts"].names}, "source_row": pl.Int64}, strict=False
+    )
+    typed, bad = conform("contacts", calls, ctx)
+    own = pl.DataFrame(rejects, schema=REJECT_SCHEMA)
+    leg_rejects = leg_rejects.filter(pl.col("source_row").is_in(list(bad_children)))
+    return Parsed(
+        "contacts", {"contacts": typed, "call_legs": kept}, read_n, folded, pl.concat([own, leg_rejects, bad]), warnings
+    )
+
+
+def _leg_row(leg: Leg) -> dict[str, object]:
+    """A leg as a ``call_legs`` row of text."""
+    return {
+        "source": SOURCE,
+        "source_id": leg.get("sid"),
+        "parent_id": leg.get("parentcallsid"),
+        "direction": (leg.get("direction") or "").lower().replace("_", "-") or None,
+        "status": leg.get("status"),
+        "started_at": leg.get("starttime") or leg.get("datecreated"),
+        "ended_at": leg.get("endtime"),
+        "updated_at": leg.get("dateupdated"),
+        "duration_s": leg.get("duration"),
+        "from_number": leg.get("from"),
+        "to_number": leg.get("to"),
+        "answered_by": leg.get("answeredby"),
+        "source_row": leg["_n"],
+    }
+
+
+def _leg_of(row: dict[str, object]) -> Leg:
+    """A stored ``call_legs`` row (typed) as the leg :func:`fold_legs` reads."""
+
+    def stamp(t: object) -> str | None:
+        return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if isinstance(t, datetime) else None
+
+    duration = row["duration_s"]
+    return {
+        "sid": row["source_id"],
+        "parentcallsid": row["parent_id"],
+        "direction": row["direction"],
+        "status": row["status"],
+        "starttime": stamp(row["started_at"]),
+        "endtime": stamp(row["ended_at"]),
+        "dateupdated": stamp(row["updated_at"]),
+        "duration": None if duration is None else f"{duration:g}",
+        "from": row["from_number"],
+        "to": row["to_number"],
+        "answeredby": row["answered_by"],
+        "_n": row.get("source_row"),
+        "_raw": "",
+    }
+
+
+MAX_DEPTH = 8  # dialled legs nest a few levels at most (a transfer of a transfer…)
+
+
+def complete(parsed: Parsed, con: duckdb.DuckDBPyConnection, ctx: ReadContext) -> Parsed:
+    """Fold the file's legs together with their relatives already in the store (legs loaded by
+    earlier files): a call in this file gets its dialled legs loaded before; a call loaded earlier
+    whose dialled leg is in this file is folded again and written as a ``refreshed`` row (not
+    counted in this file's ledger row; undo brings the earlier version back). Dialled legs whose
+    call is in neither are kept in ``call_legs`` and counted in a warning."""
+    legs = parsed.tables.get("call_legs")
+    if legs is None or legs.height == 0:
+        return parsed
+    mine = legs.with_columns(pl.lit(True).alias("_mine"))
+    stored = _relatives(con, legs)
+    union = pl.concat([mine, stored.with_columns(pl.lit(False).alias("_mine"))], how="diagonal_relaxed")
+    union = union.sort(["source_id", "_mine", "updated_at"], nulls_last=False).unique("source_id", keep="last")
+    as_legs = [{**_leg_of(r), "_mine": r["_mine"]} for r in union.iter_rows(named=True)]
+    rows, waiting, kids = fold_legs(as_legs, ctx)
+    if waiting:
+        parsed.warnings.append(
+            f"{len({leg['sid'] for leg in waiting})} dialled call leg(s) wait for their parent call, which is in "
+            "neither this file nor the store: kept, they are folded into it when it is loaded"
+        )
+    if stored.height == 0:
+        return parsed
+    by_root = {r["source_id"]: r for r in rows}
+    stored_sids = {leg["sid"] for leg in as_legs if not leg["_mine"]}
+    mine_rows = {root: [leg["_n"] for leg in legs_of if leg["_mine"]] for root, legs_of in kids.items()}
+    changed = {
+        root
+        for root, legs_of in kids.items()
+        if root in by_root and (root in stored_sids or any(leg["sid"] in stored_sids for leg in legs_of))
+    }
+    schema = {**{c: pl.String for c in TABLES["contacts"].names}, "source_row": pl.Int64}
+    contacts = parsed.tables["contacts"]
+    own = changed & set(contacts["source_id"].to_list())
+    if own:  # calls of this file with legs loaded before: their rows folded again, row numbers kept
+        typed, _ = conform("contacts", pl.DataFrame([by_root[r] for r in own], schema=schema, strict=False), ctx)
+        fresh = {r["source_id"]: r for r in typed.drop("source_row").iter_rows(named=True)}
+        own &= set(fresh)
+        redone = contacts.filter(pl.col("source_id").is_in(list(own))).select("source_id", "source_row")
+        redone = pl.DataFrame([{**fresh[i], "source_row": n} for i, n in redone.iter_rows()], schema=contacts.schema)
+        parsed.tables["contacts"] = pl.concat([contacts.filter(~pl.col("source_id").is_in(list(own))), redone]).sort(
+            "source_row"
+        )
+    earlier = [r for r in sorted(changed - own) if mine_rows.get(r)]
+    if earlier:  # calls loaded before with a leg in this file: refreshed, on the row of that leg
+        again = [{**by_root[r], "source_row": min(mine_rows[r])} for r in earlier]
+        parsed.refreshed["contacts"], _ = conform("contacts", pl.DataFrame(again, schema=schema, strict=False), ctx)
+    return parsed
+
+
+def _relatives(con: duckdb.DuckDBPyConnection, legs: pl.DataFrame) -> pl.DataFrame:
+    """Stored legs related to ``legs`` (not among them): the calls they were dialled from, up to the
+    root, and every leg dialled from any of those or from ``legs``."""
+    known = set(legs["source_id"].to_list())
+    ups = {p for p in legs["parent_id"].drop_nulls().to_list() if p not in known}
+    downs = set(known)
+    found: list[pl.DataFrame] = []
+    cols = ", ".join(TABLES["call_legs"].names)
+    for _ in range(MAX_DEPTH):
+        if not ups and not downs:
+            break
+        con.register("_ups", pl.DataFrame({"id": sorted(ups)}, schema={"id": pl.String}))
+        con.register("_downs", pl.DataFrame({"id": sorted(downs)}, schema={"id": pl.String}))
+        try:
+            new = con.sql(
+                f"SELECT {cols}, source_row FROM call_legs WHERE source = $source AND (source_id IN "
+                "(SELECT id FROM _ups) OR parent_id IN (SELECT id FROM _downs))",
+                params={"source": SOURCE},
+            ).pl()
+        finally:
+            con.unregister("_ups")
+            con.unregister("_downs")
+        new = new.filter(~pl.col("source_id").is_in(list(known)))
+        if new.height == 0:
+            break
+        found.append(new)
+        known |= set(new["source_id"].to_list())
+        ups = {p for p in new["parent_id"].drop_nulls().to_list() if p not in known}
+        downs = set(new["source_id"].to_list())
+    if not found:
+        return pl.DataFrame(schema={**{c: t for c, t in legs.schema.items()}})
+    return pl.concat(found, how="diagonal_relaxed")
 
 
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:

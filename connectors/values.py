@@ -1,6 +1,9 @@
 """Value parsers shared by every connector: timestamps, durations, booleans, emails, phones (the E.164
 rule itself is the store's: store/phones.py).
 
+Phones: an invalid number (a length its country never uses, e.g. 13 digits after ``+1``) gets no
+E.164; the raw text is kept and :func:`invalid_phone_rows` finds it for the load's warnings.
+
 Each parser takes a polars Series of text and returns a typed Series of the same length, with
 null where the text is empty *or* unparseable; callers compare nulls before and after to report
 the rows that did not parse.
@@ -12,9 +15,17 @@ import re
 
 import polars as pl
 
-from store.phones import e164, normalize_phones
+from store.phones import e164, normalize_phones, possible_e164
 
-__all__ = ["e164", "normalize_emails", "normalize_phones", "parse_bools", "parse_seconds", "parse_timestamps"]
+__all__ = [
+    "e164",
+    "normalize_emails",
+    "normalize_phones",
+    "parse_bools",
+    "parse_seconds",
+    "parse_timestamps",
+    "possible_e164",
+]
 
 # Formats that carry their own offset (converted to UTC).
 _AWARE_FORMATS = (
@@ -41,15 +52,68 @@ _NAIVE_FORMATS = (
 )
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 _EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
+# A numeric date written day and month first in some order: 03/04/2026, 3.4.26, 25/03/2026 14:00.
+NUMERIC_DATE = r"^\s*(\d{1,2})([/.])(\d{1,2})[/.](\d{4}|\d{2})(?:\D|$)"
 
 
-def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
+def _ordered(formats: tuple[str, ...], day_first: bool) -> tuple[str, ...]:
+    """``formats`` with each numeric month/day/year date in the given order, with ``/`` and with
+    ``.`` (``%m/%d/%Y`` → ``%d/%m/%Y`` and ``%d.%m.%Y`` for day first); other formats unchanged."""
+    out: list[str] = []
+    for f in formats:
+        if "%m/%d/%" in f:
+            g = f.replace("%m/%d/%", "%d/%m/%") if day_first else f
+            out += [g, g.replace("/", ".")]
+        else:
+            out.append(f)
+    return tuple(dict.fromkeys(out))
+
+
+_EXTRA_NAIVE = ("%m/%d/%Y, %H:%M",)  # Salesforce reports in 24-hour locales
+_MONTH_FIRST = (_ordered(_NAIVE_FORMATS + _EXTRA_NAIVE, False), _ordered(_DATE_FORMATS, False))
+_DAY_FIRST = (_ordered(_NAIVE_FORMATS + _EXTRA_NAIVE, True), _ordered(_DATE_FORMATS, True))
+
+
+def date_order(text: pl.Series) -> tuple[str | None, str | None]:
+    """How the numeric dates of one column order day and month, decided by their values:
+    ``("day_first", None)`` when some value's first field is above 12 and no second field is,
+    ``("month_first", None)`` the other way round; ``("ambiguous", example)`` when no field is
+    above 12 (``03/04/2026``: the values cannot tell), ``("conflicting", example)`` when both
+    happen; ``(None, None)`` when the column holds no such date (ISO 8601, epoch…)."""
+    parts = text.cast(pl.String).str.extract_groups(NUMERIC_DATE)
+    frame = pl.DataFrame(
+        {
+            "first": parts.struct.field("1").cast(pl.Int32),
+            "second": parts.struct.field("3").cast(pl.Int32),
+            "text": text.cast(pl.String),
+        }
+    ).filter(pl.col("first").is_not_null())
+    if frame.height == 0:
+        return None, None
+    day_first = bool((frame["first"] > 12).any())
+    month_first = bool((frame["second"] > 12).any())
+    if day_first != month_first:
+        return ("day_first" if day_first else "month_first"), None
+    example = str(frame["text"][0]).strip()
+    return ("conflicting" if day_first else "ambiguous"), example
+
+
+def default_order(example: str | None) -> str:
+    """The order of an ambiguous column nobody chose: day first for dotted dates (``03.04.2026``,
+    a day-first convention), month first for slashes (US vendors' exports)."""
+    match = re.match(NUMERIC_DATE, example or "")
+    return "day_first" if match and match.group(2) == "." else "month_first"
+
+
+def parse_timestamps(text: pl.Series, tz: str, day_first: bool = False) -> pl.Series:
     """Text → naive UTC ``Datetime('us')``.
 
     Accepts ISO 8601 with ``Z`` or an offset, RFC 2822, epoch seconds (9–10 digits, optionally
     fractional) or milliseconds (12–13 digits), and offset-less local date-times or dates, which
     are read in ``tz`` (a nonexistent local time in a DST gap gives null; an ambiguous one takes
-    the earlier instant). Years before 1900 are treated as unreadable.
+    the earlier instant). Numeric dates (``03/04/2026``, ``03.04.2026``) are read month first, or
+    day first with ``day_first`` (decide per column with :func:`date_order`). Years before 1900
+    are treated as unreadable.
     """
     s = text.cast(pl.String).str.strip_chars()
     s = pl.Series(text.name, s).replace("", None)
@@ -67,8 +131,9 @@ def parse_timestamps(text: pl.Series, tz: str) -> pl.Series:
         pl.col("s").str.to_datetime(f, strict=False, time_zone="UTC", time_unit="us").dt.replace_time_zone(None)
         for f in _AWARE_FORMATS
     ]
-    naive_parts = [pl.col("s").str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_FORMATS]
-    naive_parts += [pl.col("s").str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in _DATE_FORMATS]
+    naive_formats, date_formats = _DAY_FIRST if day_first else _MONTH_FIRST
+    naive_parts = [pl.col("s").str.to_datetime(f, strict=False, time_unit="us") for f in naive_formats]
+    naive_parts += [pl.col("s").str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in date_formats]
     local = (
         pl.coalesce(naive_parts)
         .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
@@ -128,3 +193,13 @@ def normalize_emails(text: pl.Series) -> pl.Series:
     """Trim and lower-case; empty → null."""
     s = text.cast(pl.String).str.strip_chars().str.to_lowercase()
     return s.replace("", None)
+
+
+def invalid_phone_rows(raw: pl.Series, e164_values: pl.Series, country: str | None) -> pl.Series:
+    """Mask of the numbers that cannot be valid: written, with no E.164, although they are
+    international (``+``/``00``) or a country is known. (A national number waiting for its
+    recall's country is not invalid: store/phones.py normalizes it later.)"""
+    s = raw.cast(pl.String).str.strip_chars()
+    international = s.str.contains(r"^(\+|00)").fill_null(False)
+    written = s.is_not_null() & (s != "")
+    return (written & e164_values.is_null() & (international | (country is not None))).fill_null(False)

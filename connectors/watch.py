@@ -14,8 +14,9 @@ Rules:
   dashboard can open it between polls; a database locked by another process is reported and tried
   again at the next poll.
 - **Moves.** Then the file moves to ``DIR/loaded/`` (every part read) or ``DIR/failed/`` (any part
-  unreadable), with ``<name>.reason.txt`` beside it: the ingest summary line per load (connector,
-  read / inserted / updated / unchanged / quarantined), or the error messages. A name already taken
+  unreadable), with ``<name>.reason.txt`` beside it: per load what ``ingest`` prints (connector,
+  read / inserted / updated / unchanged / quarantined, warnings, the first quarantine lines), or the
+  error messages — personal data masked by pattern (connectors/redact.py). A name already taken
   there gets a timestamp (and a counter), so nothing is overwritten.
 - **Restart safety.** Watch loads are written to the ledger with ``loaded_by = "watch:<user>"``.
   Before loading, a file (an archive: each member) whose sha256 is in the ledger from a watch load
@@ -45,8 +46,9 @@ import duckdb
 
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, expand, ingest_file
-from store.db import StoreError, connect
-from store.write import IngestResult
+from connectors.reading import date_format_arg
+from connectors.redact import mask_text, report_lines
+from store.db import StoreError, check_path, connect
 
 PARTIAL = (".part", ".tmp", ".crdownload")
 LOADER_PREFIX = "watch:"
@@ -60,14 +62,6 @@ class Outcome:
     ok: bool
     lines: list[str]
     moved_to: Path
-
-
-def summary(r: IngestResult) -> str:
-    """The one-line ingest summary, as ``ingest`` prints it."""
-    return (
-        f"{r.file_name}: {r.connector} read={r.read} inserted={r.inserted} updated={r.updated} "
-        f"unchanged={r.unchanged} quarantined={r.quarantined}"
-    )
 
 
 def _out(line: str) -> None:
@@ -84,8 +78,10 @@ class Watcher:
         recall_id: str | None = None,
         tz: str | None = None,
         out: Callable[[str], None] = _out,
+        date_format: str | None = None,
     ) -> None:
         self.inbox, self.db, self.recall_id, self.tz, self.out = Path(inbox), db, recall_id, tz, out
+        self.date_format = date_format
         self.stop = threading.Event()
         self._seen: dict[str, tuple[int, int]] = {}
         self._partial: set[str] = set()
@@ -148,6 +144,7 @@ class Watcher:
                     errors.append(f"{item.name}: not loaded ({type(e).__name__}: {e})")
         if not lines and not errors:
             errors.append(f"{path.name}: nothing to load in this file")
+        errors = [mask_text(e) for e in errors]  # the reason file and the log carry no personal data
         dest = _move(path, self.inbox / ("failed" if errors else "loaded"))
         reason_path(dest).write_text("\n".join([*errors, *lines]) + "\n", encoding="utf-8")
         where = f"{dest.parent.name}/{dest.name}"
@@ -166,8 +163,8 @@ class Watcher:
             ingest_id, at = prior[0]
             return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
         loader = LOADER_PREFIX + getpass.getuser()
-        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader)
-        return [summary(r), *(f"  warning: {w}" for w in r.warnings)]
+        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader, date_format=self.date_format)
+        return report_lines(r)
 
 
 def reason_path(dest: Path) -> Path:
@@ -194,12 +191,15 @@ def run(
     once: bool = False,
     recall_id: str | None = None,
     tz: str | None = None,
+    date_format: str | None = None,
 ) -> int:
     """Watch ``inbox`` until SIGINT/SIGTERM (exit 0), or with ``once`` poll twice and exit."""
     if not Path(inbox).is_dir():
         print(f"error: {inbox}: no such folder")
         return 2
-    w = Watcher(inbox, db, recall_id, tz)
+    if db is not None:
+        check_path(db)  # a database URL is refused before the first poll (StoreError)
+    w = Watcher(inbox, db, recall_id, tz, date_format=date_format)
     on_signal = lambda *_: w.stop.set()  # noqa: E731
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status, polls = 0, 0
@@ -229,7 +229,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recall", help="recall id for files that name none")
     p.add_argument("--tz", help="IANA zone for timestamps without an offset (default: the recall's)")
     p.add_argument("--once", action="store_true", help="handle what is complete now, then exit")
+    p.add_argument(
+        "--date-format",
+        type=date_format_arg,
+        help="day-first or month-first, for numeric dates the values do not decide",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
-    return run(args.dir, args.db, args.interval, args.once, args.recall, args.tz)
+    return run(args.dir, args.db, args.interval, args.once, args.recall, args.tz, args.date_format)

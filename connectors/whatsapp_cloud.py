@@ -14,9 +14,11 @@ is the event's number in file order (1 = first status or message of the file):
 - ``status_at``: ``timestamp``, epoch seconds as a string (UTC).
 - Phones (WhatsApp ids) are international digits without ``+``; ``+`` is prepended so that they
   read as E.164 whatever the recall's country.
-- ``campaign``: ``biz_opaque_callback_data`` (the sender's own tag). An event without it takes
-  the tag of another event of the same message in the file; a reply takes the tag of the message
-  it answers (``context.id``) when that message is in the file. Otherwise empty.
+- ``campaign``: ``biz_opaque_callback_data`` (the sender's own tag, free text up to 512
+  characters). A list in it — a JSON array of strings, or values separated by ``,`` ``;`` or ``|``
+  — gives every value (match rules test each). An event without it takes the tag of another event
+  of the same message in the file; a reply takes the tag of the message it answers
+  (``context.id``) when that message is in the file. Otherwise empty.
 - ``channel`` = ``whatsapp``. Changes of another ``field`` (template updates…) and webhook-level
   ``errors`` hold no outreach event and are skipped with a warning; a record that is not a
   WhatsApp envelope is rejected as a whole.
@@ -24,11 +26,12 @@ is the event's number in file order (1 = first status or message of the file):
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from connectors.base import Parsed, ReadContext, SourceFile
-from connectors.outreach import Events, as_text
+from connectors.outreach import Events, as_list, as_text
 from connectors.textfile import decode, iter_json_records
 
 NAME = "whatsapp_cloud"
@@ -42,6 +45,19 @@ def detect(f: SourceFile) -> str | None:
     if head.lstrip().startswith(("{", "[")) and _ENVELOPE.search(head):
         return 'JSON webhook envelopes with "object": "whatsapp_business_account"'
     return None
+
+
+def callback_values(data: str | None) -> list[str]:
+    """``biz_opaque_callback_data`` → its values: a JSON array's strings, else the text split on
+    ``,`` ``;`` ``|`` (trimmed; empty parts dropped)."""
+    if not data:
+        return []
+    if data.lstrip().startswith("["):
+        try:
+            return as_list(json.loads(data))
+        except ValueError:
+            pass
+    return as_list(re.split(r"[,;|]", data))
 
 
 def _phone(wa_id: str | None) -> str | None:
@@ -66,8 +82,8 @@ def _values(envelope: dict[str, Any], skipped: list[str]) -> list[dict[str, Any]
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     text, warnings = decode(f)
     events = Events("WhatsApp event", warnings=warnings)
-    pending: list[tuple[int, dict[str, str | None], str | None]] = []  # row, values, message id for the tag
-    tags: dict[str, str] = {}
+    pending: list[tuple[int, dict[str, Any], str | None]] = []  # row, values, message id for the tag
+    tags: dict[str, list[str]] = {}
     skipped: list[str] = []
     for number, envelope in iter_json_records(f, text):
         if not isinstance(envelope, dict) or envelope.get("object") != "whatsapp_business_account":
@@ -86,7 +102,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
                 elif status not in STATUS:
                     events.reject(row, "status", f"unknown WhatsApp status {status!r} ({where})", st)
                 else:
-                    tag = as_text(st.get("biz_opaque_callback_data"))
+                    tag = callback_values(as_text(st.get("biz_opaque_callback_data"))) or None
                     if tag:
                         tags.setdefault(wamid, tag)
                     values = {

@@ -91,8 +91,8 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     )
     unknown = frame.filter(pl.col("channel").is_null())
     rejects = [
-        zd.reject(r, "channel", f"Zendesk Via {v!r} is not a customer channel" if v else "Via is empty", v or "")
-        for r, v in unknown.select("source_row", "_via").rows()
+        zd.reject(r, "channel", "Via is empty", v or "", record_id=i)
+        for r, v, i in unknown.select("source_row", "_via", "source_id").rows()
     ]
     frame = frame.select(
         [pl.col(c) if c in frame.columns else pl.lit(None, dtype=t).alias(c) for c, t in zd.FRAME_SCHEMA.items()]

@@ -52,7 +52,11 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         elif score in _NO_RESPONSE:
             folded += 1
         elif score not in ("good", "bad"):
-            rejects.append(zd.reject(n, "score", "score must be good, bad, offered or unoffered", r.get("score") or ""))
+            rejects.append(
+                zd.reject(
+                    n, "score", "score must be good, bad, offered or unoffered", r.get("score") or "", r.get("id")
+                )
+            )
         elif zd.text(r.get("ticket_id")) is None:
             rejects.append(zd.reject(n, "contact_source_id", "rating has no ticket_id", r))
         else:

@@ -7,15 +7,13 @@ import metrics
 import ui
 from metrics.catalog import CATALOG, on
 from metrics.scope import PHASE_LABELS
-from ui import charts, data, filters, tiles
+from ui import charts, filters, tiles
 from ui.export import download_buttons
 
 ui.through_router()
 
-view = filters.recall_view()
+view = filters.recall_view()  # sample data: app.py's notice heads every page
 recall, phase, scope = view.recall, view.phase, view.scope
-if data.shows_sample_data(view.version):
-    st.info("Showing the bundled **sample data** (a synthetic car-seat recall). Load your own exports to replace it.")
 
 st.title(recall["name"])
 st.caption(

@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui
 from store import ledger
-from ui import data, disk_chooser, disk_upload, upload, upload_history, upload_review
+from ui import data, disk_chooser, disk_upload, sample, upload, upload_history, upload_review
 
 ui.through_router()
 
@@ -18,6 +18,7 @@ st.caption(
     "Any vendor export the connectors know (CSV, TSV/TXT, XLSX, JSON, NDJSON), recall definitions (TOML), "
     ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."
 )
+sample.offer(upload.signed_in_user())
 version = data.ledger_version()
 data.busy_notice()
 recalls = data.read(version, ledger.recalls)

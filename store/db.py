@@ -2,11 +2,17 @@
 
 The file is ``--db`` when given, else ``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``. DuckDB
 may use ``$RECALL_OPS_MEMORY_LIMIT`` (default 1 GB) before it spills to disk.
+
+The store is a file: a value that is a database URL or a DuckDB connection string
+(``postgresql+psycopg://…``, ``md:…``, ``s3://…``; any ``scheme:`` of two letters or more) is
+refused with :class:`StoreError` before anything is created — taken as a path it would make
+folders named after the URL and load there.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,13 +32,30 @@ class StoreError(Exception):
     """The database file cannot be used; the message says why."""
 
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:")  # a scheme; one letter is a Windows drive (C:\\…)
+
+
+def check_path(value: str | Path) -> Path:
+    """``value`` as a file path; :class:`StoreError` when it is a URL or connection string."""
+    text = str(value)
+    if _URL.match(text):
+        scheme = text.split(":", 1)[0]  # only the scheme is echoed: a URL may carry a password
+        raise StoreError(
+            f"'{scheme}:…' is a database address, not a file path: Recall Ops keeps its data in one DuckDB file. "
+            "Give a file path, for example --db data/recall_ops.duckdb (other databases are not supported; "
+            "write ./NAME for a file whose name has a colon)"
+        )
+    return Path(value)
+
+
 def default_path() -> Path:
-    return Path(os.environ.get("RECALL_OPS_DB") or DEFAULT_DB)
+    """``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``."""
+    return check_path(os.environ.get("RECALL_OPS_DB") or DEFAULT_DB)
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store at ``path`` and make sure the schema exists."""
-    path = Path(path) if path else default_path()
+    path = check_path(path) if path else default_path()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -50,12 +73,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create the canonical tables, history tables, ledger and derived tables if missing, and
-    bring a store written by an older version up to date (hash columns added and filled). A store
+    bring a store written by an older version up to date (hash columns added and filled, a
+    ``str_list`` column once stored as text made a list, the quarantine's ``record_id``). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
     try:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
@@ -72,9 +96,27 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
                     if not con.execute(has, [name, column]).fetchall()[0][0]:
                         con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
                         con.execute(f"UPDATE {name} SET {column} = {hash_sql(hashes[column])}")
+                _retype_lists(con, table, name)
+        con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_id VARCHAR")
         con.execute("CREATE OR REPLACE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
     derived.init(con)
+
+
+def _retype_lists(con: duckdb.DuckDBPyConnection, table: str, name: str) -> None:
+    """A ``str_list`` column stored as text by an older version (``notifications.campaign`` held one
+    value) becomes a list of that one value."""
+    for c in TABLES[table].columns:
+        if c.type != "str_list":
+            continue
+        found = con.execute(
+            "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [name, c.name]
+        ).fetchall()
+        if found and found[0][0] == "VARCHAR":
+            con.execute(
+                f"ALTER TABLE {name} ALTER {c.name} SET DATA TYPE VARCHAR[] "
+                f"USING (CASE WHEN {c.name} IS NULL THEN NULL ELSE [{c.name}] END)"
+            )
 
 
 def transient(e: StoreError) -> bool:

@@ -25,7 +25,8 @@ Any system can export into Recall Ops with one CSV per table below. Headers are 
   milliseconds; without an offset they are read in the upload's zone (`--tz`, default the recall's)
   and the ledger records which zone was used.
 - Durations (`_s`): seconds, or `H:MM:SS`; 0 to 86,400.
-- Booleans: true/false, yes/no, 1/0. Lists (`tags`): separated by spaces, commas, `;` or `|`.
+- Booleans: true/false, yes/no, 1/0. Lists: `tags` separated by spaces, commas, `;` or `|`;
+  `campaign` by commas, `;` or `|` (campaign names may hold spaces).
 - Emails are trimmed and lower-cased; phones are kept as written and normalized to E.164 with the
   recall's country.
 - Every row is inserted, updated (same key seen again: the newest `updated_at` wins), unchanged,
@@ -57,7 +58,7 @@ EXAMPLES = {
 def canonical_format_md() -> str:
     out = [INTRO]
     for name, table in TABLES.items():
-        if name == "recalls":
+        if name == "recalls" or not table.canonical:
             continue
         out.append(f"## `{name}`\n\n{table.doc} Natural key: `{', '.join(table.key)}`.\n")
         out.append("| column | type | required | meaning |\n|---|---|---|---|")
@@ -104,6 +105,8 @@ LEDGER_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "column_name": "The canonical column (or the vendor field) that failed; empty for a whole record.",
             "reason": "Why, in words (`cannot read wait_s value as float`, `channel must be one of …`).",
             "raw": "The value as written (a whole record: its JSON, up to 2,000 characters).",
+            "record_id": "The record's own id (ticket id, ContactId, CallSid, `sg_event_id`, wamid, serial); "
+            "empty when it has none.",
         },
     ),
 }

@@ -38,10 +38,10 @@ def ingests(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, ingest_id: int) -> pl.DataFrame:
-    """The quarantined rows of one ingest: row, column, reason, raw value (unmasked: personal data
-    must be masked before a non-admin sees it)."""
+    """The quarantined rows of one ingest: row, column, reason, raw value, the record's own id
+    (unmasked: personal data must be masked before a non-admin sees it)."""
     return con.sql(
-        "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = $id "
+        "SELECT source_row, column_name, reason, raw, record_id FROM quarantine WHERE ingest_id = $id "
         "ORDER BY source_row, column_name",
         params={"id": ingest_id},
     ).pl()

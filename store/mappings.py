@@ -15,6 +15,10 @@ A spec (JSON object) has these keys:
 ``timezone`` (optional)
     IANA zone of the file's offset-less times (an explicit ``--tz`` at upload wins; default: the
     recall's zone).
+``date_format`` (optional)
+    ``day_first`` or ``month_first`` (also written ``day-first``…): how numeric dates such as
+    ``03/04/2026`` are read when a column's values do not decide it (no day above 12); an explicit
+    ``--date-format`` at upload wins; default month first, with a warning (connectors/reading.py).
 
 Rules (:func:`validate_spec`): only canonical columns of the table (store/schema.py); a column is
 mapped or constant, not both; every required column is mapped or constant, except ``recall_id``
@@ -35,7 +39,21 @@ import duckdb
 from store.schema import TABLES
 
 MAPPABLE = ("contacts", "csat", "notifications", "affected")
-KEYS = ("table", "columns", "constants", "values", "timezone")
+KEYS = ("table", "columns", "constants", "values", "timezone", "date_format")
+DATE_FORMATS = ("day_first", "month_first")
+
+
+def date_format_of(value: Any) -> str | None:
+    """``day-first``/``day_first``/``Day first`` → ``day_first`` (likewise month); None for None;
+    :class:`MappingError` for anything else."""
+    if value is None:
+        return None
+    key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in DATE_FORMATS:
+        raise MappingError(f"date format {value!r} must be day-first or month-first")
+    return key
+
+
 DERIVED = {"customer_phone": "customer_phone_raw"}
 
 
@@ -93,9 +111,15 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     zone = spec.get("timezone")
     if zone is not None and not _is_zone(zone):
         problems.append(f"timezone {zone!r} is not an IANA time zone (e.g. Europe/Berlin)")
+    try:
+        date_format = date_format_of(spec.get("date_format"))
+    except MappingError as e:
+        problems.append(str(e))
+        date_format = None
     if problems:
         raise MappingError("; ".join(problems))
-    return {"table": table, "columns": columns, "constants": constants, "values": maps, "timezone": zone}
+    out = {"table": table, "columns": columns, "constants": constants, "values": maps, "timezone": zone}
+    return out | ({"date_format": date_format} if date_format else {})
 
 
 def save_mapping(con: duckdb.DuckDBPyConnection, name: str, spec: Any) -> dict[str, Any]:

@@ -28,12 +28,56 @@ PHONE_TABLES = ("contacts", "notifications", "affected")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
+def _possible_lengths() -> dict[str, set[int]]:
+    """Country calling code → the possible lengths of its national numbers (libphonenumber's
+    metadata, local-only lengths included: what ``is_possible_number`` accepts)."""
+    out: dict[str, set[int]] = {}
+    metadata = [phonenumbers.PhoneMetadata.metadata_for_region(r) for r in phonenumbers.SUPPORTED_REGIONS]
+    metadata += [
+        phonenumbers.PhoneMetadata.metadata_for_nongeo_region(c) for c in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS
+    ]
+    for md in metadata:
+        lengths = out.setdefault(str(md.country_code), set())
+        lengths.update(md.general_desc.possible_length or ())
+        lengths.update(md.general_desc.possible_length_local_only or ())
+    return out
+
+
+_LENGTHS = _possible_lengths()
+_CODES = {n: sorted(c for c in _LENGTHS if len(c) == n) for n in (1, 2, 3)}  # calling codes are prefix-free
+_PAIRS = sorted(f"{c}:{n}" for c, lengths in _LENGTHS.items() for n in lengths)
+
+
+def possible_e164(compact: str) -> bool:
+    """``compact`` (``+`` and 7–15 digits) has a known country calling code followed by a national
+    number of a length possible for it (``+1`` and 13 digits is not)."""
+    digits = compact[1:]
+    for n in (1, 2, 3):
+        if digits[:n] in _LENGTHS:
+            return len(digits) - n in _LENGTHS[digits[:n]]
+    return False
+
+
+def _possible_e164(compact: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`possible_e164` for strings already shaped like E.164."""
+    digits = compact.str.slice(1)
+    rest = digits.str.len_chars()
+    key = pl.lit(None, dtype=pl.String)
+    for n in (3, 2, 1):
+        code = digits.str.slice(0, n)
+        key = pl.when(code.is_in(_CODES[n])).then(code + ":" + (rest - n).cast(pl.String)).otherwise(key)
+    return key.is_in(_PAIRS).fill_null(False)
+
+
 @lru_cache(maxsize=200_000)
 def e164(raw: str, country: str | None) -> str | None:
     """One phone number → E.164, or None when it is not a possible number.
 
     A number written with ``+`` or ``00`` is read as international; any other needs
-    ``country`` (ISO 3166 alpha-2, e.g. "US") and is None without it.
+    ``country`` (ISO 3166 alpha-2, e.g. "US") and is None without it. A number shaped like E.164
+    whose national part has a length its country never uses (``+1`` and 13 digits) is not
+    possible: libphonenumber then decides (it drops a national prefix written after the country
+    code, ``+44 0…``) and it is None when still impossible.
     """
     raw = raw.strip()
     if not raw:
@@ -41,7 +85,7 @@ def e164(raw: str, country: str | None) -> str | None:
     if raw.startswith("00"):
         raw = "+" + raw[2:]
     compact = re.sub(r"[\s().\-/]", "", raw)
-    if _E164.match(compact):
+    if _E164.match(compact) and possible_e164(compact):
         return compact
     if not raw.startswith("+") and not country:
         return None
@@ -55,11 +99,13 @@ def e164(raw: str, country: str | None) -> str | None:
 
 
 def normalize_phones(text: pl.Series, country: str | None) -> pl.Series:
-    """Series version of :func:`e164`: numbers already in E.164 once spaces, dots, dashes,
-    slashes and brackets are removed are kept vectorised; each other distinct value is parsed once."""
+    """Series version of :func:`e164`: numbers already in E.164 (with a possible length) once
+    spaces, dots, dashes, slashes and brackets are removed are kept vectorised; each other distinct
+    value is parsed once."""
     s = text.cast(pl.String).str.strip_chars()
     compact = s.str.replace(r"^00", "+").str.replace_all(r"[\s().\-/]", "")
-    ready = compact.str.contains(_E164.pattern).fill_null(False)
+    shaped = compact.str.contains(_E164.pattern).fill_null(False)
+    ready = pl.select(shaped & _possible_e164(pl.lit(compact))).to_series()
     others = s.filter(~ready & s.is_not_null()).unique()
     parsed = {v: e164(v, country) for v in others}
     slow = (

@@ -4,8 +4,9 @@ DDL (`ddl()`), the polars dtypes connectors produce (`polars_schema()`), the can
 layout (docs/canonical-format.md) and validation all derive from `TABLES`.
 
 Logical types: ``str``, ``int``, ``float``, ``bool``, ``ts`` (UTC instant, stored as a naive
-UTC ``TIMESTAMP``), ``str_list`` (list of strings). Column names carry units: ``_at`` for
-instants, ``_s`` for seconds, ``is_`` for booleans.
+UTC ``TIMESTAMP``), ``str_list`` (list of strings; written as text, the items are separated by the
+column's ``separators``). Column names carry units: ``_at`` for instants, ``_s`` for seconds,
+``is_`` for booleans.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "str_list": pl.List(pl.String()),
 }
 
-CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web")
+CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web", "other")
 DIRECTIONS = ("inbound", "outbound")
 TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 NOTIFICATION_STATUSES = (
@@ -55,6 +56,7 @@ class Column:
     doc: str
     required: bool = False
     choices: tuple[str, ...] = ()
+    separators: str = ",;|\\s"  # str_list written as text: a regex character class of item separators
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Table:
     lineage: bool = True  # ingest_id and source_row columns
     extra_ddl: tuple[str, ...] = field(default=())
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # hash column → the columns it hashes
+    canonical: bool = True  # False: written by a connector only, not a canonical CSV layout
 
     @property
     def names(self) -> list[str]:
@@ -149,7 +152,13 @@ NOTIFICATIONS = Table(
         C("customer_phone_raw", "str", "Recipient phone as written."),
         C("status", "str", "Event type.", True, NOTIFICATION_STATUSES),
         C("status_at", "ts", "When the event happened.", True),
-        C("campaign", "str", "Campaign name, category or id (match rules use it)."),
+        Column(
+            "campaign",
+            "str_list",
+            "Campaign names, categories, tags or ids: every one the event lists (match rules test each); "
+            "as text separated by `,` `;` or `|` (names may hold spaces).",
+            separators=",;|",
+        ),
     ),
 )
 
@@ -191,7 +200,33 @@ RECALLS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (RECALLS, CONTACTS, CSAT, NOTIFICATIONS, AFFECTED)}
+CALL_LEGS = Table(
+    "call_legs",
+    key=("source", "source_id"),
+    versioned_by="updated_at",
+    canonical=False,
+    doc=(
+        "One leg of a telephony call as the vendor reported it (Twilio Voice). A customer call is one "
+        "``contacts`` row folded from its legs; the legs are kept so that a leg arriving in another file "
+        "than its parent is folded in when both are known (connectors/twilio_voice_json.py)."
+    ),
+    columns=(
+        C("source", "str", "Telephony system.", True),
+        C("source_id", "str", "The leg's id (CallSid).", True),
+        C("parent_id", "str", "The leg that dialled this one (parent_call_sid), for a dialled leg."),
+        C("direction", "str", "The vendor's direction (inbound, outbound-api, outbound-dial…)."),
+        C("status", "str", "The leg's final status (completed, no-answer, busy…)."),
+        C("started_at", "ts", "When the leg started (else was created)."),
+        C("ended_at", "ts", "When the leg ended."),
+        C("updated_at", "ts", "Version stamp: of two rows with one key, the newer wins."),
+        C("duration_s", "float", "Seconds the leg was connected."),
+        C("from_number", "str", "Calling party as written."),
+        C("to_number", "str", "Called party as written (client:agent for an agent's leg)."),
+        C("answered_by", "str", "human, machine_start… (answering machine detection)."),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (RECALLS, CONTACTS, CSAT, NOTIFICATIONS, AFFECTED, CALL_LEGS)}
 LINEAGE = (("ingest_id", "BIGINT"), ("source_row", "BIGINT"))
 # Every canonical and history row also carries ``key_h``: :func:`key_hash_sql` of its natural key.
 # Writers find stored rows through it (one narrow integer scan instead of the key's text) and then
@@ -226,9 +261,12 @@ LEDGER_DDL = (
         rows_unchanged BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
         loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, warnings VARCHAR[],
         undone_at TIMESTAMP)""",
+    # One row per failed check: the input row, the record's own id (ticket id, ContactId, CallSid,
+    # sg_event_id, wamid, serial…; empty when the record has none), the failing column, why, and the
+    # raw input (the failing value, or the whole record as JSON).
     """CREATE TABLE IF NOT EXISTS quarantine (
         ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
-        reason VARCHAR NOT NULL, raw VARCHAR)""",
+        reason VARCHAR NOT NULL, raw VARCHAR, record_id VARCHAR)""",
     "CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1",
     # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
     """CREATE TABLE IF NOT EXISTS mappings (

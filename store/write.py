@@ -64,8 +64,14 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], met
     transaction: memory follows the part, not the file, and the file's rows meet each other and
     the store exactly as those of a file read whole."""
     if isinstance(parsed, Parsed):
+        refreshed = {t: _registered(con, t, f, "_refreshed_") for t, f in parsed.refreshed.items() if f.height}
         return _write(
-            con, parsed.primary, {t: _registered(con, t, f) for t, f in parsed.tables.items()}, [parsed], meta
+            con,
+            parsed.primary,
+            {t: _registered(con, t, f) for t, f in parsed.tables.items()},
+            [parsed],
+            meta,
+            refreshed,
         )
     staging = _Staging(con)
     try:
@@ -120,8 +126,31 @@ class _Staging:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> str:
-    name = f"_frame_{table}"
+def _units(con: duckdb.DuckDBPyConnection, rows: str) -> dict[str, int]:
+    """Units stored per recall named in the registry rows ``rows``."""
+    return dict(
+        con.execute(
+            f"SELECT recall_id, count(*) FROM affected WHERE recall_id IN (SELECT DISTINCT recall_id FROM {rows}) "
+            "GROUP BY ALL"
+        ).fetchall()
+    )
+
+
+def _units_added(con: duckdb.DuckDBPyConnection, file_name: str, rows: str, before: dict[str, int]) -> list[str]:
+    """A registry file that adds units to a recall that already had a registry says so: its units
+    extend that registry (two lists of the same recall, or the sample's and yours), they do not
+    replace it."""
+    after = _units(con, rows)
+    return [
+        f"{file_name}: adds {after[r] - n:,} units to the {n:,} already in recall {r}'s registry (now {after[r]:,}); "
+        "a registry file extends the recall's registry, it does not replace it"
+        for r, n in sorted(before.items())
+        if n and after.get(r, 0) > n
+    ]
+
+
+def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, prefix: str = "_frame_") -> str:
+    name = f"{prefix}{table}"
     con.register(name, frame.select([*TABLES[table].names, "source_row"]))
     return name
 
@@ -132,12 +161,17 @@ def _write(
     relations: dict[str, str],
     parts: list,
     meta: FileMeta,
+    refreshed: dict[str, str] | None = None,
 ) -> IngestResult:
     summaries = [p if isinstance(p, _PartSummary) else _PartSummary.of(p) for p in parts]
+    refreshed = refreshed or {}
     con.execute("BEGIN TRANSACTION")
     try:
         ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchall()[0][0]
+        units_before = _units(con, relations["affected"]) if "affected" in relations else {}
         counts = {t: upsert(con, t, rows, ingest_id) for t, rows in relations.items()}
+        for t, rows in refreshed.items():  # earlier files' records this file changes: not counted
+            upsert(con, t, rows, ingest_id)
         primary = counts.get(primary_table, Counts())
         primary.unchanged += sum(p.rows_folded for p in summaries)
         rows_read = sum(p.rows_read for p in summaries)
@@ -145,10 +179,15 @@ def _write(
         warnings: list[str] = []
         for p in summaries:
             warnings += [w for w in p.warnings if w not in warnings]
+        if units_before:
+            warnings += _units_added(con, meta.file_name, relations["affected"], units_before)
         rejects = [p.rejects for p in summaries if p.rejects.height]
         for frame in rejects:
             con.register("_rejects", frame.with_columns(pl.lit(ingest_id).alias("ingest_id")))
-            con.execute("INSERT INTO quarantine SELECT ingest_id, source_row, column_name, reason, raw FROM _rejects")
+            con.execute(
+                "INSERT INTO quarantine (ingest_id, source_row, column_name, reason, raw, record_id) "
+                "SELECT ingest_id, source_row, column_name, reason, raw, record_id FROM _rejects"
+            )
             con.unregister("_rejects")
         total = primary.inserted + primary.updated + primary.unchanged + quarantined
         if total != rows_read:
@@ -158,7 +197,7 @@ def _write(
         derived.touch_ingest(con, ingest_id)
         if "recalls" in relations:
             normalize_pending_phones(con)
-        elif any("customer_phone_raw" in TABLES[t].names for t in relations):
+        elif any("customer_phone_raw" in TABLES[t].names for t in [*relations, *refreshed]):
             normalize_pending_phones(con, ingest_id)
         derived.refresh(con)
         con.execute(
@@ -184,9 +223,9 @@ def _write(
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in relations:
-            if relations[table].startswith("_frame_"):
-                con.unregister(relations[table])
+        for name in [*relations.values(), *refreshed.values()]:
+            if name.startswith(("_frame_", "_refreshed_")):
+                con.unregister(name)
     return IngestResult(
         ingest_id,
         meta.file_name,

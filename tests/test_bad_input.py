@@ -30,7 +30,8 @@ CORPUS = {
     "header_only.csv": (HEADER.encode(), "has a header but no data rows"),
     "truncated.json": (b'[{"ContactId": "a", "Channel": "VOICE"},\n {"ContactId": "b", "Chan', "broken JSON at line 2"),
     "garbage.bin": (bytes(range(256)) * 64, "binary data"),
-    "utf16_no_bom.csv": (HEADER.encode("utf-16-le"), "binary data"),
+    # UTF-16 without a byte-order mark is recognised by its zero bytes (tests/test_encodings.py)
+    "utf16_no_bom.csv": (HEADER.encode("utf-16-le"), "has a header but no data rows"),
     "escape.zip": (_zip({"../../x.csv": (HEADER + ROW.format(i=1, t="2026-03-03T10:00:00Z")).encode()}), "escapes"),
     "bomb.zip": (_zip({"big.csv": b"a" * 50_000_000}), "zip bomb"),
     "broken.gz": (b"\x1f\x8b\x08\x00garbage", "broken gzip"),

@@ -125,7 +125,10 @@ def without(d: dict, key: str) -> dict:
             {**WFM, "columns": {**WFM["columns"], "customer_phone": "Phone"}},
             "columns: customer_phone is derived; use customer_phone_raw",
         ),
-        ({**WFM, "colums": {}}, "unknown key(s) colums (allowed: table, columns, constants, values, timezone)"),
+        (
+            {**WFM, "colums": {}},
+            "unknown key(s) colums (allowed: table, columns, constants, values, timezone, date_format)",
+        ),
         ({**WFM, "columns": {**WFM["columns"], "queue": ""}}, "columns: queue must name a source header"),
         ([1, 2], "a mapping must be a JSON object with table and columns"),
     ],
@@ -166,7 +169,10 @@ def test_cli_saves_a_mapping_and_ingests_an_unknown_layout_twice_without_double_
     out = capsys.readouterr().out
     assert "wfm_export.csv: mapped read=3 inserted=2 updated=0 unchanged=0 quarantined=1" in out
     assert "wfm_export.csv: mapped read=3 inserted=0 updated=0 unchanged=2 quarantined=1" in out
-    assert "row 4, column channel: channel must be one of phone, email, chat, whatsapp, sms, social, web" in out
+    assert (
+        "row 4, id I-3, column channel: channel must be one of phone, email, chat, whatsapp, sms, social, web, other "
+        "(value 'Fax')"
+    ) in out  # the record's own id and the failing value, in clear
     con = connect(db)
     try:
         assert contacts(con) == EXPECTED  # times read in the mapping's zone (Berlin), not the recall's

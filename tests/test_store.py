@@ -50,7 +50,7 @@ def test_ledger_adds_up_and_quarantine_names_row_and_column(store, tmp_path):
     assert (result.read, result.inserted, result.quarantined) == (4, 1, 3)
     rows = store.execute("SELECT source_row, column_name, reason, raw FROM quarantine ORDER BY source_row").fetchall()
     assert rows == [
-        (3, "channel", "channel must be one of phone, email, chat, whatsapp, sms, social, web", "fax"),
+        (3, "channel", "channel must be one of phone, email, chat, whatsapp, sms, social, web, other", "fax"),
         (4, "created_at", "cannot read created_at value as ts", "yesterday"),
         (5, "talk_s", "talk_s must be 0–86400 s", "-1"),
     ]

@@ -180,5 +180,5 @@ def test_freshdesk_csv_quarantines_a_ragged_row(tmp_path):
     path.write_text("Ticket ID,Created time,Source\n1,2024-03-05 09:00:00,Email\n2,2024-03-05 10:00:00,Phone,extra\n")
     parsed = freshdesk_csv.read(SourceFile(path.name, path), ReadContext(tz="UTC"))
     assert parsed.tables["contacts"]["source_id"].to_list() == ["1"]
-    assert parsed.rejects.rows() == [(3, "_extra_cells", "row has 1 more cell than the header", '["extra"]')]
+    assert parsed.rejects.rows() == [(3, "_extra_cells", "row has 1 more cell than the header", '["extra"]', "2")]
     assert parsed.rows_read == 2

@@ -25,9 +25,9 @@ from metrics import Scope
 from metrics.catalog import targets as metric_targets
 from store import ledger, settings
 from store.db import StoreError, default_path, open_store, read_transaction, transient
+from store.sample import SAMPLE_LOADER
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
-SAMPLE_LOADER = "sample-data"
 READABLE = ("metrics", "store")  # packages whose functions read() may call
 
 
@@ -177,10 +177,6 @@ def read(version: tuple, function: Callable[..., Any], *args: Any, **kwargs: Any
     while len(_last_good) > LAST_GOOD_ENTRIES:
         _last_good.popitem(last=False)
     return result
-
-
-def shows_sample_data(version: tuple) -> bool:
-    return read(version, ledger.loaders) == {SAMPLE_LOADER}
 
 
 def targets(version: tuple) -> dict:

@@ -1,7 +1,9 @@
 """Tables people download: personal data masked, and safe to open in a spreadsheet.
 
 - Emails become ``a***@example.com`` and phones ``+1******0142`` (last four digits kept) unless
-  the viewer may see personal data (admins; README.md#sign-in-roles-and-privacy).
+  the viewer may see personal data (admins; README.md#sign-in-roles-and-privacy): the personal
+  columns by name, and email and phone patterns inside every other text column (a Mailchimp
+  ``source_id`` holds an address; connectors/redact.py).
 - Any text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with
   ``'`` so a spreadsheet shows it as text instead of running it as a formula (CSV injection).
 """
@@ -13,6 +15,8 @@ from collections.abc import Callable, Mapping
 
 import polars as pl
 import streamlit as st
+
+from connectors.redact import mask_text_column
 
 PII_COLUMNS = ("customer_email", "customer_phone", "customer_phone_raw", "email", "phone")
 _FORMULA_START = r"^[=+\-@\t\r]"
@@ -28,14 +32,19 @@ def mask_phone(col: pl.Expr) -> pl.Expr:
 
 
 def masked(frame: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
-    """Mask the personal-data columns of ``frame`` unless ``show_pii``."""
+    """Mask the personal-data columns of ``frame``, and email and phone patterns in its other text
+    columns, unless ``show_pii``."""
     if show_pii:
         return frame
     out = []
     for name in frame.columns:
-        if name in PII_COLUMNS and frame.schema[name] == pl.String:
+        if frame.schema[name] != pl.String:
+            continue
+        if name in PII_COLUMNS:
             expr = mask_email(pl.col(name)) if "email" in name else mask_phone(pl.col(name))
             out.append(expr.alias(name))
+        else:
+            out.append(mask_text_column(frame[name]).alias(name))
     return frame.with_columns(out) if out else frame
 
 

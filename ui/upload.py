@@ -14,9 +14,12 @@ Rules:
 - A preview runs the connector's ``read()`` with the chosen recall and zone and writes nothing:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
-- Personal data (emails, phones) is masked in previews, reports and downloads unless the session
-  is an admin's (README.md#sign-in-roles-and-privacy, ui/access.py); a quarantined raw value is masked if its column is
-  personal. Masking happens when shown: cached previews and session reports hold the raw rows.
+- Personal data (emails, phones, names, free-text bodies) is masked in previews, refusal
+  messages, warnings, reports and downloads unless the session is an admin's
+  (README.md#sign-in-roles-and-privacy, ui/access.py): by column and by pattern inside any text
+  (connectors/redact.py). A quarantine row shows the
+  record's own id and the failing field's value in clear (masked only when personal). Masking
+  happens when shown: cached previews and session reports hold the raw rows.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import tempfile
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,13 +38,14 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from connectors import mapped
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.batches import Summary, summarize
-from connectors.load import Failure, context, detect, expand, ingest_file
+from connectors.load import Failure, detect, expand, ingest_file, reader
+from connectors.reading import read_file
+from connectors.redact import mask_text, quarantine_view
 from ui import access, data
 from ui.disk_upload import base_name
-from ui.export import download_buttons, mask_email, mask_phone, masked
+from ui.export import download_buttons, masked
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "gz", "zip"]
 SEED_KEY = "upload_seed"
@@ -124,10 +128,12 @@ def staged(
 
 @dataclass
 class Preview(Summary):
-    """What loading a file would store: the primary table's first rows and counts, and the zone
-    offset-less times are read in (unmasked: mask when shown)."""
+    """What loading a file would store: the primary table's first rows and counts, the zone
+    offset-less times are read in (unmasked: mask when shown), and the date columns whose
+    day/month order the values cannot decide (column → an example)."""
 
     zone: str = "UTC"
+    ambiguous_dates: dict[str, str] = field(default_factory=dict)
 
 
 def detection(f: SourceFile) -> tuple[ModuleType | None, str]:
@@ -138,12 +144,14 @@ def detection(f: SourceFile) -> tuple[ModuleType | None, str]:
         return None, str(e)
 
 
-def preview(f: SourceFile, recall_id: str | None, tz: str | None, mapping: dict | None = None) -> Preview | str:
+def preview(
+    f: SourceFile, recall_id: str | None, tz: str | None, mapping: dict | None = None, date_format: str | None = None
+) -> Preview | str:
     """Read ``f`` as it would be loaded, without writing; the refusal message when it cannot be read."""
     stat = f.path.stat()
     digest = _sha256(str(f.path), stat.st_size, stat.st_mtime_ns)
     spec = json.dumps(mapping, sort_keys=True) if mapping is not None else None
-    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path)
+    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path, date_format)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -155,62 +163,87 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _preview(
-    name: str, digest: str, recall_id: str | None, tz: str | None, spec: str | None, version: tuple, _path: Path
+    name: str,
+    digest: str,
+    recall_id: str | None,
+    tz: str | None,
+    spec: str | None,
+    version: tuple,
+    _path: Path,
+    date_format: str | None = None,
 ) -> Preview | str:
     f = SourceFile(name, _path)
     mapping = json.loads(spec) if spec is not None else None
     try:
         with data.store() as con:
-            if mapping is not None and f.suffix != ".toml":
-                ctx = context(con, recall_id, tz or mapping.get("timezone"))
-                summary = summarize(lambda: mapped.read(f, ctx, mapping), PREVIEW_ROWS)
-            else:
-                module, _ = detect(f)
-                ctx = context(con, recall_id, tz)
-                summary = summarize(lambda: module.read(f, ctx), PREVIEW_ROWS)
+            module, ctx = reader(con, f, recall_id, tz, mapping, date_format)
+            summary = summarize(lambda: read_file(module, f, ctx, mapping, con), PREVIEW_ROWS)
     except Unreadable as e:
         return str(e)
-    return Preview(**vars(summary), zone=ctx.tz)
+    return Preview(**vars(summary), zone=ctx.tz, ambiguous_dates=dict(ctx.findings.ambiguous_dates))
+
+
+DATE_LABELS = {None: "Month first (the default)", "month_first": "Month first", "day_first": "Day first"}
+
+
+def date_choice(key: str, p: Preview) -> None:
+    """Ask, for a file whose dates the values cannot decide, which order they are written in (the
+    choice, under ``key``, is read before the preview is made: :func:`chosen_date_format`)."""
+    if not p.ambiguous_dates:
+        return
+    column, example = next(iter(sorted(p.ambiguous_dates.items())))
+    columns = ", ".join(sorted(p.ambiguous_dates))
+    st.radio(
+        f"Dates such as {example!r} ({columns}): no day above 12, so the file cannot tell. They are written",
+        [None, "month_first", "day_first"],
+        key=key,
+        format_func=DATE_LABELS.get,
+        horizontal=True,
+        help="Month first: 03/04 is 4 March (US exports). Day first: 03/04 is 3 April. Saved with a column mapping.",
+    )
+
+
+def chosen_date_format(key: str) -> str | None:
+    return st.session_state.get(key)
 
 
 def masked_rejects(rejects: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
-    """Quarantine rows (source_row, column_name, reason, raw) with personal raw values masked: a
-    column named like an email (``email``, ``e-mail``) or a phone (``phone``, ``mobile``, ``tel``…),
-    canonical or as written in a vendor's export. Unchanged when ``show_pii`` (admins)."""
-    if rejects.height == 0 or show_pii:
-        return rejects
-    col = pl.col("column_name").fill_null("").str.to_lowercase()
-    email = col.str.contains(r"e-?mail")
-    phone = col.str.contains(r"phone|mobile|tel|whatsapp|sms|msisdn")
-    raw = pl.col("raw")
-    return rejects.with_columns(
-        pl.when(email & raw.str.contains("@"))
-        .then(mask_email(raw))
-        .when(email)
-        .then(raw.str.head(1) + "***")  # not an address: keep only its first character
-        .when(phone)
-        .then(mask_phone(raw))
-        .otherwise(raw)
-        .alias("raw")
-    )
+    """Quarantine rows as shown and downloaded: row, the record's own id, column, reason, the
+    failing field's value in clear and the raw input, with personal values (emails, phones,
+    names, free-text bodies) masked by field and by pattern unless ``show_pii`` (admins;
+    connectors/redact.py)."""
+    return quarantine_view(rejects, show_pii)
+
+
+def shown_text(text: str, show_pii: bool | None = None) -> str:
+    """A message (a refusal, a warning) as this session may see it: emails and phones masked by
+    pattern unless it is an admin's."""
+    show = access.show_pii() if show_pii is None else show_pii
+    return text if show else mask_text(text)
 
 
 def show_file(i: int, f: SourceFile | Failure, recall_id: str | None, tz: str | None) -> bool:
     """One staged file: connector and reason (or refusal), and the preview. True when loadable."""
     if isinstance(f, Failure):
-        st.error(f.message, icon="🚫")
+        st.error(shown_text(f.message), icon="🚫")
         return False
     module, reason = detection(f)
     if module is None:
-        st.error(reason, icon="🚫")
+        st.error(shown_text(reason), icon="🚫")
         return False
     st.markdown(f"**{f.name}** → connector `{module.NAME}` — {reason}")
-    p = preview(f, recall_id, tz)
+    p = preview(f, recall_id, tz, date_format=chosen_date_format(date_key(i)))
     if isinstance(p, str):
-        st.error(p, icon="🚫")
+        st.error(shown_text(p), icon="🚫")
         return False
+    date_choice(date_key(i), p)
     show_preview(f"upload_preview_{i}", p)
     return True
+
+
+def date_key(i: int) -> str:
+    """The session key of the day/month choice for staged file ``i``."""
+    return f"upload_date_format_{i}"
 
 
 def show_preview(key: str, p: Preview) -> None:
@@ -224,7 +257,7 @@ def show_preview(key: str, p: Preview) -> None:
         + ":"
     )
     for w in p.warnings:
-        st.warning(w)
+        st.warning(shown_text(w, show_pii))
     st.dataframe(masked(p.head, show_pii), key=key, hide_index=True)
     if p.rejects.height:
         with st.expander(f"{p.rejects.height:,} quarantine entries"):
@@ -273,18 +306,17 @@ def signed_in_user() -> str:
 # --- load and report ----------------------------------------------------------------------------
 
 
-def load_files(
-    files: list[tuple[SourceFile | Failure, dict | None]], recall_id: str | None, tz: str | None, by: str
-) -> list[dict[str, Any]]:
-    """Ingest each (file, mapping or None); one report dict per file (refusals included)."""
+def load_files(files: list[tuple], recall_id: str | None, tz: str | None, by: str) -> list[dict[str, Any]]:
+    """Ingest each (file, mapping or None[, date format or None]); one report dict per file
+    (refusals included)."""
     reports: list[dict[str, Any]] = []
     with data.store() as con:
-        for f, mapping in files:
+        for f, mapping, *rest in files:
             if isinstance(f, Failure):
                 reports.append({"file": f.file_name, "error": f.message})
                 continue
             try:
-                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping)
+                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping, date_format=rest[0] if rest else None)
             except Unreadable as e:
                 reports.append({"file": f.name, "error": str(e)})
                 continue
@@ -320,10 +352,10 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
         st.dataframe(table, key="upload_report", hide_index=True)
     for r in reports:
         if "error" in r:
-            st.error(f"Not loaded: {r['error']}", icon="🚫")
+            st.error(f"Not loaded: {shown_text(r['error'], show_pii)}", icon="🚫")
     for i, r in enumerate(loaded):
         for w in r["warnings"]:
-            st.warning(f"{r['file']}: {w}")
+            st.warning(f"{r['file']}: {shown_text(w, show_pii)}")
         if r["rejects"].height:
             with st.expander(f"{r['file']}: {r['rejects'].height:,} quarantine entries", expanded=True):
                 rows = masked_rejects(r["rejects"], show_pii)

@@ -18,11 +18,15 @@ from store.schema import TABLES
 from ui import data
 from ui.upload import (
     REPORTS_KEY,
+    chosen_date_format,
+    date_choice,
+    date_key,
     detection,
     load_files,
     preview,
     show_file,
     show_preview,
+    shown_text,
     signed_in_user,
 )
 
@@ -78,6 +82,8 @@ def mapping_editor(i: int, f: SourceFile, names: list[str]) -> dict | None:
         )
         if chosen != NONE:
             spec["columns"][c.name] = chosen
+    if chosen_date_format(date_key(i)):  # the day/month order asked below the preview: saved with it
+        spec["date_format"] = chosen_date_format(date_key(i))
     names_t = TABLES[table].names
     const = st.columns(3)
     if "source" in names_t and "source" not in spec["columns"]:
@@ -122,30 +128,34 @@ def show_mapped_file(i: int, f: SourceFile, recall_id: str | None, tz: str | Non
     spec = mapping_editor(i, f, names)
     if spec is None:
         return None
-    p = preview(f, recall_id, tz, spec)
+    p = preview(f, recall_id, tz, spec, chosen_date_format(date_key(i)))
     if isinstance(p, str):
-        st.error(p, icon="🚫")
+        st.error(shown_text(p), icon="🚫")
         return None
+    date_choice(date_key(i), p)
     show_preview(f"upload_map_preview_{i}", p)
     name = st.session_state.get(f"upload_map_pick_{i}")
     if name and st.button(f"Load {f.name} with mapping {name}", key=f"upload_map_load_{i}"):
-        st.session_state[REPORTS_KEY] = load_files([(f, spec)], recall_id, tz, signed_in_user())
+        st.session_state[REPORTS_KEY] = load_files(
+            [(f, spec, chosen_date_format(date_key(i)))], recall_id, tz, signed_in_user()
+        )
     return spec
 
 
-def review(files: list[SourceFile | Failure], recall_id: str | None, tz: str | None) -> list[tuple[Any, dict | None]]:
-    """Each staged file in a box: connector and reason or refusal, preview, and for a file no
-    connector recognises the column-mapping editor. Returns (file, mapping or None) for the Load
+def review(files: list[SourceFile | Failure], recall_id: str | None, tz: str | None) -> list[tuple]:
+    """Each staged file in a box: connector and reason or refusal, preview (with the day/month
+    question for dates the values cannot decide), and for a file no connector recognises the
+    column-mapping editor. Returns (file, mapping or None, date format or None) for the Load
     button: every file (refused ones are reported as not loaded), with its mapping when one is set."""
     names = [m["name"] for m in saved_mappings()]
-    out: list[tuple[Any, dict | None]] = []
+    out: list[tuple] = []
     for i, f in enumerate(files):
         with st.container(border=True):
             spec = None
             if not show_file(i, f, recall_id, tz) and mappable(f):
                 with st.expander("Map its columns to a canonical table", expanded=bool(names)):
                     spec = show_mapped_file(i, f, recall_id, tz, names)
-            out.append((f, spec))
+            out.append((f, spec, chosen_date_format(date_key(i))))
     return out
 
 

@@ -30,7 +30,7 @@ from store.derived.touched import TOUCH_COLUMNS, count, ensure, forget, stale_ke
 
 __all__ = ["TABLES", "TOUCH_COLUMNS", "VERSION", "init", "rebuild", "refresh", "touch_ingest", "touch_rows"]
 
-VERSION = 6  # bump when a rule or a column changes: stores built by another version are rebuilt on open
+VERSION = 7  # bump when a rule or a column changes: stores built by another version are rebuilt on open
 TABLES = ("contact_facts", "notification_facts", "customer_facts")
 _DDL = (contact_facts.DDL, notification_facts.DDL, customer_facts.DDL)
 _FACTS_OF = {"contacts": ("contact_facts", contact_facts.facts_sql), "notifications": ("notification_facts",

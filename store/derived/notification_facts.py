@@ -1,5 +1,5 @@
-"""``notification_facts``: one row per (recall, outreach event it holds — naming it, or with its
-``campaign`` in the recall's ``match_campaigns``, any case), every ``notifications`` column plus
+"""``notification_facts``: one row per (recall, outreach event it holds — naming it, or with any of its
+``campaign`` values in the recall's ``match_campaigns``, any case), every ``notifications`` column plus
 ``customer_id`` and ``customer_h`` (rules: store/derived/rules.py)."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ CONTACT_MATCH_SQL = """x.recall_id = r.recall_id OR (x.recall_id IS NULL AND (
             OR list_contains(r.match_queues, lower(x.queue))
             OR list_contains(r.match_numbers, x.dialled_number)))"""
 EVENT_MATCH_SQL = """x.recall_id = r.recall_id
-    OR (x.recall_id IS NULL AND list_contains(r.match_campaigns, lower(x.campaign)))"""
+    OR (x.recall_id IS NULL AND list_has_any(r.match_campaigns, [lower(c) FOR c IN x.campaign]))"""
 REACHED_SQL = "('delivered', 'read', 'opened', 'clicked')"  # statuses that reached the customer
 ENGAGED_SQL = "('read', 'clicked', 'replied')"  # statuses that engaged them
 ANSWERED_CALL_SQL = "direction = 'outbound' AND channel = 'phone' AND (answered_at IS NOT NULL OR talk_s > 0)"

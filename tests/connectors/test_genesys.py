@@ -118,15 +118,35 @@ def test_unusable_values_are_quarantined(tmp_path):
     bad_metric = copy.deepcopy(TRANSFERRED)
     bad_metric["conversationId"] = "x-2"
     bad_metric["participants"][2]["sessions"][0]["metrics"][0]["value"] = "lots"
-    unknown_media = copy.deepcopy(ANSWERED)
-    unknown_media["conversationId"] = "x-3"
-    for p in unknown_media["participants"]:
-        p["sessions"][0]["mediaType"] = "unknown"
+    no_media = copy.deepcopy(ANSWERED)
+    no_media["conversationId"] = "x-3"
+    for p in no_media["participants"]:
+        p["sessions"][0]["mediaType"] = None
     con = store(tmp_path)
-    result = ingest(con, write_json(tmp_path / "bad.json", [ANSWERED, no_start, bad_metric, unknown_media, 42]))
+    result = ingest(con, write_json(tmp_path / "bad.json", [ANSWERED, no_start, bad_metric, no_media, 42]))
     assert (result.read, result.inserted, result.quarantined) == (5, 1, 4)
     got = con.execute("SELECT source_row, column_name FROM quarantine ORDER BY source_row").fetchall()
     assert got == [(2, "created_at"), (3, "talk_s"), (4, "channel"), (5, None)]
+
+
+@pytest.mark.parametrize(
+    "media, message_type, channel",
+    [
+        ("workitem", None, "other"),  # Genesys work items: none of our channels
+        ("message", "open", "other"),  # Open Messaging: a third-party integration
+        ("message", "somethingnew", "other"),
+        ("message", "webmessaging", "chat"),
+        ("message", None, "chat"),
+        ("message", "whatsapp", "whatsapp"),
+    ],
+)
+def test_channels_that_are_none_of_ours_are_other(tmp_path, media, message_type, channel):
+    conv = copy.deepcopy(ANSWERED)
+    for p in conv["participants"]:
+        p["sessions"][0]["mediaType"] = media
+        p["sessions"][0]["messageType"] = message_type
+    (row,) = read(genesys_cloud, write_json(tmp_path / "c.json", [conv])).tables["contacts"].iter_rows(named=True)
+    assert row["channel"] == channel
 
 
 def test_a_later_export_of_a_conversation_replaces_the_earlier(tmp_path):
@@ -212,3 +232,63 @@ def test_interactions_csv_bad_values(tmp_path):
         (3, "created_at"),
         (4, "direction"),
     ]
+
+
+def _agent_metrics(conv: dict, metrics: list[tuple[str, int]]) -> None:
+    agents = [s for p in conv["participants"] if p["purpose"] == "agent" for s in p["sessions"]]
+    agents[0]["metrics"] = [{"name": n, "value": v, "emitDate": "2024-03-05T15:00:00.000Z"} for n, v in metrics]
+
+
+@pytest.mark.parametrize(
+    "media, message_type, metrics, handle_s",
+    [
+        # A message session with talk, hold and after-call work but no tHandle: 799 + 30 + 60 s.
+        ("message", "whatsapp", [("tTalk", 799000), ("tHeld", 30000), ("tAcw", 60000)], 889.0),
+        # The completed values win over the running ones (Genesys: tHandle = tTalkComplete + tHeldComplete + tAcw).
+        ("email", None, [("tTalk", 10000), ("tTalkComplete", 420000), ("tAcw", 35000)], 455.0),
+        ("chat", None, [("tTalkComplete", 300000)], 300.0),  # no hold, no wrap: talk alone
+        ("message", "whatsapp", [("tTalk", 799000), ("tAcw", 60000), ("tHandle", 859000)], 859.0),  # as given
+        ("message", "whatsapp", [("tAlert", 5000)], None),  # nothing to add up: unknown, never 0
+    ],
+)
+def test_handle_time_is_talk_hold_wrap_for_every_media_type(tmp_path, media, message_type, metrics, handle_s):
+    conv = copy.deepcopy(WHATSAPP)
+    for p in conv["participants"]:
+        for s in p["sessions"]:
+            s["mediaType"], s["messageType"] = media, message_type
+    _agent_metrics(conv, metrics)
+    con = store(tmp_path)
+    ingest(con, write_json(tmp_path / "c.json", [conv]))
+    (row,) = contacts(con)
+    assert row["handle_s"] == handle_s
+
+
+def test_non_voice_session_without_thandle_counts_in_aht(tmp_path):
+    """The issue's case: before, such a session had no handle time and left AHT."""
+    from connectors.load import ingest_paths
+    from metrics import Scope, handle_time
+
+    conv = copy.deepcopy(WHATSAPP)
+    _agent_metrics(conv, [("tTalk", 600000), ("tAcw", 60000)])
+    recall = tmp_path / "recall.toml"
+    recall.write_text('[recall]\nid = "R"\nname = "R"\ntimezone = "UTC"\nannounced_at = "2024-03-01T00:00:00Z"\n')
+    con = store(tmp_path)
+    ingest(con, recall)
+    ingest_paths(con, [write_json(tmp_path / "c.json", [conv])], recall_id="R")
+    aht = handle_time(con, Scope("R", "2024-04-01T00:00:00Z"))
+    row = aht.filter((aht["phase"] == "all") & (aht["channel"] == "whatsapp")).row(0, named=True)
+    assert (row["n"], row["mean_s"]) == (1, 660.0)
+
+
+def test_csv_without_total_handle_adds_talk_hold_acw(tmp_path):
+    path = tmp_path / "interactions.csv"
+    path.write_text(
+        "Conversation ID,Date,Direction,Media Type,Total Talk,Total Hold,Total ACW\n"
+        "c-1,3/5/24 9:22 AM,Inbound,message,600000,,45000\n"
+        "c-2,3/5/24 9:30 AM,Inbound,email,,,\n",
+        encoding="utf-8",
+    )
+    from connectors import genesys_csv
+
+    rows = {r["source_id"]: r for r in read(genesys_csv, path).tables["contacts"].iter_rows(named=True)}
+    assert (rows["c-1"]["handle_s"], rows["c-2"]["handle_s"]) == (645.0, None)

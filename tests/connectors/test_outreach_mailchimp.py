@@ -51,7 +51,7 @@ def test_activity_mapping(tmp_path, case, activity, expected):
         return
     got = rows.select("source", "source_id", "channel", "customer_email", "status", "status_at", "campaign").row(0)
     assert got[:4] == ("mailchimp", expected[1], "email", "pat.doe@example.com")
-    assert (got[4], str(got[5]), got[6]) == (expected[0], "2024-03-05 15:02:11", CAMPAIGN)
+    assert (got[4], str(got[5]), got[6]) == (expected[0], "2024-03-05 15:02:11", [CAMPAIGN])
 
 
 def test_campaign_inherited_and_missing(tmp_path):
@@ -64,7 +64,7 @@ def test_campaign_inherited_and_missing(tmp_path):
     parsed = read(mailchimp_activity, write_json(tmp_path / "a.json", records, "ndjson"))
     assert parsed.rows_read == 3
     assert parsed.tables["notifications"].select("source_id", "campaign").rows() == [
-        (key("lee.roe@example.net", "open"), CAMPAIGN)
+        (key("lee.roe@example.net", "open"), [CAMPAIGN])
     ]
     assert parsed.rejects.select("source_row", "column_name").rows() == [(2, "campaign_id"), (3, "email_address")]
 
@@ -87,13 +87,13 @@ def test_flat_rows_match_the_nested_report(tmp_path):
 
 FIXTURE_ROWS = [
     ("mailchimp", key("lee.roe@example.net", "open", "2024-03-05T16:45:00"), "email", "lee.roe@example.net", None,
-     "opened", "2024-03-05 16:45:00", CAMPAIGN),
+     "opened", "2024-03-05 16:45:00", [CAMPAIGN]),
     ("mailchimp", key("old.box@example.org", "bounce", "2024-03-05T14:30:00"), "email", "old.box@example.org", None,
-     "bounced", "2024-03-05 14:30:00", CAMPAIGN),
+     "bounced", "2024-03-05 14:30:00", [CAMPAIGN]),
     ("mailchimp", key("pat.doe@example.com", "click", "2024-03-05T15:02:11"), "email", "pat.doe@example.com", None,
-     "clicked", "2024-03-05 15:02:11", CAMPAIGN),
+     "clicked", "2024-03-05 15:02:11", [CAMPAIGN]),
     ("mailchimp", key("pat.doe@example.com", "open", "2024-03-05T15:01:40"), "email", "pat.doe@example.com", None,
-     "opened", "2024-03-05 15:01:40", CAMPAIGN),
+     "opened", "2024-03-05 15:01:40", [CAMPAIGN]),
 ]  # fmt: skip
 
 

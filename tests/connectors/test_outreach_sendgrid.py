@@ -28,15 +28,24 @@ def event(kind: str, eid: str = "ev1", **extra: object) -> dict:
 
 # (case, event, expected (status, campaign) or "folded")
 CASES = [
-    ("processed is sent", event("processed"), ("sent", "recall_r24_017")),
-    ("delivered", event("delivered", response="250 OK"), ("delivered", "recall_r24_017")),
-    ("bounce is bounced", event("bounce", type="bounce", status="5.1.1"), ("bounced", "recall_r24_017")),
-    ("dropped is bounced", event("dropped", reason="Bounced Address"), ("bounced", "recall_r24_017")),
-    ("human open", event("open", sg_machine_open=False), ("opened", "recall_r24_017")),
-    ("open without flag", event("open"), ("opened", "recall_r24_017")),
-    ("click", event("click", url="https://recall.acme-example.com/r24-017"), ("clicked", "recall_r24_017")),
-    ("category list: first", event("click", category=["recall_r24_017", "wave_1"]), ("clicked", "recall_r24_017")),
-    ("category list of one", event("click", category=["Recall_R24_017"]), ("clicked", "Recall_R24_017")),
+    ("processed is sent", event("processed"), ("sent", ["recall_r24_017"])),
+    ("delivered", event("delivered", response="250 OK"), ("delivered", ["recall_r24_017"])),
+    ("bounce is bounced", event("bounce", type="bounce", status="5.1.1"), ("bounced", ["recall_r24_017"])),
+    ("dropped is bounced", event("dropped", reason="Bounced Address"), ("bounced", ["recall_r24_017"])),
+    ("human open", event("open", sg_machine_open=False), ("opened", ["recall_r24_017"])),
+    ("open without flag", event("open"), ("opened", ["recall_r24_017"])),
+    ("click", event("click", url="https://recall.acme-example.com/r24-017"), ("clicked", ["recall_r24_017"])),
+    (
+        "category list: every one",
+        event("click", category=["wave_2", "recall_r24_017", "wave_2"]),
+        ("clicked", ["wave_2", "recall_r24_017"]),
+    ),
+    ("category list of one", event("click", category=["Recall_R24_017"]), ("clicked", ["Recall_R24_017"])),
+    (
+        "marketing campaign name and id",
+        event("click", category=None, marketing_campaign_name="Recall notice", marketing_campaign_id=4711),
+        ("clicked", ["Recall notice", "4711"]),
+    ),
     ("no category", event("click", category=None), ("clicked", None)),
     ("empty category list", event("click", category=[]), ("clicked", None)),
     ("machine open folded", event("open", sg_machine_open=True), "folded"),
@@ -66,7 +75,6 @@ def test_event_mapping(tmp_path, case, record, expected):
 @pytest.mark.parametrize(
     "record, column, reason",
     [
-        (event("open", sg_event_id=None), "sg_event_id", "event has no sg_event_id (its unique key)"),
         (event("account_status_change"), "event", "unknown SendGrid event 'account_status_change'"),
         (event("click", timestamp="soon"), "status_at", "cannot read status_at value as ts"),
         ("not an event", "", "record is not a JSON object"),
@@ -106,19 +114,19 @@ def test_duplicate_event_id_across_batches(tmp_path):
     assert con.execute("SELECT count(*) FROM notifications").fetchone()[0] == 3
 
 
-FIXTURE_ROWS = [
+FIXTURE_ROWS = [  # the events of message 18e0f3a1c2d list two categories: both are kept
     ("sendgrid", "Y2xpY2stNDgyMTMtMTcwOTY1MjkzMA", "email", "pat.doe@example.com", None, "clicked",
-     "2024-03-05 15:35:30", "recall_r24_017"),
+     "2024-03-05 15:35:30", ["recall_r24_017", "wave_1"]),
     ("sendgrid", "Ym91bmNlLTk5MS0xNzA5NjQ4NTQx", "email", "old.box@example.org", None, "bounced",
-     "2024-03-05 14:22:21", "recall_r24_017"),
+     "2024-03-05 14:22:21", ["recall_r24_017"]),
     ("sendgrid", "ZGVsaXZlcmVkLTQ4MjEzLTE3MDk2NDg1MzM", "email", "pat.doe@example.com", None, "delivered",
-     "2024-03-05 14:22:13", "recall_r24_017"),
+     "2024-03-05 14:22:13", ["recall_r24_017", "wave_1"]),
     ("sendgrid", "ZHJvcHBlZC0xMjMtMTcwOTY0ODU0NQ", "email", "lee.roe@example.net", None, "bounced",
-     "2024-03-05 14:22:25", "recall_r24_017"),
+     "2024-03-05 14:22:25", ["recall_r24_017"]),
     ("sendgrid", "b3Blbi00ODIxMy0xNzA5NjUyOTAx", "email", "pat.doe@example.com", None, "opened",
-     "2024-03-05 15:35:01", "recall_r24_017"),
+     "2024-03-05 15:35:01", ["recall_r24_017", "wave_1"]),
     ("sendgrid", "cHJvY2Vzc2VkLTQ4MjEzLTE3MDk2NDg1MzA", "email", "pat.doe@example.com", None, "sent",
-     "2024-03-05 14:22:10", "recall_r24_017"),
+     "2024-03-05 14:22:10", ["recall_r24_017", "wave_1"]),
 ]  # fmt: skip
 
 
@@ -136,3 +144,52 @@ def test_empty_batch_is_not_claimed(tmp_path):
     path = write_json(tmp_path / "events.json", [])
     assert claimed_by(path) == []
     assert "no connector recognises" in failure(store(tmp_path), path)
+
+
+# The legacy Event Webhook format still shown in SendGrid's docs: no sg_event_id, no sg_message_id.
+LEGACY = [
+    {"email": "pat.doe@example.com", "timestamp": 1322000095, "category": "recall_r24_017", "event": "processed"},
+    {"email": "pat.doe@example.com", "timestamp": 1322000096, "category": "recall_r24_017", "event": "delivered"},
+    {"email": "pat.doe@example.com", "timestamp": 1322000200, "category": "recall_r24_017", "event": "open"},
+    {"email": "lee.roe@example.net", "timestamp": 1322000097, "category": ["recall_r24_017"], "event": "bounce",
+     "reason": "550 5.1.1 unknown user", "type": "bounce"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("layout", ["array", "ndjson"])
+def test_legacy_events_without_ids_are_recognised_and_never_double_counted(tmp_path, layout):
+    path = write_json(tmp_path / "legacy.json", LEGACY, layout)
+    assert claimed_by(path) == ["sendgrid_events"]
+    con = store(tmp_path)
+    first, rows = ingest_twice(con, path)  # the second load: 4 unchanged, nothing inserted or updated
+    assert (first.read, first.inserted, first.quarantined) == (4, 4, 0)
+    assert sorted((r[3], r[5], r[6]) for r in rows) == [
+        ("lee.roe@example.net", "bounced", "2011-11-22 22:14:57"),
+        ("pat.doe@example.com", "delivered", "2011-11-22 22:14:56"),
+        ("pat.doe@example.com", "opened", "2011-11-22 22:16:40"),
+        ("pat.doe@example.com", "sent", "2011-11-22 22:14:55"),
+    ]
+    keys = [r[1] for r in rows]
+    assert all(k.startswith("sha256:") and len(k) == 39 for k in keys)
+    # The same events re-exported with their keys in another order and as NDJSON: the same rows.
+    shuffled = [dict(reversed(list(e.items()))) for e in LEGACY]
+    again = ingest(con, write_json(tmp_path / "again.json", shuffled, "ndjson"))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_events_with_only_a_message_id_are_keyed_on_it(tmp_path):
+    """Events that carry ``sg_message_id`` but no ``sg_event_id`` (older exports; an asynchronous
+    bounce has neither): message id + event + timestamp, else the record's digest."""
+    records = [
+        {"email": "pat.doe@example.com", "timestamp": 1709648530, "event": "processed", "sg_message_id": MSG},
+        {"email": "pat.doe@example.com", "timestamp": 1709648533, "event": "delivered", "sg_message_id": MSG},
+        {"email": "pat.doe@example.com", "timestamp": 1709648533, "event": "delivered", "sg_message_id": MSG},
+        {"email": "old.box@example.org", "timestamp": 1709648541, "event": "bounce", "smtp-id": "<x@ismtpd-555>"},
+    ]
+    path = write_json(tmp_path / "events.json", records)
+    con = store(tmp_path)
+    first, rows = ingest_twice(con, path)
+    assert (first.read, first.inserted, first.unchanged, first.quarantined) == (4, 3, 1, 0)  # a repeat collapses
+    keys = sorted(r[1] for r in rows)
+    assert keys[:2] == [f"msg:{MSG}:delivered:1709648533", f"msg:{MSG}:processed:1709648530"]
+    assert keys[2].startswith("sha256:")

@@ -42,54 +42,54 @@ def message(**over: object) -> dict:
     return {**base, **over}
 
 
-# (case, message overrides, expected (source_id, channel, phone, status, status_at, campaign) or "folded")
+# (case, message overrides, expected (source_id, channel, phone, status, status_at, campaign list) or "folded")
 CASES = [
-    ("delivered sms", {}, (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", MG)),
+    ("delivered sms", {}, (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", [MG])),
     (
         "sent uses date_sent",
         {"status": "sent"},
-        (f"{SID}:sent", "sms", "+12025550143", "sent", "2024-03-05 14:22:10", MG),
+        (f"{SID}:sent", "sms", "+12025550143", "sent", "2024-03-05 14:22:10", [MG]),
     ),
     (
         "sent without date_sent",
         {"status": "sent", "date_sent": None},
-        (f"{SID}:sent", "sms", "+12025550143", "sent", "2024-03-05 14:22:14", MG),
+        (f"{SID}:sent", "sms", "+12025550143", "sent", "2024-03-05 14:22:14", [MG]),
     ),
     (
         "undelivered is failed",
         {"status": "undelivered", "error_code": 30003},
-        (f"{SID}:failed", "sms", "+12025550143", "failed", "2024-03-05 14:22:14", MG),
+        (f"{SID}:failed", "sms", "+12025550143", "failed", "2024-03-05 14:22:14", [MG]),
     ),
-    ("failed", {"status": "failed"}, (f"{SID}:failed", "sms", "+12025550143", "failed", "2024-03-05 14:22:14", MG)),
+    ("failed", {"status": "failed"}, (f"{SID}:failed", "sms", "+12025550143", "failed", "2024-03-05 14:22:14", [MG])),
     (
         "partially delivered",
         {"status": "partially_delivered"},
-        (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", MG),
+        (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", [MG]),
     ),
     (
         "whatsapp prefix stripped",
         {"status": "read", "from": "whatsapp:+14155550100", "to": "whatsapp:+13125550167"},
-        (f"{SID}:read", "whatsapp", "+13125550167", "read", "2024-03-05 14:22:14", MG),
+        (f"{SID}:read", "whatsapp", "+13125550167", "read", "2024-03-05 14:22:14", [MG]),
     ),
     (
         "inbound sms reply: customer is from",
         {"status": "received", "direction": "inbound", "from": "+12025550143", "to": "+18005550188"},
-        (f"{SID}:replied", "sms", "+12025550143", "replied", "2024-03-05 14:22:10", MG),
+        (f"{SID}:replied", "sms", "+12025550143", "replied", "2024-03-05 14:22:10", [MG]),
     ),
     (
         "inbound whatsapp reply",
         {"status": "receiving", "direction": "inbound", "from": "whatsapp:+12025550199", "to": "whatsapp:+14155550100"},
-        (f"{SID}:replied", "whatsapp", "+12025550199", "replied", "2024-03-05 14:22:10", MG),
+        (f"{SID}:replied", "whatsapp", "+12025550199", "replied", "2024-03-05 14:22:10", [MG]),
     ),
     (
         "outbound-reply is outbound",
         {"direction": "outbound-reply"},
-        (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", MG),
+        (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", [MG]),
     ),
     (
         "custom campaign wins over messaging service",
         {"campaign": "cs2026014-notice"},
-        (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", "cs2026014-notice"),
+        (f"{SID}:delivered", "sms", "+12025550143", "delivered", "2024-03-05 14:22:14", ["cs2026014-notice"]),
     ),
     (
         "BulkExport ISO dates, no messaging service",
@@ -180,15 +180,15 @@ def test_same_message_twice_in_one_file_collapses(tmp_path):
 # The JSON fixture, worked out by hand (status_at: date_sent for sent/replied, date_updated otherwise).
 JSON_FIXTURE_ROWS = [
     ("twilio", "MM3333cccc4444dddd5555eeee6666ffff:read", "whatsapp", None, "+12025550199", "read",
-     "2024-03-05 15:07:30", MG),
+     "2024-03-05 15:07:30", [MG]),
     ("twilio", "SM0a1b2c3d4e5f60718293a4b5c6d7e8f9:failed", "whatsapp", None, "+13125550167", "failed",
-     "2024-03-05 14:22:40", MG),
+     "2024-03-05 14:22:40", [MG]),
     ("twilio", "SM2222bbbb3333cccc4444dddd5555eeee:sent", "sms", None, "+12125550111", "sent",
-     "2024-03-05 14:51:01", MG),
+     "2024-03-05 14:51:01", [MG]),
     ("twilio", "SM5f2e8a7c9b1d4e6f8a0b2c4d6e8f0a1b:delivered", "sms", None, "+12025550143", "delivered",
-     "2024-03-05 14:22:14", MG),
+     "2024-03-05 14:22:14", [MG]),
     ("twilio", "SM9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a41:replied", "sms", None, "+12025550143", "replied",
-     "2024-03-05 14:40:02", MG),
+     "2024-03-05 14:40:02", [MG]),
 ]  # fmt: skip
 
 

@@ -48,9 +48,9 @@ SENT = status(PAT, "sent", "1709648531", tag="recall_r24_017")
 DELIVERED = status(PAT, "delivered", "1709648545")  # no tag: takes the tag of the message's other events
 READ = status(PAT, "read", "1709648602", tag="recall_r24_017")
 EXPECTED_PAT = [
-    ("whatsapp", f"{PAT}:delivered", "whatsapp", None, "+12025550143", "delivered", "2024-03-05 14:22:25", TAG),
-    ("whatsapp", f"{PAT}:read", "whatsapp", None, "+12025550143", "read", "2024-03-05 14:23:22", TAG),
-    ("whatsapp", f"{PAT}:sent", "whatsapp", None, "+12025550143", "sent", "2024-03-05 14:22:11", TAG),
+    ("whatsapp", f"{PAT}:delivered", "whatsapp", None, "+12025550143", "delivered", "2024-03-05 14:22:25", [TAG]),
+    ("whatsapp", f"{PAT}:read", "whatsapp", None, "+12025550143", "read", "2024-03-05 14:23:22", [TAG]),
+    ("whatsapp", f"{PAT}:sent", "whatsapp", None, "+12025550143", "sent", "2024-03-05 14:22:11", [TAG]),
 ]  # fmt: skip
 
 
@@ -127,9 +127,9 @@ def test_inbound_reply_takes_the_tag_of_the_message_it_answers(tmp_path):
     rows = read(whatsapp_cloud, path).tables["notifications"]
     got = rows.select("source_id", "status", "customer_phone", "campaign").rows()
     assert got == [
-        (f"{REPLY}:replied", "replied", "+12025550143", TAG),
+        (f"{REPLY}:replied", "replied", "+12025550143", [TAG]),
         (f"{REPLY}X:replied", "replied", "+13125550167", None),
-        (f"{PAT}:sent", "sent", "+12025550143", TAG),
+        (f"{PAT}:sent", "sent", "+12025550143", [TAG]),
     ]
 
 
@@ -162,12 +162,12 @@ def test_broken_json_names_the_line(tmp_path):
 
 
 FIXTURE_ROWS = [
-    ("whatsapp", f"{PAT}:delivered", "whatsapp", None, "+12025550143", "delivered", "2024-03-05 14:22:25", TAG),
-    ("whatsapp", f"{PAT}:read", "whatsapp", None, "+12025550143", "read", "2024-03-05 14:23:22", TAG),
-    ("whatsapp", f"{PAT}:sent", "whatsapp", None, "+12025550143", "sent", "2024-03-05 14:22:11", TAG),
-    ("whatsapp", f"{REPLY}:replied", "whatsapp", None, "+12025550143", "replied", "2024-03-05 14:25:00", TAG),
-    ("whatsapp", f"{LEE}:failed", "whatsapp", None, "+13125550167", "failed", "2024-03-05 14:22:31", TAG),
-    ("whatsapp", f"{LEE}:sent", "whatsapp", None, "+13125550167", "sent", "2024-03-05 14:22:12", TAG),
+    ("whatsapp", f"{PAT}:delivered", "whatsapp", None, "+12025550143", "delivered", "2024-03-05 14:22:25", [TAG]),
+    ("whatsapp", f"{PAT}:read", "whatsapp", None, "+12025550143", "read", "2024-03-05 14:23:22", [TAG]),
+    ("whatsapp", f"{PAT}:sent", "whatsapp", None, "+12025550143", "sent", "2024-03-05 14:22:11", [TAG]),
+    ("whatsapp", f"{REPLY}:replied", "whatsapp", None, "+12025550143", "replied", "2024-03-05 14:25:00", [TAG]),
+    ("whatsapp", f"{LEE}:failed", "whatsapp", None, "+13125550167", "failed", "2024-03-05 14:22:31", [TAG]),
+    ("whatsapp", f"{LEE}:sent", "whatsapp", None, "+13125550167", "sent", "2024-03-05 14:22:12", [TAG]),
 ]  # fmt: skip
 
 

@@ -221,11 +221,13 @@ def test_origin_to_channel(tmp_path, origin, channel, direction):
     assert (row["channel"], row["direction"]) == (channel, direction)
 
 
-@pytest.mark.parametrize("origin", ["Recall Desk", "Walk-in", "Letter"])
-def test_unknown_origin_is_quarantined(tmp_path, origin):
+@pytest.mark.parametrize("origin", ["Recall Desk", "Walk-in", "Letter", "Outbound Letter"])
+def test_origin_that_is_none_of_our_channels_is_other(tmp_path, origin):
     parsed = read_dl(tmp_path, [{"CASENUMBER": "1"}, {"CASENUMBER": "2", "ORIGIN": origin}])
-    assert parsed.tables["contacts"]["source_id"].to_list() == ["1"]
-    assert parsed.rejects.select("source_row", "column_name", "raw").rows() == [(3, "Origin", origin)]
+    assert parsed.tables["contacts"]["source_id"].to_list() == ["1", "2"]
+    row = parsed.tables["contacts"].row(1, named=True)
+    assert (row["channel"], row["direction"]) == ("other", "outbound" if "Outbound" in origin else "inbound")
+    assert parsed.rejects.height == 0
 
 
 def test_blank_origin_is_quarantined_as_missing_channel(tmp_path):

@@ -1,13 +1,14 @@
 """Twilio Voice: Call resource JSON and Console call-log CSV (docs/vendor-formats.md#twilio-programmable-voice).
 
-One customer call = one contact: child legs (``parent_call_sid``) fold into their parent."""
+One customer call = one contact: dialled legs (``outbound-dial`` with a ``parent_call_sid``) fold
+into their parent, in the same file or across files (the legs are kept in ``call_legs``)."""
 
 from __future__ import annotations
 
 import csv
 
 import pytest
-from telephony_support import FIXTURES, contacts, ingest, ingest_twice, quarantine, read, store, write_json
+from telephony_support import FIXTURES, contacts, ingest, ingest_twice, read, store, write_json
 
 from connectors import twilio_voice_csv, twilio_voice_json
 from connectors.base import SourceFile
@@ -218,13 +219,65 @@ def test_repeated_child_record_counts_once(tmp_path):
     assert parsed.tables["contacts"]["talk_s"].to_list() == [412.0]
 
 
-def test_child_leg_without_its_parent_is_quarantined(tmp_path):
-    orphan = leg(ORPHAN, "CA" + "00" * 16, direction="outbound-dial", frm=HOTLINE, to="client:srivera")
+def test_only_dialled_legs_are_children(tmp_path):
+    """A page of the Calls API where calls carry a parent_call_sid without being dialled from it
+    (direction inbound or outbound-api): each is a call of its own, never quarantined."""
+    records = [
+        leg("CA" + "31" * 16, "CA" + "30" * 16, direction="inbound"),
+        leg("CA" + "32" * 16, "CA" + "30" * 16, direction="outbound-api", frm=HOTLINE, to="+16175550122"),
+        leg("CA" + "33" * 16, "CA" + "30" * 16, direction="trunking-originating", frm=HOTLINE, to="+16175550123"),
+    ]
     con = store(tmp_path)
-    result = ingest(con, write_json(tmp_path / "o.json", [PARENT, orphan], "ndjson"))
-    assert (result.read, result.inserted, result.quarantined) == (2, 1, 1)
-    ((row, column, reason),) = quarantine(con)
-    assert (row, column) == (2, "parent_call_sid") and "not in this file" in reason
+    result = ingest(con, write_json(tmp_path / "page.json", {"calls": records, "page": 0}, "array"))
+    assert (result.read, result.inserted, result.unchanged, result.quarantined) == (3, 3, 0, 0)
+
+
+FILE_ORDERS = [("parent file first", ["parent", "child"]), ("child file first", ["child", "parent"])]
+
+
+@pytest.mark.parametrize("case, order", FILE_ORDERS, ids=[c[0] for c in FILE_ORDERS])
+def test_child_leg_in_another_file_is_folded_in_the_store(tmp_path, case, order):
+    """The parent leg in one file and its dialled leg in another, in either order: the store ends
+    with the one contact that a file holding both gives; the child is never quarantined."""
+    grand = leg(GRAND, C1, direction="outbound-dial", start="14:25:00", duration="100", frm=HOTLINE, to="client:sup")
+    files = {
+        "parent": write_json(tmp_path / "parent.json", [PARENT, leg("CA" + "99" * 16, start="15:00:00")]),
+        "child": write_json(tmp_path / "child.json", [CHILD, grand], "ndjson"),
+    }
+    together = store(tmp_path / "together")
+    ingest(
+        together, write_json(tmp_path / "both.json", [PARENT, leg("CA" + "99" * 16, start="15:00:00"), CHILD, grand])
+    )
+    con = store(tmp_path)
+    first = ingest(con, files[order[0]])
+    second = ingest(con, files[order[1]])
+    assert first.quarantined == second.quarantined == 0
+    assert contacts(con) == contacts(together)
+    (call,) = [c for c in contacts(con) if c["source_id"] == P1]
+    assert (call["talk_s"], call["agent"], call["is_transferred"]) == (512.0, "sup", True)  # 412 + 100 s, two agents
+    if order[0] == "child":
+        assert (first.read, first.inserted, first.unchanged) == (2, 0, 2)  # kept, waiting for their call
+        assert any("2 dialled call leg(s) wait for their parent call" in w for w in first.warnings)
+        assert (second.read, second.inserted) == (2, 2)
+    else:
+        assert (second.read, second.inserted, second.updated, second.unchanged) == (2, 0, 0, 2)  # folded legs
+        assert not second.warnings
+    # Loading either file again changes nothing.
+    again = ingest(con, files[order[1]])
+    assert (again.inserted, again.updated) == (0, 0) and contacts(con) == contacts(together)
+
+
+def test_undo_of_the_child_file_brings_the_call_back_as_it_was(tmp_path):
+    from store.undo import undo_ingest
+
+    con = store(tmp_path)
+    ingest(con, write_json(tmp_path / "parent.json", [PARENT]))
+    alone = contacts(con)
+    second = ingest(con, write_json(tmp_path / "child.json", [CHILD]))
+    assert contacts(con)[0]["agent"] == "srivera"
+    undo_ingest(con, second.ingest_id)
+    assert contacts(con) == alone
+    assert con.execute("SELECT count(*) FROM call_legs").fetchone()[0] == 1  # the parent leg only
 
 
 def test_duplicate_parent_newest_wins(tmp_path):
@@ -292,7 +345,8 @@ def test_console_csv_rows_are_spreadsheet_rows(tmp_path):
     orphan = leg(ORPHAN, "CA" + "00" * 16, direction="outbound-dial")
     bad = {**leg("CA" + "96" * 16), "start_time": "soon", "date_created": "soon"}
     parsed = read(twilio_voice_csv, _csv(tmp_path / "calls.csv", [PARENT, orphan, bad]))
-    assert sorted(set(parsed.rejects["source_row"].to_list())) == [3, 4]  # header is row 1
+    assert sorted(set(parsed.rejects["source_row"].to_list())) == [4]  # header is row 1; the orphan is kept
+    assert parsed.tables["call_legs"]["source_row"].to_list() == [2, 3]
 
 
 @pytest.mark.parametrize("name", ["twilio_voice_json.json", "twilio_voice_csv.csv"])

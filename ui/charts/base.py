@@ -21,6 +21,7 @@ CHANNEL_COLORS = {
     "sms": "#9467bd",
     "social": "#e377c2",
     "web": "#8c564b",
+    "other": "#7f7f7f",  # a channel the vendor reports that is none of ours (Zendesk api, integrations…)
 }
 
 
