@@ -1,9 +1,9 @@
 """From paths on disk to rows in the store: expand, detect, read, write.
 
 - Folders are walked (sorted; hidden files and READMEs skipped); ``.zip`` members and ``.gz``
-  files are unpacked to a temporary folder first. A zip member whose path would escape
-  (``../x``, absolute), a zip of more than ``MAX_MEMBERS`` members, or a member that expands more
-  than ``MAX_RATIO`` times or beyond ``MAX_UNPACKED_BYTES`` is refused with a message.
+  files are unpacked to a temporary folder first, within the caps of connectors/archives.py
+  (members, bytes, ratio and nesting depth per top-level file; a file passing one is refused
+  whole, with a message naming the cap).
 - Recall definitions (TOML) load before the other files of one call, so later files get the
   recall's zone and country.
 - Detection asks every registered connector; none, or more than one, makes the file
@@ -17,32 +17,22 @@
 
 from __future__ import annotations
 
-import gzip
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import ModuleType
 
 import duckdb
 
 from connectors import mapped
+from connectors.archives import CLI_LIMITS, ArchiveLimits, Failure, unpack
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.textfile import iter_json_records
 from store.write import FileMeta, IngestResult, apply
 
-MAX_MEMBERS = 10_000
-MAX_RATIO = 200
-MAX_UNPACKED_BYTES = 4 * 1024**3
-
-
-@dataclass
-class Failure:
-    file_name: str
-    message: str
+__all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
 
 
 def connectors() -> list[ModuleType]:
@@ -73,79 +63,29 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
 
 
 @contextmanager
-def expand(paths: Iterable[str | Path]) -> Iterator[list[SourceFile | Failure]]:
-    """Every loadable file under ``paths``, zip members and gunzipped files included."""
+def expand(paths: Iterable[str | Path], limits: ArchiveLimits = CLI_LIMITS) -> Iterator[list[SourceFile | Failure]]:
+    """Every loadable file under ``paths``, zip members and gunzipped files included, in a
+    temporary folder that is deleted when the block ends."""
     with tempfile.TemporaryDirectory(prefix="recall-ops-") as tmp:
-        out: list[SourceFile | Failure] = []
-        for p in map(Path, paths):
-            files = sorted(x for x in p.rglob("*") if x.is_file() and not _skipped(x)) if p.is_dir() else [p]
-            for f in files:
-                out.extend(_unwrap(f, f.name, Path(tmp)))
-        recall_first = sorted(out, key=lambda s: not (isinstance(s, SourceFile) and s.suffix == ".toml"))
-        yield recall_first
+        yield expand_into(paths, Path(tmp), limits)
+
+
+def expand_into(
+    paths: Iterable[str | Path], folder: Path, limits: ArchiveLimits = CLI_LIMITS
+) -> list[SourceFile | Failure]:
+    """:func:`expand` into ``folder``, which the caller keeps (and deletes) as long as it needs the
+    files; recall definitions (TOML) first. Each top-level file has its own archive budget."""
+    out: list[SourceFile | Failure] = []
+    for p in map(Path, paths):
+        files = sorted(x for x in p.rglob("*") if x.is_file() and not _skipped(x)) if p.is_dir() else [p]
+        for f in files:
+            out.extend(unpack(f, folder, limits))
+    return sorted(out, key=lambda s: not (isinstance(s, SourceFile) and s.suffix == ".toml"))
 
 
 def _skipped(path: Path) -> bool:
     """Files a folder walk passes over: hidden files and READMEs."""
     return path.name.startswith(".") or path.name.upper().startswith("README")
-
-
-def _unwrap(path: Path, name: str, tmp: Path) -> list[SourceFile | Failure]:
-    if not path.exists():
-        return [Failure(name, f"{name}: no such file")]
-    if path.suffix.lower() == ".gz":
-        target = tmp / f"{len(list(tmp.iterdir()))}_{path.stem}"
-        try:
-            with gzip.open(path) as src, open(target, "wb") as dst:
-                _copy_limited(src, dst, path.stat().st_size, name)
-        except (OSError, EOFError, Unreadable) as e:
-            return [Failure(name, str(e) if isinstance(e, Unreadable) else f"{name}: broken gzip ({e})")]
-        return _unwrap(target, name[:-3], tmp)
-    if path.suffix.lower() == ".zip":
-        return _unzip(path, name, tmp)
-    return [SourceFile(name, path)]
-
-
-def _unzip(path: Path, name: str, tmp: Path) -> list[SourceFile | Failure]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        return [Failure(name, f"{name}: not a readable zip archive ({e})")]
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_MEMBERS:
-            return [Failure(name, f"{name}: {len(members)} members, more than the {MAX_MEMBERS} allowed")]
-        out: list[SourceFile | Failure] = []
-        for i, m in enumerate(members):
-            label = f"{name}/{m.filename}"
-            pure = PurePosixPath(m.filename.replace("\\", "/"))
-            if pure.is_absolute() or ".." in pure.parts:
-                out.append(Failure(label, f"{label}: member path escapes the archive; refused"))
-                continue
-            if PurePosixPath(m.filename).name.startswith(("__MACOSX", "._")) or "__MACOSX" in pure.parts:
-                continue
-            target = tmp / f"z{i}_{len(list(tmp.iterdir()))}_{pure.name}"
-            try:
-                with archive.open(m) as src, open(target, "wb") as dst:
-                    _copy_limited(src, dst, m.compress_size, label)
-            except Unreadable as e:
-                out.append(Failure(label, str(e)))
-                continue
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                out.append(Failure(label, f"{label}: broken zip member ({e})"))
-                continue
-            out.extend(_unwrap(target, label, tmp))
-        return out
-
-
-def _copy_limited(src, dst, packed_size: int, label: str) -> None:
-    limit = min(MAX_UNPACKED_BYTES, max(packed_size, 1) * MAX_RATIO + 1_048_576)
-    written = 0
-    while chunk := src.read(1_048_576):
-        written += len(chunk)
-        if written > limit:
-            raise Unreadable(f"{label}: expands more than {MAX_RATIO}× its packed size; refused as a zip bomb")
-        dst.write(chunk)
 
 
 def context(con: duckdb.DuckDBPyConnection, recall_id: str | None, tz: str | None) -> ReadContext:

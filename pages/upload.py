@@ -32,12 +32,12 @@ with right:
     tz = upload.zone_choice(recalls, recall_id)
 
 if pairs or paths:
-    with upload.staged(pairs, paths) as files:
-        st.subheader("Files")
-        chosen = upload_review.review(files, recall_id, tz)
-        if st.button("Load", key="upload_load", type="primary"):
-            with st.spinner("Loading…"):
-                st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
+    files = upload.unpacked(pairs, paths)
+    st.subheader("Files")
+    chosen = upload_review.review(files, recall_id, tz)
+    if st.button("Load", key="upload_load", type="primary"):
+        with st.spinner("Loading…"):
+            st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
 upload.show_reports(st.session_state.get(upload.REPORTS_KEY))
 
 st.header("Ingest history")

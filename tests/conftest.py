@@ -41,6 +41,18 @@ def db(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def empty_db(tmp_path, monkeypatch):
+    """An empty store file used by the app under test (the bundled sample data is not loaded into it)."""
+    import ui.data
+
+    path = tmp_path / "upload.duckdb"
+    connect(path).close()
+    monkeypatch.setattr(ui.data, "SAMPLE_DIR", tmp_path / "no-sample")
+    monkeypatch.setenv("RECALL_OPS_DB", str(path))
+    return path
+
+
+@pytest.fixture
 def metrics_store(store):
     """The hand-computed metrics fixture (tests/fixtures/metrics, see its README)."""
     load(store, METRIC_FIXTURES)

@@ -13,7 +13,6 @@ import pytest
 from conftest import METRIC_FIXTURES, ROOT
 from streamlit.testing.v1 import AppTest
 
-import ui.data
 from connectors.load import ingest_paths
 from store.db import connect
 from ui.upload import masked_rejects
@@ -25,16 +24,6 @@ BAD_ROWS = (
     "five9,q2,R1,phone,inbound,yesterday,carol@x.com\n"
     "five9,q3,R1,phone,inbound,2026-03-02T10:00:00Z,ok@x.com\n"
 )
-
-
-@pytest.fixture
-def empty_db(tmp_path, monkeypatch):
-    """An empty store (the bundled sample data is not loaded into it)."""
-    path = tmp_path / "upload.duckdb"
-    connect(path).close()
-    monkeypatch.setattr(ui.data, "SAMPLE_DIR", tmp_path / "no-sample")
-    monkeypatch.setenv("RECALL_OPS_DB", str(path))
-    return path
 
 
 @pytest.fixture

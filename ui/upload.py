@@ -8,9 +8,9 @@ Rules:
   two uploads with one name get their own sub-folders): where the chooser of ui/disk_chooser.py
   wrote them; Streamlit's uploader's files written once each to a session folder
   (:func:`widget_paths`); and ``(name, bytes)`` pairs seeded in ``st.session_state["upload_seed"]``
-  (:func:`seeded_files`: tests, since AppTest cannot drive a file uploader, and scripts), written
-  to a temporary folder for the run. All are expanded with :func:`connectors.load.expand` (zip
-  members and ``.gz`` files unpacked).
+  (:func:`seeded_files`: tests, since AppTest cannot drive a file uploader, and scripts). All are
+  unpacked once per set of files (:func:`unpacked`: zip members and ``.gz`` files, within
+  :data:`UPLOAD_LIMITS`), not on every rerun of the page.
 - A preview runs the connector's ``read()`` with the chosen recall and zone and writes nothing:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
@@ -21,12 +21,12 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
 import zoneinfo
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -36,9 +36,10 @@ import polars as pl
 import streamlit as st
 
 from connectors import mapped
+from connectors.archives import ArchiveLimits
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.batches import Summary, summarize
-from connectors.load import Failure, context, detect, expand, ingest_file
+from connectors.load import Failure, context, detect, expand_into, ingest_file
 from ui import access, data
 from ui.disk_upload import base_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
@@ -47,6 +48,10 @@ FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "g
 SEED_KEY = "upload_seed"
 WIDGET_DIR_KEY = "upload_widget_dir"
 REPORTS_KEY = "upload_reports"
+UNPACKED_KEY = "upload_unpacked"
+# An upload unpacks in the dashboard's process and each member is previewed: far fewer members
+# than the command line allows (connectors/archives.py); the byte and depth caps are the same.
+UPLOAD_LIMITS = ArchiveLimits(max_members=200)
 COMMON_ZONES = (
     "UTC",
     "America/New_York",
@@ -101,22 +106,39 @@ def seeded_files() -> list[tuple[str, bytes]]:
     return list(st.session_state.get(SEED_KEY) or [])
 
 
-@contextmanager
-def staged(
-    pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path] = ()
-) -> Iterator[list[SourceFile | Failure]]:
-    """Write ``pairs`` to a temporary folder under their base names and expand them, with the files
-    already ``on_disk`` (zips, gz)."""
-    with tempfile.TemporaryDirectory(prefix="recall-ops-upload-") as tmp:
-        paths: list[Path] = list(on_disk)
-        for i, (name, content) in enumerate(pairs):
-            folder = Path(tmp) / str(i)
-            folder.mkdir()
-            path = folder / base_name(name)
-            path.write_bytes(content)
-            paths.append(path)
-        with expand(paths) as files:
-            yield files
+def unpacked(pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path] = ()) -> list[SourceFile | Failure]:
+    """The files to review and load: ``pairs`` written under their base names and the files
+    already ``on_disk``, with zips and ``.gz`` files unpacked within :data:`UPLOAD_LIMITS`.
+
+    Unpacked once per set of inputs (paths with size and mtime, seeded bytes by digest) into a
+    session folder kept in session state, so a rerun of the page (every click) reuses the files
+    instead of unpacking the archives again; a new set replaces the folder."""
+    key = [(str(p), *_stamp(p)) for p in on_disk] + [(n, hashlib.sha256(bytes(c)).hexdigest()) for n, c in pairs]
+    cached = st.session_state.get(UNPACKED_KEY)
+    if cached is not None and cached[0] == key and Path(cached[1]).is_dir():
+        return cached[2]
+    if cached is not None:
+        shutil.rmtree(cached[1], ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix="recall-ops-unpacked-"))
+    paths: list[Path] = list(on_disk)
+    for i, (name, content) in enumerate(pairs):
+        sub = folder / f"seed{i}"
+        sub.mkdir()
+        path = sub / base_name(name)
+        path.write_bytes(content)
+        paths.append(path)
+    (folder / "unpacked").mkdir()
+    files = expand_into(paths, folder / "unpacked", UPLOAD_LIMITS)
+    st.session_state[UNPACKED_KEY] = (key, str(folder), files)
+    return files
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st_ = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st_.st_size, st_.st_mtime_ns)
 
 
 # --- detection and preview ----------------------------------------------------------------------
