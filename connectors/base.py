@@ -119,13 +119,13 @@ class SourceFile:
 
 def _read_xlsx_header(path: Path) -> list[str]:
     """Row 1 of the first sheet, stripped, without trailing empty cells; [] when unreadable."""
-    from connectors.textfile import xlsx_rows  # textfile imports this module
+    from connectors.xlsx import sheet_rows  # imports openpyxl: only when a workbook is met
 
     try:
-        rows = xlsx_rows(path, max_row=1)
-    except Exception:  # detection never raises: a damaged workbook has no header
+        rows = list(sheet_rows(path, max_row=1))
+    except Exception:  # detection never raises: a damaged or oversized workbook has no header
         return []
-    cells = [(c or "").strip() for c in rows[0]] if rows else []
+    cells = [(c or "").strip() for c in rows[0][1]] if rows else []
     while cells and not cells[-1]:
         cells.pop()
     return cells

@@ -29,7 +29,7 @@ from connectors import mapped
 from connectors.archives import CLI_LIMITS, ArchiveLimits, Failure, unpack
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
 from connectors.batches import ReadWhole, read_ahead, reading_whole
-from connectors.textfile import iter_json_records
+from connectors.textfile import iter_json_records, xlsx_rows
 from store.write import FileMeta, IngestResult, apply
 
 __all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
@@ -50,6 +50,8 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
         return hits[0]
     if not hits:
         binary = b"\x00" in f.head(4096) and not f.head(2).startswith((b"\xff\xfe", b"\xfe\xff"))
+        if f.suffix == ".xlsx" and not f.header():
+            xlsx_rows(f, max_row=1)  # raises Unreadable saying why the workbook cannot be read
         if binary and not (f.suffix == ".xlsx" and f.header()):
             raise Unreadable(f"{f.name}: binary data, not a text export (CSV, JSON, TOML, XLSX)")
         if f.head_text(64).lstrip().startswith(("{", "[")):

@@ -10,22 +10,21 @@ of the surplus cells, up to the last non-empty one), which :func:`connectors.con
 quarantines; otherwise the surplus is dropped and a warning names the rows. Surplus cells that
 are all empty (a trailing delimiter) carry no data and are ignored.
 
-Excel (``.xlsx``): the first sheet, header in row 1, read with openpyxl in read-only mode.
+Excel (``.xlsx``): the first sheet, header in row 1, only the cells it holds (connectors/xlsx.py).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import polars as pl
 
 from connectors.base import SourceFile, Unreadable, sniff_delimiter
+from connectors.xlsx import SheetTooLarge, sheet_rows, xlsx_text  # noqa: F401  (xlsx_text: re-exported)
 
 
 def decode(f: SourceFile) -> tuple[str, list[str]]:
@@ -145,18 +144,16 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     """The first sheet of a workbook → (all-text frame, warnings); header = row 1, ``source_row`` =
     spreadsheet row number.
 
-    Cells become text (:func:`xlsx_text`). Rows whose cells are all empty are skipped (they keep
-    their numbers: the next row is still its spreadsheet row). A blank header cell inside the
-    header is named ``column_<n>``; non-empty cells right of the last header cell go to
-    ``_extra_cells``.
+    Only the cells the sheet holds are read, within the extent caps of connectors/xlsx.py (a sheet
+    past them is refused, naming the cell). Cells become text (:func:`xlsx_text`). Rows whose
+    cells are all empty are skipped (they keep their numbers: the next row is still its
+    spreadsheet row). A blank header cell inside the header is named ``column_<n>``; non-empty
+    cells right of the last header cell go to ``_extra_cells``.
     """
-    try:
-        rows = xlsx_rows(f.path)
-    except Exception as e:  # openpyxl raises many types for a damaged or foreign file
-        raise Unreadable(f"{f.name}: not a readable Excel workbook ({type(e).__name__}: {e})") from e
-    if not rows or all(v is None for v in rows[0]):
+    rows = xlsx_rows(f)
+    if not rows or rows[0][0] != 1 or all(v is None for v in rows[0][1]):
         raise Unreadable(f"{f.name}: the first sheet has no header in row 1")
-    header = list(rows[0])
+    header = list(rows[0][1])
     while header and header[-1] is None:
         header.pop()
     names = _dedupe([(h or "").strip() or f"column_{i + 1}" for i, h in enumerate(header)])
@@ -164,7 +161,7 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     numbers: list[int] = []
     cells: list[list[str | None]] = []
     extra: list[str | None] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         if all(v is None or not v.strip() for v in row):
             continue
         numbers.append(number)
@@ -179,43 +176,15 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     return frame.with_columns(pl.Series("source_row", numbers, pl.Int64)), []
 
 
-def xlsx_rows(path: Path, max_row: int | None = None) -> list[list[str | None]]:
-    """Rows of the first sheet as text cells (:func:`xlsx_text`), up to ``max_row``."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+def xlsx_rows(f: SourceFile, max_row: int | None = None) -> list[tuple[int, list[str | None]]]:
+    """(row number, text cells) of the rows of the first sheet holding a cell, up to ``max_row``
+    (connectors/xlsx.py); :class:`Unreadable` naming the file for a damaged or oversized workbook."""
     try:
-        sheet = book.worksheets[0]
-        return [
-            [xlsx_text(c.value, getattr(c, "number_format", None)) for c in row]
-            for row in sheet.iter_rows(max_row=max_row)
-        ]
-    finally:
-        book.close()
-
-
-def xlsx_text(value: object, number_format: str | None = None) -> str | None:
-    """One cell as text: empty → None; a date-time → ISO 8601 without offset (a date when the cell
-    is formatted as a date only); a time → ``HH:MM:SS``; a duration → ``HH:MM:SS``; an integral
-    number without ``.0``; booleans ``true``/``false``; text as written."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None)
-        fmt = (number_format or "").lower()
-        if value.time() == dt.time(0) and "h" not in fmt and "s" not in fmt:
-            return value.date().isoformat()
-        return value.isoformat(sep="T")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        s = int(value.total_seconds())
-        return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return str(value)
+        return list(sheet_rows(f.path, max_row))
+    except SheetTooLarge as e:
+        raise Unreadable(f"{f.name}: {e}; refused") from e
+    except Exception as e:  # openpyxl raises many types for a damaged or foreign file
+        raise Unreadable(f"{f.name}: not a readable Excel workbook ({type(e).__name__}: {e})") from e
 
 
 def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[int, object]]:
