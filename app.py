@@ -63,9 +63,20 @@ def refuse_open() -> None:
     )
 
 
-role = access.current_role()
+def refuse_foreign_host() -> None:
+    st.title("Recall Ops")
+    st.error(
+        "No sign-in is configured, so the dashboard answers only to localhost, and this page was asked for "
+        "under another name. Open it as http://localhost:<port>/, or configure an identity provider."
+    )
+
+
+foreign_host = access.foreign_host_in_open_mode()  # DNS rebinding: a foreign name resolving here
+role = None if foreign_host else access.current_role()
 kiosk = access.kiosk()  # wall screens: no navigation (pages/standup.py)
-if role == access.WALL:
+if foreign_host:
+    pages = {"": [st.Page(refuse_foreign_host, title="Recall Ops", default=True)]}
+elif role == access.WALL:
     standup = file_page("standup", "Stand-up", "📺")
 
     def to_standup() -> None:  # the wall's default page: / and any other URL land on the stand-up

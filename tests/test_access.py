@@ -189,3 +189,14 @@ def test_admins_see_customer_emails_and_phones_viewers_see_them_masked(db):
     assert unreachable(app(signed_in("agent@example.com"))) == masked
     assert unreachable(app(signed_in("friend@partner.org"))) == masked
     assert unreachable(app(secrets=None)) == masked  # open mode: nobody is known to be an admin
+
+
+def test_loopback_host_headers():
+    """Open mode answers only to these names (DNS rebinding: issue 13 item 5)."""
+    local = ["localhost", "localhost:8501", "127.0.0.1:8501", "[::1]:8501", "LOCALHOST.", "http://localhost:8501"]
+    foreign = [None, "", "rebind.example", "rebind.example:8501", "localhost.evil.com", "127.0.0.1.nip.io", "0.0.0.0"]
+    assert all(access.host_is_loopback(h) for h in local)
+    assert not any(access.host_is_loopback(h) for h in foreign)
+    assert access.local_request({"Host": "localhost:8501", "Origin": "http://localhost:8501"})
+    assert not access.local_request({"Host": "localhost:8501", "Origin": "http://evil.example"})
+    assert not access.local_request({"host": "rebind.example:8501"})

@@ -35,17 +35,17 @@ class Client:
     def __init__(self, port: int):
         self.port = port
 
-    def request(self, method: str, path: str, content=None) -> Reply:
+    def request(self, method: str, path: str, content=None, headers: dict | None = None) -> Reply:
         con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         chunked = content is not None and not isinstance(content, bytes)
-        con.request(method, path, body=content, encode_chunked=chunked)
+        con.request(method, path, body=content, encode_chunked=chunked, headers=headers or {})
         r = con.getresponse()
         reply = Reply(r.status, r.read().decode())
         con.close()
         return reply
 
-    def put(self, path: str, content=None) -> Reply:
-        return self.request("PUT", path, content)
+    def put(self, path: str, content=None, headers: dict | None = None) -> Reply:
+        return self.request("PUT", path, content, headers)
 
     def get(self, path: str) -> Reply:
         return self.request("GET", path)
@@ -137,3 +137,16 @@ def test_only_put_is_answered(client):
     token, _ = disk_upload.ticket(MiB)
     assert client.get(url(token, "a.csv")).status_code == 405
     assert client.post(url(token, "a.csv"), content=b"a").status_code == 405
+
+
+def test_open_mode_takes_uploads_under_a_loopback_name_only(client):
+    """DNS rebinding (issue 13 item 5): a page under a foreign name that resolves to this machine
+    must not be able to upload. No [auth] is configured here: open mode."""
+    token, folder = disk_upload.ticket(MiB)
+    for headers in ({"Host": "rebind.example"}, {"Host": f"localhost:{client.port}", "Origin": "http://evil.example"}):
+        r = client.put(url(token, "a.csv"), content=b"a", headers=headers)
+        assert r.status_code == 403 and "localhost only" in r.text
+    assert list(folder.iterdir()) == []
+    for host in (f"localhost:{client.port}", f"127.0.0.1:{client.port}", f"[::1]:{client.port}"):
+        r = client.put(url(token, "a.csv"), content=b"a", headers={"Host": host, "Origin": f"http://{host}"})
+        assert r.status_code == 200, (host, r.text)

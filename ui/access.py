@@ -102,6 +102,30 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+def host_is_loopback(host: str | None) -> bool:
+    """A ``Host`` header (or an ``Origin``'s host) naming this machine: ``localhost`` or a loopback
+    address, with or without a port. Open mode answers only to these, so a page fetched under
+    another name that resolves here (DNS rebinding) is refused."""
+    if not host:
+        return False
+    text = host.strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    text = text.split("/", 1)[0]
+    if text.startswith("["):  # [::1]:8501
+        name = text[1 : text.find("]")] if "]" in text else ""
+    else:
+        name = text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+    return is_loopback(name.rstrip("."))
+
+
+def local_request(headers: Mapping[str, str]) -> bool:
+    """The request's ``Host`` and, when sent, ``Origin`` both name this machine (open mode)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    origin = lower.get("origin")
+    return host_is_loopback(lower.get("host")) and (origin in (None, "", "null") or host_is_loopback(origin))
+
+
 # --- the Streamlit side -------------------------------------------------------------------------
 
 
@@ -161,6 +185,19 @@ def current_role() -> str | None:
 def show_pii() -> bool:
     """Whether this session may see customer emails and phones unmasked."""
     return shows_pii(current_role())
+
+
+def foreign_host_in_open_mode() -> str | None:
+    """In open mode, the Host this session's page was asked for when it is not a loopback name
+    (DNS rebinding), else None."""
+    import streamlit as st
+
+    if provider_configured():
+        return None
+    headers = dict(st.context.headers or {})
+    if not headers or local_request(headers):  # no headers at all: no HTTP request (AppTest)
+        return None
+    return next((v for k, v in headers.items() if k.lower() == "host"), None) or "(none)"
 
 
 def kiosk() -> bool:

@@ -16,6 +16,8 @@ Rules:
 - A body larger than the ticket's limit (``server.maxUploadSize`` MiB, as for the widget) gets 413
   with the reason: at once when its Content-Length says so, else as soon as the running count
   passes the limit. A refused or broken-off body leaves no file behind.
+- Open mode (no sign-in configured) takes a PUT only when its ``Host`` (and ``Origin``, if sent)
+  names this machine (ui/access.py: a foreign name resolving here is DNS rebinding): 403 otherwise.
 - The stored name is the base name of ``name`` (no path can leave the folder).
 - Server memory per upload in flight: one received chunk plus a ``WRITE_BUFFER_BYTES`` buffer,
   whatever the file's size (writes run in a worker thread, off the event loop).
@@ -35,6 +37,8 @@ import anyio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from ui import access
 
 ROUTE = "/recall-ops/upload/{ticket}"
 TICKET_TTL_S = 3600.0
@@ -117,6 +121,8 @@ def _too_large(name: str, max_bytes: int) -> Response:
 
 async def put_file(request: Request) -> Response:
     """Write the request body to the ticket's folder as it arrives; JSON ``{name, bytes}`` when done."""
+    if not access.provider_configured() and not access.local_request(request.headers):
+        return PlainTextResponse("Without sign-in, uploads are taken from localhost only; nothing was kept.", 403)
     t = live(request.path_params["ticket"])
     if t is None:
         return PlainTextResponse("This upload link has lapsed: reload the Upload page and choose the file again.", 403)
