@@ -35,6 +35,13 @@ from store.write import FileMeta, IngestResult, apply
 __all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
 
 
+RECALL_CONNECTOR = "recall_toml"
+
+
+def refused_recall(name: str) -> str:
+    return f"{name}: a recall definition; only admins may load or change recalls (Settings page). Not loaded."
+
+
 def connectors() -> list[ModuleType]:
     from connectors import CONNECTORS
 
@@ -108,15 +115,20 @@ def ingest_file(
     tz: str | None = None,
     loaded_by: str | None = None,
     mapping: dict | None = None,
+    recalls_allowed: bool = True,
 ) -> IngestResult:
     """Detect (or, with a ``mapping`` spec, use connectors.mapped), read and write one file.
-    Raises :class:`Unreadable` (nothing written). A large file read in batches that turns out to
-    need a whole-file read (connectors/batches.py) is rolled back and loaded again, read whole."""
+    Raises :class:`Unreadable` (nothing written), also for a recall definition when
+    ``recalls_allowed`` is false (an analyst's upload: recalls are the admins'). A large file read
+    in batches that turns out to need a whole-file read (connectors/batches.py) is rolled back and
+    loaded again, read whole."""
     if mapping is not None and f.suffix != ".toml":
         module = mapped
         ctx = context(con, recall_id, tz or mapping.get("timezone"))
     else:
         module, _reason = detect(f)
+        if module.NAME == RECALL_CONNECTOR and not recalls_allowed:
+            raise Unreadable(refused_recall(f.name))
         ctx = context(con, recall_id, tz)
 
     def read() -> Parsed | Iterator[Parsed]:

@@ -200,3 +200,63 @@ def test_loopback_host_headers():
     assert access.local_request({"Host": "localhost:8501", "Origin": "http://localhost:8501"})
     assert not access.local_request({"Host": "localhost:8501", "Origin": "http://evil.example"})
     assert not access.local_request({"host": "rebind.example:8501"})
+
+
+# --- recall definitions are the admins' (issue 13 item 6) --------------------------------------
+
+REDEFINED = b'[recall]\nid = "R1"\nname = "Hijacked"\ntimezone = "UTC"\nannounced_at = "2020-01-01T00:00:00Z"\n'
+
+
+def upload_as(user: dict | None, files: list[tuple[str, bytes]]) -> AppTest:
+    import streamlit as st
+
+    st.cache_data.clear()  # cached reads are keyed on the ledger version, which another test's store may share
+    at = app(user, secrets=SECRETS if user else None)
+    at.session_state["upload_seed"] = files
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def recall_rows(db) -> list[tuple]:
+    from store.db import connect
+
+    con = connect(db)
+    try:
+        return con.execute("SELECT recall_id, name, announced_at FROM recalls").fetchall()
+    finally:
+        con.close()
+
+
+def test_an_analyst_cannot_load_or_undo_a_recall_definition(db):
+    import io
+    import zipfile
+
+    before = recall_rows(db)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("r.toml", REDEFINED)
+        z.writestr(
+            "calls.csv",
+            "source,source_id,recall_id,channel,direction,created_at\nfive9,z1,R1,phone,inbound,2026-03-03T10:00:00Z\n",
+        )
+    at = upload_as(signed_in("agent@example.com"), [("redefine.toml", REDEFINED), ("bundle.zip", buf.getvalue())])
+    refused = [e.value for e in at.error if "only admins may load or change recalls" in e.value]
+    assert sorted(r.split(":")[0] for r in refused) == ["bundle.zip/r.toml", "redefine.toml"]
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    assert recall_rows(db) == before  # every number would have changed
+    loaded = next(d.value for d in at.dataframe if {"file", "inserted"} <= set(d.value.columns))
+    assert loaded["file"].tolist() == ["bundle.zip/calls.csv"]
+    offered = " ".join(at.selectbox(key="undo_pick").options)
+    assert "recall.toml" not in offered and "calls.csv" in offered
+    assert any("Loads of recall definitions are undone by an admin." in c.value for c in at.caption)
+
+
+def test_an_admin_may_load_and_undo_a_recall_definition(db):
+    at = upload_as(signed_in("ops.lead@example.com"), [("redefine.toml", REDEFINED)])
+    assert not [e.value for e in at.error if "only admins" in e.value]
+    at.button(key="upload_load").click().run()
+    assert recall_rows(db)[0][1] == "Hijacked"
+    offered = " ".join(at.selectbox(key="undo_pick").options)
+    assert "recall.toml" in offered and "redefine.toml" in offered

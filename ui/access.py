@@ -3,7 +3,8 @@
 Roles:
 
 - ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage);
-- ``analyst``: also Upload (load, undo);
+- ``analyst``: also Upload (load, undo), except recall definitions (a recall TOML, and undo of a
+  load that wrote one): those change every number, and are the admins';
 - ``admin``: also Settings, and unmasked customer emails and phones in the UI and in downloads;
 - ``wall``: an unattended TV given ``?wall=<token>``: the stand-up page only, in kiosk mode;
 - ``open``: no identity provider configured (no ``[auth]`` in secrets.toml): every page, on
@@ -77,6 +78,12 @@ def role_for(email: str | None, groups: Iterable[str] | None, config: Mapping[st
 def pages_for(role: str | None) -> list[str]:
     """The page names (pages/NAME.py) a role may open; none for an unknown or absent role."""
     return list(_PAGES.get(role, [])) if role else []
+
+
+def defines_recalls(role: str | None) -> bool:
+    """Loading, changing or undoing a recall definition (it changes every number): admins, and open
+    mode (localhost, where Settings is open too)."""
+    return role in (ADMIN, OPEN)
 
 
 def shows_pii(role: str | None) -> bool:
@@ -180,6 +187,11 @@ def current_role() -> str | None:
     if who is None:
         return None
     return role_for(who[0], who[1], cfg)
+
+
+def may_define_recalls() -> bool:
+    """Whether this session may load, change or undo recall definitions (:func:`defines_recalls`)."""
+    return defines_recalls(current_role())
 
 
 def show_pii() -> bool:

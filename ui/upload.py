@@ -39,7 +39,7 @@ from connectors import mapped
 from connectors.archives import ArchiveLimits
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.batches import Summary, summarize
-from connectors.load import Failure, context, detect, expand_into, ingest_file
+from connectors.load import RECALL_CONNECTOR, Failure, context, detect, expand_into, ingest_file, refused_recall
 from ui import access, data
 from ui.disk_upload import base_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
@@ -226,6 +226,9 @@ def show_file(i: int, f: SourceFile | Failure, recall_id: str | None, tz: str | 
     if module is None:
         st.error(reason, icon="🚫")
         return False
+    if module.NAME == RECALL_CONNECTOR and not access.may_define_recalls():
+        st.error(refused_recall(f.name), icon="🚫")
+        return False
     st.markdown(f"**{f.name}** → connector `{module.NAME}` — {reason}")
     p = preview(f, recall_id, tz)
     if isinstance(p, str):
@@ -300,13 +303,14 @@ def load_files(
 ) -> list[dict[str, Any]]:
     """Ingest each (file, mapping or None); one report dict per file (refusals included)."""
     reports: list[dict[str, Any]] = []
+    recalls_allowed = access.may_define_recalls()
     with data.store() as con:
         for f, mapping in files:
             if isinstance(f, Failure):
                 reports.append({"file": f.file_name, "error": f.message})
                 continue
             try:
-                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping)
+                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping, recalls_allowed=recalls_allowed)
             except Unreadable as e:
                 reports.append({"file": f.name, "error": str(e)})
                 continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from connectors.load import RECALL_CONNECTOR
 from store.undo import UndoError, UndoResult, undo_ingest
 from ui import access, data
 from ui.export import download_buttons
@@ -57,7 +58,11 @@ def show_history(version: tuple) -> None:
             download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl", show_pii)
     with right:
         st.markdown("**Undo a whole upload**")
-        open_ids = ledger.filter(pl.col("undone_at").is_null())["ingest_id"].to_list()
+        undoable = ledger.filter(pl.col("undone_at").is_null())
+        if not access.may_define_recalls():  # a recall definition's undo changes every number: admins only
+            undoable = undoable.filter(pl.col("connector") != RECALL_CONNECTOR)
+            st.caption("Loads of recall definitions are undone by an admin.")
+        open_ids = undoable["ingest_id"].to_list()
         pick = st.selectbox(
             "Ingest to undo",
             open_ids,
@@ -76,9 +81,13 @@ def show_history(version: tuple) -> None:
 
 
 def undo(ingest_id: int, by: str) -> str:
-    """Undo ``ingest_id``; a one-line message saying what changed (or why not)."""
+    """Undo ``ingest_id``; a one-line message saying what changed (or why not). A load of a recall
+    definition is undone only in a session that may define recalls (ui/access.py)."""
     try:
         with data.store() as con:
+            connector = con.execute("SELECT connector FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
+            if connector == [(RECALL_CONNECTOR,)] and not access.may_define_recalls():
+                return f"Cannot undo: ingest {ingest_id} loaded a recall definition; only admins may undo it."
             result: UndoResult = undo_ingest(con, ingest_id, by)
     except UndoError as e:
         return f"Cannot undo: {e}"
