@@ -30,6 +30,8 @@ zone = recall["timezone"]
 
 @st.fragment(run_every=timedelta(seconds=run_every))
 def screen() -> None:
+    if access.wall_session_ended():
+        st.rerun()  # the wall token was rotated: the whole app reruns and refuses this session
     v = data.ledger_version()  # a file loaded by another process shows up on the next run
     if data.setting(v, "refresh_s") != configured:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer

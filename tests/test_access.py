@@ -260,3 +260,19 @@ def test_an_admin_may_load_and_undo_a_recall_definition(db):
     assert recall_rows(db)[0][1] == "Hijacked"
     offered = " ".join(at.selectbox(key="undo_pick").options)
     assert "recall.toml" in offered and "redefine.toml" in offered
+
+
+def test_a_rotated_wall_token_ends_the_old_wall_sessions(db):
+    """Issue 13 item 7: the session keeps a digest of the token it showed, compared on every run."""
+    at = app({"is_logged_in": False}, wall="tv-token-123", as_of="2026-03-02T23:00:00Z")
+    assert registered(at) == ["fn:Stand-up", "standup"]
+    assert at.session_state[access.WALL_KEY] != "tv-token-123"  # a digest, not the token
+    at.query_params.pop("wall")  # the session no longer needs the URL's token…
+    at.run()
+    assert registered(at) == ["fn:Stand-up", "standup"]
+    at.secrets = {**SECRETS, "recall_ops": {**CONFIG, "wall_token": "rotated-token"}}
+    at.run()  # …until the token is rotated
+    assert registered(at) == ["fn:Sign in"] and not at.metric
+    at.query_params["wall"] = "rotated-token"
+    at.run()
+    assert registered(at) == ["fn:Stand-up", "standup"]

@@ -31,6 +31,7 @@ Streamlit side reads the identity through :func:`identity` alone.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 from collections.abc import Iterable, Mapping
@@ -46,7 +47,7 @@ _PAGES = {
     WALL: ["standup"],
 }
 _ROLE_KEYS = ((ADMIN, "admins"), (ANALYST, "analysts"), (VIEWER, "viewers"))
-WALL_KEY = "access_wall"  # session state: this session showed a valid wall token
+WALL_KEY = "access_wall"  # session state: digest of the valid wall token this session showed
 
 
 def _matches(entry: str, email: str | None, groups: set[str]) -> bool:
@@ -172,14 +173,26 @@ def identity() -> tuple[str | None, list[str]] | None:
     return (str(email) if email else None), ([groups] if isinstance(groups, str) else [str(g) for g in groups])
 
 
+def token_digest(token: object) -> str:
+    """SHA-256 of a wall token (what a session keeps instead of the token); empty for no token."""
+    return hashlib.sha256(str(token).encode()).hexdigest() if token else ""
+
+
 def current_role() -> str | None:
-    """This session's role: wall (a valid ``?wall=`` token), open (no provider), else from the
-    signed-in identity (None: not signed in, or not allowed)."""
+    """This session's role: wall (a valid ``?wall=`` token, or a session that showed one that is
+    still the configured token), open (no provider), else from the signed-in identity (None: not
+    signed in, or not allowed). A wall session keeps the digest of the token it showed and it is
+    compared with the configured one on every run: a rotated token ends every old wall session."""
     import streamlit as st
 
     cfg = config()
-    if st.session_state.get(WALL_KEY) or wall_token_ok(st.query_params.get("wall"), cfg):
-        st.session_state[WALL_KEY] = True
+    current = token_digest(cfg.get("wall_token"))
+    held = st.session_state.get(WALL_KEY)
+    if held and current and hmac.compare_digest(str(held), current):
+        return WALL
+    st.session_state.pop(WALL_KEY, None)
+    if wall_token_ok(st.query_params.get("wall"), cfg):
+        st.session_state[WALL_KEY] = current
         return WALL
     if not provider_configured():
         return OPEN
@@ -187,6 +200,15 @@ def current_role() -> str | None:
     if who is None:
         return None
     return role_for(who[0], who[1], cfg)
+
+
+def wall_session_ended() -> bool:
+    """A wall session whose token is no longer the configured one (checked by the stand-up's
+    fragment runs, which do not run app.py: the page then reruns whole, and is refused)."""
+    import streamlit as st
+
+    held = st.session_state.get(WALL_KEY)
+    return bool(held) and not hmac.compare_digest(str(held), token_digest(config().get("wall_token")))
 
 
 def may_define_recalls() -> bool:

@@ -114,3 +114,22 @@ def test_wall_token_shows_the_stand_up_without_sign_in(signin_server, browser):
         assert "Targets (red / amber / green)" not in page.inner_text("body")
     finally:
         context.close()
+
+
+def test_a_rotated_wall_token_ends_an_open_wall_screen(signin_server, browser):
+    """Issue 13 item 7: a TV showing the stand-up with the old token is refused within a refresh
+    or two of the token being changed in secrets.toml (no restart, no reload by hand)."""
+    original = signin_server.secrets.read_text()
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{signin_server.url}/standup?wall=tv-token&refresh=5")
+        wait_for_app(page, "[data-tile='contacts']")
+        signin_server.secrets.write_text(original.replace('"tv-token"', '"rotated-tv-token"'))
+        page.wait_for_selector("text=This wall-screen link's token is not valid", timeout=60_000)
+        assert page.locator("[data-tile='contacts']").count() == 0
+        page.goto(f"{signin_server.url}/standup?wall=rotated-tv-token")
+        wait_for_app(page, "[data-tile='contacts']")
+    finally:
+        signin_server.secrets.write_text(original)
+        context.close()
