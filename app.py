@@ -49,7 +49,7 @@ def sign_in() -> None:
 
 def no_access() -> None:
     st.title("Recall Ops")
-    email = (access.identity() or (None, []))[0]
+    email = access.shown_name()
     st.error(f"{email or 'This account'} is not on the list of people who may see the recall dashboards.")
     st.caption("Ask the operations lead to add your address (recall_ops.roles in secrets.toml).")
 
@@ -100,7 +100,7 @@ if not kiosk:
         if role == access.OPEN:
             st.info("Open mode: no sign-in configured, listening on localhost only.", icon="🔓")
         elif access.identity() is not None:
-            email = access.identity()[0] or st.user.get("name") or "signed in"
+            email = access.shown_name()
             st.caption(f"Signed in as **{email}** · role: **{role or 'no access'}**")
             if st.button("Sign out", key="sign_out"):
                 st.session_state.pop(access.WALL_KEY, None)

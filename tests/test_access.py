@@ -103,7 +103,8 @@ def registered(at: AppTest) -> list[str]:
 
 
 def signed_in(email: str, **claims) -> dict:
-    return {"is_logged_in": True, "email": email, **claims}
+    """``st.user`` of a signed-in user whose provider verified the email (unless ``claims`` say otherwise)."""
+    return {"is_logged_in": True, "email": email, "email_verified": True, **claims}
 
 
 def sidebar_text(at: AppTest) -> str:
@@ -139,7 +140,29 @@ def test_an_analyst_gets_upload_and_an_admin_settings(db):
 
 
 def test_an_unverified_email_does_not_count_for_the_role(db):
+    """Issue 13 item 8: only an email the provider marks verified decides a role; absent is not verified."""
     assert registered(app(signed_in("ops.lead@example.com", email_verified=False))) == DASHBOARDS
+    assert registered(app({"is_logged_in": True, "email": "ops.lead@example.com"})) == DASHBOARDS
+    assert registered(app(signed_in("ops.lead@example.com", email_verified="true"))) == [
+        *DASHBOARDS,
+        "upload",
+        "settings",
+    ]
+    # groups and the subject still map an account whose email is not verified
+    unverified = {"is_logged_in": True, "email": "x@y.z", "groups": ["recall-admins"]}
+    assert registered(app(unverified)) == [*DASHBOARDS, "upload", "settings"]
+    secrets = {**SECRETS, "recall_ops": {"roles": {"analysts": ["sub:00u42"]}}}
+    assert registered(app({"is_logged_in": True, "sub": "00u42"}, secrets=secrets)) == [*DASHBOARDS, "upload"]
+
+
+def test_verified_email_and_subject_entries():
+    assert access.verified_email({"email": "a@b.c", "email_verified": True}) == "a@b.c"
+    assert access.verified_email({"email": "a@b.c", "email_verified": "TRUE"}) == "a@b.c"
+    for claims in ({"email": "a@b.c"}, {"email": "a@b.c", "email_verified": False}, {"email_verified": True}):
+        assert access.verified_email(claims) is None
+    config = {"roles": {"admins": ["sub:abc"]}}
+    assert access.role_for(None, [], config, subject="abc") == "admin"
+    assert access.role_for(None, [], config, subject="abcd") == "viewer"
 
 
 def test_sign_out_returns_to_the_sign_in_page(db):

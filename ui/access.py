@@ -21,9 +21,11 @@ The mapping lives in ``.streamlit/secrets.toml``::
     analysts = ["@example.com"]
     # viewers = ["@example.com", "@partner.example"]   # optional: if set, nobody else gets in
 
-An entry is an email (exact, any case), ``@domain`` (every address in that domain) or
-``group:NAME`` (a name in the identity token's ``groups`` claim). The first of admins, analysts,
-viewers that matches wins; a signed-in user matching none is a viewer unless ``viewers`` is set.
+An entry is an email (exact, any case), ``@domain`` (every address in that domain),
+``group:NAME`` (a name in the identity token's ``groups`` claim) or ``sub:ID`` (the token's
+subject). An email counts only when the provider marks it verified (``email_verified`` true).
+The first of admins, analysts, viewers that matches wins; a signed-in user matching none is a
+viewer unless ``viewers`` is set.
 
 The rules (``role_for``, ``pages_for``, ``shows_pii``, ``wall_token_ok``) are pure functions; the
 Streamlit side reads the identity through :func:`identity` alone.
@@ -50,10 +52,12 @@ _ROLE_KEYS = ((ADMIN, "admins"), (ANALYST, "analysts"), (VIEWER, "viewers"))
 WALL_KEY = "access_wall"  # session state: digest of the valid wall token this session showed
 
 
-def _matches(entry: str, email: str | None, groups: set[str]) -> bool:
+def _matches(entry: str, email: str | None, groups: set[str], subject: str | None = None) -> bool:
     entry = entry.strip()
     if entry.lower().startswith("group:"):
         return entry[len("group:") :].strip() in groups
+    if entry.lower().startswith("sub:"):
+        return bool(subject) and entry[len("sub:") :].strip() == subject
     if not email:
         return False
     if entry.startswith("@"):
@@ -61,19 +65,33 @@ def _matches(entry: str, email: str | None, groups: set[str]) -> bool:
     return email.lower() == entry.lower()
 
 
-def role_for(email: str | None, groups: Iterable[str] | None, config: Mapping[str, Any]) -> str | None:
+def role_for(
+    email: str | None, groups: Iterable[str] | None, config: Mapping[str, Any], subject: str | None = None
+) -> str | None:
     """The role of a signed-in user, or None when ``config`` lists viewers and they match none.
 
-    ``config`` is the ``[recall_ops]`` table (its ``roles`` sub-table holds the lists)."""
+    ``config`` is the ``[recall_ops]`` table (its ``roles`` sub-table holds the lists); ``email``
+    must be one the provider verified (:func:`verified_email`); ``subject`` is the token's ``sub``."""
     roles = config.get("roles", {}) or {}
     group_set = {str(g) for g in ([groups] if isinstance(groups, str) else groups or [])}
     for role, key in _ROLE_KEYS:
         entries = roles.get(key) or []
         if isinstance(entries, str):
             entries = [entries]
-        if any(_matches(str(e), email, group_set) for e in entries):
+        if any(_matches(str(e), email, group_set, subject) for e in entries):
             return role
     return None if roles.get("viewers") else VIEWER
+
+
+def verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The ``email`` claim when the provider says it verified it (``email_verified`` true, or the
+    string "true" some providers send); None otherwise, absent included: an address anyone can
+    type into their profile at the provider must not decide a role."""
+    email = claims.get("email")
+    verified = claims.get("email_verified")
+    if isinstance(verified, str):
+        verified = verified.strip().lower() == "true"
+    return str(email) if email and verified is True else None
 
 
 def pages_for(role: str | None) -> list[str]:
@@ -156,21 +174,30 @@ def provider_configured() -> bool:
     return bool(_secrets().get("auth"))
 
 
-def identity() -> tuple[str | None, list[str]] | None:
-    """(email, groups) of the signed-in user, or None when nobody is signed in.
+def identity() -> tuple[str | None, list[str], str | None] | None:
+    """(verified email, groups, subject) of the signed-in user, or None when nobody is signed in.
 
-    The one place that reads ``st.user``. An email the provider marks unverified is not used for
-    the role mapping (groups still are)."""
+    The one place that reads ``st.user``. An email the provider has not marked verified is not
+    used for the role mapping (:func:`verified_email`); groups and the subject still are."""
     import streamlit as st
 
     user = st.user
     if not user.get("is_logged_in"):
         return None
-    email = user.get("email")
-    if user.get("email_verified") is False:
-        email = None
     groups = user.get("groups") or []
-    return (str(email) if email else None), ([groups] if isinstance(groups, str) else [str(g) for g in groups])
+    groups = [groups] if isinstance(groups, str) else [str(g) for g in groups]
+    subject = user.get("sub")
+    return verified_email(user), groups, (str(subject) if subject else None)
+
+
+def shown_name() -> str | None:
+    """The signed-in user's email (verified or not) or name, for display and attribution only."""
+    import streamlit as st
+
+    user = st.user
+    if not user.get("is_logged_in"):
+        return None
+    return str(user.get("email") or user.get("name") or user.get("sub") or "signed in")
 
 
 def token_digest(token: object) -> str:
@@ -199,7 +226,7 @@ def current_role() -> str | None:
     who = identity()
     if who is None:
         return None
-    return role_for(who[0], who[1], cfg)
+    return role_for(who[0], who[1], cfg, who[2])
 
 
 def wall_session_ended() -> bool:

@@ -46,6 +46,17 @@ analysts = ["@example.com"]
     srv.stop()
 
 
+def register(provider: str, sub: str, **claims) -> None:
+    """Give the provider's user ``sub`` these claims (oidc-provider-mock's PUT /users/{sub})."""
+    import json
+    import urllib.request
+
+    body = json.dumps(claims).encode()
+    req = urllib.request.Request(f"{provider}/users/{sub}", body, {"Content-Type": "application/json"}, method="PUT")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 204
+
+
 def sign_in(page, server, email: str) -> None:
     """From the app's sign-in page through the provider's form back to the app."""
     page.goto(server.url)
@@ -62,7 +73,9 @@ def sidebar(page) -> str:
     return page.inner_text("[data-testid='stSidebar']")
 
 
-def test_viewer_then_admin_through_a_real_identity_provider(signin_server, browser, tmp_path):
+def test_viewer_then_admin_through_a_real_identity_provider(signin_server, provider, browser, tmp_path):
+    for user in (VIEWER, ADMIN):
+        register(provider, user, email=user, email_verified=True)
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     try:
@@ -132,4 +145,22 @@ def test_a_rotated_wall_token_ends_an_open_wall_screen(signin_server, browser):
         wait_for_app(page, "[data-tile='contacts']")
     finally:
         signin_server.secrets.write_text(original)
+        context.close()
+
+
+def test_an_unverified_email_does_not_make_an_admin(signin_server, provider, browser):
+    """Issue 13 item 8: the provider does not say the admin's address is verified (anyone can type
+    it into a profile; the mock sends no ``email_verified``): the session is a viewer, without
+    Upload or Settings."""
+    impostor = "impostor-sub-1"
+    register(provider, impostor, email=ADMIN)
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        sign_in(page, signin_server, impostor)
+        text = sidebar(page)
+        assert "viewer" in text and "admin" not in text.replace(ADMIN, "")
+        nav = page.inner_text("[data-testid='stSidebarNav']")
+        assert "Upload" not in nav and "Settings" not in nav
+    finally:
         context.close()
