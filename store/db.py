@@ -50,7 +50,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:

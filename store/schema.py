@@ -230,6 +230,13 @@ LEDGER_DDL = (
         ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
         reason VARCHAR NOT NULL, raw VARCHAR)""",
     "CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1",
+    # A key a load found already stored and left as it was ("unchanged": the same values, or an older
+    # version stamp): ``held_ingest`` wrote the stored version, ``by_ingest`` is the later load that
+    # holds it too (``same``: with the same values). Undo re-points such a row to its holder
+    # instead of deleting it (store/undo.py).
+    """CREATE TABLE IF NOT EXISTS holds (
+        table_name VARCHAR NOT NULL, key_h UBIGINT NOT NULL, held_ingest BIGINT NOT NULL,
+        by_ingest BIGINT NOT NULL, source_row BIGINT, same BOOLEAN NOT NULL)""",
     # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
     """CREATE TABLE IF NOT EXISTS mappings (
         name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, spec VARCHAR NOT NULL,

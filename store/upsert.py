@@ -85,6 +85,13 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
         f"ELSE 'updated' END AS _action "
         f"FROM _incoming a LEFT JOIN _old b ON {key_on}"
     )
+    # Stored rows this file leaves as they are: the file holds them too (undo of the load that wrote
+    # them re-points them here instead of deleting them: store/undo.py).
+    con.execute(
+        f"INSERT INTO holds SELECT '{table}', b.key_h, b.ingest_id, {ingest_id}, a.source_row, "
+        f"{row_a} IS NOT DISTINCT FROM {row_b} FROM _cmp a JOIN _old b ON a._rid = b._rid "
+        "WHERE a._action = 'unchanged'"
+    )
     # Replaced versions go to history (undo brings them back), then the new ones replace them.
     con.execute(
         f"INSERT INTO {table}_history BY NAME SELECT b.* EXCLUDE (_rid), {ingest_id} AS replaced_by FROM _old b "
