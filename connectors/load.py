@@ -29,6 +29,7 @@ from connectors import mapped
 from connectors.archives import CLI_LIMITS, ArchiveLimits, Failure, unpack
 from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
 from connectors.batches import ReadWhole, read_ahead, reading_whole
+from connectors.longlines import cap_lines, digest_path, quarantine_cut_rows
 from connectors.textfile import iter_json_records, xlsx_rows
 from store.write import FileMeta, IngestResult, apply
 
@@ -88,7 +89,11 @@ def expand_into(
     for p in map(Path, paths):
         files = sorted(x for x in p.rglob("*") if x.is_file() and not _skipped(x)) if p.is_dir() else [p]
         for f in files:
-            out.extend(unpack(f, folder, limits))
+            for item in unpack(f, folder, limits):
+                try:
+                    out.append(cap_lines(item, folder) if isinstance(item, SourceFile) else item)
+                except Unreadable as e:
+                    out.append(Failure(item.name, str(e)))
     return sorted(out, key=lambda s: not (isinstance(s, SourceFile) and s.suffix == ".toml"))
 
 
@@ -132,9 +137,10 @@ def ingest_file(
         ctx = context(con, recall_id, tz)
 
     def read() -> Parsed | Iterator[Parsed]:
-        return mapped.read(f, ctx, mapping) if module is mapped else module.read(f, ctx)
+        parsed = mapped.read(f, ctx, mapping) if module is mapped else module.read(f, ctx)
+        return quarantine_cut_rows(parsed, f)
 
-    meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
+    meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     try:
         return apply(con, read_ahead(read()), meta)
     except ReadWhole:

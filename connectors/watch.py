@@ -45,6 +45,7 @@ import duckdb
 
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, expand, ingest_file
+from connectors.longlines import digest_path
 from store.db import StoreError, connect
 from store.write import IngestResult
 
@@ -156,7 +157,7 @@ class Watcher:
         return Outcome(path.name, not errors, [*errors, *lines], dest)
 
     def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile) -> list[str]:
-        sha = file_sha256(item.path)
+        sha = file_sha256(digest_path(item))
         prior = con.execute(
             "SELECT ingest_id, loaded_at FROM ingests WHERE sha256 = ? AND loaded_by LIKE ? AND undone_at IS NULL "
             "ORDER BY ingest_id LIMIT 1",

@@ -40,6 +40,7 @@ from connectors.archives import ArchiveLimits
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.batches import Summary, summarize
 from connectors.load import RECALL_CONNECTOR, Failure, context, detect, expand_into, ingest_file, refused_recall
+from connectors.longlines import quarantine_cut_rows
 from ui import access, data
 from ui.disk_upload import base_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
@@ -165,7 +166,7 @@ def preview(f: SourceFile, recall_id: str | None, tz: str | None, mapping: dict 
     stat = f.path.stat()
     digest = _sha256(str(f.path), stat.st_size, stat.st_mtime_ns)
     spec = json.dumps(mapping, sort_keys=True) if mapping is not None else None
-    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path)
+    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -177,19 +178,19 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _preview(
-    name: str, digest: str, recall_id: str | None, tz: str | None, spec: str | None, version: tuple, _path: Path
+    name: str, digest: str, recall_id: str | None, tz: str | None, spec: str | None, version: tuple, _f: SourceFile
 ) -> Preview | str:
-    f = SourceFile(name, _path)
+    f = _f
     mapping = json.loads(spec) if spec is not None else None
     try:
         with data.store() as con:
             if mapping is not None and f.suffix != ".toml":
                 ctx = context(con, recall_id, tz or mapping.get("timezone"))
-                summary = summarize(lambda: mapped.read(f, ctx, mapping), PREVIEW_ROWS)
+                summary = summarize(lambda: quarantine_cut_rows(mapped.read(f, ctx, mapping), f), PREVIEW_ROWS)
             else:
                 module, _ = detect(f)
                 ctx = context(con, recall_id, tz)
-                summary = summarize(lambda: module.read(f, ctx), PREVIEW_ROWS)
+                summary = summarize(lambda: quarantine_cut_rows(module.read(f, ctx), f), PREVIEW_ROWS)
     except Unreadable as e:
         return str(e)
     return Preview(**vars(summary), zone=ctx.tz)
