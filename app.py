@@ -13,6 +13,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0") 
 import streamlit as st  # noqa: E402
 
 from ui import access  # noqa: E402
+from ui.text import md  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
 
@@ -50,7 +51,9 @@ def sign_in() -> None:
 def no_access() -> None:
     st.title("Recall Ops")
     email = access.shown_name()
-    st.error(f"{email or 'This account'} is not on the list of people who may see the recall dashboards.")
+    st.error(
+        f"{md(email) if email else 'This account'} is not on the list of people who may see the recall dashboards."
+    )
     st.caption("Ask the operations lead to add your address (recall_ops.roles in secrets.toml).")
 
 
@@ -101,7 +104,7 @@ if not kiosk:
             st.info("Open mode: no sign-in configured, listening on localhost only.", icon="🔓")
         elif access.identity() is not None:
             email = access.shown_name()
-            st.caption(f"Signed in as **{email}** · role: **{role or 'no access'}**")
+            st.caption(f"Signed in as **{md(email)}** · role: **{role or 'no access'}**")
             if st.button("Sign out", key="sign_out"):
                 st.session_state.pop(access.WALL_KEY, None)
                 st.logout()

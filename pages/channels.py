@@ -7,6 +7,7 @@ import ui
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
 from ui.export import chart_with_table, download_buttons
+from ui.text import md
 
 ui.through_router()
 
@@ -15,7 +16,7 @@ as_of = filters.as_of_now()
 rid = recall["recall_id"]
 
 st.title("Channels & handling")
-st.caption(f"{recall['name']} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC")
 daily = data.volume(version, rid, as_of, "day", chosen)
 if daily.height == 0:
     st.info("No inbound contacts for this recall and these filters yet.")

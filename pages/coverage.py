@@ -8,6 +8,7 @@ from metrics import coverage_as_of
 from metrics.scope import PHASE_LABELS
 from ui import access, charts, data, filters
 from ui.export import chart_with_table, download_buttons, masked
+from ui.text import md
 
 ui.through_router()
 
@@ -17,7 +18,7 @@ as_of = coverage_as_of(recall, phase, filters.as_of_now())
 
 st.title("Coverage")
 st.caption(
-    f"{recall['name']} · affected customers as of {as_of:%Y-%m-%d %H:%M} UTC"
+    f"{md(recall['name'])} · affected customers as of {as_of:%Y-%m-%d %H:%M} UTC"
     + ("" if phase == "all" else f" (end of phase: {PHASE_LABELS[phase]})")
     + " · channel and date filters do not apply here."
 )

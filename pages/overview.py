@@ -8,6 +8,7 @@ from metrics import Options, contact_rate
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
 from ui.export import download_buttons
+from ui.text import md
 
 ui.through_router()
 
@@ -18,9 +19,10 @@ if data.shows_sample_data():
 as_of = filters.as_of_now()
 report = data.report(version, recall["recall_id"], as_of, Options(), chosen)
 
-st.title(recall["name"])
+st.title(md(recall["name"]))
 st.caption(
-    f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · as of {as_of:%Y-%m-%d %H:%M} UTC"
+    f"{md(recall['recall_id'])} · {md(recall.get('product') or '')} · {PHASE_LABELS[phase]} · "
+    f"as of {as_of:%Y-%m-%d %H:%M} UTC"
 )
 tiles.phase_kpis(report, phase)
 

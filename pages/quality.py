@@ -7,6 +7,7 @@ import ui
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tiles
 from ui.export import chart_with_table
+from ui.text import md
 
 ui.through_router()
 
@@ -15,7 +16,7 @@ as_of = filters.as_of_now()
 rid, label = recall["recall_id"], PHASE_LABELS[phase]
 
 st.title("Quality")
-st.caption(f"{recall['name']} · {label} · as of {as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {label} · as of {as_of:%Y-%m-%d %H:%M} UTC")
 targets = data.targets()
 
 st.subheader("First contact resolution")

@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from store.settings import DEFAULT_TARGETS
 from ui import data, filters, recall_form
+from ui.text import md
 
 ui.through_router()
 
@@ -80,7 +81,7 @@ with st.form("settings_stale"):
     cols = st.columns(3)
     per_source = {
         s: cols[i % 3].number_input(
-            f"{s} (hours)", 0.0, 24 * 90.0, float(stale.get(s, 0.0)), key=f"stale_{s}", help="0: use the default."
+            f"{md(s)} (hours)", 0.0, 24 * 90.0, float(stale.get(s, 0.0)), key=f"stale_{s}", help="0: use the default."
         )
         for i, s in enumerate(sources)
     }
@@ -109,9 +110,9 @@ if values is not None:
     errors = recall_form.problems(values, ids, new=recall is None)
     result, message = (None, None) if errors else data.save_recall_toml(recall_form.to_toml(values), values["id"])
     if errors or message:
-        st.error("Not saved. " + " ".join(errors or [message]))
+        st.error("Not saved. " + md(" ".join(errors or [message])))
     else:
         st.success(
-            f"Recall {values['id']} saved (ledger ingest #{result.ingest_id}: {result.inserted} inserted, "
+            f"Recall {md(values['id'])} saved (ledger ingest #{result.ingest_id}: {result.inserted} inserted, "
             f"{result.updated} updated, {result.unchanged} unchanged)."
         )

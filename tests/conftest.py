@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ from store.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 METRIC_FIXTURES = Path(__file__).parent / "fixtures" / "metrics"
+
+
+def plain(text: str) -> str:
+    """Text as a person reads it from the Markdown source an element holds: the backslash escapes
+    that make data-derived text literal (ui/text.py) and its invisible word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 def load(con, *paths, **kw):

@@ -4,7 +4,7 @@ seeds ``st.user`` and ``st.secrets``). The real OIDC round trip is in tests/brow
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, plain
 from streamlit.testing.v1 import AppTest
 
 from ui import access
@@ -108,7 +108,7 @@ def signed_in(email: str, **claims) -> dict:
 
 
 def sidebar_text(at: AppTest) -> str:
-    return " ".join(e.value for e in [*at.sidebar.caption, *at.sidebar.info])
+    return plain(" ".join(e.value for e in [*at.sidebar.caption, *at.sidebar.info]))
 
 
 def test_nobody_signed_in_sees_only_the_sign_in_page(db):
@@ -264,7 +264,7 @@ def test_an_analyst_cannot_load_or_undo_a_recall_definition(db):
             "source,source_id,recall_id,channel,direction,created_at\nfive9,z1,R1,phone,inbound,2026-03-03T10:00:00Z\n",
         )
     at = upload_as(signed_in("agent@example.com"), [("redefine.toml", REDEFINED), ("bundle.zip", buf.getvalue())])
-    refused = [e.value for e in at.error if "only admins may load or change recalls" in e.value]
+    refused = [plain(e.value) for e in at.error if "only admins may load or change recalls" in plain(e.value)]
     assert sorted(r.split(":")[0] for r in refused) == ["bundle.zip/r.toml", "redefine.toml"]
     at.button(key="upload_load").click().run()
     assert not at.exception, at.exception

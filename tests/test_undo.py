@@ -10,7 +10,7 @@ Hand-checked files (canonical contacts CSV; ``updated_at`` is the version stamp)
 from __future__ import annotations
 
 import pytest
-from conftest import METRIC_FIXTURES, load
+from conftest import METRIC_FIXTURES, load, plain
 
 from connectors.load import ingest_paths
 from metrics import build_report
@@ -146,7 +146,9 @@ def test_undo_refusal_is_shown_on_the_upload_page(empty_db, tmp_path):
     at.selectbox(key="undo_pick").set_value(a.ingest_id).run()
     at.button(key="undo_confirm").click().run()
     assert not at.exception, at.exception
-    assert any(e.value.startswith(f"Cannot undo: cannot undo ingest {a.ingest_id}: later loads hold") for e in at.error)
+    assert any(
+        plain(e.value).startswith(f"Cannot undo: cannot undo ingest {a.ingest_id}: later loads hold") for e in at.error
+    )
 
 
 @pytest.mark.parametrize("order", ["middle_then_newest", "newest_then_middle"])

@@ -77,12 +77,10 @@ def ledger_version() -> tuple:
     """
     try:
         with store(wait_s=1.0) as con:
-            version = tuple(
-                con.execute(
-                    "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings) "
-                    "FROM ingests"
-                ).fetchall()[0]
-            )
+            row = con.execute(
+                "SELECT max(ingest_id), max(undone_at), count(*), (SELECT max(updated_at) FROM settings) FROM ingests"
+            ).fetchall()[0]
+            version = (db_path(), *row)  # with the store's path: two stores never share a cached result
     except StoreError as e:
         if "lock" not in str(e).lower() or db_path() not in _last_version:
             raise

@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import disk_upload
+from ui.text import md
 
 HTML = """
 <div class="chooser">
@@ -120,11 +121,11 @@ def chooser(key: str, file_types: list[str]) -> list[Path]:
     elif result.uploaded:
         st.session_state.pop(f"{key}_error", None)
     if error := st.session_state.get(f"{key}_error"):
-        st.error(error, icon="🚫")
+        st.error(md(error), icon="🚫")
     files = disk_upload.staged_files(folder)
     if files:
         sizes = ", ".join(f"{p.name} ({_size(p.stat().st_size)})" for p in files)
-        st.caption(f"Staged on the server: {sizes}")
+        st.caption(f"Staged on the server: {md(sizes)}")
         if st.button("Remove staged files", key=f"{key}_clear"):
             disk_upload.clear(folder)
             st.session_state.pop(f"{key}_error", None)

@@ -14,6 +14,7 @@ from metrics import Filters, Options
 from metrics.base import as_utc
 from metrics.scope import PHASE_LABELS
 from store.schema import CHANNELS
+from ui.text import md
 
 PHASE_IDS = list(PHASE_LABELS)
 
@@ -55,7 +56,7 @@ def replay_time() -> datetime | None:
     try:
         return as_utc(text)
     except ValueError:
-        st.error(f"?as_of={text!r} is not an ISO 8601 time; showing now.")
+        st.error(f"?as_of={md(repr(text))} is not an ISO 8601 time; showing now.")
         return None
 
 

@@ -44,6 +44,7 @@ from connectors.longlines import quarantine_cut_rows
 from ui import access, data
 from ui.disk_upload import base_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
+from ui.text import md
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "gz", "zip"]
 SEED_KEY = "upload_seed"
@@ -221,19 +222,19 @@ def masked_rejects(rejects: pl.DataFrame, show_pii: bool = False) -> pl.DataFram
 def show_file(i: int, f: SourceFile | Failure, recall_id: str | None, tz: str | None) -> bool:
     """One staged file: connector and reason (or refusal), and the preview. True when loadable."""
     if isinstance(f, Failure):
-        st.error(f.message, icon="🚫")
+        st.error(md(f.message), icon="🚫")
         return False
     module, reason = detection(f)
     if module is None:
-        st.error(reason, icon="🚫")
+        st.error(md(reason), icon="🚫")
         return False
     if module.NAME == RECALL_CONNECTOR and not access.may_define_recalls():
-        st.error(refused_recall(f.name), icon="🚫")
+        st.error(md(refused_recall(f.name)), icon="🚫")
         return False
-    st.markdown(f"**{f.name}** → connector `{module.NAME}` — {reason}")
+    st.markdown(f"**{md(f.name)}** → connector `{module.NAME}` — {md(reason)}")
     p = preview(f, recall_id, tz)
     if isinstance(p, str):
-        st.error(p, icon="🚫")
+        st.error(md(p), icon="🚫")
         return False
     show_preview(f"upload_preview_{i}", p)
     return True
@@ -250,7 +251,7 @@ def show_preview(key: str, p: Preview) -> None:
         + ":"
     )
     for w in p.warnings:
-        st.warning(w)
+        st.warning(md(w))
     st.dataframe(masked(p.head, show_pii), key=key, hide_index=True)
     if p.rejects.height:
         with st.expander(f"{p.rejects.height:,} quarantine entries"):
@@ -347,12 +348,12 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
         st.dataframe(table, key="upload_report", hide_index=True)
     for r in reports:
         if "error" in r:
-            st.error(f"Not loaded: {r['error']}", icon="🚫")
+            st.error(f"Not loaded: {md(r['error'])}", icon="🚫")
     for i, r in enumerate(loaded):
         for w in r["warnings"]:
-            st.warning(f"{r['file']}: {w}")
+            st.warning(f"{md(r['file'])}: {md(w)}")
         if r["rejects"].height:
-            with st.expander(f"{r['file']}: {r['rejects'].height:,} quarantine entries", expanded=True):
+            with st.expander(f"{md(r['file'])}: {r['rejects'].height:,} quarantine entries", expanded=True):
                 rows = masked_rejects(r["rejects"], show_pii)
                 st.dataframe(rows, key=f"upload_report_rejects_{i}", hide_index=True)
                 download_buttons(rows, f"quarantine_{r['ingest_id']}", f"upload_report_dl_{i}", show_pii)

@@ -10,6 +10,7 @@ from connectors.load import RECALL_CONNECTOR
 from store.undo import UndoError, UndoResult, undo_ingest
 from ui import access, data
 from ui.export import download_buttons
+from ui.text import md
 from ui.upload import (
     masked_rejects,
     signed_in_user,
@@ -77,7 +78,7 @@ def show_history(version: tuple) -> None:
             st.rerun()
         message = st.session_state.pop("upload_undo_message", None)
         if message:
-            (st.error if message.startswith("Cannot") else st.success)(message)
+            (st.error if message.startswith("Cannot") else st.success)(md(message))
 
 
 def undo(ingest_id: int, by: str) -> str:

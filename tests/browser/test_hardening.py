@@ -9,9 +9,10 @@ from harness import CHROMIUM, CHROMIUM_ARGS, wait_for_app
 REBIND = "rebind.example"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def rebinding_browser():
-    """Chromium resolving a foreign name to this machine, as a DNS-rebinding page would."""
+    """Chromium resolving a foreign name to this machine, as a DNS-rebinding page would (its own
+    Playwright, so per test: two sync Playwrights must not be open at once)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -38,3 +39,81 @@ def test_open_mode_refuses_a_page_asked_for_under_a_foreign_name(server, rebindi
         assert "answers only to localhost" not in page.inner_text("body")
     finally:
         page.close()
+
+
+HOSTILE = (
+    "[Claim your refund](https://phish.example/login) ![logo](https://phish.example/x.png) :red[URGENT] "
+    "www.phish.example"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """serve.py on the sample data plus a recall whose name is a phishing link and a remote image."""
+    import json
+
+    from harness import Server
+
+    from connectors.load import ingest_paths
+    from store.db import connect
+    from ui.data import SAMPLE_DIR
+
+    tmp = tmp_path_factory.mktemp("hostile")
+    recall = tmp / "hostile.toml"
+    recall.write_text(
+        f'[recall]\nid = "HOSTILE-1"\nname = {json.dumps(HOSTILE)}\nproduct = "[x](https://phish.example/p)"\n'
+        'timezone = "UTC"\nannounced_at = "2026-03-02T09:00:00Z"\n'
+    )
+    con = connect(tmp / "app.duckdb")
+    ingest_paths(con, [SAMPLE_DIR, recall], loaded_by="sample-data")
+    con.close()
+    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def main_text(page) -> str:
+    """The main area's text as read (the invisible word joiners that break autolinks removed)."""
+    return page.inner_text("[data-testid='stMain']").replace("\u2060", "")
+
+
+def no_phishing(page) -> None:
+    assert (
+        page.locator(
+            "[data-testid='stMain'] a[href*='phish.example'], [data-testid='stSidebar'] a[href*='phish.example']"
+        ).count()
+        == 0
+    )
+    assert page.locator("img[src*='phish.example']").count() == 0
+
+
+@pytest.mark.parametrize("path", ["", "channels", "quality", "coverage"])
+def test_a_recall_name_is_shown_as_text_never_as_a_link_or_image(hostile_server, page, path):
+    """Issue 13 item 11: data-derived text is escaped wherever it is rendered as Markdown."""
+    page.goto(f"{hostile_server.url}/{path}?recall=HOSTILE-1")
+    wait_for_app(page, "text=Claim your refund")
+    no_phishing(page)
+    assert "[Claim your refund](https://phish.example/login)" in main_text(page)
+
+
+def test_as_of_from_the_url_is_shown_as_text(hostile_server, page):
+    page.goto(f"{hostile_server.url}/?as_of=[Log in](https://phish.example/a)")
+    wait_for_app(page, "text=is not an ISO 8601 time")
+    no_phishing(page)
+    assert "[Log in](https://phish.example/a)" in main_text(page)
+
+
+def test_a_zip_member_name_is_shown_as_text_on_upload(hostile_server, page, tmp_path):
+    import zipfile
+
+    bundle = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(bundle, "w") as z:
+        z.writestr("[Claim refund](https:phish.example).csv", "a,b\n1,2\n")
+    page.goto(f"{hostile_server.url}/upload")
+    wait_for_app(page, "text=Choose files")
+    page.locator(".st-key-upload_disk input[type='file']").set_input_files(str(bundle))
+    page.wait_for_selector("text=no connector recognises this file", timeout=60_000)
+    wait_for_app(page)
+    no_phishing(page)
+    assert "bundle.zip/[Claim refund](https:phish.example).csv" in main_text(page)

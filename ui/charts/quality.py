@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ui.charts.base import _LEGEND, _MARGIN, CHANNEL_COLORS, GREY, GREY_BELOW_N, HIDE_BELOW_N, _target_line, phase_marks
+from ui.text import plot
 
 
 def _rate_bars(x: list, rows: pl.DataFrame, colors: list, ci: bool, rate: str = "rate", n: str = "n") -> go.Figure:
@@ -101,7 +102,7 @@ def reasons_bars(reasons: pl.DataFrame, top: int = 12) -> go.Figure:
     rows = reasons.head(top)
     fig = go.Figure()
     fig.add_bar(
-        y=rows["reason"].to_list(),
+        y=[plot(r) for r in rows["reason"].to_list()],
         x=rows["contacts"].to_list(),
         orientation="h",
         marker_color="#4c78a8",
