@@ -11,8 +11,9 @@ import os
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")  # why: connectors/__init__.py
 
 import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
-from ui import access  # noqa: E402
+from ui import access, disk_upload  # noqa: E402
 from ui.text import md  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
@@ -107,5 +108,8 @@ if not kiosk:
             st.caption(f"Signed in as **{md(email)}** · role: **{role or 'no access'}**")
             if st.button("Sign out", key="sign_out"):
                 st.session_state.pop(access.WALL_KEY, None)
+                ctx = get_script_run_ctx()
+                if ctx is not None:
+                    disk_upload.revoke_session(ctx.session_id)  # its upload links stop working now
                 st.logout()
 st.navigation(pages, position="hidden" if kiosk else "sidebar").run()

@@ -150,3 +150,56 @@ def test_open_mode_takes_uploads_under_a_loopback_name_only(client):
     for host in (f"localhost:{client.port}", f"127.0.0.1:{client.port}", f"[::1]:{client.port}"):
         r = client.put(url(token, "a.csv"), content=b"a", headers={"Host": host, "Origin": f"http://{host}"})
         assert r.status_code == 200, (host, r.text)
+
+
+# --- issue 13 item 12: a ticket belongs to one session, does not renew on use, and is capped ------
+
+
+def xsrf(token: bytes, mask: bytes) -> str:
+    """Streamlit's XSRF cookie value for ``token`` under ``mask`` (2|mask|masked token|time)."""
+    masked = bytes(a ^ b for a, b in zip(token, mask * len(token), strict=False))
+    return f"2|{mask.hex()}|{masked.hex()}|1796466381"
+
+
+def test_a_ticket_takes_only_requests_carrying_its_sessions_cookie(client):
+    token, folder = disk_upload.ticket(MiB, cookies={"_streamlit_user": "signed-cookie-of-ann"})
+    for cookie in (None, "_streamlit_user=signed-cookie-of-bob", "_streamlit_xsrf=2|00|00|0"):
+        r = client.put(url(token, "a.csv"), content=b"a", headers={"Cookie": cookie} if cookie else None)
+        assert r.status_code == 403 and "not valid for this browser session" in r.text
+    assert list(folder.iterdir()) == []
+    r = client.put(url(token, "a.csv"), content=b"a", headers={"Cookie": "_streamlit_user=signed-cookie-of-ann"})
+    assert r.status_code == 200
+    # Open mode: the XSRF token, whatever mask the cookie carries it under.
+    secret = os.urandom(16)
+    token, _ = disk_upload.ticket(MiB, cookies={"_streamlit_xsrf": xsrf(secret, b"\x01\x02\x03\x04")})
+    same = {"Cookie": "_streamlit_xsrf=" + xsrf(secret, b"\x0a\x0b\x0c\x0d")}
+    other = {"Cookie": "_streamlit_xsrf=" + xsrf(os.urandom(16), b"\x0a\x0b\x0c\x0d")}
+    assert client.put(url(token, "b.csv"), content=b"b", headers=same).status_code == 200
+    assert client.put(url(token, "b.csv"), content=b"b", headers=other).status_code == 403
+
+
+def test_a_put_does_not_renew_the_ticket_and_sign_out_revokes_it(client, monkeypatch):
+    token, folder = disk_upload.ticket(MiB, session_id="session-1")
+    start = time.monotonic()
+    monkeypatch.setattr(disk_upload.time, "monotonic", lambda: start + disk_upload.TICKET_TTL_S - 5)
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 200  # used just before it lapses…
+    monkeypatch.setattr(disk_upload.time, "monotonic", lambda: start + disk_upload.TICKET_TTL_S + 5)
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 403  # …and it lapses all the same
+    monkeypatch.undo()
+    token, folder = disk_upload.ticket(MiB, session_id="session-2")
+    assert disk_upload.renew(token) is not None  # the page, running for its session, renews it
+    disk_upload.revoke_session("session-2")
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 403 and not folder.exists()
+
+
+def test_a_ticket_takes_a_bounded_number_of_files_and_bytes(client):
+    token, folder = disk_upload.ticket(MiB, max_files=2, max_total=3 * MiB // 2)
+    assert client.put(url(token, "1.csv"), content=b"x" * MiB).status_code == 200
+    r = client.put(url(token, "2.csv"), content=b"y" * MiB)  # each under the file limit, together over the total
+    assert r.status_code == 413 and "this upload session may take at most 1.5 MB in all" in r.text
+    assert client.put(url(token, "3.csv"), content=b"z").status_code == 200
+    r = client.put(url(token, "4.csv"), content=b"w")  # the third body
+    assert r.status_code == 413 and "has taken its 2 files" in r.text
+    assert [p.name for p in disk_upload.staged_files(folder)] == ["1.csv", "3.csv"]
+    disk_upload.clear(folder)  # removing the staged files starts the counts again
+    assert client.put(url(token, "5.csv"), content=b"v").status_code == 200

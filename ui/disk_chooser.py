@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui import disk_upload
 from ui.text import md
@@ -103,8 +104,10 @@ def chooser(key: str, file_types: list[str]) -> list[Path]:
     """Mount the chooser; the files staged on disk for this session, in upload order."""
     max_bytes = int(st.get_option("server.maxUploadSize")) * 1024**2
     state = st.session_state.get(f"{key}_ticket")
-    if state is None or disk_upload.live(state[0]) is None:
-        state = st.session_state[f"{key}_ticket"] = disk_upload.ticket(max_bytes)
+    if state is None or disk_upload.renew(state[0]) is None:
+        ctx = get_script_run_ctx()
+        session_id = ctx.session_id if ctx else None
+        state = st.session_state[f"{key}_ticket"] = disk_upload.ticket(max_bytes, session_id, st.context.cookies)
     token, folder = state
     result = _component(
         key=key,

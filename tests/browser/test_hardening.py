@@ -117,3 +117,53 @@ def test_a_zip_member_name_is_shown_as_text_on_upload(hostile_server, page, tmp_
     wait_for_app(page)
     no_phishing(page)
     assert "bundle.zip/[Claim refund](https:phish.example).csv" in main_text(page)
+
+
+def put(url: str, body: bytes, cookies: dict[str, str] | None = None) -> tuple[int, str]:
+    """A PUT from outside the browser (a stolen or replayed upload link), with ``cookies`` if given."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    con = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    con.request("PUT", f"{parts.path}?{parts.query}", body=body, headers=headers)
+    r = con.getresponse()
+    out = (r.status, r.read().decode())
+    con.close()
+    return out
+
+
+def upload_link(page, base: str, path) -> str:
+    """Send ``path`` through the Upload page's chooser; the upload link the page used."""
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url) if r.method == "PUT" else None)
+    page.goto(f"{base}/upload")
+    wait_for_app(page, "text=Choose files")
+    page.locator(".st-key-upload_disk input[type='file']").set_input_files(str(path))
+    page.wait_for_selector(f"text=Staged on the server: {path.name}", timeout=30_000)
+    assert urls, "the chooser sent no PUT"
+    return urls[0]
+
+
+def test_an_upload_link_works_only_for_its_browser_session_and_ends_with_it(server, browser, tmp_path):
+    """Issue 13 item 12: the link alone (no cookies, or another browser's) is refused; the session's
+    own cookies are taken while the page is open, and refused once the session has ended."""
+    import time
+
+    csv = tmp_path / "calls.csv"
+    csv.write_text("a,b\n1,2\n")
+    context = browser.new_context()
+    page = context.new_page()
+    link = upload_link(page, server.url, csv)
+    cookies = {c["name"]: c["value"] for c in context.cookies()}
+    assert put(link, b"a,b\n")[0] == 403
+    assert put(link, b"a,b\n", {"_streamlit_xsrf": "2|00000000|00000000|0"})[0] == 403
+    assert put(link, b"a,b\n", cookies)[0] == 200
+    context.close()  # the tab goes: the session ends
+    deadline = time.monotonic() + 30
+    while put(link, b"a,b\n", cookies)[0] != 403:
+        assert time.monotonic() < deadline, "the link still works after its session ended"
+        time.sleep(0.5)
+    status, text = put(link, b"a,b\n", cookies)
+    assert status == 403 and "not valid for this browser session" in text

@@ -164,3 +164,28 @@ def test_an_unverified_email_does_not_make_an_admin(signin_server, provider, bro
         assert "Upload" not in nav and "Settings" not in nav
     finally:
         context.close()
+
+
+def test_sign_out_revokes_the_sessions_upload_link(signin_server, provider, browser, tmp_path):
+    """Issue 13 item 12: an analyst's upload link, replayed with the cookies it had, is refused once
+    they have signed out."""
+    from test_hardening import put, upload_link
+
+    analyst = "agent@example.com"
+    register(provider, analyst, email=analyst, email_verified=True)
+    csv = tmp_path / "calls.csv"
+    csv.write_text("a,b\n1,2\n")
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        sign_in(page, signin_server, analyst)
+        link = upload_link(page, signin_server.url, csv)
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        assert "_streamlit_user" in cookies and put(link, b"a,b\n", cookies)[0] == 200
+        page.locator(".st-key-sign_out button").click()
+        page.get_by_role("button", name="End session").click(timeout=30_000)
+        wait_for_app(page, ".st-key-sign_in button")
+        status, text = put(link, b"a,b\n", cookies)  # the old cookies, replayed
+        assert status == 403 and "signed out" in text
+    finally:
+        context.close()
