@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from store.settings import DEFAULT_TARGETS
-from ui import data, filters, recall_form
+from ui import access, data, filters, recall_form
 from ui.text import md
 
 ui.through_router()
@@ -52,7 +52,7 @@ with st.form("settings_targets"):
         if wrong:
             st.error("Green must be at least as good as amber: " + ", ".join(wrong) + ". Nothing saved.")
         else:
-            data.save_setting("targets", chosen)
+            data.save_setting("targets", chosen, access.actor())
             st.success("Targets saved.")
 if any(DEFAULT_TARGETS[k] is None and current.get(k) is None for k in TARGETS):
     st.caption("AHT ships without a target: there is no authoritative benchmark.")
@@ -86,8 +86,9 @@ with st.form("settings_stale"):
         for i, s in enumerate(sources)
     }
     if st.form_submit_button("Save thresholds", key="settings_stale_save", type="primary"):
-        data.save_setting("stale_hours", {"default": default, **{s: h for s, h in per_source.items() if h > 0}})
-        data.save_setting("refresh_s", int(refresh))
+        by = access.actor()
+        data.save_setting("stale_hours", {"default": default, **{s: h for s, h in per_source.items() if h > 0}}, by)
+        data.save_setting("refresh_s", int(refresh), by)
         st.success("Thresholds and refresh saved.")
 
 st.subheader("Recalls")
@@ -108,7 +109,9 @@ if recall is not None:
 values = recall_form.form(recall, f"recall_{pick if recall else 'new'}")
 if values is not None:
     errors = recall_form.problems(values, ids, new=recall is None)
-    result, message = (None, None) if errors else data.save_recall_toml(recall_form.to_toml(values), values["id"])
+    result, message = (
+        (None, None) if errors else data.save_recall_toml(recall_form.to_toml(values), values["id"], access.actor())
+    )
     if errors or message:
         st.error("Not saved. " + md(" ".join(errors or [message])))
     else:

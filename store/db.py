@@ -64,6 +64,8 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     if not current:
         for statement in [*ddl(), SETTINGS_DDL]:
             con.execute(statement)
+        # Who saved a mapping (stores from before it was recorded: unknown).
+        con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")
         for table in TABLES:
             hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
             for name in (table, f"{table}_history"):

@@ -240,7 +240,7 @@ LEDGER_DDL = (
     # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
     """CREATE TABLE IF NOT EXISTS mappings (
         name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, spec VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
 )
 
 

@@ -299,3 +299,44 @@ def test_a_rotated_wall_token_ends_the_old_wall_sessions(db):
     at.query_params["wall"] = "rotated-token"
     at.run()
     assert registered(at) == ["fn:Stand-up", "standup"]
+
+
+def test_settings_recall_edits_uploads_and_mappings_are_attributed_to_the_signed_in_user(db):
+    """Issue 13 item 13: every change records who made it (the settings table's updated_by, the
+    ledger's loaded_by, a mapping's updated_by), never blank or the server's OS user."""
+    import streamlit as st
+
+    from store.db import connect
+
+    st.cache_data.clear()
+    admin = "ops.lead@example.com"
+    at = app(signed_in(admin))
+    at.switch_page("pages/settings.py").run()
+    at.button(key="settings_targets_save").click().run()
+    at.button(key="settings_stale_save").click().run()
+    at.text_input(key="recall_R1_name").input("Car seat (edited)")
+    at.button(key="recall_R1_save").click().run()
+    assert not at.exception, at.exception
+    at = upload_as(signed_in("agent@example.com"), [("legacy.csv", b"Ticket,Opened\nT1,2026-03-03 10:00\n")])
+    at.selectbox(key="upload_map_0_contacts_source_id").set_value("Ticket")
+    at.selectbox(key="upload_map_0_contacts_created_at").set_value("Opened")
+    at.text_input(key="upload_map_source_0").input("legacy")
+    at.selectbox(key="upload_map_channel_0").set_value("phone")
+    at.selectbox(key="upload_map_direction_0").set_value("inbound")
+    at.run()
+    assert not [w.value for w in at.warning if "Mapping incomplete" in w.value], [w.value for w in at.warning]
+    at.text_input(key="upload_map_name_0").input("legacy").run()
+    at.button(key="upload_map_save_0").click().run()
+    assert not at.exception, at.exception
+    con = connect(db)
+    try:
+        assert con.execute("SELECT key, updated_by FROM settings ORDER BY key").fetchall() == [
+            ("refresh_s", admin),
+            ("stale_hours", admin),
+            ("targets", admin),
+        ]
+        edit = con.execute("SELECT loaded_by FROM ingests WHERE file_name LIKE 'settings/%'").fetchall()
+        assert edit == [(admin,)]
+        assert con.execute("SELECT updated_by FROM mappings").fetchall() == [("agent@example.com",)]
+    finally:
+        con.close()

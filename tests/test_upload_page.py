@@ -78,7 +78,7 @@ def test_a_canonical_csv_and_a_recall_toml_land_with_the_right_counts(empty_db):
     }
     assert query(empty_db, "SELECT count(*) FROM contacts") == [(14,)]
     assert query(empty_db, "SELECT recall_id, timezone FROM recalls") == [("R1", "America/Chicago")]
-    assert query(empty_db, "SELECT DISTINCT loaded_by FROM ingests") == [("analyst",)]
+    assert query(empty_db, "SELECT DISTINCT loaded_by FROM ingests") == [("open mode (localhost)",)]
     (history,) = frames(at, "file", "undone at (UTC)")
     assert sorted(history["file"]) == ["contacts.csv", "recall.toml"]
 

@@ -200,6 +200,18 @@ def shown_name() -> str | None:
     return str(user.get("email") or user.get("name") or user.get("sub") or "signed in")
 
 
+OPEN_ACTOR = "open mode (localhost)"
+
+
+def actor() -> str:
+    """Who is making a change, for the ledger and the settings table: the signed-in user's email
+    (or name), ``open mode (localhost)`` without sign-in, ``wall`` for a wall session."""
+    role = current_role()
+    if role == WALL:
+        return "wall"
+    return shown_name() or (OPEN_ACTOR if role == OPEN else "unknown")
+
+
 def token_digest(token: object) -> str:
     """SHA-256 of a wall token (what a session keeps instead of the token); empty for no token."""
     return hashlib.sha256(str(token).encode()).hexdigest() if token else ""

@@ -289,12 +289,8 @@ def zone_choice(recalls: pl.DataFrame, recall_id: str | None) -> str | None:
 
 
 def signed_in_user() -> str:
-    """The signed-in user's email, else ``analyst``."""
-    try:
-        email = st.user.get("email") if getattr(st.user, "is_logged_in", False) else None
-    except Exception:  # no identity provider configured
-        email = None
-    return str(email) if email else "analyst"
+    """Who loads or undoes (ui/access.py ``actor``): the signed-in user, or open mode."""
+    return access.actor()
 
 
 # --- load and report ----------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def mapping_editor(i: int, f: SourceFile, names: list[str]) -> dict | None:
     name = st.text_input("Save as", key=f"upload_map_name_{i}", placeholder="mapping name")
     if st.button("Save mapping", key=f"upload_map_save_{i}", disabled=not name.strip()):
         with data.store() as con:
-            save_mapping(con, name, spec)
+            save_mapping(con, name, spec, signed_in_user())
         st.session_state[f"upload_map_saved_{i}"] = name.strip()
         st.rerun()
     return spec
