@@ -203,3 +203,23 @@ def test_a_ticket_takes_a_bounded_number_of_files_and_bytes(client):
     assert [p.name for p in disk_upload.staged_files(folder)] == ["1.csv", "3.csv"]
     disk_upload.clear(folder)  # removing the staged files starts the counts again
     assert client.put(url(token, "5.csv"), content=b"v").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("..", "may not start with a dot"),
+        (".incoming", "may not start with a dot"),
+        ("a%00b.csv", "holds a control character"),
+        ("new%0Aline.csv", "holds a control character"),
+        ("x" * 256 + ".csv", "is longer than 255 bytes"),
+        ("%C3%A9" * 128 + ".csv", "is longer than 255 bytes"),  # 128 × é = 256 bytes
+    ],
+)
+def test_a_name_no_file_may_have_is_refused_with_the_reason_and_leaves_nothing(client, name, reason):
+    """Issue 13 item 14: these gave a 500 and left a hidden ``.incoming`` body behind."""
+    token, folder = disk_upload.ticket(MiB)
+    r = client.put(url(token, name), content=b"data")
+    assert r.status_code == 400 and reason in r.text and "nothing was kept" in r.text
+    assert list(folder.rglob("*")) == []
+    assert client.put(url(token, "fine.csv"), content=b"data").status_code == 200  # the ticket still works

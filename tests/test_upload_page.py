@@ -223,3 +223,10 @@ def test_files_staged_on_disk_by_the_upload_route_are_previewed_loaded_and_clear
     assert query(empty_db, "SELECT count(*) FROM contacts") == [(14,)]
     at.button(key="upload_disk_clear").click().run()
     assert disk_upload.staged_files(folder) == [] and not at.exception
+
+
+def test_a_seeded_file_with_a_name_no_file_may_have_is_refused(empty_db):
+    at = upload_page([("..", b"a,b\n1,2\n"), ("x" * 300 + ".csv", b"a,b\n1,2\n")])
+    errors = [plain(e.value) for e in at.error]
+    assert any("may not start with a dot" in e for e in errors)
+    assert any("is longer than 255 bytes" in e for e in errors)

@@ -24,7 +24,9 @@ Rules:
   passes the limit. A refused or broken-off body leaves no file behind.
 - Open mode (no sign-in configured) takes a PUT only when its ``Host`` (and ``Origin``, if sent)
   names this machine (ui/access.py: a foreign name resolving here is DNS rebinding): 403 otherwise.
-- The stored name is the base name of ``name`` (no path can leave the folder).
+- The stored name is the base name of ``name`` (no path can leave the folder); a name no file may
+  have (``..``, a leading dot, a control character or NUL, over 255 bytes: :func:`checked_name`)
+  gets 400 before anything is written, and a body that cannot be stored leaves nothing behind.
 - Server memory per upload in flight: one received chunk plus a ``WRITE_BUFFER_BYTES`` buffer,
   whatever the file's size (writes run in a worker thread, off the event loop).
 """
@@ -83,6 +85,24 @@ _lock = threading.Lock()
 def base_name(name: str) -> str:
     """The last part of a file name as the browser gave it (``/`` or ``\\`` separated); ``upload`` if empty."""
     return Path(str(name).replace("\\", "/")).name or "upload"
+
+
+MAX_NAME_BYTES = 255  # what Linux, macOS and Windows file systems allow for one name
+
+
+def checked_name(name: str) -> str:
+    """The base name a file is stored under; :class:`ValueError` with the reason for a name no
+    file may have: empty, ``.`` or ``..``, starting with ``.`` (hidden; ``.incoming`` is a body
+    still arriving), holding a control character (NUL included), or longer than 255 bytes."""
+    base = base_name(name)
+    shown = repr(base[:60] + ("…" if len(base) > 60 else ""))
+    if base in (".", "..") or base.startswith("."):
+        raise ValueError(f"the file name {shown} is not allowed (a name may not start with a dot)")
+    if any(ord(c) < 32 or ord(c) == 127 for c in base):
+        raise ValueError(f"the file name {shown} holds a control character")
+    if len(base.encode("utf-8", errors="surrogatepass")) > MAX_NAME_BYTES:
+        raise ValueError(f"the file name {shown} is longer than {MAX_NAME_BYTES} bytes")
+    return base
 
 
 def route() -> Route:
@@ -216,7 +236,10 @@ async def put_file(request: Request) -> Response:
             "out): reload the Upload page and choose the file again.",
             403,
         )
-    name = base_name(request.query_params.get("name", ""))
+    try:
+        name = checked_name(request.query_params.get("name", ""))
+    except ValueError as e:
+        return PlainTextResponse(f"Not uploaded: {e}. Rename the file and choose it again; nothing was kept.", 400)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > t.max_bytes:
         return _too_large(name, t.max_bytes)
@@ -263,5 +286,12 @@ async def put_file(request: Request) -> Response:
                 )
             return _too_large(name, t.max_bytes)
         return PlainTextResponse(f"{name}: the upload broke off; nothing was kept.", 400)
-    part.rename(sub / name)
+    try:
+        part.rename(sub / name)
+    except OSError as e:  # the name is refused by this file system after all: keep nothing
+        shutil.rmtree(sub, ignore_errors=True)
+        with _lock:
+            t.received -= size
+            t.files -= 1
+        return PlainTextResponse(f"Not uploaded: the server cannot store a file named {name!r} ({e.strerror}).", 400)
     return JSONResponse({"name": name, "bytes": size})

@@ -42,7 +42,7 @@ from connectors.batches import Summary, summarize
 from connectors.load import RECALL_CONNECTOR, Failure, context, detect, expand_into, ingest_file, refused_recall
 from connectors.longlines import quarantine_cut_rows
 from ui import access, data
-from ui.disk_upload import base_name
+from ui.disk_upload import checked_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
 from ui.text import md
 
@@ -93,7 +93,11 @@ def widget_paths(widget_files: list | None) -> list[Path]:
             shutil.rmtree(old, ignore_errors=True)
     paths = []
     for f in widget_files:
-        path = root / f.file_id / base_name(f.name)
+        try:
+            path = root / f.file_id / checked_name(f.name)
+        except ValueError as e:
+            st.error(f"Not uploaded: {md(e)}. Rename the file and choose it again.", icon="🚫")
+            continue
         if not path.exists():
             path.parent.mkdir(exist_ok=True)
             partial = path.with_name(".writing")
@@ -123,14 +127,20 @@ def unpacked(pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path
         shutil.rmtree(cached[1], ignore_errors=True)
     folder = Path(tempfile.mkdtemp(prefix="recall-ops-unpacked-"))
     paths: list[Path] = list(on_disk)
+    refused: list[SourceFile | Failure] = []
     for i, (name, content) in enumerate(pairs):
+        try:
+            base = checked_name(name)
+        except ValueError as e:
+            refused.append(Failure(str(name)[:80], f"Not uploaded: {e}"))
+            continue
         sub = folder / f"seed{i}"
         sub.mkdir()
-        path = sub / base_name(name)
+        path = sub / base
         path.write_bytes(content)
         paths.append(path)
     (folder / "unpacked").mkdir()
-    files = expand_into(paths, folder / "unpacked", UPLOAD_LIMITS)
+    files = refused + expand_into(paths, folder / "unpacked", UPLOAD_LIMITS)
     st.session_state[UNPACKED_KEY] = (key, str(folder), files)
     return files
 
