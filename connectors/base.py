@@ -42,6 +42,11 @@ class Unreadable(Exception):
     """The file as a whole cannot be loaded; the message says why (and where)."""
 
 
+def too_deep(name: str) -> Unreadable:
+    """The refusal for a file nested deeper than the parser can follow (a ``RecursionError``)."""
+    return Unreadable(f"{name}: nested too deeply to read (JSON or TOML more than about a thousand levels deep)")
+
+
 @dataclass
 class ReadContext:
     """What the upload says about a file: the zone for offset-less times, the recall it belongs

@@ -27,7 +27,7 @@ import duckdb
 
 from connectors import mapped
 from connectors.archives import CLI_LIMITS, ArchiveLimits, Failure, unpack
-from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256, too_deep
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.longlines import cap_lines, digest_path, quarantine_cut_rows
 from connectors.textfile import iter_json_records, xlsx_rows
@@ -53,7 +53,10 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
     """The one connector that claims ``f`` and its reason; :class:`Unreadable` otherwise."""
     if not f.head(4096).strip():
         raise Unreadable(f"{f.name}: the file is empty")
-    hits = [(c, reason) for c in connectors() if (reason := c.detect(f))]
+    try:
+        hits = [(c, reason) for c in connectors() if (reason := c.detect(f))]
+    except RecursionError as e:
+        raise too_deep(f.name) from e
     if len(hits) == 1:
         return hits[0]
     if not hits:
@@ -142,10 +145,13 @@ def ingest_file(
 
     meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     try:
-        return apply(con, read_ahead(read()), meta)
-    except ReadWhole:
-        with reading_whole():
-            return apply(con, read(), meta)
+        try:
+            return apply(con, read_ahead(read()), meta)
+        except ReadWhole:
+            with reading_whole():
+                return apply(con, read(), meta)
+    except RecursionError as e:  # any reader: a file nested too deeply is unreadable, never a crash
+        raise too_deep(f.name) from e
 
 
 def ingest_paths(

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from connectors.base import SourceFile, Unreadable, sniff_delimiter
+from connectors.base import SourceFile, Unreadable, sniff_delimiter, too_deep
 from connectors.xlsx import SheetTooLarge, sheet_rows, xlsx_text  # noqa: F401  (xlsx_text: re-exported)
 
 
@@ -207,6 +207,8 @@ def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise Unreadable(f"{f.name}: broken JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
+        except RecursionError as e:
+            raise too_deep(f.name) from e
         if isinstance(value, list) and number == 0 and text[pos:].strip() == "":
             for item in value:
                 number += 1

@@ -8,7 +8,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import METRIC_FIXTURES, ROOT, load
+from conftest import METRIC_FIXTURES, ROOT, load, plain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_store import HEADER, ledger, snapshot
@@ -235,3 +235,41 @@ def test_any_bytes_yield_rows_or_a_clear_error(metrics_store, tmp_path_factory, 
 
 def test_recall_fixture_present():
     assert (METRIC_FIXTURES / "recall.toml").exists()
+
+
+DEEP = 100_000
+NESTED = {
+    "deep.json": "[" * DEEP + "]" * DEEP,
+    "deep_object.json": '{"a":' * DEEP + "1" + "}" * DEEP,
+    "deep.ndjson": '{"ContactId":"x","a":' + "[" * DEEP + "]" * DEEP + "}\n",
+    "deep.toml": '[recall]\nid = "x"\nname = "y"\nv = ' + "[" * DEEP + "]" * DEEP + "\n",
+}
+
+
+def test_deeply_nested_files_are_unreadable_and_the_batch_goes_on(tmp_path):
+    """Issue 13 item 15: 100,000 levels raised an uncaught RecursionError that ended the batch."""
+    import subprocess
+    import sys
+
+    for name, text in NESTED.items():
+        (tmp_path / name).write_text(text)
+    later = tmp_path / "zz_after.csv"
+    later.write_text(HEADER + ROW.format(i="after", t="2026-03-03T10:00:00Z"))
+    paths = [str(tmp_path / n) for n in NESTED] + [str(METRIC_FIXTURES / "recall.toml"), str(later)]
+    run = subprocess.run([sys.executable, "-m", "connectors", "ingest", *paths, "--db", str(tmp_path / "d.duckdb")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    for name in NESTED:
+        assert f"FAILED {name}: nested too deeply to read" in run.stdout
+    assert "zz_after.csv: canonical_csv read=1 inserted=1" in run.stdout
+
+
+def test_a_deeply_nested_upload_gets_a_clear_message(empty_db):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.session_state["upload_seed"] = [(n, t.encode()) for n, t in NESTED.items()]
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    shown = [plain(e.value) for e in at.error]
+    assert sorted(e.split(":")[0] for e in shown if "nested too deeply to read" in e) == sorted(NESTED)

@@ -37,7 +37,7 @@ import streamlit as st
 
 from connectors import mapped
 from connectors.archives import ArchiveLimits
-from connectors.base import SourceFile, Unreadable, file_sha256
+from connectors.base import SourceFile, Unreadable, file_sha256, too_deep
 from connectors.batches import Summary, summarize
 from connectors.load import RECALL_CONNECTOR, Failure, context, detect, expand_into, ingest_file, refused_recall
 from connectors.longlines import quarantine_cut_rows
@@ -204,6 +204,8 @@ def _preview(
                 summary = summarize(lambda: quarantine_cut_rows(module.read(f, ctx), f), PREVIEW_ROWS)
     except Unreadable as e:
         return str(e)
+    except RecursionError:
+        return str(too_deep(name))
     return Preview(**vars(summary), zone=ctx.tz)
 
 
