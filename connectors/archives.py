@@ -17,6 +17,7 @@ path would escape (``../x``, absolute) is refused on its own; the other members 
 from __future__ import annotations
 
 import gzip
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -37,6 +38,7 @@ class ArchiveLimits:
 
 
 CLI_LIMITS = ArchiveLimits()
+_UNPACKED = itertools.count()  # tells two unpackings of one path apart
 
 
 @dataclass
@@ -82,9 +84,15 @@ def unpack(path: Path, tmp: Path, limits: ArchiveLimits = CLI_LIMITS) -> list[So
     into ``tmp``; one :class:`Failure` for the whole file when a cap is passed."""
     budget = _Budget(path.name, limits)
     try:
-        return _unwrap(path, path.name, tmp, budget, depth=0)
+        files = _unwrap(path, path.name, tmp, budget, depth=0)
     except Refused as e:
         return [Failure(path.name, str(e))]
+    if is_archive(path):  # its files are one upload: one ledger group, one undo
+        key = f"{path}#{next(_UNPACKED)}"
+        for f in files:
+            if isinstance(f, SourceFile):
+                f.archive = key
+    return files
 
 
 def is_archive(path: Path) -> bool:

@@ -83,6 +83,7 @@ class SourceFile:
     path: Path
     _head: bytes | None = None
     _xlsx_header: list[str] | None = None
+    archive: str | None = None  # the top-level archive it came out of (unique within one expand), else None
 
     def head(self, n: int = 65_536) -> bytes:
         if self._head is None or len(self._head) < n:

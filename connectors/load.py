@@ -124,6 +124,7 @@ def ingest_file(
     loaded_by: str | None = None,
     mapping: dict | None = None,
     recalls_allowed: bool = True,
+    group_id: int | None = None,
 ) -> IngestResult:
     """Detect (or, with a ``mapping`` spec, use connectors.mapped), read and write one file.
     Raises :class:`Unreadable` (nothing written), also for a recall definition when
@@ -143,7 +144,7 @@ def ingest_file(
         parsed = mapped.read(f, ctx, mapping) if module is mapped else module.read(f, ctx)
         return quarantine_cut_rows(parsed, f)
 
-    meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
+    meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by, group_id)
     try:
         try:
             return apply(con, read_ahead(read()), meta)
@@ -165,13 +166,32 @@ def ingest_paths(
     """Load every file under ``paths``; one result or failure per file. ``mapping``: a column
     mapping spec that every file but a recall TOML is read with (no detection)."""
     results: list[IngestResult | Failure] = []
+    groups = LedgerGroups()
     with expand(paths) as files:
         for f in files:
             if isinstance(f, Failure):
                 results.append(f)
                 continue
             try:
-                results.append(ingest_file(con, f, recall_id, tz, loaded_by, mapping))
+                results.append(
+                    groups.noted(f, ingest_file(con, f, recall_id, tz, loaded_by, mapping, group_id=groups.of(f)))
+                )
             except Unreadable as e:
                 results.append(Failure(f.name, str(e)))
     return results
+
+
+class LedgerGroups:
+    """The ledger group of each file of one load: the files of one archive share the group of the
+    first of them loaded (``ingests.group_id``: one upload, one undo); any other file is its own."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def of(self, f: SourceFile) -> int | None:
+        return self._ids.get(f.archive) if f.archive else None
+
+    def noted(self, f: SourceFile, result: IngestResult) -> IngestResult:
+        if f.archive:
+            self._ids.setdefault(f.archive, result.ingest_id)
+        return result

@@ -111,7 +111,7 @@ def cap_lines(f: SourceFile, tmp: Path) -> SourceFile:
                 cuts.append(CutLine(line, row, stop - start, head))
                 at = stop
             _copy(mm, at, len(mm), out)
-    return CappedFile(f.name, copy, original=f.path, cuts=cuts)
+    return CappedFile(f.name, copy, archive=f.archive, original=f.path, cuts=cuts)
 
 
 BLOCK = 4 * 1024 * 1024

@@ -47,7 +47,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.base import SourceFile, Unreadable, file_sha256
-from connectors.load import Failure, expand, ingest_file
+from connectors.load import Failure, LedgerGroups, expand, ingest_file
 from connectors.longlines import digest_path
 from store.db import StoreError, connect
 from store.write import IngestResult
@@ -149,13 +149,14 @@ class Watcher:
                 f"{path.name}: a symbolic link; the inbox loads only files placed in it, never what a link points to"
             )
             return self._finish(path, errors, lines)
+        groups = LedgerGroups()  # an archive's files: one ledger group, one undo
         with expand([path]) as items:
             for item in items:
                 if isinstance(item, Failure):
                     errors.append(item.message)
                     continue
                 try:
-                    lines.extend(self._load(con, item))
+                    lines.extend(self._load(con, item, groups))
                 except Unreadable as e:
                     errors.append(str(e))
                 except Exception as e:  # a connector or store bug must not stop the watcher
@@ -172,7 +173,7 @@ class Watcher:
             self.out(line if line.startswith("  ") else f"{line} → {where}")
         return Outcome(path.name, not errors, [*errors, *lines], dest)
 
-    def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile) -> list[str]:
+    def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile, groups: LedgerGroups) -> list[str]:
         sha = file_sha256(digest_path(item))
         prior = con.execute(
             "SELECT ingest_id, loaded_at FROM ingests WHERE sha256 = ? AND loaded_by LIKE ? AND undone_at IS NULL "
@@ -183,7 +184,9 @@ class Watcher:
             ingest_id, at = prior[0]
             return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
         loader = LOADER_PREFIX + getpass.getuser()
-        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader)
+        r = groups.noted(
+            item, ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader, group_id=groups.of(item))
+        )
         return [summary(r), *(f"  warning: {w}" for w in r.warnings)]
 
 

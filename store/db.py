@@ -66,6 +66,9 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
         # Who saved a mapping (stores from before it was recorded: unknown).
         con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")
+        # The ledger group of an ingest (the files of one archive are one upload); before: each its own.
+        con.execute("ALTER TABLE ingests ADD COLUMN IF NOT EXISTS group_id BIGINT")
+        con.execute("UPDATE ingests SET group_id = ingest_id WHERE group_id IS NULL")
         for table in TABLES:
             hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
             for name in (table, f"{table}_history"):

@@ -225,7 +225,7 @@ LEDGER_DDL = (
         rows_read BIGINT NOT NULL, rows_inserted BIGINT NOT NULL, rows_updated BIGINT NOT NULL,
         rows_unchanged BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
         loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, warnings VARCHAR[],
-        undone_at TIMESTAMP)""",
+        undone_at TIMESTAMP, group_id BIGINT)""",
     """CREATE TABLE IF NOT EXISTS quarantine (
         ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
         reason VARCHAR NOT NULL, raw VARCHAR)""",

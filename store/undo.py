@@ -70,31 +70,57 @@ def undo_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None =
     """
     con.execute("BEGIN TRANSACTION")
     try:
-        rows = con.execute("SELECT file_name, undone_at FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
-        if not rows:
-            raise UndoError(f"there is no ingest {ingest_id}")
-        file_name, undone_at = rows[0]
-        if undone_at is not None:
-            raise UndoError(f"ingest {ingest_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M:%S} UTC")
-        result = UndoResult(ingest_id, file_name, undone_at)
-        derived.touch_ingest(con, ingest_id)
-        for name in TABLES:
-            result.deleted[name], result.restored[name] = _undo_table(con, name, ingest_id)
-        (result.quarantine_deleted,) = con.execute(
-            "DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id]
-        ).fetchall()[0]
-        normalize_pending_phones(con)
+        result = _undo(con, ingest_id, by)
         derived.refresh(con)
-        note = [f"undone by {by}"] if by else []
-        result.undone_at = con.execute(
-            "UPDATE ingests SET undone_at = now()::TIMESTAMP, warnings = list_concat(coalesce(warnings, []), ?) "
-            "WHERE ingest_id = ? RETURNING undone_at",
-            [note, ingest_id],
-        ).fetchall()[0][0]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return result
+
+
+def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = None) -> list[UndoResult]:
+    """Undo every live ingest of ledger group ``group_id`` (the files of one archive), newest
+    first, in one transaction: all of them or, on any :class:`UndoError`, none."""
+    ids = [
+        r[0]
+        for r in con.execute(
+            "SELECT ingest_id FROM ingests WHERE group_id = ? AND undone_at IS NULL ORDER BY ingest_id DESC", [group_id]
+        ).fetchall()
+    ]
+    if not ids:
+        raise UndoError(f"there is no live ingest in group {group_id}")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        results = [_undo(con, i, by) for i in ids]
+        derived.refresh(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _undo(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None) -> UndoResult:
+    """One ingest's undo inside the caller's transaction (derived tables refreshed by the caller)."""
+    rows = con.execute("SELECT file_name, undone_at FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
+    if not rows:
+        raise UndoError(f"there is no ingest {ingest_id}")
+    file_name, undone_at = rows[0]
+    if undone_at is not None:
+        raise UndoError(f"ingest {ingest_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M:%S} UTC")
+    result = UndoResult(ingest_id, file_name, undone_at)
+    derived.touch_ingest(con, ingest_id)
+    for name in TABLES:
+        result.deleted[name], result.restored[name] = _undo_table(con, name, ingest_id)
+    (result.quarantine_deleted,) = con.execute("DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id]).fetchall()[0]
+    normalize_pending_phones(con)
+    note = [f"undone by {by}"] if by else []
+    result.undone_at = con.execute(
+        "UPDATE ingests SET undone_at = now()::TIMESTAMP, warnings = list_concat(coalesce(warnings, []), ?) "
+        "WHERE ingest_id = ? RETURNING undone_at",
+        [note, ingest_id],
+    ).fetchall()[0][0]
     return result
 
 

@@ -170,3 +170,65 @@ def test_no_such_file_is_still_a_clear_message(tmp_path, name):
     out.mkdir()
     (failure,) = expand_into([tmp_path / name], out)
     assert failure.message == f"{name}: no such file"
+
+
+# --- issue 13 item 16: one upload, one ledger group, one undo -----------------------------------
+
+
+def ledger(db) -> list[tuple]:
+    return query(db, "SELECT ingest_id, file_name, group_id, undone_at IS NOT NULL FROM ingests ORDER BY 1")
+
+
+def test_the_files_of_one_archive_are_one_ledger_group_and_one_undo(tmp_path):
+    from connectors.load import ingest_paths
+    from store.db import connect
+    from store.undo import undo_group
+
+    (tmp_path / "bundle.zip").write_bytes(zipped({f"r{i}.csv": row_csv(i) for i in range(3)}))
+    (tmp_path / "single.csv").write_bytes(row_csv(9))
+    db = tmp_path / "g.duckdb"
+    con = connect(db)
+    results = ingest_paths(con, [tmp_path / "bundle.zip", tmp_path / "single.csv"])
+    rows = con.execute("SELECT file_name, group_id FROM ingests ORDER BY ingest_id").fetchall()
+    first = results[0].ingest_id
+    assert rows == [
+        ("bundle.zip/r0.csv", first),
+        ("bundle.zip/r1.csv", first),
+        ("bundle.zip/r2.csv", first),
+        ("single.csv", results[3].ingest_id),
+    ]
+    undone = undo_group(con, first, by="ana@example.com")
+    assert [r.file_name for r in undone] == ["bundle.zip/r2.csv", "bundle.zip/r1.csv", "bundle.zip/r0.csv"]
+    assert con.execute("SELECT source_id FROM contacts").fetchall() == [("a9",)]
+    con.close()
+
+
+def test_the_inbox_groups_an_archives_files_too(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bundle.zip").write_bytes(zipped({f"r{i}.csv": row_csv(i) for i in range(2)}))
+    w = Watcher(inbox, tmp_path / "w.duckdb", out=lambda _line: None)
+    w.step()
+    w.step()
+    groups = {r[2] for r in ledger(tmp_path / "w.duckdb")}
+    assert len(ledger(tmp_path / "w.duckdb")) == 2 and len(groups) == 1
+
+
+def test_the_upload_page_offers_an_archive_as_one_upload_to_undo(empty_db):
+    files = [("bundle.zip", zipped({f"r{i}.csv": row_csv(i) for i in range(3)})), ("single.csv", row_csv(9))]
+    at = upload(files)
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    rows = ledger(empty_db)
+    assert len(rows) == 4 and len({r[2] for r in rows}) == 2
+    options = at.selectbox(key="undo_pick").options
+    assert len(options) == 2 and any("bundle.zip (3 files)" in o for o in options)
+    bundle_group = rows[0][2]
+    at.selectbox(key="undo_pick").set_value(bundle_group).run()
+    at.button(key="undo_confirm").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        f"Undid upload #{bundle_group} (bundle.zip, 3 files): 3 rows removed" in plain(s.value) for s in at.success
+    )
+    assert [r[3] for r in ledger(empty_db)] == [True, True, True, False]
+    assert query(empty_db, "SELECT source_id FROM contacts") == [("a9",)]

@@ -39,7 +39,16 @@ from connectors import mapped
 from connectors.archives import ArchiveLimits
 from connectors.base import SourceFile, Unreadable, file_sha256, too_deep
 from connectors.batches import Summary, summarize
-from connectors.load import RECALL_CONNECTOR, Failure, context, detect, expand_into, ingest_file, refused_recall
+from connectors.load import (
+    RECALL_CONNECTOR,
+    Failure,
+    LedgerGroups,
+    context,
+    detect,
+    expand_into,
+    ingest_file,
+    refused_recall,
+)
 from connectors.longlines import quarantine_cut_rows
 from ui import access, data
 from ui.disk_upload import checked_name
@@ -314,13 +323,17 @@ def load_files(
     """Ingest each (file, mapping or None); one report dict per file (refusals included)."""
     reports: list[dict[str, Any]] = []
     recalls_allowed = access.may_define_recalls()
+    groups = LedgerGroups()  # the files of one archive: one ledger group, one undo
     with data.store() as con:
         for f, mapping in files:
             if isinstance(f, Failure):
                 reports.append({"file": f.file_name, "error": f.message})
                 continue
             try:
-                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping, recalls_allowed=recalls_allowed)
+                r = ingest_file(
+                    con, f, recall_id, tz, by, mapping=mapping, recalls_allowed=recalls_allowed, group_id=groups.of(f)
+                )
+                groups.noted(f, r)
             except Unreadable as e:
                 reports.append({"file": f.name, "error": str(e)})
                 continue
