@@ -21,6 +21,11 @@ wall.css(kiosk)
 version, recall, phase, chosen = filters.recall_view()
 replay = filters.replay_time()
 views = wall.parse_views(st.query_params.get("rotate"))
+if unknown := wall.unknown_views(st.query_params.get("rotate")):
+    filters.notice("rotate", ",".join(unknown), f"the views are {', '.join(wall.VIEWS)}")
+for key in ("every", "refresh"):
+    if (text := st.query_params.get(key)) and not wall.valid_seconds(text):
+        filters.notice(key, text, "the default number of seconds is used")
 every = wall.seconds(st.query_params.get("every"), 60, low=10)
 configured = data.setting(version, "refresh_s")
 refresh = wall.seconds(st.query_params.get("refresh"), configured)

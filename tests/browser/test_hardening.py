@@ -167,3 +167,13 @@ def test_an_upload_link_works_only_for_its_browser_session_and_ends_with_it(serv
         time.sleep(0.5)
     status, text = put(link, b"a,b\n", cookies)
     assert status == 403 and "not valid for this browser session" in text
+
+
+def test_the_wall_screen_with_hostile_url_parameters_shows_notices_not_a_traceback(server, page):
+    """Issue 13 item 17: these showed tracebacks with server paths."""
+    page.goto(f"{server.url}/standup?refresh=nan&every=nan&rotate=overview,volume&as_of=0001-01-01")
+    wait_for_app(page, "text=?as_of=0001-01-01 is not valid here")
+    body = main_text(page)
+    assert "?refresh=nan is not valid here" in body and "?every=nan is not valid here" in body
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in body and ".py" not in body
