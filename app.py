@@ -13,6 +13,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0") 
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
+from store.db import STORE_IO_ERRORS, StoreError  # noqa: E402
 from ui import access, disk_upload  # noqa: E402
 from ui.text import md  # noqa: E402
 
@@ -112,4 +113,8 @@ if not kiosk:
                 if ctx is not None:
                     disk_upload.revoke_session(ctx.session_id)  # its upload links stop working now
                 st.logout()
-st.navigation(pages, position="hidden" if kiosk else "sidebar").run()
+try:
+    st.navigation(pages, position="hidden" if kiosk else "sidebar").run()
+except (StoreError, *STORE_IO_ERRORS) as e:  # a damaged store file, or its disk gone: say so, no traceback
+    why = md(str(e).splitlines()[0])
+    st.error(f"The store cannot be read: the database file is damaged or unreadable ({why}). Nothing was changed.")

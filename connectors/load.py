@@ -31,6 +31,7 @@ from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sh
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.longlines import cap_lines, digest_path, quarantine_cut_rows
 from connectors.textfile import iter_json_records, xlsx_rows
+from store.db import STORE_IO_ERRORS
 from store.write import FileMeta, IngestResult, apply
 
 __all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
@@ -164,13 +165,21 @@ def ingest_paths(
     mapping: dict | None = None,
 ) -> list[IngestResult | Failure]:
     """Load every file under ``paths``; one result or failure per file. ``mapping``: a column
-    mapping spec that every file but a recall TOML is read with (no detection)."""
+    mapping spec that every file but a recall TOML is read with (no detection). When the store
+    cannot be written (a full disk, a read-only or damaged file) the file in hand is rolled back
+    and the rest are reported as not loaded."""
     results: list[IngestResult | Failure] = []
     groups = LedgerGroups()
+    broken: str | None = None  # the store could not be written: the rest is not tried
     with expand(paths) as files:
         for f in files:
             if isinstance(f, Failure):
                 results.append(f)
+                continue
+            if broken:
+                results.append(
+                    Failure(f.name, f"{f.name}: not loaded, the store could not be read or written ({broken})")
+                )
                 continue
             try:
                 results.append(
@@ -178,6 +187,15 @@ def ingest_paths(
                 )
             except Unreadable as e:
                 results.append(Failure(f.name, str(e)))
+            except STORE_IO_ERRORS as e:  # disk full, file system gone read-only, damaged file
+                broken = str(e).splitlines()[0]
+                results.append(
+                    Failure(
+                        f.name,
+                        f"{f.name}: not loaded, the store could not be read or written ({broken}); this file's "
+                        "changes were rolled back, the files loaded before it stay",
+                    )  # fmt: skip
+                )
     return results
 
 

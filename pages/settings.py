@@ -24,6 +24,9 @@ TARGETS = {  # key: (label, unit, scale shown in the form)
 UNSET = {"%": (80.0, 70.0, True), "s": (300.0, 420.0, False)}  # form defaults for a metric without a target
 
 st.title("Settings")
+if data.read_only():
+    st.error(data.READ_ONLY, icon="🔒")
+    st.stop()
 version = data.ledger_version()
 current = data.targets()
 

@@ -13,6 +13,9 @@ from ui import data, disk_chooser, disk_upload, upload, upload_history, upload_r
 ui.through_router()
 
 st.title("Upload exports")
+if data.read_only():
+    st.error(data.READ_ONLY, icon="🔒")
+    st.stop()
 st.caption(
     "Any vendor export the connectors know (CSV, TSV/TXT, XLSX, JSON, NDJSON), recall definitions (TOML), "
     ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."

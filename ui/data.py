@@ -18,15 +18,32 @@ import streamlit as st
 
 import metrics
 from connectors.load import Failure, ingest_paths
-from store.db import StoreError, default_path, open_store, read_transaction
+from store.db import StoreError, StoreReadOnly, default_path, open_store, read_transaction
+from ui.text import md
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 SAMPLE_LOADER = "sample-data"
 
 
+_READ_ONLY: set[str] = set()  # store files this process can only read
+READ_ONLY = (
+    "The store file cannot be written (read-only file or file system): the dashboards show its data, but "
+    "loading files, undo and saving settings are not possible until it is writable again."
+)
+
+
 @st.cache_resource
 def _prepared(path: str) -> str:
-    """Create the store once per server process, loading the sample recall into an empty one."""
+    """Create the store once per server process, loading the sample recall into an empty one. A
+    store that cannot be written is used read-only (:func:`read_only`)."""
+    try:
+        return _create(path)
+    except StoreReadOnly:
+        _READ_ONLY.add(path)
+        return path
+
+
+def _create(path: str) -> str:
     with open_store(path) as con:
         if not con.execute("SELECT count(*) FROM recalls").fetchall()[0][0] and SAMPLE_DIR.exists():
             results = ingest_paths(con, [SAMPLE_DIR], loaded_by=SAMPLE_LOADER)
@@ -48,8 +65,17 @@ def store(wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
     (``python -m connectors watch`` or ``ingest``) can load files in between; a file locked by
     such a process is retried for ``wait_s`` seconds.
     """
-    with open_store(_prepared(db_path()), wait_s=wait_s) as con:
+    path = _prepared(db_path())
+    with open_store(path, wait_s=wait_s, read_only=path in _READ_ONLY) as con:
         yield con
+
+
+def read_only() -> bool:
+    """The store can only be read (pages say so; Upload and Settings refuse to change it)."""
+    try:
+        return _prepared(db_path()) in _READ_ONLY
+    except StoreError:  # damaged: ledger_version() says so
+        return False
 
 
 @contextmanager
@@ -82,12 +108,17 @@ def ledger_version() -> tuple:
             ).fetchall()[0]
             version = (db_path(), *row)  # with the store's path: two stores never share a cached result
     except StoreError as e:
-        if "lock" not in str(e).lower() or db_path() not in _last_version:
+        if "lock" not in str(e).lower():  # a damaged or missing store: say so, never a traceback
+            st.error(f"The store cannot be opened: {md(e)}", icon="🚫")
+            st.stop()
+        if db_path() not in _last_version:
             raise
         st.toast(BUSY, icon="⏳")
         st.caption("⏳ " + BUSY)
         return _last_version[db_path()]
     _last_version[db_path()] = version
+    if read_only():
+        st.warning(READ_ONLY, icon="🔒")
     return version
 
 

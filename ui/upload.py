@@ -50,6 +50,7 @@ from connectors.load import (
     refused_recall,
 )
 from connectors.longlines import quarantine_cut_rows
+from store.db import STORE_IO_ERRORS
 from ui import access, data
 from ui.disk_upload import checked_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
@@ -337,6 +338,12 @@ def load_files(
             except Unreadable as e:
                 reports.append({"file": f.name, "error": str(e)})
                 continue
+            except STORE_IO_ERRORS as e:  # a full disk or a store gone read-only: this file rolled back
+                why = str(e).splitlines()[0]
+                reports.append(
+                    {"file": f.name, "error": f"{f.name}: the store could not be written ({why}); rolled back"}
+                )
+                break
             rejects = r.rejects if r.rejects is not None else pl.DataFrame()
             reports.append(
                 {
