@@ -14,10 +14,11 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
 from store.db import STORE_IO_ERRORS, StoreError  # noqa: E402
-from ui import access, disk_upload  # noqa: E402
+from ui import access, disk_upload, staging  # noqa: E402
 from ui.text import md  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
+staging.start(disk_upload.sweep_all)  # stale upload staging folders: now (start-up) and every 10 minutes
 
 SECTIONS = {
     "Recall": [

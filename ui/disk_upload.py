@@ -37,7 +37,6 @@ import hashlib
 import hmac
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -49,13 +48,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ui import access
+from ui import access, staging
 
 ROUTE = "/recall-ops/upload/{ticket}"
 TICKET_TTL_S = 3600.0
 WRITE_BUFFER_BYTES = 1024 * 1024
 INCOMING = ".incoming"  # a body still arriving
-STAGING_PREFIX = "recall-ops-stream-"
+STAGING_PREFIX = staging.PREFIXES[0]
 MOUNTED = False  # set by serve.py when it adds route() to the server
 
 
@@ -140,7 +139,7 @@ def ticket(
     ``max_bytes``); lapsed tickets and those of ended sessions are swept."""
     sweep()
     token = secrets.token_urlsafe(32)
-    folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+    folder = staging.make(STAGING_PREFIX, session_id)
     total = max_total if max_total is not None else MAX_TOTAL_FACTOR * max_bytes
     digest = session_cookie_digest(cookies or {})
     with _lock:
@@ -202,6 +201,14 @@ def sweep(now: float | None = None) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def sweep_all() -> None:
+    """Lapsed tickets and those of ended sessions, then every stale staging folder (ui/staging.py)."""
+    sweep()
+    with _lock:
+        in_use = {str(t.folder) for t in _tickets.values()}
+    staging.sweep(in_use, _session_active)
+
+
 def staged_files(folder: Path) -> list[Path]:
     """The complete files in a ticket's folder, in upload order (bodies still arriving excluded)."""
     if not folder.is_dir():
@@ -213,7 +220,8 @@ def staged_files(folder: Path) -> list[Path]:
 def clear(folder: Path) -> None:
     """Delete every staged file of a ticket (the ticket stays valid, its byte and file counts start again)."""
     for p in folder.iterdir() if folder.is_dir() else ():
-        shutil.rmtree(p, ignore_errors=True)
+        if p.name != staging.OWNER:
+            shutil.rmtree(p, ignore_errors=True)
     with _lock:
         for t in _tickets.values():
             if t.folder == folder:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from connectors import mapped
 from connectors.archives import ArchiveLimits
@@ -51,7 +51,7 @@ from connectors.load import (
 )
 from connectors.longlines import quarantine_cut_rows
 from store.db import STORE_IO_ERRORS
-from ui import access, data
+from ui import access, data, staging
 from ui.disk_upload import checked_name
 from ui.export import download_buttons, mask_email, mask_phone, masked
 from ui.text import md
@@ -95,9 +95,9 @@ def widget_paths(widget_files: list | None) -> list[Path]:
     if root is None or not Path(root).is_dir():
         if not widget_files:
             return []
-        root = st.session_state[WIDGET_DIR_KEY] = tempfile.mkdtemp(prefix="recall-ops-widget-")
+        root = st.session_state[WIDGET_DIR_KEY] = str(staging.make("recall-ops-widget-", _session_id()))
     root = Path(root)
-    keep = {f.file_id for f in widget_files}
+    keep = {f.file_id for f in widget_files} | {staging.OWNER}
     for old in root.iterdir():
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
@@ -135,7 +135,7 @@ def unpacked(pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path
         return cached[2]
     if cached is not None:
         shutil.rmtree(cached[1], ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix="recall-ops-unpacked-"))
+    folder = staging.make("recall-ops-unpacked-", _session_id())
     paths: list[Path] = list(on_disk)
     refused: list[SourceFile | Failure] = []
     for i, (name, content) in enumerate(pairs):
@@ -153,6 +153,11 @@ def unpacked(pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path
     files = refused + expand_into(paths, folder / "unpacked", UPLOAD_LIMITS)
     st.session_state[UNPACKED_KEY] = (key, str(folder), files)
     return files
+
+
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
 
 
 def _stamp(path: Path) -> tuple[int, int]:
