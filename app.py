@@ -42,6 +42,8 @@ def sign_in() -> None:
         st.error(
             "This wall-screen link's token is not valid (it may have been changed). Ask an admin for the current link."
         )
+    if ended := access.sign_in_ended():
+        st.info(f"{ended} Sign in again.", icon="🔑")
     st.write("Sign in with your organisation's account to see the recall dashboards.")
     provider = access.config().get("provider")  # a named [auth.NAME] provider; default: [auth] itself
     if st.button("Sign in", key="sign_in", type="primary"):
@@ -113,7 +115,7 @@ if not kiosk:
                 ctx = get_script_run_ctx()
                 if ctx is not None:
                     disk_upload.revoke_session(ctx.session_id)  # its upload links stop working now
-                st.logout()
+                access.sign_out()
 try:
     st.navigation(pages, position="hidden" if kiosk else "sidebar").run()
 except (StoreError, *STORE_IO_ERRORS) as e:  # a damaged store file, or its disk gone: say so, no traceback

@@ -237,6 +237,9 @@ LEDGER_DDL = (
     """CREATE TABLE IF NOT EXISTS holds (
         table_name VARCHAR NOT NULL, key_h UBIGINT NOT NULL, held_ingest BIGINT NOT NULL,
         by_ingest BIGINT NOT NULL, source_row BIGINT, same BOOLEAN NOT NULL)""",
+    # Sign-in cookies signed out (SHA-256 of the cookie): a copy replayed later is refused (ui/access.py).
+    """CREATE TABLE IF NOT EXISTS signed_out (
+        cookie_sha256 VARCHAR PRIMARY KEY, signed_out_at TIMESTAMP NOT NULL)""",
     # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
     """CREATE TABLE IF NOT EXISTS mappings (
         name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, spec VARCHAR NOT NULL,

@@ -340,3 +340,22 @@ def test_settings_recall_edits_uploads_and_mappings_are_attributed_to_the_signed
         assert con.execute("SELECT updated_by FROM mappings").fetchall() == [("agent@example.com",)]
     finally:
         con.close()
+
+
+def test_a_sign_in_older_than_the_maximum_session_age_must_sign_in_again(db):
+    """Issue 13 item 21: Streamlit's cookie lives 30 days; the app counts a sign-in for
+    max_session_hours (12 by default) after the ID token was issued (its ``iat``)."""
+    import time
+
+    fresh = app(signed_in("ops.lead@example.com", iat=time.time() - 3600))
+    assert registered(fresh) == [*DASHBOARDS, "upload", "settings"]
+    stale = app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600))
+    assert registered(stale) == ["fn:Sign in"] and not stale.metric
+    assert any("older than 12 hours" in plain(i.value) for i in stale.info)
+    longer = {**SECRETS, "recall_ops": {**CONFIG, "max_session_hours": 24}}
+    assert registered(app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600), secrets=longer)) == [
+        *DASHBOARDS,
+        "upload",
+        "settings",
+    ]
+    assert access.session_too_old(0, 12, 12 * 3600 + 1) and not access.session_too_old(None, 12, 1e10)

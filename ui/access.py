@@ -174,15 +174,20 @@ def provider_configured() -> bool:
     return bool(_secrets().get("auth"))
 
 
+AUTH_COOKIE = "_streamlit_user"
+MAX_SESSION_HOURS = 12.0  # default of [recall_ops] max_session_hours
+
+
 def identity() -> tuple[str | None, list[str], str | None] | None:
-    """(verified email, groups, subject) of the signed-in user, or None when nobody is signed in.
+    """(verified email, groups, subject) of the signed-in user, or None when nobody is signed in —
+    or the sign-in no longer counts (:func:`sign_in_ended`).
 
     The one place that reads ``st.user``. An email the provider has not marked verified is not
     used for the role mapping (:func:`verified_email`); groups and the subject still are."""
     import streamlit as st
 
     user = st.user
-    if not user.get("is_logged_in"):
+    if not user.get("is_logged_in") or sign_in_ended() is not None:
         return None
     groups = user.get("groups") or []
     groups = [groups] if isinstance(groups, str) else [str(g) for g in groups]
@@ -190,12 +195,64 @@ def identity() -> tuple[str | None, list[str], str | None] | None:
     return verified_email(user), groups, (str(subject) if subject else None)
 
 
+def _cookie_digest() -> str | None:
+    import streamlit as st
+
+    cookie = (st.context.cookies or {}).get(AUTH_COOKIE)
+    return hashlib.sha256(cookie.encode()).hexdigest() if cookie else None
+
+
+def session_too_old(issued_at: object, max_hours: float, now_s: float) -> bool:
+    """An ID token issued (``iat``, epoch seconds) more than ``max_hours`` ago; unknown: not."""
+    try:
+        return now_s - float(issued_at) > max_hours * 3600
+    except (TypeError, ValueError):
+        return False
+
+
+def sign_in_ended() -> str | None:
+    """Why a browser's sign-in cookie no longer counts, or None: it was signed out (a copy of it
+    replayed after sign-out), or the sign-in is older than ``max_session_hours`` (12 by default;
+    Streamlit's own cookie lives 30 days)."""
+    import time
+
+    import streamlit as st
+
+    user = st.user
+    if not user.get("is_logged_in"):
+        return None
+    digest = _cookie_digest()
+    if digest is not None:
+        from ui import data
+
+        if data.signed_out(digest):
+            return "This sign-in was signed out."
+    hours = float(config().get("max_session_hours") or MAX_SESSION_HOURS)
+    if session_too_old(user.get("iat"), hours, time.time()):
+        return f"Your sign-in is older than {hours:g} hours."
+    return None
+
+
+def sign_out() -> None:
+    """Sign this browser out: its cookie is remembered as signed out (a copy replayed later does
+    not count), then Streamlit's own sign-out (which clears the cookie and ends the provider's
+    session)."""
+    import streamlit as st
+
+    digest = _cookie_digest()
+    if digest is not None:
+        from ui import data
+
+        data.record_sign_out(digest)
+    st.logout()
+
+
 def shown_name() -> str | None:
     """The signed-in user's email (verified or not) or name, for display and attribution only."""
     import streamlit as st
 
     user = st.user
-    if not user.get("is_logged_in"):
+    if not user.get("is_logged_in") or sign_in_ended() is not None:
         return None
     return str(user.get("email") or user.get("name") or user.get("sub") or "signed in")
 

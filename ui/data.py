@@ -319,6 +319,33 @@ def setting(version: tuple, key: str):
         return stored.get(con, key)
 
 
+@st.cache_resource
+def _signed_out(path: str) -> set[str]:
+    """The signed-out cookie digests of the store at ``path``, loaded once per process and kept
+    up to date by :func:`record_sign_out`."""
+    try:
+        with reading() as con:
+            return {r[0] for r in con.execute("SELECT cookie_sha256 FROM signed_out").fetchall()}
+    except StoreError:
+        return set()
+
+
+def signed_out(digest: str) -> bool:
+    """The sign-in cookie with this digest was signed out (on this or an earlier run of the server)."""
+    return digest in _signed_out(db_path())
+
+
+def record_sign_out(digest: str) -> None:
+    """Remember a signed-out cookie (in memory at once; in the store unless it is read-only), and
+    forget those older than the longest a cookie lives (31 days)."""
+    _signed_out(db_path()).add(digest)
+    if read_only():
+        return
+    with store() as con:
+        con.execute("INSERT OR IGNORE INTO signed_out VALUES (?, now()::TIMESTAMP)", [digest])
+        con.execute("DELETE FROM signed_out WHERE signed_out_at < now()::TIMESTAMP - INTERVAL 31 DAY")
+
+
 def save_setting(key: str, value, by: str | None = None) -> None:
     """Write one setting; ledger_version() changes, so cached results refresh."""
     from store import settings as stored

@@ -189,3 +189,30 @@ def test_sign_out_revokes_the_sessions_upload_link(signin_server, provider, brow
         assert status == 403 and "signed out" in text
     finally:
         context.close()
+
+
+def test_a_cookie_replayed_after_sign_out_does_not_sign_in(signin_server, provider, browser):
+    """Issue 13 item 21: the sign-in cookie copied before sign-out and put back afterwards (another
+    browser, or the same one) gets the sign-in page, not the dashboards."""
+    register(provider, ADMIN, email=ADMIN, email_verified=True)
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    try:
+        sign_in(page, signin_server, ADMIN)
+        stolen = [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+        assert stolen
+        page.locator(".st-key-sign_out button").click()
+        page.get_by_role("button", name="End session").click(timeout=30_000)
+        wait_for_app(page, ".st-key-sign_in button")
+    finally:
+        context.close()
+    replay = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        replay.add_cookies(stolen)
+        page = replay.new_page()
+        page.goto(f"{signin_server.url}/settings")
+        wait_for_app(page, ".st-key-sign_in button")
+        assert "This sign-in was signed out. Sign in again." in page.inner_text("body")
+        assert "Targets (red / amber / green)" not in page.inner_text("body") and ADMIN not in page.inner_text("body")
+    finally:
+        replay.close()
