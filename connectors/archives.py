@@ -39,6 +39,7 @@ class ArchiveLimits:
 
 CLI_LIMITS = ArchiveLimits()
 _UNPACKED = itertools.count()  # tells two unpackings of one path apart
+_NAMES = itertools.count()  # unique names for unpacked files (listing the folder each time was quadratic)
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _unwrap(path: Path, name: str, tmp: Path, budget: _Budget, depth: int) -> li
         return [Failure(name, f"{name}: no such file")]
     if path.suffix.lower() == ".gz":
         budget.add_members(1, name)
-        target = tmp / f"{len(list(tmp.iterdir()))}_{path.stem}"
+        target = tmp / f"{next(_NAMES)}_{path.stem}"
         try:
             with gzip.open(path) as src, open(target, "wb") as dst:
                 _copy_limited(src, dst, path.stat().st_size, name, budget)
@@ -135,7 +136,7 @@ def _unzip(path: Path, name: str, tmp: Path, budget: _Budget, depth: int) -> lis
             if PurePosixPath(m.filename).name.startswith(("__MACOSX", "._")) or "__MACOSX" in pure.parts:
                 continue
             _check_depth(Path(pure.name), label, budget, depth + 1)  # before a byte of it is unpacked
-            target = tmp / f"z{i}_{len(list(tmp.iterdir()))}_{pure.name}"
+            target = tmp / f"z{i}_{next(_NAMES)}_{pure.name}"
             try:
                 with archive.open(m) as src, open(target, "wb") as dst:
                     _copy_limited(src, dst, m.compress_size, label, budget)

@@ -19,6 +19,7 @@ capped by the field rule.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_FIELD_CHARS = 32_767
 SHOWN_CHARS = 200
 NOT_TEXT = (".xlsx", ".json", ".ndjson", ".jsonl", ".toml")
+_COPIES = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def cap_lines(f: SourceFile, tmp: Path) -> SourceFile:
         return f
     if spans[0][0] == 0:
         raise Unreadable(f"{f.name}: the header line is longer than {MAX_LINE_BYTES:,} bytes; not read")
-    copy = tmp / f"capped_{len(list(tmp.iterdir()))}_{f.path.name}"
+    copy = tmp / f"capped_{next(_COPIES)}_{f.path.name}"
     cuts: list[CutLine] = []
     with open(f.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         rows = _record_rows(mm, [s for s, _ in spans])
