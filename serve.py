@@ -7,7 +7,8 @@ in server memory (ui/disk_upload.py).
 
 import streamlit as st
 
-from ui import disk_upload
+from ui import disk_upload, staging
 
 disk_upload.MOUNTED = True
+staging.start(disk_upload.sweep_all)  # at start-up: folders a stopped server left; then every 10 minutes
 app = st.App("app.py", routes=[disk_upload.route()])

@@ -113,7 +113,7 @@ def applies(f: SourceFile) -> bool:
     first = head.lstrip(b" \t\r\n").split(b"\n", 1)[0]
     try:
         return isinstance(json.loads(first), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

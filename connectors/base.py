@@ -28,7 +28,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.xlsx import xlsx_rows
+from connectors.xlsx import sheet_rows
 from store.parsed import REJECT_SCHEMA, Parsed, as_rejects
 
 __all__ = [
@@ -46,6 +46,11 @@ __all__ = [
 
 class Unreadable(Exception):
     """The file as a whole cannot be loaded; the message says why (and where)."""
+
+
+def too_deep(name: str) -> Unreadable:
+    """The refusal for a file nested deeper than the parser can follow (a ``RecursionError``)."""
+    return Unreadable(f"{name}: nested too deeply to read (JSON or TOML more than about a thousand levels deep)")
 
 
 @dataclass
@@ -86,6 +91,7 @@ class SourceFile:
     path: Path
     _head: bytes | None = None
     _xlsx_header: list[str] | None = None
+    archive: str | None = None  # the top-level archive it came out of (unique within one expand), else None
 
     def head(self, n: int = 65_536) -> bytes:
         if self._head is None or len(self._head) < n:
@@ -132,10 +138,10 @@ class SourceFile:
 def _read_xlsx_header(path: Path) -> list[str]:
     """Row 1 of the first sheet, stripped, without trailing empty cells; [] when unreadable."""
     try:
-        rows = xlsx_rows(path, max_row=1)
-    except Exception:  # detection never raises: a damaged workbook has no header
+        rows = list(sheet_rows(path, max_row=1))
+    except Exception:  # detection never raises: a damaged or oversized workbook has no header
         return []
-    cells = [(c or "").strip() for c in rows[0]] if rows else []
+    cells = [(c or "").strip() for c in rows[0][1]] if rows else []
     while cells and not cells[-1]:
         cells.pop()
     return cells

@@ -9,6 +9,9 @@ Rules applied to every table (store/schema.py declares the columns):
 - a non-empty value that does not parse, a missing required value, a value outside a column's
   choices, or a negative or longer-than-a-day duration (``_s``) quarantines the row, one
   quarantine entry per failing column;
+- a text value longer than 32,767 characters (Excel's cell limit; connectors/longlines.py)
+  quarantines its row with that reason alone; a quarantined value is kept to its first 1,000
+  characters;
 - a row with an ``_extra_cells`` value (more cells than the header: connectors/textfile.py) is
   quarantined, "row has N more cells than the header", column ``_extra_cells``, raw = the surplus;
 - emails are trimmed and lower-cased; phones keep their raw text in ``customer_phone_raw`` and
@@ -33,6 +36,7 @@ import polars as pl
 
 from connectors.base import REJECT_SCHEMA, ReadContext
 from connectors.batches import ReadWhole
+from connectors.longlines import MAX_FIELD_CHARS
 from connectors.textfile import EXTRA
 from connectors.values import (
     date_order,
@@ -47,6 +51,7 @@ from connectors.values import (
 from store.schema import POLARS_TYPES, TABLES, Column
 
 MAX_DURATION_S = 86_400.0
+SHOWN_RAW_CHARS = 1_000  # a quarantined value is kept up to this length (then "…")
 MATCH_COLUMNS = ("tags", "queue", "dialled_number", "campaign")
 
 
@@ -131,7 +136,13 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
     typed = pl.DataFrame(out).with_columns(rows.cast(pl.Int64).alias("source_row"))
     typed = _derive(table, typed, frame, ctx)
     rejects = pl.concat(bad) if bad else pl.DataFrame(schema=REJECT_SCHEMA)
-    rejects = rejects.with_columns(pl.col("raw").fill_null(""))
+    raw = pl.col("raw").fill_null("")
+    rejects = rejects.with_columns(
+        pl.when(raw.str.len_chars() > SHOWN_RAW_CHARS)
+        .then(raw.str.head(SHOWN_RAW_CHARS) + "…")
+        .otherwise(raw)
+        .alias("raw")
+    )
     if rejects.height:
         typed = typed.filter(~pl.col("source_row").is_in(rejects["source_row"].unique().implode()))
     if "customer_phone_raw" in typed.columns:
@@ -161,6 +172,10 @@ def _column(
         )
     if c.name.endswith("_s"):
         checks.append((value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s"))
+    if raw.dtype == pl.String:
+        too_long = (raw.str.len_chars() > MAX_FIELD_CHARS).fill_null(False)
+        checks = [(m & ~too_long, r) for m, r in checks]  # one reason for an over-long value: its length
+        checks.append((too_long, f"{c.name} is longer than {MAX_FIELD_CHARS:,} characters"))
     bad = []
     for mask, reason in checks:
         mask = mask.fill_null(False)

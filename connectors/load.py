@@ -1,9 +1,9 @@
 """From paths on disk to rows in the store: expand, detect, read, write.
 
 - Folders are walked (sorted; hidden files and READMEs skipped); ``.zip`` members and ``.gz``
-  files are unpacked to a temporary folder first. A zip member whose path would escape
-  (``../x``, absolute), a zip of more than ``MAX_MEMBERS`` members, or a member that expands more
-  than ``MAX_RATIO`` times or beyond ``MAX_UNPACKED_BYTES`` is refused with a message.
+  files are unpacked to a temporary folder first, within the caps of connectors/archives.py
+  (members, bytes, ratio and nesting depth per top-level file; a file passing one is refused
+  whole, with a message naming the cap).
 - Recall definitions (TOML) load before the other files of one call, so later files get the
   recall's zone and country.
 - Detection asks every registered connector; none, or more than one, makes the file
@@ -17,34 +17,33 @@
 
 from __future__ import annotations
 
-import gzip
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import ModuleType
 
 import duckdb
 
 from connectors import mapped
-from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256, text_encoding
+from connectors.archives import CLI_LIMITS, ArchiveLimits, Failure, unpack
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, file_sha256, text_encoding, too_deep
 from connectors.batches import ReadWhole, read_ahead, reading_whole
+from connectors.longlines import cap_lines, digest_path, quarantine_cut_rows
 from connectors.reading import read_file, recall_window
 from connectors.redact import mask_text
-from connectors.textfile import iter_json_records
+from connectors.textfile import iter_json_records, xlsx_rows
+from store.db import STORE_IO_ERRORS
 from store.write import FileMeta, IngestResult, apply
 
-MAX_MEMBERS = 10_000
-MAX_RATIO = 200
-MAX_UNPACKED_BYTES = 4 * 1024**3
+__all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
 
 
-@dataclass
-class Failure:
-    file_name: str
-    message: str
+RECALL_CONNECTOR = "recall_toml"
+
+
+def refused_recall(name: str) -> str:
+    return f"{name}: a recall definition; only admins may load or change recalls (Settings page). Not loaded."
 
 
 def connectors() -> list[ModuleType]:
@@ -57,11 +56,16 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
     """The one connector that claims ``f`` and its reason; :class:`Unreadable` otherwise."""
     if not f.head(4096).strip():
         raise Unreadable(f"{f.name}: the file is empty")
-    hits = [(c, reason) for c in connectors() if (reason := c.detect(f))]
+    try:
+        hits = [(c, reason) for c in connectors() if (reason := c.detect(f))]
+    except RecursionError as e:
+        raise too_deep(f.name) from e
     if len(hits) == 1:
         return hits[0]
     if not hits:
         binary = b"\x00" in f.head(4096) and text_encoding(f.head(4096))[0] == "utf-8"
+        if f.suffix == ".xlsx" and not f.header():
+            xlsx_rows(f, max_row=1)  # raises Unreadable saying why the workbook cannot be read
         if binary and not (f.suffix == ".xlsx" and f.header()):
             raise Unreadable(f"{f.name}: binary data, not a text export (CSV, JSON, TOML, XLSX)")
         if f.head_text(64).lstrip().startswith(("{", "[")):
@@ -78,79 +82,33 @@ def detect(f: SourceFile) -> tuple[ModuleType, str]:
 
 
 @contextmanager
-def expand(paths: Iterable[str | Path]) -> Iterator[list[SourceFile | Failure]]:
-    """Every loadable file under ``paths``, zip members and gunzipped files included."""
+def expand(paths: Iterable[str | Path], limits: ArchiveLimits = CLI_LIMITS) -> Iterator[list[SourceFile | Failure]]:
+    """Every loadable file under ``paths``, zip members and gunzipped files included, in a
+    temporary folder that is deleted when the block ends."""
     with tempfile.TemporaryDirectory(prefix="recall-ops-") as tmp:
-        out: list[SourceFile | Failure] = []
-        for p in map(Path, paths):
-            files = sorted(x for x in p.rglob("*") if x.is_file() and not _skipped(x)) if p.is_dir() else [p]
-            for f in files:
-                out.extend(_unwrap(f, f.name, Path(tmp)))
-        recall_first = sorted(out, key=lambda s: not (isinstance(s, SourceFile) and s.suffix == ".toml"))
-        yield recall_first
+        yield expand_into(paths, Path(tmp), limits)
+
+
+def expand_into(
+    paths: Iterable[str | Path], folder: Path, limits: ArchiveLimits = CLI_LIMITS
+) -> list[SourceFile | Failure]:
+    """:func:`expand` into ``folder``, which the caller keeps (and deletes) as long as it needs the
+    files; recall definitions (TOML) first. Each top-level file has its own archive budget."""
+    out: list[SourceFile | Failure] = []
+    for p in map(Path, paths):
+        files = sorted(x for x in p.rglob("*") if x.is_file() and not _skipped(x)) if p.is_dir() else [p]
+        for f in files:
+            for item in unpack(f, folder, limits):
+                try:
+                    out.append(cap_lines(item, folder) if isinstance(item, SourceFile) else item)
+                except Unreadable as e:
+                    out.append(Failure(item.name, str(e)))
+    return sorted(out, key=lambda s: not (isinstance(s, SourceFile) and s.suffix == ".toml"))
 
 
 def _skipped(path: Path) -> bool:
     """Files a folder walk passes over: hidden files and READMEs."""
     return path.name.startswith(".") or path.name.upper().startswith("README")
-
-
-def _unwrap(path: Path, name: str, tmp: Path) -> list[SourceFile | Failure]:
-    if not path.exists():
-        return [Failure(name, f"{name}: no such file")]
-    if path.suffix.lower() == ".gz":
-        target = tmp / f"{len(list(tmp.iterdir()))}_{path.stem}"
-        try:
-            with gzip.open(path) as src, open(target, "wb") as dst:
-                _copy_limited(src, dst, path.stat().st_size, name)
-        except (OSError, EOFError, Unreadable) as e:
-            return [Failure(name, str(e) if isinstance(e, Unreadable) else f"{name}: broken gzip ({e})")]
-        return _unwrap(target, name[:-3], tmp)
-    if path.suffix.lower() == ".zip":
-        return _unzip(path, name, tmp)
-    return [SourceFile(name, path)]
-
-
-def _unzip(path: Path, name: str, tmp: Path) -> list[SourceFile | Failure]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        return [Failure(name, f"{name}: not a readable zip archive ({e})")]
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_MEMBERS:
-            return [Failure(name, f"{name}: {len(members)} members, more than the {MAX_MEMBERS} allowed")]
-        out: list[SourceFile | Failure] = []
-        for i, m in enumerate(members):
-            label = f"{name}/{m.filename}"
-            pure = PurePosixPath(m.filename.replace("\\", "/"))
-            if pure.is_absolute() or ".." in pure.parts:
-                out.append(Failure(label, f"{label}: member path escapes the archive; refused"))
-                continue
-            if PurePosixPath(m.filename).name.startswith(("__MACOSX", "._")) or "__MACOSX" in pure.parts:
-                continue
-            target = tmp / f"z{i}_{len(list(tmp.iterdir()))}_{pure.name}"
-            try:
-                with archive.open(m) as src, open(target, "wb") as dst:
-                    _copy_limited(src, dst, m.compress_size, label)
-            except Unreadable as e:
-                out.append(Failure(label, str(e)))
-                continue
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                out.append(Failure(label, f"{label}: broken zip member ({e})"))
-                continue
-            out.extend(_unwrap(target, label, tmp))
-        return out
-
-
-def _copy_limited(src, dst, packed_size: int, label: str) -> None:
-    limit = min(MAX_UNPACKED_BYTES, max(packed_size, 1) * MAX_RATIO + 1_048_576)
-    written = 0
-    while chunk := src.read(1_048_576):
-        written += len(chunk)
-        if written > limit:
-            raise Unreadable(f"{label}: expands more than {MAX_RATIO}× its packed size; refused as a zip bomb")
-        dst.write(chunk)
 
 
 def context(
@@ -181,24 +139,32 @@ def ingest_file(
     tz: str | None = None,
     loaded_by: str | None = None,
     mapping: dict | None = None,
+    recalls_allowed: bool = True,
+    group_id: int | None = None,
     date_format: str | None = None,
 ) -> IngestResult:
     """Detect (or, with a ``mapping`` spec, use connectors.mapped), read and write one file.
-    Raises :class:`Unreadable` (nothing written). A large file read in batches that turns out to
-    need a whole-file read (connectors/batches.py) is rolled back and loaded again, read whole.
-    ``date_format`` (``day_first``/``month_first``): the order of numeric dates whose values do not
-    decide it (a mapping's own ``date_format`` otherwise)."""
+    Raises :class:`Unreadable` (nothing written), also for a recall definition when
+    ``recalls_allowed`` is false (an analyst's upload: recalls are the admins'). A large file read
+    in batches that turns out to need a whole-file read (connectors/batches.py) is rolled back and
+    loaded again, read whole. ``date_format`` (``day_first``/``month_first``): the order of numeric
+    dates whose values do not decide it (a mapping's own ``date_format`` otherwise)."""
     module, ctx = reader(con, f, recall_id, tz, mapping, date_format)
+    if module.NAME == RECALL_CONNECTOR and not recalls_allowed:
+        raise Unreadable(refused_recall(f.name))
 
     def read() -> Parsed | Iterator[Parsed]:
-        return read_file(module, f, ctx, mapping, con)
+        return quarantine_cut_rows(read_file(module, f, ctx, mapping, con), f)
 
-    meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
+    meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by, group_id)
     try:
-        return apply(con, read_ahead(read()), meta)
-    except ReadWhole:
-        with reading_whole():
-            return apply(con, read(), meta)
+        try:
+            return apply(con, read_ahead(read()), meta)
+        except ReadWhole:
+            with reading_whole():
+                return apply(con, read(), meta)
+    except RecursionError as e:  # any reader: a file nested too deeply is unreadable, never a crash
+        raise too_deep(f.name) from e
 
 
 def reader(
@@ -228,15 +194,56 @@ def ingest_paths(
     date_format: str | None = None,
 ) -> list[IngestResult | Failure]:
     """Load every file under ``paths``; one result or failure per file. ``mapping``: a column
-    mapping spec that every file but a recall TOML is read with (no detection)."""
+    mapping spec that every file but a recall TOML is read with (no detection). When the store
+    cannot be written (a full disk, a read-only or damaged file) the file in hand is rolled back
+    and the rest are reported as not loaded."""
     results: list[IngestResult | Failure] = []
+    groups = LedgerGroups()
+    broken: str | None = None  # the store could not be written: the rest is not tried
     with expand(paths) as files:
         for f in files:
             if isinstance(f, Failure):
                 results.append(f)
                 continue
+            if broken:
+                results.append(
+                    Failure(f.name, f"{f.name}: not loaded, the store could not be read or written ({broken})")
+                )
+                continue
             try:
-                results.append(ingest_file(con, f, recall_id, tz, loaded_by, mapping, date_format))
+                results.append(
+                    groups.noted(
+                        f,
+                        ingest_file(
+                            con, f, recall_id, tz, loaded_by, mapping, group_id=groups.of(f), date_format=date_format
+                        ),
+                    )
+                )
             except Unreadable as e:
                 results.append(Failure(f.name, str(e)))
+            except STORE_IO_ERRORS as e:  # disk full, file system gone read-only, damaged file
+                broken = str(e).splitlines()[0]
+                results.append(
+                    Failure(
+                        f.name,
+                        f"{f.name}: not loaded, the store could not be read or written ({broken}); this file's "
+                        "changes were rolled back, the files loaded before it stay",
+                    )  # fmt: skip
+                )
     return results
+
+
+class LedgerGroups:
+    """The ledger group of each file of one load: the files of one archive share the group of the
+    first of them loaded (``ingests.group_id``: one upload, one undo); any other file is its own."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def of(self, f: SourceFile) -> int | None:
+        return self._ids.get(f.archive) if f.archive else None
+
+    def noted(self, f: SourceFile, result: IngestResult) -> IngestResult:
+        if f.archive:
+            self._ids.setdefault(f.archive, result.ingest_id)
+        return result

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from connectors.base import Parsed, ReadContext, SourceFile, Unreadable
+from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, too_deep
 from connectors.conform import conform
 from connectors.values import e164
 from store.phases import ONGOING_AFTER
@@ -32,6 +32,8 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         doc = tomllib.loads(f.path.read_bytes().decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise Unreadable(f"{f.name}: not valid TOML ({e})") from e
+    except RecursionError as e:
+        raise too_deep(f.name) from e
     recall, match = doc.get("recall", {}), doc.get("match", {})
     missing = [k for k in ("id", "name", "timezone", "announced_at") if not recall.get(k)]
     if missing:

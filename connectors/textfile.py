@@ -11,7 +11,7 @@ of the surplus cells, up to the last non-empty one), which :func:`connectors.con
 quarantines; otherwise the surplus is dropped and a warning names the rows. Surplus cells that
 are all empty (a trailing delimiter) carry no data and are ignored.
 
-Excel (``.xlsx``): the first sheet, header in row 1, read with openpyxl in read-only mode.
+Excel (``.xlsx``): the first sheet, header in row 1, only the cells it holds (connectors/xlsx.py).
 """
 
 from __future__ import annotations
@@ -24,10 +24,19 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from connectors.base import SourceFile, Unreadable, sniff_delimiter, text_encoding
-from connectors.xlsx import xlsx_rows, xlsx_text
+from connectors.base import SourceFile, Unreadable, sniff_delimiter, text_encoding, too_deep
+from connectors.xlsx import SheetTooLarge, sheet_rows, xlsx_text
 
-__all__ = ["EXTRA", "decode", "iter_json_records", "read_delimited", "read_table", "read_xlsx", "xlsx_text"]
+__all__ = [
+    "EXTRA",
+    "decode",
+    "iter_json_records",
+    "read_delimited",
+    "read_table",
+    "read_xlsx",
+    "xlsx_rows",
+    "xlsx_text",
+]
 
 
 def decode(f: SourceFile) -> tuple[str, list[str]]:
@@ -155,18 +164,16 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     """The first sheet of a workbook → (all-text frame, warnings); header = row 1, ``source_row`` =
     spreadsheet row number.
 
-    Cells become text (:func:`xlsx_text`). Rows whose cells are all empty are skipped (they keep
-    their numbers: the next row is still its spreadsheet row). A blank header cell inside the
-    header is named ``column_<n>``; non-empty cells right of the last header cell go to
-    ``_extra_cells``.
+    Only the cells the sheet holds are read, within the extent caps of connectors/xlsx.py (a sheet
+    past them is refused, naming the cell). Cells become text (:func:`xlsx_text`). Rows whose
+    cells are all empty are skipped (they keep their numbers: the next row is still its
+    spreadsheet row). A blank header cell inside the header is named ``column_<n>``; non-empty
+    cells right of the last header cell go to ``_extra_cells``.
     """
-    try:
-        rows = xlsx_rows(f.path)
-    except Exception as e:  # openpyxl raises many types for a damaged or foreign file
-        raise Unreadable(f"{f.name}: not a readable Excel workbook ({type(e).__name__}: {e})") from e
-    if not rows or all(v is None for v in rows[0]):
+    rows = xlsx_rows(f)
+    if not rows or rows[0][0] != 1 or all(v is None for v in rows[0][1]):
         raise Unreadable(f"{f.name}: the first sheet has no header in row 1")
-    header = list(rows[0])
+    header = list(rows[0][1])
     while header and header[-1] is None:
         header.pop()
     names = _dedupe([(h or "").strip() or f"column_{i + 1}" for i, h in enumerate(header)])
@@ -174,7 +181,7 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     numbers: list[int] = []
     cells: list[list[str | None]] = []
     extra: list[str | None] = []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
         if all(v is None or not v.strip() for v in row):
             continue
         numbers.append(number)
@@ -187,6 +194,17 @@ def read_xlsx(f: SourceFile) -> tuple[pl.DataFrame, list[str]]:
     if any(e is not None for e in extra):
         frame = frame.with_columns(pl.Series(EXTRA, extra, pl.String))
     return frame.with_columns(pl.Series("source_row", numbers, pl.Int64)), []
+
+
+def xlsx_rows(f: SourceFile, max_row: int | None = None) -> list[tuple[int, list[str | None]]]:
+    """(row number, text cells) of the rows of the first sheet holding a cell, up to ``max_row``
+    (connectors/xlsx.py); :class:`Unreadable` naming the file for a damaged or oversized workbook."""
+    try:
+        return list(sheet_rows(f.path, max_row))
+    except SheetTooLarge as e:
+        raise Unreadable(f"{f.name}: {e}; refused") from e
+    except Exception as e:  # openpyxl raises many types for a damaged or foreign file
+        raise Unreadable(f"{f.name}: not a readable Excel workbook ({type(e).__name__}: {e})") from e
 
 
 def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[int, object]]:
@@ -209,6 +227,8 @@ def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[
             value, pos = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise Unreadable(f"{f.name}: broken JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
+        except RecursionError as e:
+            raise too_deep(f.name) from e
         if isinstance(value, list) and number == 0 and text[pos:].strip() == "":
             for item in value:
                 number += 1

@@ -4,6 +4,8 @@ Rules:
 
 - **Which files.** Regular files directly in DIR. Names starting with ``.`` or ending in ``.part``,
   ``.tmp`` or ``.crdownload`` are never loaded (still being written); sub-folders are not entered.
+  A symbolic link is never followed: the link itself moves to ``failed/`` with a reason, and what
+  it points to is neither read nor moved.
 - **Complete.** A file is loaded once its size and mtime are unchanged across two consecutive polls,
   or at once when it appears as ``X`` while ``X.part`` (``.tmp``, ``.crdownload``) was seen in the
   previous poll and is now gone (renamed when done).
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import shutil
 import signal
 import stat
@@ -45,7 +48,8 @@ from pathlib import Path
 import duckdb
 
 from connectors.base import SourceFile, Unreadable, file_sha256
-from connectors.load import Failure, expand, ingest_file
+from connectors.load import Failure, LedgerGroups, expand, ingest_file
+from connectors.longlines import digest_path
 from connectors.reading import date_format_arg
 from connectors.redact import mask_text, report_lines
 from store.db import StoreError, check_path, connect
@@ -90,10 +94,14 @@ class Watcher:
         """The files complete at this poll (unchanged since the last poll, or just renamed), TOML first."""
         stats: dict[str, tuple[int, int]] = {}
         partial: set[str] = set()
+        links: list[Path] = []
         for p in self.inbox.iterdir():
             try:
-                st = p.stat()
+                st = p.lstat()  # the entry itself: a symbolic link is never followed
             except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode) and not p.name.startswith("."):
+                links.append(p)
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
@@ -108,7 +116,7 @@ class Watcher:
         ready = [n for n, s in stats.items() if self._seen.get(n) == s or (n not in self._seen and renamed(n))]
         ready.sort(key=lambda n: (not n.lower().endswith(".toml"), n))  # recall definitions first, as in ingest
         self._seen, self._partial = stats, partial
-        return [self.inbox / n for n in ready]
+        return sorted(links) + [self.inbox / n for n in ready]
 
     def step(self) -> list[Outcome] | None:
         """One poll: load and move the complete files. ``None`` when the database is locked."""
@@ -123,27 +131,37 @@ class Watcher:
             self.out(f"database in use by another process, {len(ready)} file(s) wait for the next poll: {e}")
             return None
         try:
-            return [self.handle(con, p) for p in ready if not self.stop.is_set() and p.exists()]
+            return [self.handle(con, p) for p in ready if not self.stop.is_set() and (p.is_symlink() or p.exists())]
         finally:
             con.close()
 
     def handle(self, con: duckdb.DuckDBPyConnection, path: Path) -> Outcome:
-        """Load every part of ``path``, move it to loaded/ or failed/ and write its reason file."""
+        """Load every part of ``path``, move it to loaded/ or failed/ and write its reason file; a
+        symbolic link is moved (the link itself) to failed/ unread."""
         lines: list[str] = []
         errors: list[str] = []
+        if path.is_symlink():
+            errors.append(
+                f"{path.name}: a symbolic link; the inbox loads only files placed in it, never what a link points to"
+            )
+            return self._finish(path, errors, lines)
+        groups = LedgerGroups()  # an archive's files: one ledger group, one undo
         with expand([path]) as items:
             for item in items:
                 if isinstance(item, Failure):
                     errors.append(item.message)
                     continue
                 try:
-                    lines.extend(self._load(con, item))
+                    lines.extend(self._load(con, item, groups))
                 except Unreadable as e:
                     errors.append(str(e))
                 except Exception as e:  # a connector or store bug must not stop the watcher
                     errors.append(f"{item.name}: not loaded ({type(e).__name__}: {e})")
         if not lines and not errors:
             errors.append(f"{path.name}: nothing to load in this file")
+        return self._finish(path, errors, lines)
+
+    def _finish(self, path: Path, errors: list[str], lines: list[str]) -> Outcome:
         errors = [mask_text(e) for e in errors]  # the reason file and the log carry no personal data
         dest = _move(path, self.inbox / ("failed" if errors else "loaded"))
         reason_path(dest).write_text("\n".join([*errors, *lines]) + "\n", encoding="utf-8")
@@ -152,8 +170,8 @@ class Watcher:
             self.out(line if line.startswith("  ") else f"{line} → {where}")
         return Outcome(path.name, not errors, [*errors, *lines], dest)
 
-    def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile) -> list[str]:
-        sha = file_sha256(item.path)
+    def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile, groups: LedgerGroups) -> list[str]:
+        sha = file_sha256(digest_path(item))
         prior = con.execute(
             "SELECT ingest_id, loaded_at FROM ingests WHERE sha256 = ? AND loaded_by LIKE ? AND undone_at IS NULL "
             "ORDER BY ingest_id LIMIT 1",
@@ -163,7 +181,18 @@ class Watcher:
             ingest_id, at = prior[0]
             return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
         loader = LOADER_PREFIX + getpass.getuser()
-        r = ingest_file(con, item, self.recall_id, self.tz, loaded_by=loader, date_format=self.date_format)
+        r = groups.noted(
+            item,
+            ingest_file(
+                con,
+                item,
+                self.recall_id,
+                self.tz,
+                loaded_by=loader,
+                group_id=groups.of(item),
+                date_format=self.date_format,
+            ),
+        )
         return report_lines(r)
 
 
@@ -177,7 +206,7 @@ def _move(src: Path, folder: Path) -> Path:
     base, dot, ext = src.name.partition(".")
     stamp = time.strftime("%Y%m%dT%H%M%S")
     dest, n = folder / src.name, 0
-    while dest.exists() or reason_path(dest).exists():
+    while os.path.lexists(dest) or reason_path(dest).exists():
         n += 1
         dest = folder / f"{base}.{stamp}{f'-{n}' if n > 1 else ''}{dot}{ext}"
     shutil.move(src, dest)

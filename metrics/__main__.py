@@ -11,7 +11,7 @@ import sys
 
 from metrics.base import Options
 from metrics.report import UnknownRecall, build_report
-from store.db import StoreError, connect
+from store.db import STORE_IO_ERRORS, StoreError, connect, default_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,8 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         con = connect(args.db, read_only=True)
         report = build_report(con, args.recall, args.as_of, options)
-    except (StoreError, UnknownRecall, ValueError) as e:
+    except (StoreError, UnknownRecall, ValueError, OverflowError) as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except STORE_IO_ERRORS as e:  # a damaged (e.g. truncated) file fails at its first read
+        print(f"error: {args.db or default_path()}: the database file is damaged or unreadable ({e})", file=sys.stderr)
         return 2
     if args.json:
         json.dump(report, sys.stdout, indent=2)

@@ -9,6 +9,7 @@ from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tables, tiles
 from ui.export import chart_with_table, download_buttons
+from ui.text import md
 
 ui.through_router()
 
@@ -17,7 +18,7 @@ recall, phase, scope = view.recall, view.phase, view.scope
 options = scope.options
 
 st.title("Channels & handling")
-st.caption(f"{recall['name']} · {PHASE_LABELS[phase]} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {PHASE_LABELS[phase]} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
 daily = view.read(metrics.volume, scope, "day")
 if daily.height == 0:
     st.info("No inbound contacts for this recall and these filters yet.")

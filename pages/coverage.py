@@ -11,6 +11,7 @@ from metrics.coverage import FUNNEL
 from metrics.scope import PHASE_LABELS
 from ui import access, charts, filters, tables, tiles
 from ui.export import chart_with_table, download_buttons, masked
+from ui.text import md
 
 ui.through_router()
 
@@ -21,7 +22,7 @@ scope, options = view.scope, view.scope.options
 
 st.title("Coverage")
 st.caption(
-    f"{recall['name']} · affected customers as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
+    f"{md(recall['name'])} · affected customers as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
     + ("" if phase == "all" else f" (end of phase: {PHASE_LABELS[phase]})")
     + " · channel and date filters do not apply here."
 )

@@ -9,15 +9,16 @@ from metrics.catalog import CATALOG, on
 from metrics.scope import PHASE_LABELS
 from ui import charts, filters, tiles
 from ui.export import download_buttons
+from ui.text import md
 
 ui.through_router()
 
 view = filters.recall_view()  # sample data: app.py's notice heads every page
 recall, phase, scope = view.recall, view.phase, view.scope
 
-st.title(recall["name"])
+st.title(md(recall["name"]))
 st.caption(
-    f"{recall['recall_id']} · {recall.get('product') or ''} · {PHASE_LABELS[phase]} · "
+    f"{md(recall['recall_id'])} · {md(recall.get('product') or '')} · {PHASE_LABELS[phase]} · "
     f"as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
 )
 kpis = on("overview")

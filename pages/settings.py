@@ -12,7 +12,8 @@ from metrics.catalog import targetable
 from metrics.freshness import freshness
 from metrics.units import Target
 from store import ledger
-from ui import data, filters, recall_form
+from ui import access, data, filters, recall_form
+from ui.text import md
 
 ui.through_router()
 
@@ -20,6 +21,9 @@ ui.through_router()
 UNSET = {"pct": (80.0, 70.0), "s": (300.0, 420.0)}
 
 st.title("Settings")
+if data.read_only():
+    st.error(data.READ_ONLY, icon="🔒")
+    st.stop()
 version = data.ledger_version()
 data.busy_notice()
 current = data.targets(version)
@@ -46,7 +50,7 @@ with st.form("settings_targets"):
         if wrong:
             st.error("Green must be at least as good as amber: " + ", ".join(wrong) + ". Nothing saved.")
         else:
-            data.save_setting("targets", chosen)
+            data.save_setting("targets", chosen, access.actor())
             st.success("Targets saved.")
 if any(m.target is None and current.get(m.id) is None for m in targetable()):
     missing = ", ".join(m.label for m in targetable() if m.target is None)
@@ -76,13 +80,14 @@ with st.form("settings_stale"):
     cols = st.columns(3)
     per_source = {
         s: cols[i % 3].number_input(
-            f"{s} (hours)", 0.0, 24 * 90.0, float(stale.get(s, 0.0)), key=f"stale_{s}", help="0: use the default."
+            f"{md(s)} (hours)", 0.0, 24 * 90.0, float(stale.get(s, 0.0)), key=f"stale_{s}", help="0: use the default."
         )
         for i, s in enumerate(sources)
     }
     if st.form_submit_button("Save thresholds", key="settings_stale_save", type="primary"):
-        data.save_setting("stale_hours", {"default": default, **{s: h for s, h in per_source.items() if h > 0}})
-        data.save_setting("refresh_s", int(refresh))
+        by = access.actor()
+        data.save_setting("stale_hours", {"default": default, **{s: h for s, h in per_source.items() if h > 0}}, by)
+        data.save_setting("refresh_s", int(refresh), by)
         st.success("Thresholds and refresh saved.")
 
 st.subheader("Recalls")
@@ -103,11 +108,13 @@ if recall is not None:
 values = recall_form.form(recall, f"recall_{pick if recall else 'new'}")
 if values is not None:
     errors = recall_form.problems(values, ids, new=recall is None)
-    result, message = (None, None) if errors else data.save_recall_toml(recall_form.to_toml(values), values["id"])
+    result, message = (
+        (None, None) if errors else data.save_recall_toml(recall_form.to_toml(values), values["id"], access.actor())
+    )
     if errors or message:
-        st.error("Not saved. " + " ".join(errors or [message]))
+        st.error("Not saved. " + md(" ".join(errors or [message])))
     else:
         st.success(
-            f"Recall {values['id']} saved (ledger ingest #{result.ingest_id}: {result.inserted} inserted, "
+            f"Recall {md(values['id'])} saved (ledger ingest #{result.ingest_id}: {result.inserted} inserted, "
             f"{result.updated} updated, {result.unchanged} unchanged)."
         )

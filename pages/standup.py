@@ -20,10 +20,15 @@ ui.through_router()
 
 kiosk = access.kiosk()  # ?kiosk=1, or a wall-token session
 wall.css(kiosk)
-view = filters.recall_view(notice=False)  # the screen says it, in the recall's zone
+view = filters.recall_view(busy_notice=False)  # the screen says it, in the recall's zone
 recall, phase = view.recall, view.phase
 replay = filters.replay_time(say_why=False)  # an unreadable ?as_of= was named by recall_view
 views = wall.parse_views(st.query_params.get("rotate"))
+if unknown := wall.unknown_views(st.query_params.get("rotate")):
+    filters.notice("rotate", ",".join(unknown), f"the views are {', '.join(wall.VIEWS)}")
+for key in ("every", "refresh"):
+    if (text := st.query_params.get(key)) and not wall.valid_seconds(text):
+        filters.notice(key, text, "the default number of seconds is used")
 every = wall.seconds(st.query_params.get("every"), 60, low=10)
 configured = data.setting(view.version, "refresh_s")
 refresh = wall.seconds(st.query_params.get("refresh"), configured)
@@ -33,6 +38,8 @@ zone = recall["timezone"]
 
 @st.fragment(run_every=timedelta(seconds=run_every))
 def screen() -> None:
+    if access.wall_session_ended():
+        st.rerun()  # the wall token was rotated: the whole app reruns and refuses this session
     v = data.ledger_version()  # a file loaded by another process shows up on the next run
     data.busy_notice(zone)  # while another process holds the store: the last numbers, and since when
     try:

@@ -14,6 +14,9 @@ from ui import data, disk_chooser, disk_upload, sample, upload, upload_history, 
 ui.through_router()
 
 st.title("Upload exports")
+if data.read_only():
+    st.error(data.READ_ONLY, icon="🔒")
+    st.stop()
 st.caption(
     "Any vendor export the connectors know (CSV, TSV/TXT, XLSX, JSON, NDJSON), recall definitions (TOML), "
     ".gz files and .zip archives. Each file loads in one transaction; loading a file again counts nothing twice."
@@ -35,12 +38,12 @@ with right:
     tz = upload.zone_choice(recalls, recall_id)
 
 if pairs or paths:
-    with upload.staged(pairs, paths) as files:
-        st.subheader("Files")
-        chosen = upload_review.review(files, recall_id, tz)
-        if st.button("Load", key="upload_load", type="primary"):
-            with st.spinner("Loading…"):
-                st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
+    files = upload.unpacked(pairs, paths)
+    st.subheader("Files")
+    chosen = upload_review.review(files, recall_id, tz)
+    if st.button("Load", key="upload_load", type="primary"):
+        with st.spinner("Loading…"):
+            st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
 upload.show_reports(st.session_state.get(upload.REPORTS_KEY))
 
 st.header("Ingest history")

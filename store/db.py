@@ -48,6 +48,20 @@ def check_path(value: str | Path) -> Path:
     return Path(value)
 
 
+class StoreReadOnly(StoreError):
+    """The database file (or its folder) cannot be written: it can be opened read-only."""
+
+
+# Errors of the database file itself (the disk, the file system, a damaged file), as opposed to a
+# bad statement: what callers report as "the store cannot be read or written".
+STORE_IO_ERRORS = (duckdb.IOException, duckdb.FatalException, duckdb.PermissionException)
+
+
+def _unwritable(e: duckdb.Error) -> bool:
+    text = str(e).lower()
+    return "permission denied" in text or "read-only file system" in text
+
+
 def default_path() -> Path:
     """``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``."""
     return check_path(os.environ.get("RECALL_OPS_DB") or DEFAULT_DB)
@@ -61,6 +75,8 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as e:
+        if not read_only and _unwritable(e):
+            raise StoreReadOnly(f"{path}: the database file cannot be written ({e}); it can be read") from e
         raise StoreError(f"{path}: cannot open the database ({e})") from e
     except duckdb.Error as e:
         raise StoreError(f"{path}: not a usable DuckDB database ({e})") from e
@@ -69,11 +85,15 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     # that a 10M-contact load or report stays within 2 GiB of memory in all.
     con.execute(f"SET memory_limit = '{os.environ.get('RECALL_OPS_MEMORY_LIMIT') or MEMORY_LIMIT}'")
     if not read_only:
-        init(con)
+        try:
+            init(con)
+        except STORE_IO_ERRORS as e:  # a damaged (e.g. truncated) file fails at its first read
+            con.close()
+            raise StoreError(f"{path}: the database file is damaged or unreadable ({e}); it was not changed") from e
     return con
 
 
-SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 5  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
@@ -88,6 +108,11 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     if not current:
         for statement in [*ddl(), SETTINGS_DDL]:
             con.execute(statement)
+        # Who saved a mapping (stores from before it was recorded: unknown).
+        con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")
+        # The ledger group of an ingest (the files of one archive are one upload); before: each its own.
+        con.execute("ALTER TABLE ingests ADD COLUMN IF NOT EXISTS group_id BIGINT")
+        con.execute("UPDATE ingests SET group_id = ingest_id WHERE group_id IS NULL")
         for table in TABLES:
             hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
             for name in (table, f"{table}_history"):
@@ -150,13 +175,15 @@ def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 @contextmanager
-def open_store(path: str | Path | None = None, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-write connection, retried for ``wait_s`` while the error is transient
-    (see :func:`transient`); closed (releasing the file) on exit."""
+def open_store(
+    path: str | Path | None = None, wait_s: float = 10.0, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection (read-write unless ``read_only``), retried for ``wait_s`` while the
+    error is transient (see :func:`transient`); closed (releasing the file) on exit."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            con = connect(path)
+            con = connect(path, read_only=read_only)
             break
         except StoreError as e:
             if not transient(e) or time.monotonic() > deadline:

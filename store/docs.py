@@ -90,11 +90,13 @@ LEDGER_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "identical to the record kept, and records a connector folded (child call legs…).",
             "rows_quarantined": "Input records that loaded nothing; their reasons are in `quarantine`.",
             "loaded_at": "When the load's transaction began (UTC).",
-            "loaded_by": "Upload page: the signed-in user's email (`analyst` without sign-in); inbox: "
-            "`watch:<user>`; bundled sample: `sample-data`; `ingest` and the Settings page's recall form: "
-            "the operating-system user of the process.",
+            "loaded_by": "Upload page and the Settings page's recall form: the signed-in user's email "
+            "(`open mode (localhost)` without sign-in); inbox: `watch:<user>`; bundled sample: `sample-data`; "
+            "`ingest`: the operating-system user of the process.",
             "warnings": "The connector's warnings about the file; an undo adds `undone by <user>`.",
             "undone_at": "When the load was undone (UTC); empty while it stands.",
+            "group_id": "The upload it belongs to: the `ingest_id` of the first file loaded from the same "
+            "archive (the files of one `.zip` are one upload, undone together), else its own `ingest_id`.",
         },
     ),
     "quarantine": (
@@ -104,9 +106,22 @@ LEDGER_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "source_row": "The record: spreadsheet row of a CSV/XLSX (header = 1), else its number in the file.",
             "column_name": "The canonical column (or the vendor field) that failed; empty for a whole record.",
             "reason": "Why, in words (`cannot read wait_s value as float`, `channel must be one of …`).",
-            "raw": "The value as written (a whole record: its JSON, up to 2,000 characters).",
+            "raw": "The value as written, up to 1,000 characters (a whole record: its JSON, up to 2,000; "
+            "an over-long line: its first 200).",
             "record_id": "The record's own id (ticket id, ContactId, CallSid, `sg_event_id`, wamid, serial); "
             "empty when it has none.",
+        },
+    ),
+    "holds": (
+        "One row per stored row a load found and left as it was (counted *unchanged*): the later load holds "
+        "it too, so that undoing the load that wrote it does not lose it ([undo](#undo)).",
+        {
+            "table_name": "The canonical table.",
+            "key_h": "The row's key hash (`key_h`).",
+            "held_ingest": "The load that wrote the stored version.",
+            "by_ingest": "The later load that found it.",
+            "source_row": "Its record in the later load's file.",
+            "same": "True when the later record had the same values; false when it was older by version stamp.",
         },
     ),
 }

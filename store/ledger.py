@@ -32,7 +32,7 @@ def ingests(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The ingest ledger, newest first (undone ingests included, with their ``undone_at``)."""
     return con.sql(
         "SELECT ingest_id, file_name, connector, timezone, recall_id, rows_read, rows_inserted, rows_updated, "
-        "rows_unchanged, rows_quarantined, loaded_at, loaded_by, undone_at, warnings "
+        "rows_unchanged, rows_quarantined, loaded_at, loaded_by, undone_at, warnings, group_id "
         "FROM ingests ORDER BY ingest_id DESC"
     ).pl()
 

@@ -30,6 +30,7 @@ mapped or constant, not both; every required column is mapped or constant, excep
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import zoneinfo
 from typing import Any
@@ -122,16 +123,25 @@ def validate_spec(spec: Any) -> dict[str, Any]:
     return out | ({"date_format": date_format} if date_format else {})
 
 
-def save_mapping(con: duckdb.DuckDBPyConnection, name: str, spec: Any) -> dict[str, Any]:
+def save_mapping(con: duckdb.DuckDBPyConnection, name: str, spec: Any, by: str | None = None) -> dict[str, Any]:
     """Validate and store ``spec`` under ``name`` (replacing a mapping of that name, keeping its
-    created_at); returns the normalized spec."""
+    created_at), saved ``by`` whom (default: the OS user, as the ledger does); returns the
+    normalized spec."""
     name = _name(name)
     clean = validate_spec(spec)
     now = _utc_now()
     con.execute(
-        "INSERT INTO mappings VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
-        "table_name = excluded.table_name, spec = excluded.spec, updated_at = excluded.updated_at",
-        [name, clean["table"], json.dumps(clean, sort_keys=True, ensure_ascii=False), now, now],
+        "INSERT INTO mappings (name, table_name, spec, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET table_name = excluded.table_name, spec = excluded.spec, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        [
+            name,
+            clean["table"],
+            json.dumps(clean, sort_keys=True, ensure_ascii=False),
+            now,
+            now,
+            by or getpass.getuser(),
+        ],
     ).fetchall()
     return clean
 
@@ -147,8 +157,13 @@ def get_mapping(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, Any]:
 
 def list_mappings(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every saved mapping by name: name, table, spec, created_at, updated_at."""
-    rows = con.execute("SELECT name, table_name, spec, created_at, updated_at FROM mappings ORDER BY name").fetchall()
-    return [{"name": n, "table": t, "spec": json.loads(s), "created_at": c, "updated_at": u} for n, t, s, c, u in rows]
+    rows = con.execute(
+        "SELECT name, table_name, spec, created_at, updated_at, updated_by FROM mappings ORDER BY name"
+    ).fetchall()
+    return [
+        {"name": n, "table": t, "spec": json.loads(s), "created_at": c, "updated_at": u, "updated_by": b}
+        for n, t, s, c, u, b in rows
+    ]
 
 
 def delete_mapping(con: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -260,7 +260,7 @@ LEDGER_DDL = (
         rows_read BIGINT NOT NULL, rows_inserted BIGINT NOT NULL, rows_updated BIGINT NOT NULL,
         rows_unchanged BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
         loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, warnings VARCHAR[],
-        undone_at TIMESTAMP)""",
+        undone_at TIMESTAMP, group_id BIGINT)""",
     # One row per failed check: the input row, the record's own id (ticket id, ContactId, CallSid,
     # sg_event_id, wamid, serial…; empty when the record has none), the failing column, why, and the
     # raw input (the failing value, or the whole record as JSON).
@@ -268,10 +268,20 @@ LEDGER_DDL = (
         ingest_id BIGINT NOT NULL, source_row BIGINT, column_name VARCHAR,
         reason VARCHAR NOT NULL, raw VARCHAR, record_id VARCHAR)""",
     "CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1",
+    # A key a load found already stored and left as it was ("unchanged": the same values, or an older
+    # version stamp): ``held_ingest`` wrote the stored version, ``by_ingest`` is the later load that
+    # holds it too (``same``: with the same values). Undo re-points such a row to its holder
+    # instead of deleting it (store/undo.py).
+    """CREATE TABLE IF NOT EXISTS holds (
+        table_name VARCHAR NOT NULL, key_h UBIGINT NOT NULL, held_ingest BIGINT NOT NULL,
+        by_ingest BIGINT NOT NULL, source_row BIGINT, same BOOLEAN NOT NULL)""",
+    # Sign-in cookies signed out (SHA-256 of the cookie): a copy replayed later is refused (ui/access.py).
+    """CREATE TABLE IF NOT EXISTS signed_out (
+        cookie_sha256 VARCHAR PRIMARY KEY, signed_out_at TIMESTAMP NOT NULL)""",
     # Column mappings for "anything else" files, saved by name (store/mappings.py); spec is JSON text.
     """CREATE TABLE IF NOT EXISTS mappings (
         name VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, spec VARCHAR NOT NULL,
-        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
 )
 
 

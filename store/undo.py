@@ -18,13 +18,19 @@ with at most one version per ingest (a file's rows with one key collapse to one 
   X's undone one.
 - Keys X did not write (absent from the file, or loaded as *unchanged*) are left alone.
 
+**Rows a later load still holds.** A later load Y that found X's version stored and left it
+(*unchanged*) holds that row too (store/upsert.py records it in ``holds``). Undoing X never loses
+such a row: when a live Y holds X's version with the same values, the version is re-pointed to Y
+(``ingest_id`` and ``source_row`` become Y's; of several such loads the latest) instead of being
+deleted or dropped from history, and the version before it now counts as replaced by Y; the other
+holders then hold Y's. When the only live loads holding X's current row held it as an *older*
+version (its version stamp was earlier, so the store kept X's), the undo is refused with a reason
+naming them: undo those first, or load their files again after. Holds on stores written before
+``holds`` existed are unknown (those keys behave as before).
+
 Also: X's quarantine rows are deleted; the ledger row stays, with ``undone_at`` set (ledger rows are
 never deleted, and an ingest cannot be undone twice: :class:`UndoError`). Phones waiting for a
 country are normalized again (store/phones.py), as after any load.
-
-Limit: rows of a later file that were *unchanged* (identical to X's, or older by version stamp)
-were never written, so undoing X does not bring them back; load that later file again to restore
-them (loading is idempotent: nothing is counted twice).
 """
 
 from __future__ import annotations
@@ -64,31 +70,57 @@ def undo_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None =
     """
     con.execute("BEGIN TRANSACTION")
     try:
-        rows = con.execute("SELECT file_name, undone_at FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
-        if not rows:
-            raise UndoError(f"there is no ingest {ingest_id}")
-        file_name, undone_at = rows[0]
-        if undone_at is not None:
-            raise UndoError(f"ingest {ingest_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M:%S} UTC")
-        result = UndoResult(ingest_id, file_name, undone_at)
-        derived.touch_ingest(con, ingest_id)
-        for name in TABLES:
-            result.deleted[name], result.restored[name] = _undo_table(con, name, ingest_id)
-        (result.quarantine_deleted,) = con.execute(
-            "DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id]
-        ).fetchall()[0]
-        normalize_pending_phones(con)
+        result = _undo(con, ingest_id, by)
         derived.refresh(con)
-        note = [f"undone by {by}"] if by else []
-        result.undone_at = con.execute(
-            "UPDATE ingests SET undone_at = now()::TIMESTAMP, warnings = list_concat(coalesce(warnings, []), ?) "
-            "WHERE ingest_id = ? RETURNING undone_at",
-            [note, ingest_id],
-        ).fetchall()[0][0]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return result
+
+
+def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = None) -> list[UndoResult]:
+    """Undo every live ingest of ledger group ``group_id`` (the files of one archive), newest
+    first, in one transaction: all of them or, on any :class:`UndoError`, none."""
+    ids = [
+        r[0]
+        for r in con.execute(
+            "SELECT ingest_id FROM ingests WHERE group_id = ? AND undone_at IS NULL ORDER BY ingest_id DESC", [group_id]
+        ).fetchall()
+    ]
+    if not ids:
+        raise UndoError(f"there is no live ingest in group {group_id}")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        results = [_undo(con, i, by) for i in ids]
+        derived.refresh(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return results
+
+
+def _undo(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None) -> UndoResult:
+    """One ingest's undo inside the caller's transaction (derived tables refreshed by the caller)."""
+    rows = con.execute("SELECT file_name, undone_at FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
+    if not rows:
+        raise UndoError(f"there is no ingest {ingest_id}")
+    file_name, undone_at = rows[0]
+    if undone_at is not None:
+        raise UndoError(f"ingest {ingest_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M:%S} UTC")
+    result = UndoResult(ingest_id, file_name, undone_at)
+    derived.touch_ingest(con, ingest_id)
+    for name in TABLES:
+        result.deleted[name], result.restored[name] = _undo_table(con, name, ingest_id)
+    (result.quarantine_deleted,) = con.execute("DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id]).fetchall()[0]
+    normalize_pending_phones(con)
+    note = [f"undone by {by}"] if by else []
+    result.undone_at = con.execute(
+        "UPDATE ingests SET undone_at = now()::TIMESTAMP, warnings = list_concat(coalesce(warnings, []), ?) "
+        "WHERE ingest_id = ? RETURNING undone_at",
+        [note, ingest_id],
+    ).fetchall()[0][0]
     return result
 
 
@@ -97,6 +129,7 @@ def _undo_table(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> t
     key = TABLES[table].key
     hist = f"{table}_history"
     same_key = " AND ".join(f"p.{k} = x.{k}" for k in key)
+    _repoint_held(con, table, ingest_id)
     # X's versions already replaced by a later ingest: the version before X now points at that ingest.
     con.execute(
         f"UPDATE {hist} p SET replaced_by = x.replaced_by FROM {hist} x "
@@ -119,3 +152,50 @@ def _undo_table(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> t
     ).fetchall()[0][0]
     con.execute(f"DELETE FROM {hist} WHERE replaced_by = ?", [ingest_id])
     return deleted, restored
+
+
+def _repoint_held(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> None:
+    """X's versions (current or in history) that a live later load holds with the same values become
+    that load's (the latest such load); X's current rows held only as older versions by a live load
+    refuse the undo (module docstring). Then X's holds, and the holds on X, are gone."""
+    hist = f"{table}_history"
+    live = "holds h JOIN ingests i ON i.ingest_id = h.by_ingest AND i.undone_at IS NULL"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _heir AS SELECT h.key_h, max(h.by_ingest) AS heir, "
+        f"arg_max(h.source_row, h.by_ingest) AS heir_row FROM {live} "
+        "WHERE h.table_name = ? AND h.held_ingest = ? AND h.same GROUP BY h.key_h",
+        [table, ingest_id],
+    )
+    for target in (table, hist):
+        con.execute(
+            f"UPDATE {target} t SET ingest_id = e.heir, source_row = e.heir_row FROM _heir e "
+            "WHERE t.ingest_id = ? AND t.key_h = e.key_h",
+            [ingest_id],
+        )
+    con.execute(f"UPDATE {hist} p SET replaced_by = e.heir FROM _heir e WHERE p.replaced_by = ? AND p.key_h = e.key_h",
+                [ingest_id])  # fmt: skip
+    con.execute(
+        "DELETE FROM holds h USING _heir e WHERE h.table_name = ? AND h.held_ingest = ? AND h.key_h = e.key_h "
+        "AND h.by_ingest = e.heir",
+        [table, ingest_id],
+    )
+    con.execute(
+        "UPDATE holds h SET held_ingest = e.heir FROM _heir e WHERE h.table_name = ? AND h.held_ingest = ? "
+        "AND h.key_h = e.key_h",
+        [table, ingest_id],
+    )
+    con.execute("DROP TABLE _heir")
+    older = con.execute(
+        f"SELECT h.by_ingest, any_value(i.file_name), count(*) FROM {live} JOIN {table} t ON t.key_h = h.key_h "
+        "WHERE h.table_name = ? AND h.held_ingest = ? AND t.ingest_id = ? GROUP BY 1 ORDER BY 1",
+        [table, ingest_id, ingest_id],
+    ).fetchall()
+    if older:
+        loads = ", ".join(f"#{i} ({name}: {n:,} row{'s' if n != 1 else ''})" for i, name, n in older)
+        raise UndoError(
+            f"cannot undo ingest {ingest_id}: later loads hold {table} rows it wrote as older versions, which were "
+            f"never stored, so they would be lost: {loads}. Undo those loads first (then this one), or undo this "
+            "one and load their files again. Nothing was changed."
+        )
+    con.execute("DELETE FROM holds WHERE table_name = ? AND (held_ingest = ? OR by_ingest = ?)",
+                [table, ingest_id, ingest_id])  # fmt: skip

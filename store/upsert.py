@@ -78,11 +78,18 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
     # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
     older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, b._rid, "
+        f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, b._rid, b.ingest_id AS _held, "
+        f"{row_a} IS NOT DISTINCT FROM {row_b} AS _same, "
         f"CASE WHEN b._rid IS NULL THEN 'inserted' "
-        f"WHEN {row_a} IS NOT DISTINCT FROM {row_b} OR coalesce({older}, false) THEN 'unchanged' "
+        f"WHEN _same OR coalesce({older}, false) THEN 'unchanged' "
         f"ELSE 'updated' END AS _action "
         f"FROM _incoming a LEFT JOIN _old b ON {key_on}"
+    )
+    # Stored rows this file leaves as they are: the file holds them too (undo of the load that wrote
+    # them re-points them here instead of deleting them: store/undo.py).
+    con.execute(
+        f"INSERT INTO holds SELECT '{table}', key_h, _held, {ingest_id}, source_row, _same FROM _cmp "
+        "WHERE _action = 'unchanged'"
     )
     # Replaced versions go to history (undo brings them back), then the new ones replace them.
     con.execute(

@@ -38,6 +38,7 @@ class FileMeta:
     timezone: str
     recall_id: str | None = None
     loaded_by: str | None = None
+    group_id: int | None = None  # the ledger group (one upload, one undo): an earlier ingest of the same archive
 
 
 @dataclass
@@ -201,7 +202,9 @@ def _write(
             normalize_pending_phones(con, ingest_id)
         derived.refresh(con)
         con.execute(
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, NULL)",
+            "INSERT INTO ingests (ingest_id, file_name, sha256, connector, timezone, recall_id, rows_read, "
+            "rows_inserted, rows_updated, rows_unchanged, rows_quarantined, loaded_at, loaded_by, warnings, undone_at, "
+            "group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, NULL, ?)",
             [
                 ingest_id,
                 meta.file_name,
@@ -216,6 +219,7 @@ def _write(
                 quarantined,
                 meta.loaded_by or getpass.getuser(),
                 warnings,
+                meta.group_id if meta.group_id is not None else ingest_id,
             ],
         )
         con.execute("COMMIT")

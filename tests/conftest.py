@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from store.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 METRIC_FIXTURES = Path(__file__).parent / "fixtures" / "metrics"
+
+
+def plain(text: str) -> str:
+    """Text as a person reads it from the Markdown source an element holds: the backslash escapes
+    that make data-derived text literal (ui/text.py) and its invisible word joiners removed."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
 
 
 BROWSER_DIR = Path(__file__).parent / "browser"
@@ -58,6 +65,18 @@ def db(tmp_path, monkeypatch, metrics_template):
     """A store file holding the metrics fixture, used by the app under test (RECALL_OPS_DB)."""
     path = tmp_path / "app.duckdb"
     shutil.copyfile(metrics_template, path)
+    monkeypatch.setenv("RECALL_OPS_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch):
+    """An empty store file used by the app under test (the bundled sample data is not loaded into it)."""
+    import ui.data
+
+    path = tmp_path / "upload.duckdb"
+    connect(path).close()
+    monkeypatch.setattr(ui.data, "SAMPLE_DIR", tmp_path / "no-sample")
     monkeypatch.setenv("RECALL_OPS_DB", str(path))
     return path
 

@@ -4,7 +4,7 @@ seeds ``st.user`` and ``st.secrets``). The real OIDC round trip is in tests/brow
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, plain
 from streamlit.testing.v1 import AppTest
 
 from ui import access
@@ -103,11 +103,12 @@ def registered(at: AppTest) -> list[str]:
 
 
 def signed_in(email: str, **claims) -> dict:
-    return {"is_logged_in": True, "email": email, **claims}
+    """``st.user`` of a signed-in user whose provider verified the email (unless ``claims`` say otherwise)."""
+    return {"is_logged_in": True, "email": email, "email_verified": True, **claims}
 
 
 def sidebar_text(at: AppTest) -> str:
-    return " ".join(e.value for e in [*at.sidebar.caption, *at.sidebar.info])
+    return plain(" ".join(e.value for e in [*at.sidebar.caption, *at.sidebar.info]))
 
 
 def test_nobody_signed_in_sees_only_the_sign_in_page(db):
@@ -139,7 +140,29 @@ def test_an_analyst_gets_upload_and_an_admin_settings(db):
 
 
 def test_an_unverified_email_does_not_count_for_the_role(db):
+    """Issue 13 item 8: only an email the provider marks verified decides a role; absent is not verified."""
     assert registered(app(signed_in("ops.lead@example.com", email_verified=False))) == DASHBOARDS
+    assert registered(app({"is_logged_in": True, "email": "ops.lead@example.com"})) == DASHBOARDS
+    assert registered(app(signed_in("ops.lead@example.com", email_verified="true"))) == [
+        *DASHBOARDS,
+        "upload",
+        "settings",
+    ]
+    # groups and the subject still map an account whose email is not verified
+    unverified = {"is_logged_in": True, "email": "x@y.z", "groups": ["recall-admins"]}
+    assert registered(app(unverified)) == [*DASHBOARDS, "upload", "settings"]
+    secrets = {**SECRETS, "recall_ops": {"roles": {"analysts": ["sub:00u42"]}}}
+    assert registered(app({"is_logged_in": True, "sub": "00u42"}, secrets=secrets)) == [*DASHBOARDS, "upload"]
+
+
+def test_verified_email_and_subject_entries():
+    assert access.verified_email({"email": "a@b.c", "email_verified": True}) == "a@b.c"
+    assert access.verified_email({"email": "a@b.c", "email_verified": "TRUE"}) == "a@b.c"
+    for claims in ({"email": "a@b.c"}, {"email": "a@b.c", "email_verified": False}, {"email_verified": True}):
+        assert access.verified_email(claims) is None
+    config = {"roles": {"admins": ["sub:abc"]}}
+    assert access.role_for(None, [], config, subject="abc") == "admin"
+    assert access.role_for(None, [], config, subject="abcd") == "viewer"
 
 
 def test_sign_out_returns_to_the_sign_in_page(db):
@@ -189,3 +212,150 @@ def test_admins_see_customer_emails_and_phones_viewers_see_them_masked(db):
     assert unreachable(app(signed_in("agent@example.com"))) == masked
     assert unreachable(app(signed_in("friend@partner.org"))) == masked
     assert unreachable(app(secrets=None)) == masked  # open mode: nobody is known to be an admin
+
+
+def test_loopback_host_headers():
+    """Open mode answers only to these names (DNS rebinding: issue 13 item 5)."""
+    local = ["localhost", "localhost:8501", "127.0.0.1:8501", "[::1]:8501", "LOCALHOST.", "http://localhost:8501"]
+    foreign = [None, "", "rebind.example", "rebind.example:8501", "localhost.evil.com", "127.0.0.1.nip.io", "0.0.0.0"]
+    assert all(access.host_is_loopback(h) for h in local)
+    assert not any(access.host_is_loopback(h) for h in foreign)
+    assert access.local_request({"Host": "localhost:8501", "Origin": "http://localhost:8501"})
+    assert not access.local_request({"Host": "localhost:8501", "Origin": "http://evil.example"})
+    assert not access.local_request({"host": "rebind.example:8501"})
+
+
+# --- recall definitions are the admins' (issue 13 item 6) --------------------------------------
+
+REDEFINED = b'[recall]\nid = "R1"\nname = "Hijacked"\ntimezone = "UTC"\nannounced_at = "2020-01-01T00:00:00Z"\n'
+
+
+def upload_as(user: dict | None, files: list[tuple[str, bytes]]) -> AppTest:
+    import streamlit as st
+
+    st.cache_data.clear()  # cached reads are keyed on the ledger version, which another test's store may share
+    at = app(user, secrets=SECRETS if user else None)
+    at.session_state["upload_seed"] = files
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def recall_rows(db) -> list[tuple]:
+    from store.db import connect
+
+    con = connect(db)
+    try:
+        return con.execute("SELECT recall_id, name, announced_at FROM recalls").fetchall()
+    finally:
+        con.close()
+
+
+def test_an_analyst_cannot_load_or_undo_a_recall_definition(db):
+    import io
+    import zipfile
+
+    before = recall_rows(db)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("r.toml", REDEFINED)
+        z.writestr(
+            "calls.csv",
+            "source,source_id,recall_id,channel,direction,created_at\nfive9,z1,R1,phone,inbound,2026-03-03T10:00:00Z\n",
+        )
+    at = upload_as(signed_in("agent@example.com"), [("redefine.toml", REDEFINED), ("bundle.zip", buf.getvalue())])
+    refused = [plain(e.value) for e in at.error if "only admins may load or change recalls" in plain(e.value)]
+    assert sorted(r.split(":")[0] for r in refused) == ["bundle.zip/r.toml", "redefine.toml"]
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    assert recall_rows(db) == before  # every number would have changed
+    loaded = next(d.value for d in at.dataframe if {"file", "inserted"} <= set(d.value.columns))
+    assert loaded["file"].tolist() == ["bundle.zip/calls.csv"]
+    offered = " ".join(at.selectbox(key="undo_pick").options)
+    assert "recall.toml" not in offered and "calls.csv" in offered
+    assert any("Loads of recall definitions are undone by an admin." in c.value for c in at.caption)
+
+
+def test_an_admin_may_load_and_undo_a_recall_definition(db):
+    at = upload_as(signed_in("ops.lead@example.com"), [("redefine.toml", REDEFINED)])
+    assert not [e.value for e in at.error if "only admins" in e.value]
+    at.button(key="upload_load").click().run()
+    assert recall_rows(db)[0][1] == "Hijacked"
+    offered = " ".join(at.selectbox(key="undo_pick").options)
+    assert "recall.toml" in offered and "redefine.toml" in offered
+
+
+def test_a_rotated_wall_token_ends_the_old_wall_sessions(db):
+    """Issue 13 item 7: the session keeps a digest of the token it showed, compared on every run."""
+    at = app({"is_logged_in": False}, wall="tv-token-123", as_of="2026-03-02T23:00:00Z")
+    assert registered(at) == ["fn:Stand-up", "standup"]
+    assert at.session_state[access.WALL_KEY] != "tv-token-123"  # a digest, not the token
+    at.query_params.pop("wall")  # the session no longer needs the URL's token…
+    at.run()
+    assert registered(at) == ["fn:Stand-up", "standup"]
+    at.secrets = {**SECRETS, "recall_ops": {**CONFIG, "wall_token": "rotated-token"}}
+    at.run()  # …until the token is rotated
+    assert registered(at) == ["fn:Sign in"] and not at.metric
+    at.query_params["wall"] = "rotated-token"
+    at.run()
+    assert registered(at) == ["fn:Stand-up", "standup"]
+
+
+def test_settings_recall_edits_uploads_and_mappings_are_attributed_to_the_signed_in_user(db):
+    """Issue 13 item 13: every change records who made it (the settings table's updated_by, the
+    ledger's loaded_by, a mapping's updated_by), never blank or the server's OS user."""
+    import streamlit as st
+
+    from store.db import connect
+
+    st.cache_data.clear()
+    admin = "ops.lead@example.com"
+    at = app(signed_in(admin))
+    at.switch_page("pages/settings.py").run()
+    at.button(key="settings_targets_save").click().run()
+    at.button(key="settings_stale_save").click().run()
+    at.text_input(key="recall_R1_name").input("Car seat (edited)")
+    at.button(key="recall_R1_save").click().run()
+    assert not at.exception, at.exception
+    at = upload_as(signed_in("agent@example.com"), [("legacy.csv", b"Ticket,Opened\nT1,2026-03-03 10:00\n")])
+    at.selectbox(key="upload_map_0_contacts_source_id").set_value("Ticket")
+    at.selectbox(key="upload_map_0_contacts_created_at").set_value("Opened")
+    at.text_input(key="upload_map_source_0").input("legacy")
+    at.selectbox(key="upload_map_channel_0").set_value("phone")
+    at.selectbox(key="upload_map_direction_0").set_value("inbound")
+    at.run()
+    assert not [w.value for w in at.warning if "Mapping incomplete" in w.value], [w.value for w in at.warning]
+    at.text_input(key="upload_map_name_0").input("legacy").run()
+    at.button(key="upload_map_save_0").click().run()
+    assert not at.exception, at.exception
+    con = connect(db)
+    try:
+        assert con.execute("SELECT key, updated_by FROM settings ORDER BY key").fetchall() == [
+            ("refresh_s", admin),
+            ("stale_hours", admin),
+            ("targets", admin),
+        ]
+        edit = con.execute("SELECT loaded_by FROM ingests WHERE file_name LIKE 'settings/%'").fetchall()
+        assert edit == [(admin,)]
+        assert con.execute("SELECT updated_by FROM mappings").fetchall() == [("agent@example.com",)]
+    finally:
+        con.close()
+
+
+def test_a_sign_in_older_than_the_maximum_session_age_must_sign_in_again(db):
+    """Issue 13 item 21: Streamlit's cookie lives 30 days; the app counts a sign-in for
+    max_session_hours (12 by default) after the ID token was issued (its ``iat``)."""
+    import time
+
+    fresh = app(signed_in("ops.lead@example.com", iat=time.time() - 3600))
+    assert registered(fresh) == [*DASHBOARDS, "upload", "settings"]
+    stale = app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600))
+    assert registered(stale) == ["fn:Sign in"] and not stale.metric
+    assert any("older than 12 hours" in plain(i.value) for i in stale.info)
+    longer = {**SECRETS, "recall_ops": {**CONFIG, "max_session_hours": 24}}
+    assert registered(app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600), secrets=longer)) == [
+        *DASHBOARDS,
+        "upload",
+        "settings",
+    ]
+    assert access.session_too_old(0, 12, 12 * 3600 + 1) and not access.session_too_old(None, 12, 1e10)

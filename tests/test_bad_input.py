@@ -8,7 +8,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import METRIC_FIXTURES, load
+from conftest import METRIC_FIXTURES, ROOT, load, plain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_store import HEADER, ledger, snapshot
@@ -85,15 +85,93 @@ def test_duplicate_keys_inside_one_file_count_once(metrics_store, tmp_path):
     assert metrics_store.execute("SELECT count(*) FROM contacts WHERE source_id = 'd1'").fetchall() == [(1,)]
 
 
-def test_a_50_mb_line_is_handled(metrics_store, tmp_path):
-    path = tmp_path / "long.csv"
-    long_reason = "x" * 50_000_000
-    path.write_text(
-        "source,source_id,recall_id,channel,direction,created_at,reason\n"
-        f"five9,L1,R1,phone,inbound,2026-03-03T10:00:00Z,{long_reason}\n"
-    )
+LONG_HEADER = "source,source_id,recall_id,channel,direction,created_at,reason\n"
+
+
+def long_line_file(path, size: int):
+    """Row 2 fine, row 3 one line of ``size`` bytes, row 4 a quoted reason over two lines, row 5 fine."""
+    with open(path, "w") as fh:
+        fh.write(LONG_HEADER + "five9,L0,R1,phone,inbound,2026-03-03T10:00:00Z,short\n")
+        fh.write("five9,L1,R1,phone,inbound,2026-03-03T10:00:00Z," + "x" * size + "\n")
+        fh.write('five9,L2,R1,phone,inbound,2026-03-03T10:00:00Z,"two\nlines"\n')
+        fh.write("five9,L3,R1,phone,inbound,2026-03-03T10:00:00Z,short\n")
+    return path
+
+
+def test_a_line_over_one_mib_is_quarantined_with_its_reason(metrics_store, tmp_path):
+    """Issue 13 item 10: the record is quarantined under its row number, the rest loads."""
+    path = long_line_file(tmp_path / "long.csv", 3 * 1024 * 1024)
     (result,) = load(metrics_store, path)
-    assert result.inserted == 1
+    assert (result.read, result.inserted, result.quarantined) == (4, 3, 1)
+    (row, column, reason, raw) = metrics_store.execute(
+        "SELECT source_row, column_name, reason, raw FROM quarantine WHERE ingest_id = ?", [result.ingest_id]
+    ).fetchall()[0]
+    assert (row, column) == (3, "_line")
+    # 47 bytes before the reason ("five9,L1,R1,phone,inbound,2026-03-03T10:00:00Z,") + 3 MiB
+    assert reason == "line 3 is 3,145,775 bytes, longer than the 1,048,576 a line may have; its record was not read"
+    assert raw.startswith("five9,L1,R1,phone") and len(raw) == 201
+    ids = metrics_store.execute("SELECT source_id, source_row FROM contacts WHERE source_id LIKE 'L%' ORDER BY 1")
+    assert ids.fetchall() == [("L0", 2), ("L2", 4), ("L3", 5)]
+    from connectors.base import file_sha256
+
+    sha = metrics_store.execute("SELECT sha256 FROM ingests WHERE ingest_id = ?", [result.ingest_id]).fetchall()
+    assert sha == [(file_sha256(path),)]  # the file as given, not the copy read
+
+
+def test_a_long_line_inside_a_quoted_field_quarantines_its_record(store, tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text(
+        LONG_HEADER
+        + 'five9,Q1,R1,phone,inbound,2026-03-03T10:00:00Z,"starts here\n' + "y" * 2_000_000 + '\nends here"\n'
+        + "five9,Q2,R1,phone,inbound,2026-03-03T10:00:00Z,after\n"
+    )  # fmt: skip
+    (result,) = load(store, path)
+    assert (result.read, result.inserted, result.quarantined) == (2, 1, 1)
+    assert store.execute("SELECT source_row, reason FROM quarantine").fetchall()[0][0] == 2
+    assert store.execute("SELECT source_id, source_row FROM contacts").fetchall() == [("Q2", 3)]
+
+
+def test_a_header_line_over_one_mib_makes_the_file_unreadable(store, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text("a," * 600_000 + "b\n1,2\n")
+    (failure,) = ingest_paths(store, [path])
+    assert failure.message == "wide.csv: the header line is longer than 1,048,576 bytes; not read"
+
+
+def test_a_value_over_32767_characters_quarantines_its_row(store, tmp_path):
+    """The field cap holds for JSON too, where one line may legitimately be the whole file."""
+    path = tmp_path / "field.csv"
+    path.write_text(LONG_HEADER + "five9,F1,R1,phone,inbound,2026-03-03T10:00:00Z," + "r" * 40_000 + "\n")
+    (result,) = load(store, path)
+    assert (result.inserted, result.quarantined) == (0, 1)
+    reason, raw = store.execute("SELECT reason, raw FROM quarantine").fetchall()[0]
+    assert reason == "reason is longer than 32,767 characters" and len(raw) == 1_001
+
+
+def _peak_rss_kib(args: list[str]) -> int:
+    """Peak resident memory of ``python -m connectors ingest ARGS``, started from a small wrapper
+    process (a child forked from this test process would count the test's own memory as its peak)."""
+    import subprocess
+    import sys
+
+    wrapper = (
+        "import resource, subprocess, sys; "
+        "subprocess.run([sys.executable, '-m', 'connectors', 'ingest', *sys.argv[1:]], check=True, "
+        "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    run = subprocess.run([sys.executable, "-c", wrapper, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return int(run.stdout.strip())
+
+
+def test_a_100_mb_line_costs_about_what_a_small_file_costs(tmp_path):
+    """Memory as a ratio against a baseline in the same run (not a timing): before the cap a
+    100 MB line took about 4.4× the baseline's peak (880 MB against 202 MB); now 213 MB."""
+    recall = str(METRIC_FIXTURES / "recall.toml")
+    small = long_line_file(tmp_path / "small.csv", 10)
+    big = long_line_file(tmp_path / "big.csv", 100_000_000)
+    base = _peak_rss_kib([recall, str(small), "--db", str(tmp_path / "a.duckdb")])
+    peak = _peak_rss_kib([recall, str(big), "--db", str(tmp_path / "b.duckdb")])
+    assert peak < 1.5 * base, (peak, base)
 
 
 def test_cp1252_is_read_with_a_warning_and_utf16_excel_text_is_read(metrics_store, tmp_path):
@@ -158,3 +236,41 @@ def test_any_bytes_yield_rows_or_a_clear_error(metrics_store, tmp_path_factory, 
 
 def test_recall_fixture_present():
     assert (METRIC_FIXTURES / "recall.toml").exists()
+
+
+DEEP = 100_000
+NESTED = {
+    "deep.json": "[" * DEEP + "]" * DEEP,
+    "deep_object.json": '{"a":' * DEEP + "1" + "}" * DEEP,
+    "deep.ndjson": '{"ContactId":"x","a":' + "[" * DEEP + "]" * DEEP + "}\n",
+    "deep.toml": '[recall]\nid = "x"\nname = "y"\nv = ' + "[" * DEEP + "]" * DEEP + "\n",
+}
+
+
+def test_deeply_nested_files_are_unreadable_and_the_batch_goes_on(tmp_path):
+    """Issue 13 item 15: 100,000 levels raised an uncaught RecursionError that ended the batch."""
+    import subprocess
+    import sys
+
+    for name, text in NESTED.items():
+        (tmp_path / name).write_text(text)
+    later = tmp_path / "zz_after.csv"
+    later.write_text(HEADER + ROW.format(i="after", t="2026-03-03T10:00:00Z"))
+    paths = [str(tmp_path / n) for n in NESTED] + [str(METRIC_FIXTURES / "recall.toml"), str(later)]
+    run = subprocess.run([sys.executable, "-m", "connectors", "ingest", *paths, "--db", str(tmp_path / "d.duckdb")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    for name in NESTED:
+        assert f"FAILED {name}: nested too deeply to read" in run.stdout
+    assert "zz_after.csv: canonical_csv read=1 inserted=1" in run.stdout
+
+
+def test_a_deeply_nested_upload_gets_a_clear_message(empty_db):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.session_state["upload_seed"] = [(n, t.encode()) for n, t in NESTED.items()]
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    shown = [plain(e.value) for e in at.error]
+    assert sorted(e.split(":")[0] for e in shown if "nested too deeply to read" in e) == sorted(NESTED)

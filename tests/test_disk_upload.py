@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
-from ui import disk_upload
+from ui import disk_upload, staging
 
 MiB = 1024**2
 
@@ -35,17 +35,17 @@ class Client:
     def __init__(self, port: int):
         self.port = port
 
-    def request(self, method: str, path: str, content=None) -> Reply:
+    def request(self, method: str, path: str, content=None, headers: dict | None = None) -> Reply:
         con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         chunked = content is not None and not isinstance(content, bytes)
-        con.request(method, path, body=content, encode_chunked=chunked)
+        con.request(method, path, body=content, encode_chunked=chunked, headers=headers or {})
         r = con.getresponse()
         reply = Reply(r.status, r.read().decode())
         con.close()
         return reply
 
-    def put(self, path: str, content=None) -> Reply:
-        return self.request("PUT", path, content)
+    def put(self, path: str, content=None, headers: dict | None = None) -> Reply:
+        return self.request("PUT", path, content, headers)
 
     def get(self, path: str) -> Reply:
         return self.request("GET", path)
@@ -66,6 +66,11 @@ def client():
     yield Client(port)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def kept(folder) -> list:
+    """Everything written into a ticket's folder but its owner mark (ui/staging.py)."""
+    return [p for p in folder.rglob("*") if p.name != staging.OWNER]
 
 
 def url(token: str, name: str) -> str:
@@ -119,7 +124,7 @@ def test_a_body_over_the_limit_is_refused_with_the_reason_and_leaves_nothing(cli
 
     r = client.put(url(token, "streamed.csv"), content=chunked())
     assert r.status_code == 413 and "streamed.csv" in r.text
-    assert disk_upload.staged_files(folder) == [] and list(folder.iterdir()) == []
+    assert disk_upload.staged_files(folder) == [] and kept(folder) == []
 
 
 def test_without_a_live_ticket_nothing_is_written(client, monkeypatch):
@@ -137,3 +142,89 @@ def test_only_put_is_answered(client):
     token, _ = disk_upload.ticket(MiB)
     assert client.get(url(token, "a.csv")).status_code == 405
     assert client.post(url(token, "a.csv"), content=b"a").status_code == 405
+
+
+def test_open_mode_takes_uploads_under_a_loopback_name_only(client):
+    """DNS rebinding (issue 13 item 5): a page under a foreign name that resolves to this machine
+    must not be able to upload. No [auth] is configured here: open mode."""
+    token, folder = disk_upload.ticket(MiB)
+    for headers in ({"Host": "rebind.example"}, {"Host": f"localhost:{client.port}", "Origin": "http://evil.example"}):
+        r = client.put(url(token, "a.csv"), content=b"a", headers=headers)
+        assert r.status_code == 403 and "localhost only" in r.text
+    assert kept(folder) == []
+    for host in (f"localhost:{client.port}", f"127.0.0.1:{client.port}", f"[::1]:{client.port}"):
+        r = client.put(url(token, "a.csv"), content=b"a", headers={"Host": host, "Origin": f"http://{host}"})
+        assert r.status_code == 200, (host, r.text)
+
+
+# --- issue 13 item 12: a ticket belongs to one session, does not renew on use, and is capped ------
+
+
+def xsrf(token: bytes, mask: bytes) -> str:
+    """Streamlit's XSRF cookie value for ``token`` under ``mask`` (2|mask|masked token|time)."""
+    masked = bytes(a ^ b for a, b in zip(token, mask * len(token), strict=False))
+    return f"2|{mask.hex()}|{masked.hex()}|1796466381"
+
+
+def test_a_ticket_takes_only_requests_carrying_its_sessions_cookie(client):
+    token, folder = disk_upload.ticket(MiB, cookies={"_streamlit_user": "signed-cookie-of-ann"})
+    for cookie in (None, "_streamlit_user=signed-cookie-of-bob", "_streamlit_xsrf=2|00|00|0"):
+        r = client.put(url(token, "a.csv"), content=b"a", headers={"Cookie": cookie} if cookie else None)
+        assert r.status_code == 403 and "not valid for this browser session" in r.text
+    assert kept(folder) == []
+    r = client.put(url(token, "a.csv"), content=b"a", headers={"Cookie": "_streamlit_user=signed-cookie-of-ann"})
+    assert r.status_code == 200
+    # Open mode: the XSRF token, whatever mask the cookie carries it under.
+    secret = os.urandom(16)
+    token, _ = disk_upload.ticket(MiB, cookies={"_streamlit_xsrf": xsrf(secret, b"\x01\x02\x03\x04")})
+    same = {"Cookie": "_streamlit_xsrf=" + xsrf(secret, b"\x0a\x0b\x0c\x0d")}
+    other = {"Cookie": "_streamlit_xsrf=" + xsrf(os.urandom(16), b"\x0a\x0b\x0c\x0d")}
+    assert client.put(url(token, "b.csv"), content=b"b", headers=same).status_code == 200
+    assert client.put(url(token, "b.csv"), content=b"b", headers=other).status_code == 403
+
+
+def test_a_put_does_not_renew_the_ticket_and_sign_out_revokes_it(client, monkeypatch):
+    token, folder = disk_upload.ticket(MiB, session_id="session-1")
+    start = time.monotonic()
+    monkeypatch.setattr(disk_upload.time, "monotonic", lambda: start + disk_upload.TICKET_TTL_S - 5)
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 200  # used just before it lapses…
+    monkeypatch.setattr(disk_upload.time, "monotonic", lambda: start + disk_upload.TICKET_TTL_S + 5)
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 403  # …and it lapses all the same
+    monkeypatch.undo()
+    token, folder = disk_upload.ticket(MiB, session_id="session-2")
+    assert disk_upload.renew(token) is not None  # the page, running for its session, renews it
+    disk_upload.revoke_session("session-2")
+    assert client.put(url(token, "a.csv"), content=b"a").status_code == 403 and not folder.exists()
+
+
+def test_a_ticket_takes_a_bounded_number_of_files_and_bytes(client):
+    token, folder = disk_upload.ticket(MiB, max_files=2, max_total=3 * MiB // 2)
+    assert client.put(url(token, "1.csv"), content=b"x" * MiB).status_code == 200
+    r = client.put(url(token, "2.csv"), content=b"y" * MiB)  # each under the file limit, together over the total
+    assert r.status_code == 413 and "this upload session may take at most 1.5 MB in all" in r.text
+    assert client.put(url(token, "3.csv"), content=b"z").status_code == 200
+    r = client.put(url(token, "4.csv"), content=b"w")  # the third body
+    assert r.status_code == 413 and "has taken its 2 files" in r.text
+    assert [p.name for p in disk_upload.staged_files(folder)] == ["1.csv", "3.csv"]
+    disk_upload.clear(folder)  # removing the staged files starts the counts again
+    assert client.put(url(token, "5.csv"), content=b"v").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("..", "may not start with a dot"),
+        (".incoming", "may not start with a dot"),
+        ("a%00b.csv", "holds a control character"),
+        ("new%0Aline.csv", "holds a control character"),
+        ("x" * 256 + ".csv", "is longer than 255 bytes"),
+        ("%C3%A9" * 128 + ".csv", "is longer than 255 bytes"),  # 128 × é = 256 bytes
+    ],
+)
+def test_a_name_no_file_may_have_is_refused_with_the_reason_and_leaves_nothing(client, name, reason):
+    """Issue 13 item 14: these gave a 500 and left a hidden ``.incoming`` body behind."""
+    token, folder = disk_upload.ticket(MiB)
+    r = client.put(url(token, name), content=b"data")
+    assert r.status_code == 400 and reason in r.text and "nothing was kept" in r.text
+    assert kept(folder) == []
+    assert client.put(url(token, "fine.csv"), content=b"data").status_code == 200  # the ticket still works

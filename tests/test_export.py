@@ -32,3 +32,15 @@ def test_xlsx_download_opens():
     data = to_xlsx(spreadsheet_safe(pl.DataFrame({"a": ["=1+1"], "b": [2]})))
     ws = load_workbook(io.BytesIO(data)).active
     assert [c.value for c in ws[2]] == ["'=1+1", 2]
+
+
+def test_xlsx_download_drops_control_characters_a_workbook_cannot_hold():
+    """Issue 13 item 18: a ``\\x0b`` (vertical tab) from an export made the Excel download crash."""
+    import io
+
+    from openpyxl import load_workbook
+
+    frame = pl.DataFrame({"reason\x01": ["line\x0bbreak", "bell\x07", "tab\tkept\nand newline"], "n": [1, 2, 3]})
+    ws = load_workbook(io.BytesIO(to_xlsx(spreadsheet_safe(frame)))).active
+    assert [c.value for c in ws[1]] == ["reason", "n"]
+    assert [r[0].value for r in ws.iter_rows(min_row=2)] == ["linebreak", "bell", "tab\tkept\nand newline"]

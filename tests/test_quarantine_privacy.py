@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import polars as pl
-from conftest import ROOT
-from test_upload_page import empty_db, frames, upload_page  # noqa: F401  (fixtures and helpers)
+from conftest import ROOT, plain
+from test_upload_page import frames, upload_page
 
 from connectors.redact import failing_value, mask_text, mask_value, quarantine_line, quarantine_view
 from connectors.watch import Watcher
@@ -118,7 +118,7 @@ def test_failing_value_is_found_in_the_record_whatever_its_spelling() -> None:
     assert mask_value("timestamp", "1709648530") == "1709648530"  # …but an epoch in a time field is not
 
 
-def test_upload_page_masks_previews_refusals_and_quarantine(empty_db) -> None:  # noqa: F811
+def test_upload_page_masks_previews_refusals_and_quarantine(empty_db) -> None:
     activity = {  # Mailchimp email activity: source_id is <campaign>:<email>:<action>:<time>
         "campaign_id": "42694e9e57",
         "emails": [
@@ -131,7 +131,7 @@ def test_upload_page_masks_previews_refusals_and_quarantine(empty_db) -> None:  
     )
     shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
     assert "42694e9e57:p***@example.com:open:" in shown
-    errors = " ".join(e.value for e in at.error)
+    errors = " ".join(plain(e.value) for e in at.error)
     assert "people.csv: no connector recognises this file (its first line holds data" in errors
     no_personal_data(shown + errors)
     at.session_state["upload_seed"] = [("events.json", sendgrid_file(empty_db.parent).read_bytes())]

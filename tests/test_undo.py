@@ -3,14 +3,14 @@
 Hand-checked files (canonical contacts CSV; ``updated_at`` is the version stamp):
 
 - A: k1 (talk 10), k2 (talk 20), k3 (talk 30), k4 (talk 40), and row 6 quarantined (channel fax).
-- B: k1 newer (talk 11: updated), k2 identical to A (unchanged), k5 new (inserted), and row 5
-  quarantined (created_at "never").
+- B: k1 newer (talk 11: updated), k2 identical to A (unchanged: B holds A's row), k5 new
+  (inserted), and row 5 quarantined (created_at "never").
 """
 
 from __future__ import annotations
 
 import pytest
-from conftest import METRIC_FIXTURES, load
+from conftest import METRIC_FIXTURES, load, plain
 
 from connectors.load import ingest_paths
 from metrics import build_report
@@ -68,27 +68,87 @@ def test_undo_of_the_newest_load_gives_back_exactly_the_state_before(store, tmp_
     assert ledger == [(a.ingest_id, False, []), (b.ingest_id, True, ["undone by ana@example.com"])]
 
 
-def test_undo_of_an_older_load_keeps_what_a_later_load_replaced(store, tmp_path):
+def test_undo_of_an_older_load_keeps_what_a_later_load_replaced_or_still_holds(store, tmp_path):
+    """Issue 13 item 9: B loaded k2 unchanged (identical to A's row), so B still holds it: undoing A
+    re-points k2 to B (B's row number 3) instead of deleting it; B's ledger counts stay true."""
     (a,) = load(store, write(tmp_path, "a.csv", A))
     (b,) = load(store, write(tmp_path, "b.csv", B))
     undo_ingest(store, a.ingest_id)
-    # k1: B's version stays (B replaced A's); k2 was unchanged in B so its row is A's and goes
-    # (documented limit); k3, k4 were A's only; k5 is B's.
-    assert talk(store) == {"k1": (11.0, b.ingest_id), "k5": (50.0, b.ingest_id)}
+    # k1: B's version stays (B replaced A's); k2: A's row, held by B, is now B's; k3, k4 were A's only.
+    assert talk(store) == {"k1": (11.0, b.ingest_id), "k2": (20.0, b.ingest_id), "k5": (50.0, b.ingest_id)}
+    assert store.execute("SELECT source_row FROM contacts WHERE source_id = 'k2'").fetchall() == [(3,)]
     assert store.execute("SELECT count(*) FROM contacts_history").fetchall() == [(0,)]
     assert store.execute("SELECT ingest_id FROM quarantine").fetchall() == [(b.ingest_id,)]
-    # Undoing B now leaves nothing: A's version of k1 must not come back.
+    # B's ledger row (1 inserted, 1 updated, 1 unchanged) matches the 3 rows B now holds.
+    assert store.execute("SELECT count(*) FROM contacts WHERE ingest_id = ?", [b.ingest_id]).fetchall() == [(3,)]
+    # Undoing B now leaves nothing: A's version of k1 must not come back, k2 goes with B.
     undo_ingest(store, b.ingest_id)
     assert talk(store) == {} and store.execute("SELECT count(*) FROM quarantine").fetchall() == [(0,)]
+    assert store.execute("SELECT count(*) FROM holds").fetchall() == [(0,)]
 
 
-def test_reloading_the_later_file_brings_back_its_unchanged_rows(store, tmp_path):
+def test_several_later_loads_holding_a_row_each_keep_it_in_turn(store, tmp_path):
+    (a,) = load(store, write(tmp_path, "a.csv", A))
+    (b,) = load(store, write(tmp_path, "b.csv", A))  # the same file twice more: everything unchanged
+    (c,) = load(store, write(tmp_path, "c.csv", A))
+    undo_ingest(store, a.ingest_id)
+    assert {v[1] for v in talk(store).values()} == {c.ingest_id}  # the latest holder
+    undo_ingest(store, c.ingest_id)
+    assert {v[1] for v in talk(store).values()} == {b.ingest_id} and len(talk(store)) == 4
+    undo_ingest(store, b.ingest_id)
+    assert talk(store) == {}
+
+
+def test_a_held_version_in_history_comes_back_as_the_holders(store, tmp_path):
+    """A writes k2 (talk 20); B holds it unchanged; C replaces it (talk 21). Undo A: A's version in
+    history becomes B's. Undo C: k2 is back at 20, as B's, not gone."""
     (a,) = load(store, write(tmp_path, "a.csv", A))
     (b,) = load(store, write(tmp_path, "b.csv", B))
+    newer = HEADER + f"five9,k2,R1,phone,inbound,{T0},2026-03-02T13:00:00Z,21\n"
+    (c,) = load(store, write(tmp_path, "c.csv", newer))
     undo_ingest(store, a.ingest_id)
-    (again,) = load(store, write(tmp_path, "b.csv", B))  # the remedy for the documented limit
-    assert (again.inserted, again.updated, again.unchanged) == (1, 0, 2)
-    assert talk(store) == {"k1": (11.0, b.ingest_id), "k2": (20.0, again.ingest_id), "k5": (50.0, b.ingest_id)}
+    assert talk(store)["k2"] == (21.0, c.ingest_id)
+    undo_ingest(store, c.ingest_id)
+    assert talk(store)["k2"] == (20.0, b.ingest_id)
+
+
+OLDER_K2 = HEADER + f"five9,k2,R1,phone,inbound,{T0},2026-03-02T10:30:00Z,19\n"
+
+
+def test_undo_is_refused_when_a_later_load_holds_a_row_as_an_older_version(store, tmp_path):
+    """B's k2 is older than A's (earlier version stamp): the store kept A's and never stored B's.
+    Undoing A would lose the row B holds: refused, naming B, nothing changed."""
+    (a,) = load(store, write(tmp_path, "a.csv", A))
+    (b,) = load(store, write(tmp_path, "b.csv", OLDER_K2))
+    assert (b.inserted, b.updated, b.unchanged) == (0, 0, 1)
+    before = full_snapshot(store)
+    expected = rf"later loads hold contacts rows it wrote as older versions.*#{b.ingest_id} \(b.csv: 1 row\)"
+    with pytest.raises(UndoError, match=expected):
+        undo_ingest(store, a.ingest_id)
+    assert full_snapshot(store) == before
+    undo_ingest(store, b.ingest_id)  # the way out the message names
+    undo_ingest(store, a.ingest_id)
+    assert talk(store) == {}
+
+
+def test_undo_refusal_is_shown_on_the_upload_page(empty_db, tmp_path):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from store.db import connect
+
+    con = connect(empty_db)
+    (a,) = load(con, write(tmp_path, "a.csv", A))
+    load(con, write(tmp_path, "b.csv", OLDER_K2))
+    con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    at.selectbox(key="undo_pick").set_value(a.ingest_id).run()
+    at.button(key="undo_confirm").click().run()
+    assert not at.exception, at.exception
+    assert any(
+        plain(e.value).startswith(f"Cannot undo: cannot undo ingest {a.ingest_id}: later loads hold") for e in at.error
+    )
 
 
 @pytest.mark.parametrize("order", ["middle_then_newest", "newest_then_middle"])

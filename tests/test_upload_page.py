@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import METRIC_FIXTURES, ROOT
+from conftest import METRIC_FIXTURES, ROOT, plain
 from streamlit.testing.v1 import AppTest
 
-import ui.data
 from connectors.load import ingest_paths
 from store.db import connect
 from ui.upload import masked_rejects
@@ -25,16 +24,6 @@ BAD_ROWS = (
     "five9,q2,R1,phone,inbound,yesterday,carol@x.com\n"
     "five9,q3,R1,phone,inbound,2026-03-02T10:00:00Z,ok@x.com\n"
 )
-
-
-@pytest.fixture
-def empty_db(tmp_path, monkeypatch):
-    """An empty store (the bundled sample data is not loaded into it)."""
-    path = tmp_path / "upload.duckdb"
-    connect(path).close()
-    monkeypatch.setattr(ui.data, "SAMPLE_DIR", tmp_path / "no-sample")
-    monkeypatch.setenv("RECALL_OPS_DB", str(path))
-    return path
 
 
 @pytest.fixture
@@ -77,7 +66,7 @@ def report(at: AppTest) -> dict[str, dict]:
 def test_a_canonical_csv_and_a_recall_toml_land_with_the_right_counts(empty_db):
     files = [(n, (METRIC_FIXTURES / n).read_bytes()) for n in ("contacts.csv", "recall.toml")]
     at = upload_page(files)
-    shown = " ".join(m.value for m in at.markdown)
+    shown = plain(" ".join(m.value for m in at.markdown))
     assert "contacts.csv** → connector `canonical_csv`" in shown and "recall.toml** → connector `recall_toml`" in shown
     assert not at.error
     at.button(key="upload_load").click().run()
@@ -89,7 +78,7 @@ def test_a_canonical_csv_and_a_recall_toml_land_with_the_right_counts(empty_db):
     }
     assert query(empty_db, "SELECT count(*) FROM contacts") == [(14,)]
     assert query(empty_db, "SELECT recall_id, timezone FROM recalls") == [("R1", "America/Chicago")]
-    assert query(empty_db, "SELECT DISTINCT loaded_by FROM ingests") == [("analyst",)]
+    assert query(empty_db, "SELECT DISTINCT loaded_by FROM ingests") == [("open mode (localhost)",)]
     (history,) = frames(at, "file", "undone at (UTC)")
     assert sorted(history["file"]) == ["contacts.csv", "recall.toml"]
 
@@ -98,12 +87,12 @@ def test_a_bad_file_shows_its_clear_message_and_loads_nothing(loaded_db):
     before = query(loaded_db, "SELECT count(*) FROM ingests")
     files = [("other.csv", b"a,b,c\n1,2,3\n"), ("broken.json", b'[{"a": 1},\n{"b": \n')]
     at = upload_page(files)
-    errors = [e.value for e in at.error]
+    errors = [plain(e.value) for e in at.error]
     assert any("other.csv: no connector recognises this file (header: a, b, c)" in e for e in errors)
     assert any("broken.json" in e and "line" in e for e in errors), errors
     at.button(key="upload_load").click().run()
     assert not at.exception, at.exception
-    not_loaded = [e.value for e in at.error if e.value.startswith("Not loaded")]
+    not_loaded = [e.value for e in at.error if plain(e.value).startswith("Not loaded")]
     assert len(not_loaded) == 2
     assert not frames(at, "file", "ingest_id", "inserted")
     assert query(loaded_db, "SELECT count(*) FROM ingests") == before
@@ -153,7 +142,7 @@ def test_undo_from_the_history_removes_the_ingests_rows(loaded_db):
     at.selectbox(key="undo_pick").set_value(contacts_ingest).run()
     at.button(key="undo_confirm").click().run()
     assert not at.exception, at.exception
-    assert any(f"Undid ingest #{contacts_ingest} (contacts.csv): 14 rows removed" in s.value for s in at.success)
+    assert any(f"Undid ingest #{contacts_ingest} (contacts.csv): 14 rows removed" in plain(s.value) for s in at.success)
     assert query(loaded_db, "SELECT count(*) FROM contacts") == [(0,)]
     assert query(loaded_db, f"SELECT undone_at IS NOT NULL FROM ingests WHERE ingest_id = {contacts_ingest}") == [
         (True,)
@@ -171,7 +160,7 @@ LEGACY = (
 
 def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(loaded_db):
     at = upload_page([("legacy.csv", LEGACY.encode())])
-    assert any("legacy.csv: no connector recognises this file" in e.value for e in at.error)
+    assert any("legacy.csv: no connector recognises this file" in plain(e.value) for e in at.error)
     assert any("Mapping incomplete" in w.value for w in at.warning)
     for column, header in {"source_id": "Ticket", "created_at": "Opened", "channel": "Kanal"}.items():
         at.selectbox(key=f"upload_map_0_contacts_{column}").set_value(header)
@@ -227,10 +216,17 @@ def test_files_staged_on_disk_by_the_upload_route_are_previewed_loaded_and_clear
     at.session_state["upload_disk_ticket"] = (token, folder)
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
-    assert "Staged on the server: contacts.csv" in " ".join(c.value for c in at.caption)
+    assert "Staged on the server: contacts.csv" in plain(" ".join(c.value for c in at.caption))
     assert not at.get("file_uploader")  # one chooser, not two
     at.button(key="upload_load").click().run()
     assert {k: v["inserted"] for k, v in report(at).items()} == {"recall.toml": 1, "contacts.csv": 14}
     assert query(empty_db, "SELECT count(*) FROM contacts") == [(14,)]
     at.button(key="upload_disk_clear").click().run()
     assert disk_upload.staged_files(folder) == [] and not at.exception
+
+
+def test_a_seeded_file_with_a_name_no_file_may_have_is_refused(empty_db):
+    at = upload_page([("..", b"a,b\n1,2\n"), ("x" * 300 + ".csv", b"a,b\n1,2\n")])
+    errors = [plain(e.value) for e in at.error]
+    assert any("may not start with a dot" in e for e in errors)
+    assert any("is longer than 255 bytes" in e for e in errors)

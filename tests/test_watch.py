@@ -283,3 +283,24 @@ def test_sigint_exits_0(inbox, db):
         assert watcher.p.wait(timeout=15) == 0
     finally:
         watcher.stop()
+
+
+def test_a_symbolic_link_is_never_followed_out_of_the_inbox(tmp_path):
+    """Issue 13 item 14: the link moves to failed/ with a reason; its target is not read (its first
+    line is not echoed into the reason file) and stays where it is."""
+    from connectors.watch import Watcher
+
+    secret = tmp_path / "outside" / "secrets.csv"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:TOP-SECRET-LINE\n1,2\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "looks_like_an_export.csv").symlink_to(secret)
+    w = Watcher(inbox, tmp_path / "w.duckdb", out=lambda _line: None)
+    (outcome,) = w.step()
+    assert not outcome.ok
+    moved = inbox / "failed" / "looks_like_an_export.csv"
+    assert moved.is_symlink() and secret.read_text().startswith("root:x")
+    reason = (inbox / "failed" / "looks_like_an_export.csv.reason.txt").read_text()
+    assert "a symbolic link" in reason and "TOP-SECRET" not in reason
+    assert w.step() == []

@@ -115,7 +115,7 @@ def test_damaged_or_unknown_xlsx_gets_one_clear_message(store, tmp_path):
     assert SourceFile("broken.xlsx", broken).header() == []
     results = ingest_paths(store, [broken, other])
     assert [type(r) for r in results] == [Failure, Failure]
-    assert results[0].message == "broken.xlsx: no connector recognises this file"
+    assert results[0].message == "broken.xlsx: not a readable Excel workbook (BadZipFile: File is not a zip file)"
     assert results[1].message == "other.xlsx: no connector recognises this file (header: Foo, Bar)"
     assert store.execute("SELECT count(*) FROM ingests").fetchall() == [(0,)]
 
@@ -182,3 +182,71 @@ def test_freshdesk_csv_quarantines_a_ragged_row(tmp_path):
     assert parsed.tables["contacts"]["source_id"].to_list() == ["1"]
     assert parsed.rejects.rows() == [(3, "_extra_cells", "row has 1 more cell than the header", '["extra"]', "2")]
     assert parsed.rows_read == 2
+
+
+# --- issue 13 item 2: a workbook is read by the cells it holds, within caps on its extent ----------
+
+
+def stray(path, row: int, column: int, value="stray"):
+    """The registry sheet plus one cell far away (a 5 KB file: openpyxl stores only that cell)."""
+    book = openpyxl.Workbook()
+    for r in [HEADER, ["S-1", 1, "a@example.com", None, "IL", None, None]]:
+        book.active.append(r)
+    book.active.cell(row=row, column=column, value=value)
+    book.save(path)
+    return path
+
+
+def test_one_stray_cell_at_row_100000_column_1000_is_refused_naming_the_cell(store, tmp_path):
+    path = stray(tmp_path / "bomb.xlsx", 100_000, 1_000)
+    assert path.stat().st_size < 10_000
+    load(store, RECALL)
+    (failure,) = ingest_paths(store, [path])
+    assert isinstance(failure, Failure)
+    assert failure.message == (
+        "bomb.xlsx: values reach row 100,000 and column 1,000 (Sheet!ALL100000): 100,000,000 cells; a sheet may "
+        "span at most 20,000,000 (rows × columns). Delete the stray cells far from the data, or save the sheet as "
+        "CSV; refused"
+    )
+    assert store.execute("SELECT count(*) FROM affected").fetchall() == [(0,)]
+
+
+def test_a_value_at_the_sheets_last_cell_is_refused_without_filling_the_sheet(store, tmp_path):
+    (failure,) = ingest_paths(store, [stray(tmp_path / "last.xlsx", 1_048_576, 16_384)])
+    assert failure.message == (
+        "last.xlsx: a value at Sheet!XFD1048576 is in column 16,384; a sheet may use at most 1,000 columns; refused"
+    )
+
+
+def test_a_stray_cell_within_the_caps_is_read_as_the_cell_it_is(store, tmp_path):
+    """Row 5000, column 40: rows 3..4999 are not made up, and row 5000 (no serial, one cell right of
+    the header) is quarantined for both, under its spreadsheet row number."""
+    load(store, RECALL)
+    (result,) = load(store, stray(tmp_path / "far.xlsx", 5_000, 40))
+    assert (result.read, result.inserted, result.quarantined) == (2, 1, 1)
+    assert store.execute(
+        "SELECT source_row, column_name FROM quarantine WHERE ingest_id = ?", [result.ingest_id]
+    ).fetchall() == [(5000, "unit_id"), (5000, "_extra_cells")]
+
+
+def test_a_workbook_part_that_would_unpack_like_a_bomb_is_refused_before_it_is_opened(store, tmp_path):
+    import zipfile
+
+    path = workbook(tmp_path / "book.xlsx", [HEADER, ["S-1", 1, None, None, "IL", None, None]])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/padding.bin", b"\0" * (50 * 1024 * 1024))
+    (failure,) = ingest_paths(store, [path])
+    assert "workbook part xl/media/padding.bin expands more than 200×" in failure.message
+
+
+def test_the_upload_preview_refuses_the_stray_cell_workbook(empty_db, tmp_path):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+    from test_upload_page import PAGE
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.session_state["upload_seed"] = [("bomb.xlsx", stray(tmp_path / "bomb.xlsx", 100_000, 1_000).read_bytes())]
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert any("values reach row 100,000 and column 1,000" in e.value for e in at.error)

@@ -24,16 +24,33 @@ from connectors.load import Failure, ingest_paths
 from metrics import Scope
 from metrics.catalog import targets as metric_targets
 from store import ledger, settings
-from store.db import StoreError, default_path, open_store, read_transaction, transient
+from store.db import StoreError, StoreReadOnly, default_path, open_store, read_transaction, transient
 from store.sample import SAMPLE_LOADER
+from ui.text import md
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 READABLE = ("metrics", "store")  # packages whose functions read() may call
 
 
+_READ_ONLY: set[str] = set()  # store files this process can only read
+READ_ONLY = (
+    "The store file cannot be written (read-only file or file system): the dashboards show its data, but "
+    "loading files, undo and saving settings are not possible until it is writable again."
+)
+
+
 @st.cache_resource
 def _prepared(path: str) -> str:
-    """Create the store once per server process, loading the sample recall into an empty one."""
+    """Create the store once per server process, loading the sample recall into an empty one. A
+    store that cannot be written is used read-only (:func:`read_only`)."""
+    try:
+        return _create(path)
+    except StoreReadOnly:
+        _READ_ONLY.add(path)
+        return path
+
+
+def _create(path: str) -> str:
     with open_store(path) as con:
         if ledger.recalls(con).height == 0 and SAMPLE_DIR.exists():
             results = ingest_paths(con, [SAMPLE_DIR], loaded_by=SAMPLE_LOADER)
@@ -67,13 +84,22 @@ def store(wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     wait = wait_s if wait_s is not None else 0.5 if path in _busy_since else 10.0
     with ExitStack() as stack:
         try:
-            con = stack.enter_context(open_store(_prepared(path), wait_s=wait))
+            prepared = _prepared(path)
+            con = stack.enter_context(open_store(prepared, wait_s=wait, read_only=prepared in _READ_ONLY))
         except StoreError as e:
             if not transient(e):
                 raise
             _busy_since.setdefault(path, datetime.now(UTC).replace(tzinfo=None))
             raise StoreBusy(f"{path}: another process holds the store") from e
         yield con
+
+
+def read_only() -> bool:
+    """The store can only be read (pages say so; Upload and Settings refuse to change it)."""
+    try:
+        return _prepared(db_path()) in _READ_ONLY
+    except StoreError:  # damaged: ledger_version() says so
+        return False
 
 
 @contextmanager
@@ -129,8 +155,13 @@ def ledger_version() -> tuple:
         if path not in _last_version:
             raise
         return _last_version[path]
+    except StoreError as e:  # a damaged or missing store: say so, never a traceback
+        st.error(f"The store cannot be opened: {md(e)}", icon="🚫")
+        st.stop()
     _busy_since.pop(path, None)
     _last_version[path] = version
+    if read_only():
+        st.warning(READ_ONLY, icon="🔒")
     return version
 
 
@@ -187,6 +218,33 @@ def targets(version: tuple) -> dict:
 def setting(version: tuple, key: str) -> Any:
     """A stored setting (store/settings.py), else its default."""
     return read(version, settings.get, key)
+
+
+@st.cache_resource
+def _signed_out(path: str) -> set[str]:
+    """The signed-out cookie digests of the store at ``path``, loaded once per process and kept
+    up to date by :func:`record_sign_out`."""
+    try:
+        with reading() as con:
+            return {r[0] for r in con.execute("SELECT cookie_sha256 FROM signed_out").fetchall()}
+    except StoreError:
+        return set()
+
+
+def signed_out(digest: str) -> bool:
+    """The sign-in cookie with this digest was signed out (on this or an earlier run of the server)."""
+    return digest in _signed_out(db_path())
+
+
+def record_sign_out(digest: str) -> None:
+    """Remember a signed-out cookie (in memory at once; in the store unless it is read-only), and
+    forget those older than the longest a cookie lives (31 days)."""
+    _signed_out(db_path()).add(digest)
+    if read_only():
+        return
+    with store() as con:
+        con.execute("INSERT OR IGNORE INTO signed_out VALUES (?, now()::TIMESTAMP)", [digest])
+        con.execute("DELETE FROM signed_out WHERE signed_out_at < now()::TIMESTAMP - INTERVAL 31 DAY")
 
 
 def save_setting(key: str, value: Any, by: str | None = None) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui import disk_upload
+from ui.text import md
 
 HTML = """
 <div class="chooser">
@@ -102,8 +104,10 @@ def chooser(key: str, file_types: list[str]) -> list[Path]:
     """Mount the chooser; the files staged on disk for this session, in upload order."""
     max_bytes = int(st.get_option("server.maxUploadSize")) * 1024**2
     state = st.session_state.get(f"{key}_ticket")
-    if state is None or disk_upload.live(state[0]) is None:
-        state = st.session_state[f"{key}_ticket"] = disk_upload.ticket(max_bytes)
+    if state is None or disk_upload.renew(state[0]) is None:
+        ctx = get_script_run_ctx()
+        session_id = ctx.session_id if ctx else None
+        state = st.session_state[f"{key}_ticket"] = disk_upload.ticket(max_bytes, session_id, st.context.cookies)
     token, folder = state
     result = _component(
         key=key,
@@ -120,11 +124,11 @@ def chooser(key: str, file_types: list[str]) -> list[Path]:
     elif result.uploaded:
         st.session_state.pop(f"{key}_error", None)
     if error := st.session_state.get(f"{key}_error"):
-        st.error(error, icon="🚫")
+        st.error(md(error), icon="🚫")
     files = disk_upload.staged_files(folder)
     if files:
         sizes = ", ".join(f"{p.name} ({_size(p.stat().st_size)})" for p in files)
-        st.caption(f"Staged on the server: {sizes}")
+        st.caption(f"Staged on the server: {md(sizes)}")
         if st.button("Remove staged files", key=f"{key}_clear"):
             disk_upload.clear(folder)
             st.session_state.pop(f"{key}_error", None)

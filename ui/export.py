@@ -4,6 +4,7 @@
   the viewer may see personal data (admins; README.md#sign-in-roles-and-privacy): the personal
   columns by name, and email and phone patterns inside every other text column (a Mailchimp
   ``source_id`` holds an address; connectors/redact.py).
+- Excel downloads drop the control characters a workbook cannot hold (:func:`to_xlsx`).
 - Any text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with
   ``'`` so a spreadsheet shows it as text instead of running it as a formula (CSV injection).
 """
@@ -58,13 +59,22 @@ def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def to_xlsx(frame: pl.DataFrame) -> bytes:
+    """The frame as a workbook; text cells lose the control characters a workbook cannot hold
+    (all below U+0020 but tab, line feed and carriage return: a ``\x0b`` from an export made
+    openpyxl refuse the whole file)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(v: object) -> object:
+        if isinstance(v, str):
+            return ILLEGAL_CHARACTERS_RE.sub("", v)
+        return v if isinstance(v, (int, float)) or v is None else ILLEGAL_CHARACTERS_RE.sub("", str(v))
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("data")
-    ws.append(frame.columns)
+    ws.append([cell(c) for c in frame.columns])
     for row in frame.iter_rows():
-        ws.append([v if isinstance(v, (int, float, str)) or v is None else str(v) for v in row])
+        ws.append([cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -19,14 +19,27 @@ from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from store import ledger
 from store.schema import CHANNELS
+from ui.text import md
 
 PHASE_IDS = list(PHASE_LABELS)
+# Report times and dates from the URL must lie here: outside, a page would compute years of empty
+# days (or overflow a date) for a typo.
+EARLIEST = datetime(2000, 1, 1)
+LATEST_AHEAD = timedelta(days=366)
+
+
+def notice(key: str, value: str, fallback: str) -> None:
+    """Say that ``?key=value`` was not used, and what is shown instead (the value as literal text)."""
+    st.warning(f"?{key}={md(value[:80])} is not valid here; {fallback}.", icon="⚠️")
 
 
 def _from_url(key: str, allowed: list[str], default: str) -> None:
-    """Seed the widget's session state from ``?key=`` on first run."""
+    """Seed the widget's session state from ``?key=`` on first run (an unknown value: the default,
+    with a notice)."""
     if key not in st.session_state:
         value = st.query_params.get(key)
+        if value is not None and value not in allowed:
+            notice(key, value, f"showing {default}")
         st.session_state[key] = value if value in allowed else default
     else:
         _keep(key)
@@ -58,11 +71,18 @@ def replay_time(say_why: bool = True) -> datetime | None:
     if not text:
         return None
     try:
-        return as_utc(text)
-    except ValueError:
+        ts = as_utc(text)
+    except (ValueError, OverflowError):
         if say_why:
-            st.error(f"?as_of={text!r} is not an ISO 8601 time; showing now.")
+            st.error(f"?as_of={md(repr(text))} is not an ISO 8601 time; showing now.")
         return None
+    if not EARLIEST <= ts <= now_minute() + LATEST_AHEAD:
+        if say_why:
+            notice(
+                "as_of", text, f"a replay time must lie between {EARLIEST:%Y-%m-%d} and a year from now; showing now"
+            )
+        return None
+    return ts
 
 
 def now_minute() -> datetime:
@@ -75,24 +95,37 @@ def as_of_now() -> datetime:
     return replay_time() or now_minute()
 
 
-def _parse_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
+def _parse_date(key: str) -> date | None:
+    """``?key=`` as a date between 2000-01-01 and a year from now; None (with a notice) otherwise."""
+    text = st.query_params.get(key)
+    if not text:
         return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or not EARLIEST.date() <= day <= (now_minute() + LATEST_AHEAD).date():
+        notice(key, text, "the whole recall is shown")
+        return None
+    return day
 
 
 def channels_and_dates(recall: dict) -> Filters:
     """Sidebar channel multiselect and local date range; returns the metric filters."""
     if "channels" not in st.session_state:
-        wanted = (st.query_params.get("channels") or "").split(",")
+        wanted = [c for c in (st.query_params.get("channels") or "").split(",") if c]
+        unknown = [c for c in wanted if c not in CHANNELS]
+        if unknown:
+            notice("channels", ",".join(unknown), f"channels are {', '.join(CHANNELS)}; those are left out")
         st.session_state["channels"] = [c for c in wanted if c in CHANNELS]
     else:
         _keep("channels")
     channels = st.sidebar.multiselect("Channels", CHANNELS, key="channels", placeholder="All channels")
     if "dates" not in st.session_state:
-        start, end = _parse_date(st.query_params.get("start")), _parse_date(st.query_params.get("end"))
-        st.session_state["dates"] = (start, end) if start and end else ()
+        start, end = _parse_date("start"), _parse_date("end")
+        if start and end and end < start:
+            notice("end", end.isoformat(), f"it is before ?start={start.isoformat()}; the whole recall is shown")
+        st.session_state["dates"] = (start, end) if start and end and start <= end else ()
     else:
         _keep("dates")
     picked = st.sidebar.date_input("Dates (local)", key="dates", help="Leave empty for the whole recall.")
@@ -163,14 +196,14 @@ class View:
         return replace(self, scope=self.scope.at(as_of))
 
 
-def recall_view(notice: bool = True) -> View:
-    """The common start of a recall page: the ledger version (and, with ``notice``, the notice that
+def recall_view(busy_notice: bool = True) -> View:
+    """The common start of a recall page: the ledger version (and, with ``busy_notice``, the notice that
     the store is busy), then the shared sidebar filters and the report time (:func:`as_of_now`).
     Stops the page with a hint when no recall is defined yet."""
     from ui import data
 
     version = data.ledger_version()
-    if notice:
+    if busy_notice:
         data.busy_notice()
     recalls = data.read(version, ledger.recalls)
     if recalls.height == 0:

@@ -8,9 +8,9 @@ Rules:
   two uploads with one name get their own sub-folders): where the chooser of ui/disk_chooser.py
   wrote them; Streamlit's uploader's files written once each to a session folder
   (:func:`widget_paths`); and ``(name, bytes)`` pairs seeded in ``st.session_state["upload_seed"]``
-  (:func:`seeded_files`: tests, since AppTest cannot drive a file uploader, and scripts), written
-  to a temporary folder for the run. All are expanded with :func:`connectors.load.expand` (zip
-  members and ``.gz`` files unpacked).
+  (:func:`seeded_files`: tests, since AppTest cannot drive a file uploader, and scripts). All are
+  unpacked once per set of files (:func:`unpacked`: zip members and ``.gz`` files, within
+  :data:`UPLOAD_LIMITS`), not on every rerun of the page.
 - A preview runs the connector's ``read()`` with the chosen recall and zone and writes nothing:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
@@ -24,12 +24,11 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
-import tempfile
 import zoneinfo
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -37,20 +36,38 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from connectors.base import SourceFile, Unreadable, file_sha256
+from connectors.archives import ArchiveLimits
+from connectors.base import SourceFile, Unreadable, file_sha256, too_deep
 from connectors.batches import Summary, summarize
-from connectors.load import Failure, detect, expand, ingest_file, reader
+from connectors.load import (
+    RECALL_CONNECTOR,
+    Failure,
+    LedgerGroups,
+    detect,
+    expand_into,
+    ingest_file,
+    reader,
+    refused_recall,
+)
+from connectors.longlines import quarantine_cut_rows
 from connectors.reading import read_file
 from connectors.redact import mask_text, quarantine_view
-from ui import access, data
-from ui.disk_upload import base_name
+from store.db import STORE_IO_ERRORS
+from ui import access, data, staging
+from ui.disk_upload import checked_name
 from ui.export import download_buttons, masked
+from ui.text import md
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "json", "ndjson", "jsonl", "toml", "gz", "zip"]
 SEED_KEY = "upload_seed"
 WIDGET_DIR_KEY = "upload_widget_dir"
 REPORTS_KEY = "upload_reports"
+UNPACKED_KEY = "upload_unpacked"
+# An upload unpacks in the dashboard's process and each member is previewed: far fewer members
+# than the command line allows (connectors/archives.py); the byte and depth caps are the same.
+UPLOAD_LIMITS = ArchiveLimits(max_members=200)
 COMMON_ZONES = (
     "UTC",
     "America/New_York",
@@ -82,15 +99,19 @@ def widget_paths(widget_files: list | None) -> list[Path]:
     if root is None or not Path(root).is_dir():
         if not widget_files:
             return []
-        root = st.session_state[WIDGET_DIR_KEY] = tempfile.mkdtemp(prefix="recall-ops-widget-")
+        root = st.session_state[WIDGET_DIR_KEY] = str(staging.make("recall-ops-widget-", _session_id()))
     root = Path(root)
-    keep = {f.file_id for f in widget_files}
+    keep = {f.file_id for f in widget_files} | {staging.OWNER}
     for old in root.iterdir():
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
     paths = []
     for f in widget_files:
-        path = root / f.file_id / base_name(f.name)
+        try:
+            path = root / f.file_id / checked_name(f.name)
+        except ValueError as e:
+            st.error(f"Not uploaded: {md(e)}. Rename the file and choose it again.", icon="🚫")
+            continue
         if not path.exists():
             path.parent.mkdir(exist_ok=True)
             partial = path.with_name(".writing")
@@ -105,22 +126,50 @@ def seeded_files() -> list[tuple[str, bytes]]:
     return list(st.session_state.get(SEED_KEY) or [])
 
 
-@contextmanager
-def staged(
-    pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path] = ()
-) -> Iterator[list[SourceFile | Failure]]:
-    """Write ``pairs`` to a temporary folder under their base names and expand them, with the files
-    already ``on_disk`` (zips, gz)."""
-    with tempfile.TemporaryDirectory(prefix="recall-ops-upload-") as tmp:
-        paths: list[Path] = list(on_disk)
-        for i, (name, content) in enumerate(pairs):
-            folder = Path(tmp) / str(i)
-            folder.mkdir()
-            path = folder / base_name(name)
-            path.write_bytes(content)
-            paths.append(path)
-        with expand(paths) as files:
-            yield files
+def unpacked(pairs: list[tuple[str, bytes | memoryview]], on_disk: Sequence[Path] = ()) -> list[SourceFile | Failure]:
+    """The files to review and load: ``pairs`` written under their base names and the files
+    already ``on_disk``, with zips and ``.gz`` files unpacked within :data:`UPLOAD_LIMITS`.
+
+    Unpacked once per set of inputs (paths with size and mtime, seeded bytes by digest) into a
+    session folder kept in session state, so a rerun of the page (every click) reuses the files
+    instead of unpacking the archives again; a new set replaces the folder."""
+    key = [(str(p), *_stamp(p)) for p in on_disk] + [(n, hashlib.sha256(bytes(c)).hexdigest()) for n, c in pairs]
+    cached = st.session_state.get(UNPACKED_KEY)
+    if cached is not None and cached[0] == key and Path(cached[1]).is_dir():
+        return cached[2]
+    if cached is not None:
+        shutil.rmtree(cached[1], ignore_errors=True)
+    folder = staging.make("recall-ops-unpacked-", _session_id())
+    paths: list[Path] = list(on_disk)
+    refused: list[SourceFile | Failure] = []
+    for i, (name, content) in enumerate(pairs):
+        try:
+            base = checked_name(name)
+        except ValueError as e:
+            refused.append(Failure(str(name)[:80], f"Not uploaded: {e}"))
+            continue
+        sub = folder / f"seed{i}"
+        sub.mkdir()
+        path = sub / base
+        path.write_bytes(content)
+        paths.append(path)
+    (folder / "unpacked").mkdir()
+    files = refused + expand_into(paths, folder / "unpacked", UPLOAD_LIMITS)
+    st.session_state[UNPACKED_KEY] = (key, str(folder), files)
+    return files
+
+
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        st_ = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st_.st_size, st_.st_mtime_ns)
 
 
 # --- detection and preview ----------------------------------------------------------------------
@@ -151,7 +200,7 @@ def preview(
     stat = f.path.stat()
     digest = _sha256(str(f.path), stat.st_size, stat.st_mtime_ns)
     spec = json.dumps(mapping, sort_keys=True) if mapping is not None else None
-    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f.path, date_format)
+    return _preview(f.name, digest, recall_id, tz, spec, data.ledger_version(), f, date_format)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -169,17 +218,19 @@ def _preview(
     tz: str | None,
     spec: str | None,
     version: tuple,
-    _path: Path,
+    _f: SourceFile,
     date_format: str | None = None,
 ) -> Preview | str:
-    f = SourceFile(name, _path)
+    f = _f
     mapping = json.loads(spec) if spec is not None else None
     try:
         with data.store() as con:
             module, ctx = reader(con, f, recall_id, tz, mapping, date_format)
-            summary = summarize(lambda: read_file(module, f, ctx, mapping, con), PREVIEW_ROWS)
+            summary = summarize(lambda: quarantine_cut_rows(read_file(module, f, ctx, mapping, con), f), PREVIEW_ROWS)
     except Unreadable as e:
         return str(e)
+    except RecursionError:
+        return str(too_deep(name))
     return Preview(**vars(summary), zone=ctx.tz, ambiguous_dates=dict(ctx.findings.ambiguous_dates))
 
 
@@ -225,16 +276,19 @@ def shown_text(text: str, show_pii: bool | None = None) -> str:
 def show_file(i: int, f: SourceFile | Failure, recall_id: str | None, tz: str | None) -> bool:
     """One staged file: connector and reason (or refusal), and the preview. True when loadable."""
     if isinstance(f, Failure):
-        st.error(shown_text(f.message), icon="🚫")
+        st.error(md(shown_text(f.message)), icon="🚫")
         return False
     module, reason = detection(f)
     if module is None:
-        st.error(shown_text(reason), icon="🚫")
+        st.error(md(shown_text(reason)), icon="🚫")
         return False
-    st.markdown(f"**{f.name}** → connector `{module.NAME}` — {reason}")
+    if module.NAME == RECALL_CONNECTOR and not access.may_define_recalls():
+        st.error(md(refused_recall(f.name)), icon="🚫")
+        return False
+    st.markdown(f"**{md(f.name)}** → connector `{module.NAME}` — {md(reason)}")
     p = preview(f, recall_id, tz, date_format=chosen_date_format(date_key(i)))
     if isinstance(p, str):
-        st.error(shown_text(p), icon="🚫")
+        st.error(md(shown_text(p)), icon="🚫")
         return False
     date_choice(date_key(i), p)
     show_preview(f"upload_preview_{i}", p)
@@ -257,7 +311,7 @@ def show_preview(key: str, p: Preview) -> None:
         + ":"
     )
     for w in p.warnings:
-        st.warning(shown_text(w, show_pii))
+        st.warning(md(shown_text(w, show_pii)))
     st.dataframe(masked(p.head, show_pii), key=key, hide_index=True)
     if p.rejects.height:
         with st.expander(f"{p.rejects.height:,} quarantine entries"):
@@ -295,12 +349,8 @@ def zone_choice(recalls: pl.DataFrame, recall_id: str | None) -> str | None:
 
 
 def signed_in_user() -> str:
-    """The signed-in user's email, else ``analyst``."""
-    try:
-        email = st.user.get("email") if getattr(st.user, "is_logged_in", False) else None
-    except Exception:  # no identity provider configured
-        email = None
-    return str(email) if email else "analyst"
+    """Who loads or undoes (ui/access.py ``actor``): the signed-in user, or open mode."""
+    return access.actor()
 
 
 # --- load and report ----------------------------------------------------------------------------
@@ -310,16 +360,35 @@ def load_files(files: list[tuple], recall_id: str | None, tz: str | None, by: st
     """Ingest each (file, mapping or None[, date format or None]); one report dict per file
     (refusals included)."""
     reports: list[dict[str, Any]] = []
+    recalls_allowed = access.may_define_recalls()
+    groups = LedgerGroups()  # the files of one archive: one ledger group, one undo
     with data.store() as con:
         for f, mapping, *rest in files:
             if isinstance(f, Failure):
                 reports.append({"file": f.file_name, "error": f.message})
                 continue
             try:
-                r = ingest_file(con, f, recall_id, tz, by, mapping=mapping, date_format=rest[0] if rest else None)
+                r = ingest_file(
+                    con,
+                    f,
+                    recall_id,
+                    tz,
+                    by,
+                    mapping=mapping,
+                    date_format=rest[0] if rest else None,
+                    recalls_allowed=recalls_allowed,
+                    group_id=groups.of(f),
+                )
+                groups.noted(f, r)
             except Unreadable as e:
                 reports.append({"file": f.name, "error": str(e)})
                 continue
+            except STORE_IO_ERRORS as e:  # a full disk or a store gone read-only: this file rolled back
+                why = str(e).splitlines()[0]
+                reports.append(
+                    {"file": f.name, "error": f"{f.name}: the store could not be written ({why}); rolled back"}
+                )
+                break
             rejects = r.rejects if r.rejects is not None else pl.DataFrame()
             reports.append(
                 {
@@ -352,12 +421,12 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
         st.dataframe(table, key="upload_report", hide_index=True)
     for r in reports:
         if "error" in r:
-            st.error(f"Not loaded: {shown_text(r['error'], show_pii)}", icon="🚫")
+            st.error(f"Not loaded: {md(shown_text(r['error'], show_pii))}", icon="🚫")
     for i, r in enumerate(loaded):
         for w in r["warnings"]:
-            st.warning(f"{r['file']}: {shown_text(w, show_pii)}")
+            st.warning(f"{md(r['file'])}: {md(shown_text(w, show_pii))}")
         if r["rejects"].height:
-            with st.expander(f"{r['file']}: {r['rejects'].height:,} quarantine entries", expanded=True):
+            with st.expander(f"{md(r['file'])}: {r['rejects'].height:,} quarantine entries", expanded=True):
                 rows = masked_rejects(r["rejects"], show_pii)
                 st.dataframe(rows, key=f"upload_report_rejects_{i}", hide_index=True)
                 download_buttons(rows, f"quarantine_{r['ingest_id']}", f"upload_report_dl_{i}", show_pii)

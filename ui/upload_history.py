@@ -6,10 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from connectors.load import RECALL_CONNECTOR
 from store import ledger as store_ledger
-from store.undo import UndoError, UndoResult, undo_ingest
+from store.undo import UndoError, UndoResult, undo_group
 from ui import access, data
 from ui.export import download_buttons
+from ui.text import md
 from ui.upload import (
     masked_rejects,
     signed_in_user,
@@ -28,6 +30,7 @@ HISTORY_LABELS = {
     "loaded_at": "loaded at (UTC)",
     "loaded_by": "by",
     "undone_at": "undone at (UTC)",
+    "group_id": "upload",
 }
 
 
@@ -58,33 +61,78 @@ def show_history(version: tuple) -> None:
             download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl", show_pii)
     with right:
         st.markdown("**Undo a whole upload**")
-        open_ids = ledger.filter(pl.col("undone_at").is_null())["ingest_id"].to_list()
+        groups = upload_groups(ledger.filter(pl.col("undone_at").is_null()))
+        if not access.may_define_recalls():  # a recall definition's undo changes every number: admins only
+            groups = groups.filter(~pl.col("recall_definition"))
+            st.caption("Loads of recall definitions are undone by an admin.")
+        group_labels = dict(zip(groups["group_id"].to_list(), groups["label"].to_list(), strict=True))
         pick = st.selectbox(
-            "Ingest to undo",
-            open_ids,
+            "Upload to undo",
+            groups["group_id"].to_list(),
             key="undo_pick",
-            format_func=labels.get,
+            format_func=group_labels.get,
             index=None,
-            placeholder="Pick an ingest",
+            placeholder="Pick an upload",
         )
-        st.caption("Removes the rows this file wrote and brings back the versions it replaced.")
+        st.caption(
+            "Removes the rows this upload wrote (every file of an archive together) and brings back the versions "
+            "it replaced."
+        )
         if st.button("Undo this ingest", key="undo_confirm", disabled=pick is None, type="primary"):
             st.session_state["upload_undo_message"] = undo(pick, signed_in_user())
             st.rerun()
         message = st.session_state.pop("upload_undo_message", None)
         if message:
-            (st.error if message.startswith("Cannot") else st.success)(message)
+            (st.error if message.startswith("Cannot") else st.success)(md(message))
 
 
-def undo(ingest_id: int, by: str) -> str:
-    """Undo ``ingest_id``; a one-line message saying what changed (or why not)."""
+def upload_groups(live: pl.DataFrame) -> pl.DataFrame:
+    """One row per ledger group of live ingests (an archive's files are one group: store/write.py):
+    ``group_id``, ``label`` (``#id · file · time``, or ``#id · archive.zip (N files) · time``) and
+    whether a member loaded a recall definition; newest first."""
+    if live.height == 0:
+        return pl.DataFrame(schema={"group_id": pl.Int64, "label": pl.String, "recall_definition": pl.Boolean})
+    grouped = live.group_by("group_id").agg(
+        pl.len().alias("files"),
+        pl.col("file_name").sort_by("ingest_id").first().alias("first_file"),
+        pl.col("loaded_at").min(),
+        (pl.col("connector") == RECALL_CONNECTOR).any().alias("recall_definition"),
+    )
+    rows = []
+    for r in grouped.sort("group_id", descending=True).iter_rows(named=True):
+        name = r["first_file"] if r["files"] == 1 else f"{r['first_file'].split('/', 1)[0]} ({r['files']} files)"
+        rows.append(
+            (r["group_id"], f"#{r['group_id']} · {name} · {r['loaded_at']:%Y-%m-%d %H:%M}", r["recall_definition"])
+        )
+    return pl.DataFrame(rows, schema=["group_id", "label", "recall_definition"], orient="row")
+
+
+def undo(group_id: int, by: str) -> str:
+    """Undo every file of upload (ledger group) ``group_id``; a one-line message saying what
+    changed (or why not). An upload holding a recall definition is undone only in a session that
+    may define recalls (ui/access.py)."""
     try:
         with data.store() as con:
-            result: UndoResult = undo_ingest(con, ingest_id, by)
+            connectors = {
+                r[0]
+                for r in con.execute(
+                    "SELECT connector FROM ingests WHERE group_id = ? AND undone_at IS NULL", [group_id]
+                ).fetchall()
+            }
+            if RECALL_CONNECTOR in connectors and not access.may_define_recalls():
+                return f"Cannot undo: upload {group_id} loaded a recall definition; only admins may undo it."
+            results: list[UndoResult] = undo_group(con, group_id, by)
     except UndoError as e:
         return f"Cannot undo: {e}"
-    deleted, restored = sum(result.deleted.values()), sum(result.restored.values())
+    deleted = sum(sum(r.deleted.values()) for r in results)
+    restored = sum(sum(r.restored.values()) for r in results)
+    quarantine = sum(r.quarantine_deleted for r in results)
+    what = (
+        f"ingest #{results[0].ingest_id} ({results[0].file_name})"
+        if len(results) == 1
+        else f"upload #{group_id} ({results[-1].file_name.split('/', 1)[0]}, {len(results)} files)"
+    )
     return (
-        f"Undid ingest #{result.ingest_id} ({result.file_name}): {deleted:,} rows removed, "
-        f"{restored:,} earlier versions restored, {result.quarantine_deleted:,} quarantine entries removed."
+        f"Undid {what}: {deleted:,} rows removed, {restored:,} earlier versions restored, "
+        f"{quarantine:,} quarantine entries removed."
     )

@@ -16,6 +16,7 @@ from connectors.load import Failure
 from store.mappings import MappingError, get_mapping, list_mappings, save_mapping, validate_spec
 from store.schema import TABLES
 from ui import data
+from ui.text import md
 from ui.upload import (
     REPORTS_KEY,
     chosen_date_format,
@@ -47,11 +48,11 @@ def mappable(f: SourceFile | Failure) -> bool:
 
 def mapping_editor(i: int, f: SourceFile, names: list[str]) -> dict | None:
     """Pick a saved mapping or build one for ``f`` (and save it by name); the spec to load with, or None."""
-    st.markdown(f"**Map the columns of {f.name}**")
+    st.markdown(f"**Map the columns of {md(f.name)}**")
     saved = st.session_state.pop(f"upload_map_saved_{i}", None)
     if saved:  # chosen after "Save mapping" (set before the selectbox exists in this run)
         st.session_state[f"upload_map_pick_{i}"] = saved
-        st.success(f"Saved mapping {saved!r}; reuse it here or with `python -m connectors ingest --mapping '{saved}'`.")
+        st.success(f"Saved mapping {md(repr(saved))}; reuse it here or with the command line's `--mapping`.")
     pick = st.selectbox(
         "Mapping",
         [None, *names],
@@ -100,12 +101,12 @@ def mapping_editor(i: int, f: SourceFile, names: list[str]) -> dict | None:
     try:
         spec = validate_spec(spec)
     except MappingError as e:
-        st.warning(f"Mapping incomplete: {e}")
+        st.warning(f"Mapping incomplete: {md(e)}")
         return None
     name = st.text_input("Save as", key=f"upload_map_name_{i}", placeholder="mapping name")
     if st.button("Save mapping", key=f"upload_map_save_{i}", disabled=not name.strip()):
         with data.store() as con:
-            save_mapping(con, name, spec)
+            save_mapping(con, name, spec, signed_in_user())
         st.session_state[f"upload_map_saved_{i}"] = name.strip()
         st.rerun()
     return spec
@@ -130,12 +131,12 @@ def show_mapped_file(i: int, f: SourceFile, recall_id: str | None, tz: str | Non
         return None
     p = preview(f, recall_id, tz, spec, chosen_date_format(date_key(i)))
     if isinstance(p, str):
-        st.error(shown_text(p), icon="🚫")
+        st.error(md(shown_text(p)), icon="🚫")
         return None
     date_choice(date_key(i), p)
     show_preview(f"upload_map_preview_{i}", p)
     name = st.session_state.get(f"upload_map_pick_{i}")
-    if name and st.button(f"Load {f.name} with mapping {name}", key=f"upload_map_load_{i}"):
+    if name and st.button(f"Load {md(f.name)} with mapping {md(name)}", key=f"upload_map_load_{i}"):
         st.session_state[REPORTS_KEY] = load_files(
             [(f, spec, chosen_date_format(date_key(i)))], recall_id, tz, signed_in_user()
         )

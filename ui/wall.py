@@ -10,6 +10,7 @@ line; ``coverage``: the coverage funnel. The view shown is a function of wall-cl
 from __future__ import annotations
 
 import html
+import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -83,12 +84,24 @@ def pick_view(views: list[str], every_s: float, elapsed_s: float) -> str:
 
 
 def seconds(text: str | None, default: float, low: float = MIN_REFRESH_S, high: float = MAX_REFRESH_S) -> float:
-    """A number of seconds from the URL, clamped to [low, high]; ``default`` when absent or invalid."""
-    try:
-        value = float(text) if text else float(default)
-    except ValueError:
-        value = float(default)
+    """A number of seconds from the URL, clamped to [low, high]; ``default`` when absent or not a
+    finite number (``nan``, ``inf``: :func:`valid_seconds`)."""
+    value = float(text) if valid_seconds(text) else float(default)
     return min(max(value, low), high)
+
+
+def valid_seconds(text: str | None) -> bool:
+    """``text`` is a finite number (what ``?refresh=`` and ``?every=`` take)."""
+    try:
+        return bool(text) and math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def unknown_views(text: str | None) -> list[str]:
+    """The names in ``?rotate=`` that are not views (for a notice)."""
+    names = [v.strip().lower() for v in (text or "").split(",") if v.strip()]
+    return [v for v in names if ALIASES.get(v, v) not in VIEWS]
 
 
 def tile_html(metric: Metric, tile: dict, target: Target | None, options: Options) -> str:

@@ -10,6 +10,7 @@ import polars as pl
 from metrics import Options
 from metrics.catalog import CATALOG
 from ui.charts.base import _LEGEND, _MARGIN, FUNNEL_COLORS, FUNNEL_LABELS, phase_marks
+from ui.text import plot
 
 
 def funnel_notes(outside: dict[str, int]) -> list[str]:
@@ -64,7 +65,7 @@ def coverage_rates(frame: pl.DataFrame, by: str, top: int = 15) -> go.Figure:
     """Notified / reached / engaged / remedied as a share of affected customers, per ``by`` group
     (the ``top`` groups with most affected units)."""
     rows = frame.head(top)
-    groups = rows[by].to_list()
+    groups = [plot(g) for g in rows[by].to_list()]
     fig = go.Figure()
     for key in ("notified", "reached", "engaged", "remedied"):
         rates = [k / a if a else None for k, a in zip(rows[key], rows["affected_customers"], strict=True)]

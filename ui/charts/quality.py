@@ -17,6 +17,7 @@ from ui.charts.base import (
     phase_marks,
     target_label,
 )
+from ui.text import plot
 
 
 def _rate_bars(x: list, rows: pl.DataFrame, colors: list, ci: bool, rate: str = "rate", n: str = "n") -> go.Figure:
@@ -111,7 +112,7 @@ def reasons_bars(reasons: pl.DataFrame, top: int = 12) -> go.Figure:
     rows = reasons.head(top)
     fig = go.Figure()
     fig.add_bar(
-        y=rows["reason"].to_list(),
+        y=[plot(r) for r in rows["reason"].to_list()],
         x=rows["contacts"].to_list(),
         orientation="h",
         marker_color="#4c78a8",
