@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from store import derived
+from store.live import LIVE_DDL
 from store.schema import TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
@@ -50,7 +51,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
@@ -62,7 +63,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.CatalogException:
         current = False
     if not current:
-        for statement in [*ddl(), SETTINGS_DDL]:
+        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL]:
             con.execute(statement)
         for table in TABLES:
             hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
