@@ -3,11 +3,13 @@
     python -m connectors ingest PATH... --db FILE [--recall ID] [--tz ZONE] [--mapping NAME]
     python -m connectors watch DIR --db FILE [--interval S] [--once] [--recall ID] [--tz ZONE]
     python -m connectors mapping save|list|show|delete ... --db FILE
+    python -m connectors pull --config live.toml --db FILE [--once] [--secrets FILE]
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
 quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise.
 ``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
-column mappings for layouts no connector knows (store/mappings.py).
+column mappings for layouts no connector knows (store/mappings.py); ``pull`` reads vendor APIs and SQL
+databases on a schedule (connectors/live/pull.py, docs/live-sources.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import sys
 
 from connectors import mapping_cmd, watch
+from connectors.live import pull
 from connectors.load import Failure, ingest_paths
 from store.db import StoreError, connect
 from store.mappings import MappingError, get_mapping
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m connectors",
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n".join(__doc__.splitlines()[2:5]),
+        epilog="\n".join(__doc__.splitlines()[2:6]),
     )
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="load files, folders or .zip archives")
@@ -78,10 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--mapping", help="saved column mapping to read the files with (no detection)")
     mapping_cmd.add_parser(sub)
     watch.add_parser(sub)
+    pull.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "watch":
             return watch.main(args)
+        if args.command == "pull":
+            return pull.main(args)
         return mapping_cmd.run(args) if args.command == "mapping" else _ingest(args)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)
