@@ -1,4 +1,4 @@
-"""The baseline: design §5's metrics computed the straightforward way, as an analyst's notebook would.
+"""The baseline: the metrics of docs/metrics.md computed the straightforward way, as an analyst's notebook would.
 
 Reads the canonical CSVs (recall definition from the TOML) into pandas, assigns contacts and
 notifications to the recall with its match rules, resolves identity through the registry,

@@ -1,4 +1,4 @@
-"""Zendesk Support rules shared by the zendesk_* connectors (export-formats.md §1).
+"""Zendesk Support rules shared by the zendesk_* connectors (docs/vendor-formats.md#zendesk-support).
 
 Every ticket becomes one ``contacts`` row with ``source = "zendesk"`` and ``source_id`` = the
 ticket id. The format modules turn their records into a frame of *text* columns named below;

@@ -16,7 +16,7 @@ Rules applied to every table (store/schema.py declares the columns):
   ``is_transferred`` default to false; csat: ``is_satisfied`` is derived from score and scale;
   ``recall_id``, when a row names none, is the recall named at upload; or, for a file with no
   match-rule column (``tags``, ``queue``, ``dialled_number``, ``campaign``), the only recall
-  defined (design §3). Otherwise match rules decide at query time.
+  defined (docs/data-model.md#recall-assignment). Otherwise match rules decide at query time.
 """
 
 from __future__ import annotations

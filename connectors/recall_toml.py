@@ -1,4 +1,4 @@
-"""Recall definition in TOML (design §7). Loading it again updates the recall.
+"""Recall definition in TOML (docs/cli.md#recall-toml). Loading it again updates the recall.
 
 ``[recall]``: ``id``, ``name``, ``timezone`` and ``announced_at`` are required; ``product``,
 ``country``, ``ongoing_from`` (default ``announced_at`` + 168 h) and ``closed_at`` are optional.

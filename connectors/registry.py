@@ -1,6 +1,6 @@
 """Registry of affected units (warranty registrations, orders, distributor lists), CSV or XLSX.
 
-Headers are matched case-insensitively with spaces, underscores and hyphens alike (design §3);
+Headers match case-insensitively, spaces/underscores/hyphens alike (docs/vendor-formats.md#registries);
 a unit column and at least one customer column (ref, email or phone) are needed; other
 columns are ignored (a row with more cells than the header is quarantined). XLSX: the first
 sheet, header in row 1 (connectors.textfile.read_xlsx); a large CSV is read in batches

@@ -1,4 +1,4 @@
-"""Zendesk Support admin CSV export (export-formats.md §1.5, §1.6): one row per ticket.
+"""Zendesk Support admin CSV export (docs/vendor-formats.md#zendesk-admin-csv-export): one row per ticket.
 
 Detected by the headers ``Id`` (or ``ID``), ``Via``, ``Requester email`` and ``Created at``
 (headers compared case-insensitively). Mapping (rules shared with the API formats in

@@ -1,4 +1,4 @@
-"""Zendesk Support Incremental Ticket Export pages (export-formats.md §1.1–§1.3), JSON.
+"""Zendesk Support Incremental Ticket Export pages (docs/vendor-formats.md#zendesk-incremental-ticket-export).
 
 A page is an object with a ``tickets`` array and the cursor keys (``after_cursor``,
 ``end_of_stream``) or the time-based ones (``next_page``, ``end_time``, ``count``); a file may

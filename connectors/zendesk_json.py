@@ -1,4 +1,4 @@
-"""Zendesk Support admin JSON export (export-formats.md §0.1, §1.2): NDJSON, one ticket object
+"""Zendesk Support admin JSON export (docs/vendor-formats.md#zendesk-admin-json-export): NDJSON, one ticket object
 per line (a JSON array or concatenated objects are read too).
 
 Detected by a first object that has a ``via`` object and ``requester_id`` and no ``tickets`` or

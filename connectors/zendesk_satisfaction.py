@@ -1,4 +1,4 @@
-"""Zendesk Support satisfaction ratings (legacy CSAT, export-formats.md §1.4), JSON pages with a
+"""Zendesk satisfaction ratings (legacy CSAT, docs/vendor-formats.md#zendesk-satisfaction-ratings), JSON pages with a
 ``satisfaction_ratings`` array (one page, an array of pages, or pages one per line).
 
 Each rating is a ``csat`` row: source "zendesk", source_id ``ticket-<ticket_id>`` (legacy CSAT

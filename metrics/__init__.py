@@ -1,7 +1,7 @@
 """Metrics: pure functions over the store, returning polars frames or plain values.
 
 Every function takes a DuckDB connection, a recall id, ``as_of`` (naive UTC) and options, and
-states its rule in its module docstring. The grain is ``phase`` (design §4, plus ``all``) or
+states its rule in its module docstring. The grain is ``phase`` (docs/phases.md#bounds, plus ``all``) or
 ``day`` (local calendar day in the recall's zone).
 """
 

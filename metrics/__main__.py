@@ -1,6 +1,6 @@
 """Command line: ``python -m metrics report --db FILE [--recall ID] [--as-of ISO8601] --json``.
 
-Prints the report object of design §7 on stdout (``--json``), or a short text summary.
+Prints the report object of docs/cli.md#json-report on stdout (``--json``), or a short text summary.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
     rep.add_argument("--recall", help="recall id (default: the only recall defined)")
     rep.add_argument("--as-of", help="report time, ISO 8601 (default: now); naive times are UTC")
-    rep.add_argument("--json", action="store_true", help="print the JSON object of design §7")
+    rep.add_argument("--json", action="store_true", help="print the JSON object of docs/cli.md#json-report")
     rep.add_argument("--fcr-window-h", type=int, default=168, choices=(72, 168, 336, 720))
     rep.add_argument("--fcr-method", default="repeat_contact", choices=("repeat_contact", "zendesk_one_touch"))
     rep.add_argument("--sl-threshold-s", type=float, default=20.0)

@@ -1,4 +1,4 @@
-"""Conventions every metric follows (reference/metric-definitions.md §0).
+"""Conventions every metric follows (docs/metrics.md#conventions).
 
 - A rate carries its denominator ``n``; a zero denominator gives null, never 0 or 100 %.
 - Proportions come with a 95 % Wilson interval.
@@ -25,7 +25,7 @@ FCR_METHODS = ("repeat_contact", "zendesk_one_touch")
 
 @dataclass(frozen=True)
 class Options:
-    """Metric options (design §5 defaults)."""
+    """Metric options (defaults: docs/metrics.md#options)."""
 
     fcr_window_h: int = 168  # repeat window W: 3, 7, 14 or 30 days
     fcr_method: str = "repeat_contact"  # or "zendesk_one_touch"

@@ -1,4 +1,4 @@
-"""Coverage of affected customers (design §5), as of ``as_of``.
+"""Coverage of affected customers (docs/metrics.md#coverage), as of ``as_of``.
 
 Person ledger, over the recall's affected customers (distinct registry ``customer_id``;
 units with no known owner feed only the unit ledger):

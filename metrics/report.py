@@ -1,4 +1,4 @@
-"""The report object of design §7: every phase (``all`` included) and the coverage funnel.
+"""The report object of docs/cli.md#json-report: every phase (``all`` included) and the coverage funnel.
 
 Filters (channels, dates) narrow the per-phase metrics; coverage is always the whole recall's.
 """

@@ -8,7 +8,7 @@ Tiles, for one recall at report time T (naive UTC), the phase chosen on the page
   contacts since announcement, i.e. inbound contacts with ``created_at ≥ announced_at`` (phases
   day_one, during, ongoing and after).
 - ``service_level``, ``abandon_rate``, ``asa_s``, ``fcr``, ``csat``: exactly the report's values
-  for the phase (design §5), with their denominators ``n`` (offered calls, FCR-eligible contacts,
+  for the phase (docs/metrics.md#stand-up-tiles), with their denominators ``n`` (offered calls, FCR-eligible contacts,
   CSAT responses).
 - ``backlog``: open tickets at T (metrics.tickets.backlog, the snapshot at T); ``extra`` = aged
   (open and created more than 24 h before T).

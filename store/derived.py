@@ -7,7 +7,7 @@ kept in step with the canonical tables inside the transaction of every load and 
                     ``phone:<E.164>``) of a unit with the contact's email, else its phone (the
                     smallest id when several units share the address), else ``email:<email>``,
                     else ``phone:<E.164>``, else null;
-  ``phase``         design §4, A = announced_at: pre_announcement t < A; day_one A ≤ t < A+24 h;
+  ``phase``         docs/phases.md#bounds, A = announced_at: pre_announcement t < A; day_one A ≤ t < A+24 h;
                     during A+24 h ≤ t < ongoing_from; ongoing ongoing_from ≤ t < closed_at; after;
   ``day``           local date of ``created_at`` in the recall's zone;
   ``is_ticket``     channel other than phone;

@@ -1,11 +1,19 @@
-"""docs/canonical-format.md, generated from store/schema.py.
+"""Documentation generated from store/schema.py: docs/canonical-format.md, and the table blocks of
+docs/data-model.md (the text between ``<!-- generated: NAME -->`` and ``<!-- end generated -->``).
 
-Regenerate with ``python -m store.docs > docs/canonical-format.md``; a test checks it is current.
+Regenerate both with ``python -m store.docs --write`` (without ``--write`` the canonical format is
+printed); tests/test_docs.py checks that both are current.
 """
 
 from __future__ import annotations
 
-from store.schema import TABLES
+import re
+import sys
+from pathlib import Path
+
+import duckdb
+
+from store.schema import DUCKDB_TYPES, LEDGER_DDL, TABLES
 
 INTRO = """# Canonical CSV format
 
@@ -24,10 +32,12 @@ Any system can export into Recall Ops with one CSV per table below. Headers are 
   or quarantined with its row number, column and reason. Loading a file twice never double-counts.
 - A row that names no `recall_id` belongs to the recall named at upload; a file with no match-rule
   column (`tags`, `queue`, `dialled_number`, `campaign`) also to the only recall defined; otherwise
-  the recall's match rules decide (design §3).
-- The `affected` table (registry) is read by the registry connector, which also accepts the header
-  aliases of design §3 (`serial`, `customer_id`, `e-mail`, `mobile`…).
-- A recall is defined by a TOML file (design §7), loaded the same way.
+  the recall's match rules decide ([recall assignment](data-model.md#recall-assignment)).
+- The `affected` table (registry) is read by the registry connector, which also accepts the
+  [header aliases](vendor-formats.md#registries) (`serial`, `customer_id`,
+  `e-mail`, `mobile`…).
+- A recall is defined by a [TOML file](cli.md#recall-toml), loaded the same way.
+- What each table means, and the rules behind these: [data-model.md](data-model.md).
 """
 
 EXAMPLES = {
@@ -58,5 +68,121 @@ def canonical_format_md() -> str:
     return "\n".join(out)
 
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+# The ledger's columns come from its DDL (store/schema.py); their meaning is written here, and a
+# column without one (or a meaning without a column) stops the generation.
+LEDGER_DOCS: dict[str, tuple[str, dict[str, str]]] = {
+    "ingests": (
+        "One row per file loaded (a zip member or a gunzipped file is a file of its own). Never deleted.",
+        {
+            "ingest_id": "Load number (sequence `ingest_seq`); every row the load wrote carries it.",
+            "file_name": "The file as named at load; a zip member as `archive.zip/member`.",
+            "sha256": "SHA-256 of the file's bytes (a `.gz` or zip member: once unpacked).",
+            "connector": "The connector that read it (`zendesk_csv`, `registry`, `mapped`…).",
+            "timezone": "IANA zone in which timestamps without an offset were read.",
+            "recall_id": "The recall named at upload, else the only recall defined, else empty.",
+            "rows_read": "Input records (rows of a CSV/XLSX, records of a JSON file) of the file's primary table.",
+            "rows_inserted": "Records whose key was new to the store.",
+            "rows_updated": "Records that replaced their key's stored row (which went to history), and records "
+            "of the file that differ from a newer record with the same key.",
+            "rows_unchanged": "Records identical to the stored row or older than it by version stamp, duplicates "
+            "identical to the record kept, and records a connector folded (child call legs…).",
+            "rows_quarantined": "Input records that loaded nothing; their reasons are in `quarantine`.",
+            "loaded_at": "When the load's transaction began (UTC).",
+            "loaded_by": "Upload page: the signed-in user's email (`analyst` without sign-in); inbox: "
+            "`watch:<user>`; bundled sample: `sample-data`; `ingest` and the Settings page's recall form: "
+            "the operating-system user of the process.",
+            "warnings": "The connector's warnings about the file; an undo adds `undone by <user>`.",
+            "undone_at": "When the load was undone (UTC); empty while it stands.",
+        },
+    ),
+    "quarantine": (
+        "One row per rejected input value: a record failing several checks has several rows.",
+        {
+            "ingest_id": "The load (`ingests.ingest_id`).",
+            "source_row": "The record: spreadsheet row of a CSV/XLSX (header = 1), else its number in the file.",
+            "column_name": "The canonical column (or the vendor field) that failed; empty for a whole record.",
+            "reason": "Why, in words (`cannot read wait_s value as float`, `channel must be one of …`).",
+            "raw": "The value as written (a whole record: its JSON, up to 2,000 characters).",
+        },
+    ),
+}
+_BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z_]+) -->\n).*?(<!-- end generated -->)", re.S)
+
+
+def table_md(name: str) -> str:
+    """The generated block of a canonical table: key, versions, columns."""
+    t = TABLES[name]
+    version = (
+        f"when a key is loaded again, the row with the later `{t.versioned_by}` wins"
+        if t.versioned_by
+        else "no version stamp: when a key is loaded again with other values, the later load wins"
+    )
+    links = "".join(f" `{h}` hashes `{', '.join(cols)}` (the linked row's key)." for h, cols in t.links.items())
+    out = [
+        f"{t.doc} Natural key: `{', '.join(t.key)}`; {version}. Each row also carries `ingest_id`, "
+        f"`source_row` and `key_h`.{links}\n",
+        "| column | type | SQL type | required | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for c in t.columns:
+        choices = f" One of: {', '.join(c.choices)}." if c.choices else ""
+        out.append(
+            f"| `{c.name}` | {c.type} | {DUCKDB_TYPES[c.type]} | {'yes' if c.required else ''} | {c.doc}{choices} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def ledger_md(name: str) -> str:
+    """The generated block of a ledger table: its DDL's columns with their meaning."""
+    con = duckdb.connect()
+    try:
+        for statement in LEDGER_DDL:
+            con.execute(statement)
+        columns = con.execute(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [name],
+        ).fetchall()
+    finally:
+        con.close()
+    doc, meanings = LEDGER_DOCS[name]
+    missing = [c for c, _, _ in columns if c not in meanings]
+    stale = sorted(set(meanings) - {c for c, _, _ in columns})
+    if missing or stale:
+        raise ValueError(f"{name}: LEDGER_DOCS lacks {missing} and has no column for {stale} (store/docs.py)")
+    out = [f"{doc}\n", "| column | SQL type | may be empty | meaning |", "|---|---|---|---|"]
+    out += [f"| `{c}` | {ty} | {'yes' if nullable == 'YES' else ''} | {meanings[c]} |" for c, ty, nullable in columns]
+    return "\n".join(out) + "\n"
+
+
+def generated_block(name: str) -> str:
+    """The text of block ``name``: a canonical table or a ledger table."""
+    if name in TABLES:
+        return table_md(name)
+    if name in LEDGER_DOCS:
+        return ledger_md(name)
+    raise KeyError(f"no generated block {name!r} (tables: {', '.join([*TABLES, *LEDGER_DOCS])})")
+
+
+def block_names(text: str) -> list[str]:
+    return [m["name"] for m in _BLOCK.finditer(text)]
+
+
+def refresh_generated(text: str) -> str:
+    """``text`` with every generated block rewritten from the schema."""
+    return _BLOCK.sub(lambda m: m[1] + generated_block(m["name"]) + m[3], text)
+
+
+def write() -> None:
+    """Rewrite docs/canonical-format.md and the generated blocks of docs/data-model.md."""
+    (DOCS / "canonical-format.md").write_text(canonical_format_md())
+    model = DOCS / "data-model.md"
+    model.write_text(refresh_generated(model.read_text()))
+
+
 if __name__ == "__main__":
-    print(canonical_format_md(), end="")
+    if sys.argv[1:] == ["--write"]:
+        write()
+    else:
+        print(canonical_format_md(), end="")

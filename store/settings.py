@@ -3,7 +3,7 @@
 Targets colour tiles red/amber/green. For a higher-is-better metric a value ≥ ``green`` is
 green, ≥ ``amber`` amber, else red; for a lower-is-better one (abandon rate, ASA, AHT) a value
 ≤ ``green`` is green, ≤ ``amber`` amber, else red. A metric without a target is not coloured:
-AHT ships without one (no authoritative benchmark; reference/metric-definitions.md A2).
+AHT ships without one (no authoritative benchmark; docs/metrics.md#targets-and-colours).
 A source is stale when its newest record is older than its threshold (hours; ``default`` for
 sources not listed).
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,17 @@ from store.db import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 METRIC_FIXTURES = Path(__file__).parent / "fixtures" / "metrics"
+
+
+BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/browser is marked ``browser`` (a real server and chromium): the fast
+    set alone is ``python -m pytest -m "not browser"``."""
+    for item in items:
+        if BROWSER_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def load(con, *paths, **kw):
@@ -29,22 +41,36 @@ def store(tmp_path):
     con.close()
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """A store file holding the metrics fixture, used by the app under test (RECALL_OPS_DB)."""
-    path = tmp_path / "app.duckdb"
+@pytest.fixture(scope="session")
+def metrics_template(tmp_path_factory) -> Path:
+    """The metrics fixture loaded once per test process (through the real ingest path) into a store
+    file that tests never open: each test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "metrics.duckdb"
     con = connect(path)
     load(con, METRIC_FIXTURES)
+    con.execute("CHECKPOINT")
     con.close()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch, metrics_template):
+    """A store file holding the metrics fixture, used by the app under test (RECALL_OPS_DB)."""
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(metrics_template, path)
     monkeypatch.setenv("RECALL_OPS_DB", str(path))
     return path
 
 
 @pytest.fixture
-def metrics_store(store):
-    """The hand-computed metrics fixture (tests/fixtures/metrics, see its README)."""
-    load(store, METRIC_FIXTURES)
-    return store
+def metrics_store(tmp_path, metrics_template):
+    """The hand-computed metrics fixture (tests/fixtures/metrics, see its README), in a store of the
+    test's own (a copy of the session's template file)."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(metrics_template, path)
+    con = connect(path)
+    yield con
+    con.close()
 
 
 # Browser tests (tests/browser): a real server and Debian's chromium.

@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import polars as pl
+import pytest
 from conftest import METRIC_FIXTURES, load
 
 import metrics.report
@@ -55,6 +56,7 @@ def _observe(path) -> tuple[tuple, tuple[int, int]]:
     return report, (facts, ledger)
 
 
+@pytest.mark.slow
 def test_readers_see_before_or_after_a_million_row_load_never_between(tmp_path, monkeypatch):
     path = tmp_path / "store.duckdb"
     big = tmp_path / "bulk_contacts.csv"

@@ -79,7 +79,7 @@ def test_vendor_report_equals_canonical_report(stores: dict[str, duckdb.DuckDBPy
     """Every field of every phase and the coverage are equal, except (EXCEPTIONS):
 
     - ``phases.*.fcr.n`` and ``phases.*.fcr.rate``, and ``coverage.engaged``: the Zendesk admin CSV
-      export has no requester phone column (export-formats.md §1.5), so the phone of the tickets
+      export has no requester phone (docs/vendor-formats.md#zendesk-admin-csv-export), so the phone of the tickets
       that carry one — every SMS and WhatsApp ticket, and web tickets whose requester left a number —
       is lost. Those contacts lose their customer (SMS/WhatsApp tickets have no email), so they are
       not FCR-eligible and no longer count as repeats of the same customer's calls, and owners who

@@ -1,4 +1,4 @@
-"""Who may see what (design §9): sign-in roles, the wall token, and personal data.
+"""Who may see what (README.md#sign-in-roles-and-privacy): sign-in roles, the wall token, and personal data.
 
 Roles:
 

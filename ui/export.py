@@ -1,7 +1,7 @@
 """Tables people download: personal data masked, and safe to open in a spreadsheet.
 
 - Emails become ``a***@example.com`` and phones ``+1******0142`` (last four digits kept) unless
-  the viewer may see personal data (admins; design §9).
+  the viewer may see personal data (admins; README.md#sign-in-roles-and-privacy).
 - Any text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with
   ``'`` so a spreadsheet shows it as text instead of running it as a formula (CSV injection).
 """

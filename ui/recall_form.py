@@ -1,6 +1,6 @@
 """Editing a recall definition on the Settings page.
 
-The form's text becomes a recall TOML (design §7) that is loaded through the normal ingest path
+The form's text becomes a recall TOML (docs/cli.md#recall-toml) that is loaded through the normal ingest path
 (ui.data.save_recall_toml), so the ledger records the change and match rules are normalized
 exactly as for a file. Before that, :func:`problems` rejects what the TOML reader would accept but
 would make the phases meaningless: ``ongoing_from`` before ``announced_at``, ``closed_at`` at or

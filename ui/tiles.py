@@ -1,6 +1,6 @@
 """KPI tiles: a value, its denominator, a delta against the previous phase, and the rule as help.
 
-Small samples: n < 30 is marked "small sample", n < 5 shows "—" (metric-definitions §0.6).
+Small samples: n < 30 is marked "small sample", n < 5 shows "—" (docs/metrics.md#small-samples).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Rules:
   it shows the canonical rows as they will be stored and how many input rows would be quarantined
   (counted as the store counts them: rejected rows that load no row).
 - Personal data (emails, phones) is masked in previews, reports and downloads unless the session
-  is an admin's (design §9, ui/access.py); a quarantined raw value is masked when its column is
+  is an admin's (README.md#sign-in-roles-and-privacy, ui/access.py); a quarantined raw value is masked if its column is
   personal. Masking happens when shown: cached previews and session reports hold the raw rows.
 """
 

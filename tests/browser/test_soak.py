@@ -1,18 +1,22 @@
-"""The wall screen under load (issue 6): 20 browser sessions on the auto-refreshing stand-up (kiosk,
-refresh every 5 s) against one real server (serve.py) for five minutes: no session shows an
-exception or loses its tiles, and the server's memory stays flat. The samples are written to
-``tests/browser/screens/soak.txt``; ``python -m bench.soak`` runs the same from the command line."""
+"""The wall screen under load, as a smoke test: 20 browser sessions on the auto-refreshing stand-up
+(kiosk, refresh every 5 s) against one real server (serve.py) for 48 s: no session shows an exception
+or loses its tiles, and the server's memory does not climb once the caches are warm. The samples are
+written to ``tests/browser/screens/soak.txt``. The five-minute measurement is a benchmark:
+``python -m bench.soak --sessions 20 --seconds 300`` (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.soak import soak
 
-SECONDS = 300
+SECONDS = 48
 
 
-def test_twenty_wall_screens_refreshing_for_five_minutes():
+@pytest.mark.slow
+def test_twenty_wall_screens_refreshing_without_errors_or_growth():
     lines: list[str] = []
     errors, samples = soak(sessions=20, seconds=SECONDS, refresh=5, out=lambda *a: lines.append(" ".join(map(str, a))))
     out = Path(__file__).parent / "screens"

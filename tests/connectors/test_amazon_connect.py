@@ -1,4 +1,4 @@
-"""Amazon Connect contact records: composed records following export-formats.md §6."""
+"""Amazon Connect contact records: composed records following docs/vendor-formats.md#amazon-connect-contact-records."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from telephony_support import FIXTURES, contacts, failure, ingest, ingest_twice,
 
 from connectors import amazon_connect
 
-ANSWERED = {  # §6.2 "Answered inbound call"
+ANSWERED = {  # an answered inbound call
     "AWSContactTraceRecordFormatVersion": "2017-03-10",
     "ContactId": "0b7d9e21-5c3a-4f8e-a1b2-c3d4e5f6a7b8",
     "InitialContactId": None,
@@ -33,7 +33,7 @@ ANSWERED = {  # §6.2 "Answered inbound call"
     "TransferredToEndpoint": None,
     "SomeFieldAddedLater": {"x": 1},
 }
-ABANDONED = {  # §6.2 "Abandoned in queue"
+ABANDONED = {  # a call abandoned in queue
     "AWSContactTraceRecordFormatVersion": "2017-03-10",
     "ContactId": "7c1e5a90-2d4b-4e6f-8a9b-0c1d2e3f4a5b",
     "Channel": "VOICE",

@@ -1,6 +1,6 @@
 """Freshdesk connectors: ticket CSV/Excel export (freshdesk_csv) and API tickets (freshdesk_json).
 
-Records are composed after export-formats.md §2; expected values are worked out by hand.
+Records are composed after docs/vendor-formats.md#freshdesk; expected values are worked out by hand.
 Times: CSV times are local (America/Chicago, CST = UTC-6 before 2024-03-10); API times are UTC.
 """
 

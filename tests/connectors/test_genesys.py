@@ -1,4 +1,4 @@
-"""Genesys Cloud analytics conversation detail records (export-formats.md §7): one contact per
+"""Genesys Cloud analytics conversation detail records (docs/vendor-formats.md#genesys-cloud): one contact per
 conversationId, metrics in milliseconds."""
 
 from __future__ import annotations

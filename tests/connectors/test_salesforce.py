@@ -1,5 +1,5 @@
 """Salesforce Service Cloud Case connectors: report CSV (salesforce_report) and Data Loader CSV
-(salesforce_dataloader). Records composed after export-formats.md §3; expected values by hand.
+(salesforce_dataloader). Records composed after docs/vendor-formats.md#salesforce-service-cloud; expected by hand.
 Report times are local (America/Chicago, CST = UTC-6 before 2024-03-10); Data Loader times are UTC.
 """
 

@@ -1,4 +1,4 @@
-"""Twilio Programmable Voice: Call resource JSON and Console call-log CSV (export-formats.md §5).
+"""Twilio Voice: Call resource JSON and Console call-log CSV (docs/vendor-formats.md#twilio-programmable-voice).
 
 One customer call = one contact: child legs (``parent_call_sid``) fold into their parent."""
 

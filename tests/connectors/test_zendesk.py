@@ -1,4 +1,4 @@
-"""Zendesk connectors (export-formats.md §1): detection, mapping of every documented quirk, and
+"""Zendesk connectors (docs/vendor-formats.md#zendesk-support): detection, mapping of every documented quirk, and
 end-to-end loads through the store. Records are composed; expected values are worked out by hand
 (America/Chicago is UTC-6 until 2024-03-10 02:00, UTC-5 after)."""
 
@@ -352,7 +352,7 @@ def test_broken_ndjson_names_the_line(tmp_path: Path) -> None:
 
 # --- incremental export ----------------------------------------------------------------------
 
-CURSOR_PAGE = {  # export-formats.md §1.7, with the ticket metric record sideloaded
+CURSOR_PAGE = {  # docs/vendor-formats.md#zendesk-incremental-ticket-export, metric record sideloaded
     "tickets": [
         {
             "id": 48213,

@@ -25,6 +25,8 @@ from live_support import (
 
 from store.db import open_store
 
+pytestmark = pytest.mark.slow  # real `streamlit run serve.py` servers (three of them, one killed twice)
+
 WA_SECRET, WA_VERIFY, TW_TOKEN = "wa-app-secret-for-tests", "wa-verify-token", "twilio-auth-token-for-tests"
 MAX_BODY = 65_536
 
