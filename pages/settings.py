@@ -8,7 +8,7 @@ import streamlit as st
 
 import ui
 from store.settings import DEFAULT_TARGETS
-from ui import data, filters, recall_form
+from ui import data, filters, live_status, recall_form
 
 ui.through_router()
 
@@ -88,6 +88,8 @@ with st.form("settings_stale"):
         data.save_setting("stale_hours", {"default": default, **{s: h for s, h in per_source.items() if h > 0}})
         data.save_setting("refresh_s", int(refresh))
         st.success("Thresholds and refresh saved.")
+
+live_status.settings_section()
 
 st.subheader("Recalls")
 recalls = data.recalls(data.ledger_version())

@@ -12,7 +12,7 @@ import streamlit as st
 
 import ui
 from metrics import Options
-from ui import access, charts, data, filters, wall
+from ui import access, charts, data, filters, live_status, wall
 
 ui.through_router()
 
@@ -26,6 +26,8 @@ configured = data.setting(version, "refresh_s")
 refresh = wall.seconds(st.query_params.get("refresh"), configured)
 run_every = min(refresh, max(every / 3, wall.MIN_REFRESH_S)) if len(views) > 1 else refresh
 zone = recall["timezone"]
+live_on = replay is None and live_status.active()  # live sources: refresh often, report time to the second
+run_every = min(run_every, live_status.LIVE_REFRESH_S) if live_on else run_every
 
 
 @st.fragment(run_every=timedelta(seconds=run_every))
@@ -33,10 +35,13 @@ def screen() -> None:
     v = data.ledger_version()  # a file loaded by another process shows up on the next run
     if data.setting(v, "refresh_s") != configured:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer
-    as_of = replay or filters.now_minute()
+    if replay is None and live_status.active() != live_on:
+        st.rerun()  # a live source started or went quiet: re-arm the timer
+    as_of = replay or (live_status.report_time(filters.now_minute()) if live_on else filters.now_minute())
     fresh = data.freshness(v, as_of)
+    live = live_status.frame() if live_on else None
     st.markdown(wall.header_html(recall["name"], as_of, zone, replay is not None), unsafe_allow_html=True)
-    banner = wall.stale_banner(fresh)
+    banner = wall.stale_banner(fresh, live_status.problems(live) if live_on else None)
     if banner:
         st.markdown(banner, unsafe_allow_html=True)
     view = wall.pick_view(views, every, time.time())
@@ -53,7 +58,8 @@ def screen() -> None:
         fig = wall.dark_figure(charts.coverage_funnel(report["coverage"]))
         fig.update_layout(title="Coverage of affected customers").update_traces(textfont_size=28)
         st.plotly_chart(fig, key="standup_coverage", theme=None)
-    st.markdown(wall.freshness_html(fresh, zone, as_of), unsafe_allow_html=True)
+    live_items = live_status.wall_html(live, zone) if live_on else ""
+    st.markdown(wall.freshness_html(fresh, zone, as_of, live_items), unsafe_allow_html=True)
     nxt = f" · views {', '.join(views)} every {every:.0f} s" if len(views) > 1 else ""
     st.markdown(
         f'<div class="wall-view" data-view="{view}">{view} · refreshes every {run_every:.0f} s{nxt}</div>',
