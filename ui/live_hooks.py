@@ -174,7 +174,7 @@ def _sendgrid_key(text: str):
 def _json_is(raw: bytes, kind: type) -> bool:
     try:
         return isinstance(json.loads(raw), kind)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return False
 
 

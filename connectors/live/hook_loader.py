@@ -13,7 +13,8 @@ Rules:
   key (``sg_event_id``; ``<wamid>:<status>``; ``<sid>:<status>`` or the CallSid), never counted twice.
 - A group its connector refuses as a whole is retried body by body; a body that still cannot be
   loaded (or is not what the vendor sends) moves to ``failed/`` with its reason, and the source's
-  last error says so. A body holding no event (a WhatsApp template update) is dropped as loaded.
+  last error says so. A write conflict inside the server leaves the bodies for the next tick. A
+  body holding no event (a WhatsApp template update) is dropped as loaded.
 - The store locked by another process (a ``pull`` or ``watch`` load) is waited for a moment, then
   tried again at the next tick; the spool keeps accepting bodies meanwhile.
 """
@@ -144,6 +145,9 @@ class HookLoader:
             except ValueError as e:
                 self._fail(con, vendor, body, str(e))
                 continue
+            except Exception as e:  # a body no rule foresaw must not block the ones behind it
+                self._fail(con, vendor, body, f"could not be read ({type(e).__name__})")
+                continue
             if not recs:
                 empty.append(body)
             for module, rec in recs:
@@ -174,12 +178,15 @@ class HookLoader:
                 source_name(vendor),
                 also=self._also(vendor, bodies),
             )
-        except Unreadable as e:
+        except duckdb.TransactionException:
+            raise  # a write conflict within this process: the bodies stay and load at the next tick
+        except Exception as e:  # the connector (or the store's checks) refused the group
             if len(items) > 1:
                 for item in items:
                     self._load_group(con, vendor, module, [item])
                 return
-            self._fail(con, vendor, bodies[0], str(e))
+            reason = str(e) if isinstance(e, Unreadable) else f"{type(e).__name__}: {e}"
+            self._fail(con, vendor, bodies[0], reason)
             return
         log.info(
             "hook:%s loaded %d bodies as ingest %d: read=%d inserted=%d updated=%d unchanged=%d quarantined=%d",

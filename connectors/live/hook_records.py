@@ -17,6 +17,7 @@
     ``SequenceNumber`` microseconds, so of two callbacks in one second the later in Twilio's
     sequence wins, whatever order they arrive in; ``start_time`` = that time − ``CallDuration``
     when given, else the callback's time; ``end_time`` = the callback's time once ``completed``.
+    A ``CallDuration`` that is not 0 to 7 days in whole seconds makes the body unreadable.
 A body that cannot be read this way raises :class:`ValueError` naming why.
 """
 
@@ -32,6 +33,8 @@ from connectors import sendgrid_events, twilio_messaging_json, twilio_voice_json
 from connectors.live.spool import Body
 
 VENDORS = ("sendgrid", "whatsapp", "twilio")
+MAX_CALL_S = 7 * 86_400  # a CallDuration beyond a week is not a call
+MAX_SEQUENCE = 999_999  # SequenceNumber breaks ties within one second: microseconds
 INBOUND_MESSAGE = {"received", "receiving"}
 ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -58,6 +61,8 @@ def _json(body: Body) -> object:
         return json.loads(body.raw)
     except (ValueError, UnicodeDecodeError) as e:
         raise ValueError(f"the body is not JSON ({e})") from e
+    except RecursionError as e:
+        raise ValueError("the body's JSON is nested too deeply") from e
 
 
 def _whatsapp_events(envelope: dict) -> int:
@@ -88,9 +93,12 @@ def twilio_record(params: list[tuple[str, str]], body: Body) -> tuple[ModuleType
         }
     if p.get("CallSid"):
         at = _rfc2822(p.get("Timestamp")) or body.received_at
-        seq = int(p["SequenceNumber"]) if (p.get("SequenceNumber") or "").isdigit() else 0
-        duration = p.get("CallDuration") or None
-        start = at - timedelta(seconds=int(duration)) if duration and duration.isdigit() else at
+        seq = _count(p.get("SequenceNumber"), MAX_SEQUENCE) or 0
+        duration_s = _count(p.get("CallDuration"), MAX_CALL_S)
+        if p.get("CallDuration") and duration_s is None:
+            raise ValueError(f"CallDuration {p['CallDuration'][:20]!r} is not a number of seconds up to {MAX_CALL_S}")
+        duration = str(duration_s) if duration_s is not None else None
+        start = at - timedelta(seconds=duration_s) if duration_s else at
         status = (p.get("CallStatus") or "").lower()
         return twilio_voice_json, {
             "sid": p["CallSid"],
@@ -105,6 +113,14 @@ def twilio_record(params: list[tuple[str, str]], body: Body) -> tuple[ModuleType
             "date_updated": (at + timedelta(microseconds=seq)).strftime(ISO),
         }
     raise ValueError("a Twilio status callback names a MessageSid or a CallSid")
+
+
+def _count(text: str | None, most: int) -> int | None:
+    """A whole number from 0 to ``most`` written as digits; None otherwise."""
+    if not text or not text.isdigit() or len(text) > 12:
+        return None
+    n = int(text)
+    return n if n <= most else None
 
 
 def _rfc2822(text: str | None) -> datetime | None:

@@ -114,3 +114,20 @@ def test_twilio_sdk_vectors():
     with_body = uri + "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
     assert signatures.twilio_ok("12345", with_body, [], "a9nBmqA0ju/hNViExpshrM61xv4=", body)
     assert not signatures.twilio_ok("12345", with_body, [], "a9nBmqA0ju/hNViExpshrM61xv4=", body + b" ")
+
+
+def test_hostile_bodies_fail_alone_with_a_reason(tmp_path):
+    """A body nested too deeply and a call callback with an absurd duration move aside; the body
+    between them loads."""
+    db = tmp_path / "store.duckdb"
+    spool = Spool(tmp_path / "spool")
+    spool.write("sendgrid", b"[" * 100_000 + b"]" * 100_000)
+    spool.write("sendgrid", raw_json([sendgrid_event("fine-1")]))
+    spool.write("twilio", b"CallSid=CA1&CallStatus=completed&Direction=inbound&CallDuration=" + b"9" * 40)
+    HookLoader(spool, db).drain()
+    assert spool.failed("sendgrid") == 1 and spool.failed("twilio") == 1
+    reasons = sorted(p.read_text() for p in (tmp_path / "spool").rglob("*.reason.txt"))
+    assert "nested too deeply" in reasons[1] and "CallDuration" in reasons[0]
+    con = connect(db)
+    assert con.execute("SELECT source_id FROM notifications").fetchall() == [("fine-1",)]
+    con.close()

@@ -140,6 +140,8 @@ def test_bodies_over_the_limit_and_signed_bodies_of_the_wrong_shape_are_refused(
     obj = raw_json({"not": "an array"})
     r = request(hooks_server.url, "POST", "/recall-ops/hooks/sendgrid", obj, key.headers(obj))
     assert r.status == 400 and "JSON array" in r.text
+    deep = b"[" * 20_000 + b"]" * 20_000  # valid JSON, nested beyond any parser's stack
+    assert post(hooks_server, "sendgrid", deep, key.headers(deep)) == 400
 
 
 def status(i: str, kind: str, at: str, wamid: str = "wamid.HBgLMTIwMjU1NTAxNDMVAgARGBI") -> dict:

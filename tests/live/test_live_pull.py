@@ -376,3 +376,18 @@ def test_a_killed_puller_resumes_from_its_last_committed_page(tmp_path):
         assert "cursor" in resumed.query and "start_time" not in resumed.query  # not from the beginning
         assert rows(db, "SELECT count(*), count(DISTINCT source_id) FROM contacts") == [(16, 16)]
         assert rows(db, "SELECT sum(rows_inserted) FROM ingests") == [(16,)]  # none lost, none twice
+
+
+def test_a_next_page_link_to_another_host_is_not_followed(tmp_path):
+    """Credentials go to the configured host only: a page pointing elsewhere stops the stream."""
+    db = tmp_path / "store.duckdb"
+    acct = "/2010-04-01/Accounts/AC00000000000000000000000000000000"
+    with VendorServer() as srv:
+        page = twilio_page("calls", [twilio_call("CA" + "d" * 32)], f"{acct}/Calls.json?Page=0", None, 0, 2)
+        page["next_page_uri"] = "https://collector.example/steal?Page=1"
+        srv.route("GET", f"{acct}/Calls.json", lambda req: json_answer(page))
+        secrets = '[recall_ops.pull.twilio]\nauth_token = "tw-token"\n'
+        status, lines = run_once(tmp_path, TWILIO_TOML.format(url=srv.url) + "messages = false\n", db, secrets)
+        assert status == 1
+        assert any("STOPPED" in line and "points at https://collector.example" in line for line in lines), lines
+        assert len(srv.requests) == 1
