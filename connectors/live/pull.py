@@ -102,7 +102,8 @@ class Puller:
                 item.due_at = time.monotonic() + s.source.interval_s
                 item.caught_up = False
                 item.gave_up = self.once
-                self._say(f"{s.name}: degraded — {e}")
+                self.out(f"{s.name}: degraded — {e}")
+                log.warning("%s degraded: %s", s.name, e)
             else:
                 wait = backoff_s(item.failures, self.rng, base)
                 self._report(item, "retrying", f"{e} (retry {item.failures} of {MAX_RETRIES} in {wait:.1f} s)")
@@ -137,7 +138,8 @@ class Puller:
     def _stop(self, item: Scheduled, message: str) -> None:
         item.stopped = True
         self._report(item, "stopped", message)
-        self._say(f"{item.stream.name}: STOPPED — {message}")
+        self.out(f"{item.stream.name}: STOPPED — {message}")
+        log.error("%s stopped: %s", item.stream.name, message)
 
     def run(self, once: bool = False) -> int:
         """Poll until stopped (0), or with ``once`` until every stream is caught up or stopped."""
