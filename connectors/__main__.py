@@ -5,13 +5,15 @@
     python -m connectors remove-sample --db FILE
     python -m connectors watch DIR --db FILE [--interval S] [--once] [--recall ID] [--tz ZONE]
     python -m connectors mapping save|list|show|delete ... --db FILE
+    python -m connectors pull --config live.toml --db FILE [--once] [--secrets FILE]
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
 quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise. Into a
 store that still holds the bundled sample recall it says so, with the sample's share, and offers
 ``--remove-sample`` (remove it first) or ``remove-sample`` (store/sample.py).
 ``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
-column mappings for layouts no connector knows (store/mappings.py).
+column mappings for layouts no connector knows (store/mappings.py); ``pull`` reads vendor APIs and SQL
+databases on a schedule (connectors/live/pull.py, docs/live-sources.md).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import getpass
 import sys
 
 from connectors import mapping_cmd, watch
+from connectors.live import pull
 from connectors.load import Failure, ingest_paths
 from connectors.reading import date_format_arg
 from connectors.redact import mask_text, report_lines
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m connectors",
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n".join(__doc__.splitlines()[2:5]),
+        epilog="\n".join(__doc__.splitlines()[2:6]),
     )
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="load files, folders or .zip archives")
@@ -96,12 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     remove.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
     mapping_cmd.add_parser(sub)
     watch.add_parser(sub)
+    pull.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "watch":
             return watch.main(args)
         if args.command == "remove-sample":
             return _remove_sample(connect(args.db))
+        if args.command == "pull":
+            return pull.main(args)
         return mapping_cmd.run(args) if args.command == "mapping" else _ingest(args)
     except StoreError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -12,7 +12,7 @@ from metrics.catalog import targetable
 from metrics.freshness import freshness
 from metrics.units import Target
 from store import ledger
-from ui import access, data, filters, recall_form
+from ui import access, data, filters, live_status, recall_form
 from ui.text import md
 
 ui.through_router()
@@ -89,6 +89,8 @@ with st.form("settings_stale"):
         data.save_setting("stale_hours", {"default": default, **{s: h for s, h in per_source.items() if h > 0}}, by)
         data.save_setting("refresh_s", int(refresh), by)
         st.success("Thresholds and refresh saved.")
+
+live_status.settings_section()
 
 st.subheader("Recalls")
 recalls = data.read(data.ledger_version(), ledger.recalls)

@@ -14,7 +14,7 @@ import metrics
 import ui
 from metrics.freshness import freshness
 from metrics.standup import hourly_volume, standup
-from ui import access, charts, data, filters, wall
+from ui import access, charts, data, filters, live_status, wall
 
 ui.through_router()
 
@@ -34,6 +34,8 @@ configured = data.setting(view.version, "refresh_s")
 refresh = wall.seconds(st.query_params.get("refresh"), configured)
 run_every = min(refresh, max(every / 3, wall.MIN_REFRESH_S)) if len(views) > 1 else refresh
 zone = recall["timezone"]
+live_on = replay is None and live_status.active()  # live sources: refresh often, report time to the second
+run_every = min(run_every, live_status.LIVE_REFRESH_S) if live_on else run_every
 
 
 @st.fragment(run_every=timedelta(seconds=run_every))
@@ -51,10 +53,14 @@ def screen() -> None:
 def draw(v: tuple) -> None:
     if data.setting(v, "refresh_s") != configured:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer
-    scope = view.scope.at(replay or filters.now_minute())
+    if replay is None and live_status.active() != live_on:
+        st.rerun()  # a live source started or went quiet: re-arm the timer
+    now = live_status.report_time(filters.now_minute()) if live_on else filters.now_minute()
+    scope = view.scope.at(replay or now)
     fresh = data.read(v, freshness, scope.as_of)
+    live = live_status.frame() if live_on else None
     st.markdown(wall.header_html(recall["name"], scope.as_of, zone, replay is not None), unsafe_allow_html=True)
-    banner = wall.stale_banner(fresh)
+    banner = wall.stale_banner(fresh, live_status.problems(live) if live_on else None)
     if banner:
         st.markdown(banner, unsafe_allow_html=True)
     view_name = wall.pick_view(views, every, time.time())
@@ -74,7 +80,8 @@ def draw(v: tuple) -> None:
         fig.update_layout(title="Coverage of affected customers", margin_b=40 + 34 * notes)
         fig.update_traces(textfont_size=28).update_annotations(font_size=24)
         st.plotly_chart(fig, key="standup_coverage", theme=None)
-    st.markdown(wall.freshness_html(fresh, zone, scope.as_of), unsafe_allow_html=True)
+    live_items = live_status.wall_html(live, zone) if live_on else ""
+    st.markdown(wall.freshness_html(fresh, zone, scope.as_of, live_items), unsafe_allow_html=True)
     nxt = f" · views {', '.join(views)} every {every:.0f} s" if len(views) > 1 else ""
     st.markdown(
         f'<div class="wall-view" data-view="{view_name}">{view_name} · refreshes every {run_every:.0f} s{nxt}</div>',

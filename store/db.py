@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from store import derived
+from store.live import LIVE_DDL
 from store.schema import TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
@@ -93,7 +94,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 5  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 6  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
@@ -106,7 +107,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.CatalogException:
         current = False
     if not current:
-        for statement in [*ddl(), SETTINGS_DDL]:
+        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL]:
             con.execute(statement)
         # Who saved a mapping (stores from before it was recorded: unknown).
         con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")

@@ -17,7 +17,7 @@ primary table; a file whose counts do not add up is refused (rolled back) as a c
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -55,7 +55,12 @@ class IngestResult:
     rejects: pl.DataFrame | None = None
 
 
-def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], meta: FileMeta) -> IngestResult:
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    parsed: Parsed | Iterable[Parsed],
+    meta: FileMeta,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
+) -> IngestResult:
     """Write ``parsed`` — one Parsed, or the parts of one file in order (a large file read in
     batches; the ledger counts them as one file) — in one transaction; on any error, including one
     raised while a later part is read, the store is left as it was.
@@ -63,7 +68,10 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], met
     Parts are first appended to temporary staging tables, each in a statement of its own (they
     are this connection's, and vanish with it), and the file is then written from them in one
     transaction: memory follows the part, not the file, and the file's rows meet each other and
-    the store exactly as those of a file read whole."""
+    the store exactly as those of a file read whole.
+
+    ``also(con, ingest_id)``, when given, runs inside the same transaction before it commits: a live
+    reader saves its cursor there, so rows and cursor are written together or not at all."""
     if isinstance(parsed, Parsed):
         refreshed = {t: _registered(con, t, f, "_refreshed_") for t, f in parsed.refreshed.items() if f.height}
         return _write(
@@ -73,6 +81,7 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], met
             [parsed],
             meta,
             refreshed,
+            also,
         )
     staging = _Staging(con)
     try:
@@ -81,7 +90,7 @@ def apply(con: duckdb.DuckDBPyConnection, parsed: Parsed | Iterable[Parsed], met
             for table, frame in part.tables.items():
                 staging.add(table, frame)
             parts.append(_PartSummary.of(part))
-        return _write(con, parts[0].primary if parts else "contacts", staging.relations, parts, meta)
+        return _write(con, parts[0].primary if parts else "contacts", staging.relations, parts, meta, also=also)
     finally:
         staging.drop()
 
@@ -163,6 +172,7 @@ def _write(
     parts: list,
     meta: FileMeta,
     refreshed: dict[str, str] | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None,
 ) -> IngestResult:
     summaries = [p if isinstance(p, _PartSummary) else _PartSummary.of(p) for p in parts]
     refreshed = refreshed or {}
@@ -222,6 +232,8 @@ def _write(
                 meta.group_id if meta.group_id is not None else ingest_id,
             ],
         )
+        if also is not None:
+            also(con, ingest_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

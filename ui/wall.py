@@ -167,23 +167,27 @@ def _age(hours: float) -> str:
     return f"{hours:.0f} h old" if hours < 48 else f"{hours / 24:.0f} days old"
 
 
-def stale_banner(fresh: pl.DataFrame) -> str | None:
-    """The red banner naming the stale sources, or None when all are within their threshold."""
+def stale_banner(fresh: pl.DataFrame, live_problems: list[str] | None = None) -> str | None:
+    """The red banner naming the stale sources and the live sources in trouble (ui/live_status.py),
+    or None when there are none."""
     stale = fresh.filter(pl.col("stale"))
-    if stale.height == 0:
+    parts = []
+    if stale.height:
+        names = ", ".join(html.escape(s) for s in dict.fromkeys(stale["source"].to_list()))
+        youngest, limits = stale["age_h"].min(), sorted({f"{h:g} h" for h in stale["stale_after_h"].to_list()})
+        parts.append(f"{names}: newest record {_age(youngest)} or more (threshold {', '.join(limits)})")
+    if live_problems:
+        parts.append("live sources: " + ", ".join(html.escape(p) for p in live_problems))
+    if not parts:
         return None
-    names = ", ".join(html.escape(s) for s in dict.fromkeys(stale["source"].to_list()))
-    youngest, limits = stale["age_h"].min(), sorted({f"{h:g} h" for h in stale["stale_after_h"].to_list()})
-    return (
-        f'<div class="wall-stale" data-stale="1">⚠ STALE DATA — {names}: newest record {_age(youngest)} '
-        f"or more (threshold {', '.join(limits)})</div>"
-    )
+    return f'<div class="wall-stale" data-stale="1">⚠ STALE DATA — {"; ".join(parts)}</div>'
 
 
-def freshness_html(fresh: pl.DataFrame, zone: str, as_of: datetime) -> str:
-    """'Data as of' per source (newest record over its tables, and last load), in the recall's zone.
-    When replaying a past moment, records newer than it are not counted and not shown as newest."""
-    if fresh.height == 0:
+def freshness_html(fresh: pl.DataFrame, zone: str, as_of: datetime, live_items: str = "") -> str:
+    """'Data as of' per source (newest record over its tables, and last load), in the recall's zone,
+    then the live sources' items (``live_items``, ui/live_status.py). When replaying a past moment,
+    records newer than it are not counted and not shown as newest."""
+    if fresh.height == 0 and not live_items:
         return '<div class="wall-fresh">No data loaded yet.</div>'
     per_source = (
         fresh.group_by("source", maintain_order=True)
@@ -199,7 +203,7 @@ def freshness_html(fresh: pl.DataFrame, zone: str, as_of: datetime) -> str:
             f"loaded {local(r['last_loaded_at'], zone, '%d %b %H:%M')}</span>"
         )
     title = '<div class="wall-fresh-title">DATA AS OF (newest record · last load, per source)</div>'
-    return title + '<div class="wall-fresh">' + "".join(items) + "</div>"
+    return title + '<div class="wall-fresh">' + "".join(items) + live_items + "</div>"
 
 
 def header_html(title: str, as_of: datetime, zone: str, replay: bool) -> str:
