@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from store import derived
+from store.alerts import ALERTS_DDL
 from store.schema import TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
@@ -50,11 +51,12 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the canonical tables, history tables, ledger and derived tables if missing, and
+    """Create the canonical tables, history tables, ledger, settings, alert tables (store/alerts.py) and
+    derived tables if missing, and
     bring a store written by an older version up to date (hash columns added and filled). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
     try:
@@ -62,7 +64,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.CatalogException:
         current = False
     if not current:
-        for statement in [*ddl(), SETTINGS_DDL]:
+        for statement in [*ddl(), SETTINGS_DDL, *ALERTS_DDL]:
             con.execute(statement)
         for table in TABLES:
             hashes = {"key_h": TABLES[table].key, **TABLES[table].links}

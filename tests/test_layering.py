@@ -1,4 +1,4 @@
-"""connectors/ and metrics/ never import streamlit (checked in a fresh interpreter), and pages hold no SQL."""
+"""connectors/, metrics/ and alerts/ never import streamlit (checked in a fresh interpreter), and pages hold no SQL."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from conftest import ROOT
 
 def test_core_packages_import_without_streamlit():
     code = (
-        "import sys, connectors, connectors.load, connectors.__main__, metrics, metrics.__main__, store.db; "
+        "import sys, connectors, connectors.load, connectors.__main__, metrics, metrics.__main__, store.db, alerts; "
         "import pkgutil, importlib\n"
-        "for pkg in (connectors, metrics):\n"
+        "for pkg in (connectors, metrics, alerts):\n"
         "    for m in pkgutil.iter_modules(pkg.__path__):\n"
         "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
         "print('streamlit' in sys.modules)"
@@ -23,7 +23,7 @@ def test_core_packages_import_without_streamlit():
 
 
 def test_no_streamlit_import_in_core_source():
-    for folder in ("connectors", "metrics", "store"):
+    for folder in ("connectors", "metrics", "store", "alerts"):
         for path in (ROOT / folder).rglob("*.py"):
             assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(), re.M), path
 
