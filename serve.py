@@ -2,12 +2,26 @@
 
 The same dashboard as ``streamlit run app.py`` (the router), plus ``PUT /recall-ops/upload/{ticket}``,
 through which the Upload page writes uploaded files to disk as they arrive instead of holding them
-in server memory (ui/disk_upload.py).
+in server memory (ui/disk_upload.py), and the alert scheduler in a background thread for as long as
+the server runs (alerts/scheduler.py; ``RECALL_OPS_ALERTS=off`` leaves it out).
 """
+
+from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from alerts.scheduler import start_background
 from ui import disk_upload
 
+
+@asynccontextmanager
+async def lifespan(app):
+    stop = start_background()
+    try:
+        yield
+    finally:
+        stop()
+
+
 disk_upload.MOUNTED = True
-app = st.App("app.py", routes=[disk_upload.route()])
+app = st.App("app.py", routes=[disk_upload.route()], lifespan=lifespan)

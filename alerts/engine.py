@@ -109,9 +109,33 @@ def evaluate(
     rule_ids: Iterable[str] | None = None,
     ctx: Context | None = None,
 ) -> list[tuple[Instance, list[Transition]]]:
-    """Evaluate at ``as_of`` (default now); returns the instances that changed with their transitions."""
+    """Evaluate at ``as_of`` (default now); returns the instances that changed with their transitions.
+
+    Reads the instances and writes their next state in one transaction: another writer (the
+    notification planner, an evaluation after a load) that changed one meanwhile makes this one
+    conflict and start again, so no update is lost."""
     at = as_utc(as_of)
     ctx = ctx or Context(con)
+    for attempt in range(3):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            changed = _evaluate(con, at, recall_id, rule_ids, ctx)
+            _write(con, changed)
+            con.execute("COMMIT")
+            return changed
+        except duckdb.TransactionException:
+            con.execute("ROLLBACK")
+            if attempt == 2:
+                raise
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return []
+
+
+def _evaluate(
+    con: duckdb.DuckDBPyConnection, at: datetime, recall_id: str | None, rule_ids: Iterable[str] | None, ctx: Context
+) -> list[tuple[Instance, list[Transition]]]:
     wanted = set(rule_ids) if rule_ids is not None else None
     active = [r for r in ctx.rules() if r.enabled and (wanted is None or r.id in wanted)]
     known = load_instances(con)
@@ -128,55 +152,49 @@ def evaluate(
                 if subject not in mine and result.severity is None and rule.kind not in METRIC_KINDS:
                     continue
                 changed.append(step(inst, result, at, rule))
-    _write(con, changed)
     return changed
 
 
 def _write(con: duckdb.DuckDBPyConnection, changed: list[tuple[Instance, list[Transition]]]) -> None:
+    """Inside the caller's transaction: the new states, the log rows, the events."""
     if not changed:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        keys = [i.key for i, _ in changed]
-        con.execute(
-            "DELETE FROM alert_state WHERE (rule_id, recall_id, subject) IN (" + _marks(keys) + ")",
-            [x for k in keys for x in k],
-        )
-        _insert(con, f"alert_state ({', '.join(STATE_COLUMNS)})", [list(asdict(i).values()) for i, _ in changed])
-        log = [i for i, t in changed if i.state in ACTIVE or t]
-        _insert(
-            con,
-            "alert_log",
+    keys = [i.key for i, _ in changed]
+    con.execute(
+        "DELETE FROM alert_state WHERE (rule_id, recall_id, subject) IN (" + _marks(keys) + ")",
+        [x for k in keys for x in k],
+    )
+    _insert(con, f"alert_state ({', '.join(STATE_COLUMNS)})", [list(asdict(i).values()) for i, _ in changed])
+    log = [i for i, t in changed if i.state in ACTIVE or t]
+    _insert(
+        con,
+        "alert_log",
+        [
             [
-                [
-                    *i.key,
-                    i.evaluated_at,
-                    i.state,
-                    i.severity,
-                    shown_since(i),
-                    i.value,
-                    i.threshold,
-                    i.expected,
-                    i.n,
-                    i.detail,
-                ]
-                for i in log
-            ],
-        )
-        events = [(i, t) for i, ts in changed for t in ts]
-        _insert(
-            con,
-            "alert_events",
-            [
-                [*i.key, t.at, t.kind, t.from_state, t.to_state, t.severity, t.value, "evaluation", i.detail or None]
-                for i, t in events
-            ],
-            events=True,
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+                *i.key,
+                i.evaluated_at,
+                i.state,
+                i.severity,
+                shown_since(i),
+                i.value,
+                i.threshold,
+                i.expected,
+                i.n,
+                i.detail,
+            ]
+            for i in log
+        ],
+    )
+    events = [(i, t) for i, ts in changed for t in ts]
+    _insert(
+        con,
+        "alert_events",
+        [
+            [*i.key, t.at, t.kind, t.from_state, t.to_state, t.severity, t.value, "evaluation", i.detail or None]
+            for i, t in events
+        ],
+        events=True,
+    )
 
 
 def _marks(rows: list) -> str:

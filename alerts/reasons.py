@@ -5,7 +5,8 @@ reasons: its ``reason`` (a helpdesk's reason field or type, a call's disposition
 when it has one, else each of its helpdesk ``tags`` except the recall's match tags. A reason's key
 is its text lower-cased, with ``_`` and ``-`` read as spaces and runs of spaces made one, so the
 tag ``remedy_request`` and the reason "Remedy request" are one reason. The key is the alert's
-subject; the most frequent spelling is shown.
+subject; the most frequent spelling is shown. Emails and phone numbers typed into a reason are
+masked before anything else sees the text (alerts/text.py).
 
 **N reports** (rule kind ``n_reports``) at time t: the baseline ends at B = announced_at +
 ``learn_h`` (default 24 h: the announcement brings every recall reason at once; they are learned
@@ -36,6 +37,7 @@ import polars as pl
 from alerts.detect import ears_c2, ewma
 from alerts.model import Rule
 from alerts.states import Result
+from alerts.text import mask_pii
 from metrics.base import run
 
 _BODY = """
@@ -55,7 +57,9 @@ def reports(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> 
     match = con.execute("SELECT match_tags FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()
     skip = {reason_key(t) for t in (match[0][0] or [])} if match else set()
     labels = [
-        [reason] if reason_key(reason) else [t for t in (tags or []) if reason_key(t) and reason_key(t) not in skip]
+        [mask_pii(reason)]
+        if reason_key(reason)
+        else [mask_pii(t) for t in (tags or []) if reason_key(t) and reason_key(t) not in skip]
         for reason, tags in zip(frame["reason"].to_list(), frame["tags"].to_list(), strict=True)
     ]
     out = frame.drop("reason", "tags").with_columns(pl.Series("label", [x or [None] for x in labels]))

@@ -5,7 +5,8 @@
     python -m connectors mapping save|list|show|delete ... --db FILE
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
-quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise.
+quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise; after
+a load the alert rules are evaluated (docs/alerts.md#evaluation).
 ``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
 column mappings for layouts no connector knows (store/mappings.py).
 """
@@ -49,7 +50,17 @@ def _ingest(args: argparse.Namespace) -> int:
                 print(
                     f"  … {r.rejects.height - 5} more quarantine entries (see the Upload page or the quarantine table)"
                 )
+    if any(not isinstance(r, Failure) for r in results):
+        evaluate_alerts(con)
     return 1 if failed else 0
+
+
+def evaluate_alerts(con) -> None:
+    """Evaluate the alert rules after a load (docs/alerts.md#evaluation). alerts/ sits beside
+    connectors/, so it is imported here, by the command, not by the loading code."""
+    from alerts.scheduler import after_load
+
+    after_load(con)
 
 
 def _shown(reject: dict) -> str:

@@ -777,10 +777,14 @@ def cluster_contacts(seed: int, owners: list[Person], contacts: list[dict[str, s
     email and a phone, so each report is tied to one customer (with few units, any such owners)."""
     rng = random.Random(seed + 9)
     fitted = [
-        p for p in owners
-        if p.units[0].remedy == "repair" and p.remedied_at is not None and p.remedied_at < CLUSTER_DAY
-        and p.in_registry_email and p.in_registry_phone
-    ]  # fmt: skip
+        p
+        for p in owners
+        if p.units[0].remedy == "repair"
+        and p.remedied_at is not None
+        and p.remedied_at < CLUSTER_DAY
+        and p.in_registry_email
+        and p.in_registry_phone
+    ]
     if len(fitted) < len(CLUSTER_REPORTS):  # a small --units run: any owners the registry can reach
         fitted = [p for p in owners if p.in_registry_email and p.in_registry_phone]
     people = rng.sample(fitted, len(CLUSTER_REPORTS))
@@ -798,12 +802,27 @@ def cluster_contacts(seed: int, owners: list[Person], contacts: list[dict[str, s
                 round(lognormal(rng, 90, 0.3)),
             )
             answered = after(created, wait)
-            row = {"source": "five9", "source_id": str(call_id), "direction": "inbound", "channel": "phone",
-                   "queue": HOTLINE, "dialled_number": HOTLINE_NUMBER, "reason": CLUSTER_REASON[0],
-                   "status": "answered", "is_abandoned": "false", "is_transferred": "true",
-                   "answered_at": iso(answered), "wait_s": secs(wait), "talk_s": secs(talk), "hold_s": "0",
-                   "wrap_s": secs(wrap), "handle_s": secs(talk + wrap), "agent": TIER2_AGENTS[0],
-                   "updated_at": iso(after(answered, talk + wrap)), "customer_phone": f"+1{person.phone}"}  # fmt: skip
+            row = {
+                "source": "five9",
+                "source_id": str(call_id),
+                "direction": "inbound",
+                "channel": "phone",
+                "queue": HOTLINE,
+                "dialled_number": HOTLINE_NUMBER,
+                "reason": CLUSTER_REASON[0],
+                "status": "answered",
+                "is_abandoned": "false",
+                "is_transferred": "true",
+                "answered_at": iso(answered),
+                "wait_s": secs(wait),
+                "talk_s": secs(talk),
+                "hold_s": "0",
+                "wrap_s": secs(wrap),
+                "handle_s": secs(talk + wrap),
+                "agent": TIER2_AGENTS[0],
+                "updated_at": iso(after(answered, talk + wrap)),
+                "customer_phone": f"+1{person.phone}",
+            }
         else:
             ticket_id += rng.randrange(1, 4)
             row = ticket_row(rng, draft) | ticket_identity(rng, draft)

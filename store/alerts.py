@@ -14,7 +14,8 @@ What the rows mean is docs/alerts.md#what-is-stored; the code that fills them is
   changes) and every acknowledgement and silence, with who (``actor``) and when.
 - ``alert_silences``: matchers (rule, recall, subject; empty matches any), a time window, a reason.
 - ``alert_outbox``: every notification message, written before it is sent; ``sent_at`` once sent.
-- ``alert_groups``: per notification group, when its last message was planned.
+- ``alert_groups``: per notification group, when its last message was planned and since when
+  something in it waits to be sent.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ ALERTS_DDL = (
         created_at TIMESTAMP NOT NULL, claimed_at TIMESTAMP, sent_at TIMESTAMP,
         attempts INTEGER NOT NULL DEFAULT 0, last_error VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS alert_groups (
-        group_key VARCHAR NOT NULL, last_planned_at TIMESTAMP NOT NULL, messages BIGINT NOT NULL)""",
+        group_key VARCHAR NOT NULL, last_planned_at TIMESTAMP, messages BIGINT NOT NULL,
+        waiting_since TIMESTAMP)""",
 )
 
 INSTANCE_KEY = ("rule_id", "recall_id", "subject")

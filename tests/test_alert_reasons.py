@@ -123,8 +123,10 @@ def test_n_reports_pattern_then_problem_then_resolved(s):
         [
             # Day one (before B): three customers about "Remedy status" — a common reason from then on;
             # one about the stuck buckle — still rare (1 < 3).
-            *[ticket(f"r{i}", at("2026-03-02T16:00:00Z") + timedelta(hours=i), "Remedy status", f"r{i}@x.com")
-              for i in range(3)],
+            *[
+                ticket(f"r{i}", at("2026-03-02T16:00:00Z") + timedelta(hours=i), "Remedy status", f"r{i}@x.com")
+                for i in range(3)
+            ],
             ticket("a1", at("2026-03-02T20:00:00Z"), stuck, "a@x.com"),
             # 03-10: b at 14:00, c at 15:00, an unknown customer at 15:30, b again at 16:00, d at 17:00.
             ticket("b1", at("2026-03-10T14:00:00Z"), stuck, "b@x.com"),
@@ -133,14 +135,24 @@ def test_n_reports_pattern_then_problem_then_resolved(s):
             ticket("b2", at("2026-03-10T16:00:00Z"), stuck, "b@x.com"),
             ticket("d1", at("2026-03-10T17:00:00Z"), stuck, "d@x.com"),
             # Three more customers about "Remedy status" on 03-10: common, never an alert.
-            *[ticket(f"s{i}", at("2026-03-10T14:00:00Z") + timedelta(minutes=i), "Remedy status", f"s{i}@x.com")
-              for i in range(3)],
+            *[
+                ticket(f"s{i}", at("2026-03-10T14:00:00Z") + timedelta(minutes=i), "Remedy status", f"s{i}@x.com")
+                for i in range(3)
+            ],
         ]
-    )  # fmt: skip
+    )
     key = "buckle stuck after repair"
-    for when in ("2026-03-03T14:00:00Z", "2026-03-10T14:30:00Z", "2026-03-10T15:05:00Z", "2026-03-10T15:35:00Z",
-                 "2026-03-10T17:05:00Z", "2026-03-13T14:05:00Z", "2026-03-13T15:05:00Z", "2026-03-13T16:05:00Z",
-                 "2026-03-13T16:10:00Z"):  # fmt: skip
+    for when in (
+        "2026-03-03T14:00:00Z",
+        "2026-03-10T14:30:00Z",
+        "2026-03-10T15:05:00Z",
+        "2026-03-10T15:35:00Z",
+        "2026-03-10T17:05:00Z",
+        "2026-03-13T14:05:00Z",
+        "2026-03-13T15:05:00Z",
+        "2026-03-13T16:05:00Z",
+        "2026-03-13T16:10:00Z",
+    ):
         evaluate(con, at(when), rule_ids=["reason-reports"])
     # Before B nothing is evaluated: a1 alone, then only b within 72 h at 14:30 — one report is never an alert.
     assert reason_state(con, at("2026-03-10T14:30:00Z"), key) is None
@@ -159,8 +171,18 @@ def test_n_reports_pattern_then_problem_then_resolved(s):
 
 
 def test_tags_are_reasons_when_there_is_none_and_the_match_tag_is_not(s):
-    s.add([ticket(f"t{i}", at("2026-03-10T14:00:00Z") + timedelta(minutes=i), "", f"t{i}@x.com",
-                  tags="recall_r1 buckle_stuck") for i in range(3)])  # fmt: skip
+    s.add(
+        [
+            ticket(
+                f"t{i}",
+                at("2026-03-10T14:00:00Z") + timedelta(minutes=i),
+                "",
+                f"t{i}@x.com",
+                tags="recall_r1 buckle_stuck",
+            )
+            for i in range(3)
+        ]
+    )
     f = reports(s.con, "R1", at("2026-03-11T00:00:00Z"))
     assert set(f["key"]) == {"buckle stuck"}
     evaluate(s.con, at("2026-03-10T14:05:00Z"), rule_ids=["reason-reports"])
@@ -168,8 +190,12 @@ def test_tags_are_reasons_when_there_is_none_and_the_match_tag_is_not(s):
 
 
 def test_learning_ends_later_when_asked(s):
-    s.add([ticket(f"t{i}", at("2026-03-04T14:00:00Z") + timedelta(minutes=i), "New thing", f"t{i}@x.com")
-           for i in range(3)])  # fmt: skip
+    s.add(
+        [
+            ticket(f"t{i}", at("2026-03-04T14:00:00Z") + timedelta(minutes=i), "New thing", f"t{i}@x.com")
+            for i in range(3)
+        ]
+    )
     from alerts import rules
 
     rules.save(s.con, Rule(id="reason-reports", kind="n_reports", pending_for=1, learn_h=72))

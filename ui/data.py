@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st
 
 import metrics
+from alerts.scheduler import after_load
 from connectors.load import Failure, ingest_paths
 from store.db import StoreError, default_path, open_store, read_transaction
 
@@ -33,6 +34,7 @@ def _prepared(path: str) -> str:
             failed = [r.message for r in results if isinstance(r, Failure)]
             if failed:
                 raise RuntimeError("the bundled sample data did not load: " + "; ".join(failed))
+            after_load(con)
     return path
 
 

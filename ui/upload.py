@@ -35,6 +35,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from alerts.scheduler import after_load
 from connectors import mapped
 from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.batches import Summary, summarize
@@ -303,6 +304,8 @@ def load_files(
                     "rejects": rejects,  # masked when shown (show_reports)
                 }
             )
+        if any("error" not in r for r in reports):
+            after_load(con)  # the alert rules see the new data at once (docs/alerts.md#evaluation)
     return reports
 
 
