@@ -23,6 +23,7 @@ SECTIONS = {
         ("channels", "Channels & handling", "📞"),
         ("quality", "Quality", "✅"),
         ("coverage", "Coverage", "📬"),
+        ("alerts", "Alerts", "🚨"),
     ],
     "Data": [("upload", "Upload", "📤"), ("settings", "Settings", "⚙️")],
 }

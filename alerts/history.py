@@ -15,7 +15,10 @@ from typing import Any
 import duckdb
 
 from alerts import rules
+from alerts.conditions import threshold_op
+from alerts.describe import describe
 from alerts.silences import active_at, matching
+from alerts.values import targets
 from metrics.base import as_utc
 
 ORDER = {"firing": 0, "recovering": 1, "pending": 2, "resolved": 3, "normal": 4}
@@ -75,6 +78,7 @@ def states_at(
     firing warning, recovering, pending, resolved, normal."""
     t = as_utc(at)
     by_id = {r.id: r for r in rules.load(con)[0] if r.enabled}
+    goals = targets(con)
     rows = con.execute(_SQL, {"at": t, "rid": recall_id}).fetchall()
     silences = active_at(con, t)
     out = []
@@ -86,6 +90,8 @@ def states_at(
         active = a["state"] in ("firing", "recovering")
         acked = active and a["acked_at"] is not None and a["since"] is not None and a["acked_at"] >= a["since"]
         silence = next(iter(matching(silences, (a["rule_id"], a["recall_id"], a["subject"]))), None)
+        op = threshold_op(rule, goals.get(rule.metric)) if rule.kind == "threshold" else None
+        words = describe(a | {"subject": a["subject"], "detail": a["detail"]}, rule, op)
         out.append(
             {
                 "rule": rule.id,
@@ -105,6 +111,9 @@ def states_at(
                 "evaluated_at": a["evaluated_at"],
                 "acknowledged": {"by": a["acked_by"], "at": a["acked_at"]} if acked else None,
                 "silenced": silence,
+                "what": words["what"],
+                "value_text": words["value"],
+                "rule_text": words["rule"],
             }
         )
     severity_rank = {"critical": 0, "warning": 1}
@@ -115,3 +124,14 @@ def states_at(
 def firing(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The alerts a wall shows: firing or recovering (still an alert until resolved)."""
     return [a for a in alerts if a["state"] in ("firing", "recovering")]
+
+
+def events(con: duckdb.DuckDBPyConnection, recall_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest transitions, acknowledgements and silences (of this recall and the whole store)."""
+    rows = con.execute(
+        "SELECT event_at, rule_id, recall_id, subject, kind, from_state, to_state, severity, actor, note "
+        "FROM alert_events WHERE $rid IS NULL OR recall_id IN ($rid, '') ORDER BY event_id DESC LIMIT $limit",
+        {"rid": recall_id, "limit": limit},
+    ).fetchall()
+    names = ("at", "rule", "recall_id", "subject", "kind", "from_state", "to_state", "severity", "by", "note")
+    return [dict(zip(names, r, strict=True)) for r in rows]

@@ -1,4 +1,5 @@
-"""Stand-up (wall screen): big red/amber/green tiles with deltas since yesterday, refreshed by itself.
+"""Stand-up (wall screen): big red/amber/green tiles with deltas since yesterday, refreshed by itself,
+under a strip of the alerts firing (ui/alert_strip.py).
 
 URL: ``?kiosk=1`` (no sidebar, header, menu or navigation), ``refresh=S`` (seconds; default the
 wall refresh setting), ``as_of=ISO8601`` (replay a moment; default now), ``rotate=overview,volume,
@@ -12,7 +13,7 @@ import streamlit as st
 
 import ui
 from metrics import Options
-from ui import access, charts, data, filters, wall
+from ui import access, alert_strip, charts, data, filters, wall
 
 ui.through_router()
 
@@ -39,6 +40,9 @@ def screen() -> None:
     banner = wall.stale_banner(fresh)
     if banner:
         st.markdown(banner, unsafe_allow_html=True)
+    strip = alert_strip.strip_html(data.alert_states(replay, recall["recall_id"]), zone)
+    if strip:
+        st.markdown(strip, unsafe_allow_html=True)
     view = wall.pick_view(views, every, time.time())
     result = data.standup(v, recall["recall_id"], as_of, phase, Options(), chosen)
     if view == "overview":

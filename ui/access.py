@@ -2,8 +2,8 @@
 
 Roles:
 
-- ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage);
-- ``analyst``: also Upload (load, undo);
+- ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage) and Alerts (to see);
+- ``analyst``: also Upload (load, undo), and on Alerts: acknowledge, silence, edit rules;
 - ``admin``: also Settings, and unmasked customer emails and phones in the UI and in downloads;
 - ``wall``: an unattended TV given ``?wall=<token>``: the stand-up page only, in kiosk mode;
 - ``open``: no identity provider configured (no ``[auth]`` in secrets.toml): every page, on
@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 VIEWER, ANALYST, ADMIN, WALL, OPEN = "viewer", "analyst", "admin", "wall", "open"
-DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage"]
+DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage", "alerts"]
 _PAGES = {
     VIEWER: DASHBOARDS,
     ANALYST: [*DASHBOARDS, "upload"],
@@ -77,6 +77,11 @@ def role_for(email: str | None, groups: Iterable[str] | None, config: Mapping[st
 def pages_for(role: str | None) -> list[str]:
     """The page names (pages/NAME.py) a role may open; none for an unknown or absent role."""
     return list(_PAGES.get(role, [])) if role else []
+
+
+def edits_alerts(role: str | None) -> bool:
+    """Acknowledge, silence and edit alert rules: analysts and admins (and open mode, localhost)."""
+    return role in (ANALYST, ADMIN, OPEN)
 
 
 def shows_pii(role: str | None) -> bool:

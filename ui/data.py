@@ -318,3 +318,16 @@ def save_recall_toml(text: str, recall_id: str, by: str | None = None) -> tuple[
                 return ingest_file(con, SourceFile(f"settings/{name}.toml", path), loaded_by=by), None
             except Unreadable as e:
                 return None, str(e)
+
+
+# --- Alerts ---
+
+
+def alert_states(as_of: datetime | None, recall_id: str | None) -> list[dict]:
+    """Every alert instance at ``as_of`` (None: this very moment, not rounded to the minute, so an
+    evaluation or acknowledgement seconds ago shows) (alerts/history.py). Read each run: evaluations
+    by the scheduler change them without a load, so they are not cached on the ledger version."""
+    from alerts.history import states_at
+
+    with reading() as con:
+        return states_at(con, as_of, recall_id)
