@@ -1,5 +1,5 @@
 """The strip of firing alerts above the stand-up tiles: what, the value and the rule, since when —
-large enough to read across a room (docs/alerts.md#on-the-wall).
+large enough to read across a room (docs/alerts.md#on-the-wall-and-the-alerts-page).
 
 One line per alert that is firing or recovering, critical first, at most ``MAX_SHOWN`` (then "+N
 more"); acknowledged and silenced alerts say so. Nothing at all when no alert is firing: the strip
