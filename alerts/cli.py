@@ -4,9 +4,10 @@ Evaluates the rules at ``--as-of`` (default now; nothing changes when that momen
 already) and prints every rule instance as it stood then: ``{"as_of", "recall_id", "alerts": [...]}``,
 each alert with ``state``, ``severity``, ``rule``, what it is about (``subject_type`` metric, reason
 or source, and ``subject``), ``value``, ``threshold``, ``expected``, ``n``, ``since``, ``detail``,
-``acknowledged`` and ``silenced``. ``--replay-from ISO`` first evaluates every ``--every`` minutes
-(default 60) from that moment, as a scheduler running then would have — for exports loaded after
-the fact, such as the sample recall. ``--no-evaluate`` only reads what is stored.
+``acknowledged`` and ``silenced``. ``--replay-from ISO`` first replaces the stored alert history
+(of ``--recall``, or all) by evaluations every ``--every`` minutes (default 60) from that moment, as
+a scheduler running then would have (alerts.engine.replay) — for exports loaded after the fact,
+such as the sample recall. ``--no-evaluate`` only reads what is stored.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from alerts.engine import backfill, evaluate
+from alerts.engine import evaluate, replay
 from alerts.history import states_at
 from metrics.base import as_utc
 from store.db import StoreError, connect
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         if not args.no_evaluate:
             if start is not None:
-                backfill(con, start, at, args.every, args.recall)
+                replay(con, start, at, args.every, args.recall)
             evaluate(con, at, args.recall)
         alerts = states_at(con, at, args.recall)
     finally:
@@ -78,5 +79,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"alerts as of {at:%Y-%m-%d %H:%M} UTC: {len(active)} not normal, {len(alerts) - len(active)} normal")
     for a in active:
         since = f" since {a['since']:%Y-%m-%d %H:%M}" if a["since"] else ""
-        print(f"  {a['state']:10} {a['severity'] or '':8} {a['rule']} · {a['subject']}{since} · {a['detail']}")
+        print(f"  {a['state']:10} {a['severity'] or '':8} {a['what']} · {a['value_text']} ({a['rule_text']}){since}")
     return 0

@@ -238,3 +238,39 @@ def backfill(
         at += timedelta(minutes=every_min)
         n += 1
     return n
+
+
+def replay(
+    con: duckdb.DuckDBPyConnection,
+    start: datetime | str,
+    end: datetime | str,
+    every_min: float,
+    recall_id: str | None = None,
+) -> int:
+    """Replace the stored alert history (of one recall, or all) by a replay from ``start`` to
+    ``end`` (:func:`backfill`): for exports loaded after the fact, whose past no scheduler saw.
+
+    The instances, their log and their state and severity events are dropped first (rules,
+    silences and the record of acknowledgements and silences stay); the replay starts from
+    ``normal``. Replayed alerts count as notified — a replay never sends mail about the past;
+    an alert still firing later is repeated as usual."""
+    where = "recall_id = $rid" if recall_id else "true"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, extra in (
+            ("alert_state", ""),
+            ("alert_log", ""),
+            ("alert_events", " AND kind IN ('state', 'severity')"),
+        ):
+            con.execute(f"DELETE FROM {table} WHERE {where}{extra}", {"rid": recall_id} if recall_id else {})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    n = backfill(con, start, end, every_min, recall_id)
+    con.execute(
+        f"UPDATE alert_state SET notified_at = fired_at, notified_severity = severity, resolve_notified = true "
+        f"WHERE fired_at IS NOT NULL AND notified_at IS NULL AND {where}",
+        {"rid": recall_id} if recall_id else {},
+    )
+    return n

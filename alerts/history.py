@@ -75,7 +75,7 @@ def states_at(
     con: duckdb.DuckDBPyConnection, at: datetime | str | None = None, recall_id: str | None = None
 ) -> list[dict[str, Any]]:
     """The instances of enabled rules at ``at`` (default now), most urgent first: firing critical,
-    firing warning, recovering, pending, resolved, normal."""
+    firing warning, recovering, pending, resolved, normal; the newest first within each."""
     t = as_utc(at)
     by_id = {r.id: r for r in rules.load(con)[0] if r.enabled}
     goals = targets(con)
@@ -117,7 +117,9 @@ def states_at(
             }
         )
     severity_rank = {"critical": 0, "warning": 1}
-    out.sort(key=lambda x: (ORDER[x["state"]], severity_rank.get(x["severity"], 2), x["rule"], x["subject"]))
+    out.sort(key=lambda x: (x["rule"], x["subject"]))
+    out.sort(key=lambda x: x["since"] or datetime.min, reverse=True)  # newest first within a rank
+    out.sort(key=lambda x: (ORDER[x["state"]], severity_rank.get(x["severity"], 2)))
     return out
 
 

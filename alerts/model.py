@@ -247,8 +247,8 @@ def default_rules(metrics_with_targets: dict[str, str]) -> list[Rule]:
         for m, label in metrics_with_targets.items()
     ]
     rules.append(
-        Rule(id="no-data", kind="no_data", name="no new data from a contact source", **KIND_DEFAULTS["no_data"])
+        Rule(id="no-data", kind="no_data", name="No new data from a contact source", **KIND_DEFAULTS["no_data"])
     )
-    rules.append(Rule(id="reason-reports", kind="n_reports", name="new contact reason", **KIND_DEFAULTS["n_reports"]))
-    rules.append(Rule(id="reason-spike", kind="spike", name="contact reason spike", **KIND_DEFAULTS["spike"]))
+    rules.append(Rule(id="reason-reports", kind="n_reports", name="New contact reason", **KIND_DEFAULTS["n_reports"]))
+    rules.append(Rule(id="reason-spike", kind="spike", name="Contact reason spike", **KIND_DEFAULTS["spike"]))
     return rules

@@ -1,8 +1,9 @@
 """Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
-Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Starts its own
-``streamlit run serve.py`` on a fresh store (the sample recall loads on first start) and drives
-Debian's chromium with Playwright (tests/browser/harness.py).
+Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Loads the sample recall into a
+fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
+(docs/alerts.md#replay), starts its own ``streamlit run serve.py`` on that store and drives Debian's
+chromium with Playwright (tests/browser/harness.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "brows
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 
 REPLAY = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the announcement: day one in full swing
+DAY_NINE = "as_of=2026-03-11T00:00:00Z"  # 19:00 on day 9: the seeded reason cluster is firing
 PAGES = {
     "overview": ("", "[data-testid='stMetric']"),
     "standup": (f"standup?kiosk=1&{REPLAY}", "[data-value='contacts']"),
@@ -26,7 +28,24 @@ PAGES = {
     "coverage": ("coverage", "[data-testid='stMetric']"),
     "upload": ("upload", "text=Choose files"),
     "settings": ("settings", "[data-testid='stMain']"),
+    "standup_alert": (f"standup?kiosk=1&{DAY_NINE}", ".alert-strip"),
+    "alerts": (f"alerts?{DAY_NINE}", "[data-testid='stDataFrame']"),
 }
+
+
+def prepare(db: Path) -> None:
+    """The sample recall, loaded as ui/data.py loads it on first start, and the alert rules replayed
+    every hour from its first contact to the evening of day 9."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from alerts.engine import replay
+    from connectors.load import ingest_paths
+    from store.db import connect
+    from ui.data import SAMPLE_DIR, SAMPLE_LOADER
+
+    con = connect(db)
+    ingest_paths(con, [SAMPLE_DIR], loaded_by=SAMPLE_LOADER)
+    replay(con, "2026-02-15T06:00:00Z", "2026-03-11T00:00:00Z", 60)
+    con.close()
 
 
 def main() -> None:
@@ -36,6 +55,7 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        prepare(Path(tmp) / "shots.duckdb")
         server = Server(Path(tmp) / "shots.duckdb", Path(tmp) / "streamlit.log")
         server.start()
         try:

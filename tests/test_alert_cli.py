@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from alerts_support import Store, call
 from test_alert_engine import NINE
@@ -56,7 +56,44 @@ def test_alerts_json_at_a_moment_and_replayed(tmp_path, capsys):
     earlier = json.loads(capsys.readouterr().out)
     assert next(a for a in earlier["alerts"] if a["rule"] == "service_level-target")["state"] == "pending"
     assert main(["alerts", "--db", db, "--as-of", "2026-03-10T14:40:00Z", "--no-evaluate"]) == 0
-    assert "firing     critical service_level-target" in capsys.readouterr().out
+    assert "firing     critical Service level (today) · 0.0% · n = 25 (below 70.0%) since" in capsys.readouterr().out
+
+
+def test_replay_replaces_what_a_later_evaluation_stored(tmp_path, capsys):
+    """Exports loaded after the fact were evaluated at the time of the load (here a day later);
+    a replay from the morning gives them a past, and marks what it replays as notified."""
+    s = Store(tmp_path)
+    s.add([call(f"c{i}", NINE + timedelta(minutes=i), 60) for i in range(25)])
+    from alerts import evaluate
+
+    evaluate(s.con, NINE + timedelta(days=1))  # what a load the next day does
+    s.con.close()
+    db = str(tmp_path / "alerts.duckdb")
+    main(["alerts", "--db", db, "--as-of", "2026-03-10T14:40:00Z", "--no-evaluate", "--json"])
+    assert [a for a in json.loads(capsys.readouterr().out)["alerts"]] == []  # nothing was evaluated then
+    main(
+        [
+            "alerts",
+            "--db",
+            db,
+            "--as-of",
+            "2026-03-10T14:40:00Z",
+            "--replay-from",
+            "2026-03-10T14:00:00Z",
+            "--every",
+            "5",
+            "--json",
+        ]
+    )
+    sl = next(a for a in json.loads(capsys.readouterr().out)["alerts"] if a["rule"] == "service_level-target")
+    assert (sl["state"], sl["since"]) == ("firing", "2026-03-10T14:25:00Z")
+    from store.db import connect
+
+    con = connect(db)
+    assert con.execute(
+        "SELECT notified_at, resolve_notified FROM alert_state WHERE rule_id = 'service_level-target'"
+    ).fetchall() == [(datetime(2026, 3, 10, 14, 25), True)]
+    con.close()
 
 
 def test_alerts_errors(tmp_path, capsys):

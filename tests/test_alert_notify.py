@@ -67,12 +67,13 @@ def test_grouped_wait_interval_repeat_and_acknowledge(env):
     sched.tick(T0 + timedelta(seconds=30))  # one message for the group, on every channel
     assert len(box.messages) == 1 and len(hooks.bodies("/json")) == 1 and len(hooks.bodies("/slack")) == 1
     mail = box.messages[0]
-    assert mail["Subject"] == "[Recall Ops] CRITICAL: new contact reason · 2 subjects — R1"
+    assert mail["Subject"] == "[Recall Ops] CRITICAL: New contact reason (2) — R1"
     assert mail["Message-ID"] == message_id_header(f"{GROUP}#1@email")
     assert box.envelopes[0] == ("alerts@example.com", ["lead@example.com", "team@example.com"])
     text = mail.get_content()
-    assert "FIRING critical: new contact reason · latch cracks · 3 customers since 2026-03-10 17:30 UTC" in text
-    assert "FIRING critical: new contact reason · strap frays · 3 customers" in text
+    line = "FIRING critical: New reason “Latch cracks” · 3 customers (≥ 3 customers within 72 h)"
+    assert f"{line} since 2026-03-10 17:30 UTC" in text
+    assert "FIRING critical: New reason “Strap frays” · 3 customers" in text
     assert "Dashboard: https://ops.example.com" in text
     body = hooks.bodies("/json")[0]
     assert (body["id"], body["type"], body["recall_id"]) == (f"{GROUP}#1", "alerts", "R1")
@@ -86,7 +87,7 @@ def test_grouped_wait_interval_repeat_and_acknowledge(env):
     assert request["headers"]["X-Recall-Ops-Signature"] == f"sha256={signature}"
     slack = hooks.bodies("/slack")[0]
     assert slack["text"] == mail["Subject"] and slack["blocks"][0]["type"] == "header"
-    assert "strap frays" in slack["blocks"][1]["text"]["text"]
+    assert "New reason “Strap frays”" in slack["blocks"][1]["text"]["text"]
 
     # A third reason fires 5 minutes on: at most one message per group per 5 minutes.
     store.add(reports("Cover tears", "2026-03-10T17:10:00Z", "ghi"))
@@ -108,7 +109,7 @@ def test_grouped_wait_interval_repeat_and_acknowledge(env):
     assert len(box.messages) == 3
     again = hooks.bodies("/json")[2]["alerts"]
     assert [(a["subject"], a["repeat"]) for a in again] == [("strap frays", True)]
-    assert "still firing critical: new contact reason · strap frays" in box.messages[2].get_content()
+    assert "still firing critical: New reason “Strap frays”" in box.messages[2].get_content()
 
 
 def test_warnings_are_not_notified(env):
@@ -135,13 +136,13 @@ def test_a_silence_holds_notifications_until_it_ends(env):
     assert box.messages == []
     sched.tick(T0 + timedelta(hours=1))  # the silence is over: the alert is still firing and was never sent
     sched.tick(T0 + timedelta(hours=1, seconds=30))
-    assert len(box.messages) == 1 and "strap frays" in box.messages[0].get_content()
+    assert len(box.messages) == 1 and "New reason “Strap frays”" in box.messages[0].get_content()
 
 
 def test_resolution_is_notified_once(env):
     store, sched, box, hooks = env
     rules.save(
-        store.con, Rule(id="reason-reports", kind="n_reports", name="new contact reason", pending_for=1, within_h=1)
+        store.con, Rule(id="reason-reports", kind="n_reports", name="New contact reason", pending_for=1, within_h=1)
     )
     store.add(reports("Strap frays", "2026-03-10T17:00:00Z", "abc"))
     sched.tick(T0)
@@ -154,7 +155,7 @@ def test_resolution_is_notified_once(env):
         sched.tick(at("2026-03-10T17:30:00Z") + timedelta(minutes=minutes))
     sched.tick(at("2026-03-10T19:00:00Z"))
     assert len(box.messages) == 2
-    assert box.messages[1]["Subject"] == "[Recall Ops] RESOLVED: new contact reason · strap frays — R1"
+    assert box.messages[1]["Subject"] == "[Recall Ops] RESOLVED: New reason “Strap frays” — R1"
     assert hooks.bodies("/json")[1]["alerts"][0]["state"] == "resolved"
 
 
@@ -210,7 +211,7 @@ def test_daily_digest_at_the_local_time(env, tmp_path):
     # No calls and no ratings: no tile with a target has a value.
     assert text.startswith("Test recall: no tile with a target has data yet; 1 critical and 0 warning alerts firing.")
     assert "  Contacts today: 0 · ±0" in text or "  Contacts today: 0 · 0" in text
-    assert "Alerts fired in the last 24 h: 1" in text and "critical: new contact reason · strap frays" in text
+    assert "Alerts fired in the last 24 h: 1" in text and "critical: New contact reason · strap frays" in text
     assert "zendesk (contacts): newest 2026-03-10 17:20 UTC, 20.2 h old" in text
     body = [b for b in hooks.bodies("/json") if b["type"] == "digest"][1]
     assert body["date"] == "2026-03-11" and [t["tile"] for t in body["tiles"]][:2] == ["contacts", "service_level"]

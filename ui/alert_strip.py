@@ -12,12 +12,13 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-MAX_SHOWN = 4
+MAX_SHOWN = 3
 
 STRIP_CSS = """<style>
-.alert-strip {display: flex; flex-direction: column; gap: 0.45rem; margin: 0 0 0.9rem 0;}
-.alert-item {display: flex; align-items: baseline; gap: 1.1rem; padding: 0.55rem 1.1rem; border-radius: 0.6rem;
-  font-size: 2rem; line-height: 1.2; color: #ffffff; border-left: 0.7rem solid #ffffff;}
+.alert-strip {display: flex; flex-direction: column; gap: 0.35rem; margin: 0 0 0.7rem 0;}
+.alert-item {display: flex; align-items: baseline; gap: 1.1rem; padding: 0.35rem 1.1rem; border-radius: 0.6rem;
+  font-size: 1.9rem; line-height: 1.2; color: #ffffff; border-left: 0.7rem solid #ffffff; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis;}
 .alert-item.critical {background: #991b1b; border-left-color: #fecaca;}
 .alert-item.warning {background: #92400e; border-left-color: #fde68a;}
 .alert-item.recovering {opacity: 0.75;}
@@ -26,7 +27,7 @@ STRIP_CSS = """<style>
 .alert-value {font-variant-numeric: tabular-nums;}
 .alert-rule, .alert-since, .alert-mark {color: #fde2e2; font-size: 1.55rem; white-space: nowrap;}
 .alert-item.warning .alert-rule, .alert-item.warning .alert-since {color: #fef3c7;}
-.alert-more {font-size: 1.6rem; color: #cbd5e1;}
+.alert-more {font-size: 1.5rem; color: #cbd5e1;}
 </style>"""
 
 

@@ -30,11 +30,14 @@ from typing import Any
 import duckdb
 
 from alerts import rules
+from alerts.conditions import threshold_op
+from alerts.describe import describe
 from alerts.engine import load_instances
 from alerts.model import Rule
 from alerts.notify.config import Config
 from alerts.silences import active_at, matching
 from alerts.states import Instance
+from alerts.values import targets
 
 OUTBOX_COLUMNS = "message_id, channel, group_key, kind, title, body, due_at, created_at"
 
@@ -52,8 +55,23 @@ def need(inst: Instance, rule: Rule, silenced: bool, now: datetime) -> str | Non
     return None
 
 
-def alert_payload(inst: Instance, rule: Rule, why: str) -> dict[str, Any]:
+def alert_payload(inst: Instance, rule: Rule, why: str, op: str | None = None) -> dict[str, Any]:
+    words = describe(
+        {
+            "subject": inst.subject,
+            "value": inst.value,
+            "threshold": inst.threshold,
+            "expected": inst.expected,
+            "n": inst.n,
+            "detail": inst.detail,
+        },
+        rule,
+        op,
+    )
     return {
+        "what": words["what"],
+        "value_text": words["value"],
+        "rule_text": words["rule"],
         "rule": rule.id,
         "rule_name": rule.label,
         "kind": rule.kind,
@@ -79,10 +97,10 @@ def _iso(t: datetime | None) -> str | None:
 def title(alerts: list[dict[str, Any]], rule: Rule, recall_id: str) -> str:
     firing = [a for a in alerts if a["state"] == "firing"]
     what = "CRITICAL" if firing else "RESOLVED"
-    subjects = sorted({a["subject"] for a in (firing or alerts)})
-    about = subjects[0] if len(subjects) == 1 else f"{len(subjects)} subjects"
+    named = sorted({a["what"] for a in (firing or alerts)})
+    about = named[0] if len(named) == 1 else f"{rule.label} ({len(named)})"
     where = f" — {recall_id}" if recall_id else ""
-    return f"[Recall Ops] {what}: {rule.label} · {about}{where}"
+    return f"[Recall Ops] {what}: {about}{where}"
 
 
 def _groups(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[datetime | None, int, datetime | None]]:
@@ -111,6 +129,7 @@ def plan(con: duckdb.DuckDBPyConnection, now: datetime, config: Config) -> list[
 
 def _plan(con: duckdb.DuckDBPyConnection, now: datetime, config: Config) -> list[str]:
     by_id = {r.id: r for r in rules.load(con)[0] if r.enabled}
+    goals = targets(con)
     silences = active_at(con, now)
     needs: dict[str, list[tuple[Instance, str]]] = {}
     for inst in load_instances(con).values():
@@ -131,7 +150,8 @@ def _plan(con: duckdb.DuckDBPyConnection, now: datetime, config: Config) -> list
             _save_group(con, key, last, count, waiting)
             continue
         rule, recall_id = by_id[items[0][0].rule_id], items[0][0].recall_id
-        alerts = [alert_payload(i, rule, why) for i, why in sorted(items, key=lambda x: x[0].subject)]
+        op = threshold_op(rule, goals.get(rule.metric)) if rule.kind == "threshold" else None
+        alerts = [alert_payload(i, rule, why, op) for i, why in sorted(items, key=lambda x: x[0].subject)]
         message_id = f"{key}#{count + 1}"
         payload = {
             "id": message_id,

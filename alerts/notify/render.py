@@ -13,31 +13,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from alerts.values import METRICS
-
 SLACK_TEXT_MAX = 2900  # Slack's section text limit is 3000 characters
 
 
-def value_text(alert: dict[str, Any]) -> str:
-    value, kind = alert.get("value"), alert.get("kind")
-    if value is None:
-        return "—"
-    if kind in ("threshold", "change") and alert["subject"] in METRICS:
-        unit = METRICS[alert["subject"]].unit
-        return f"{value:.1%}" if unit == "pct" else f"{value:,.0f} s" if unit == "s" else f"{value:,.0f}"
-    if kind == "no_data":
-        return f"{value:,.1f} h without new data"
-    if kind == "n_reports":
-        return f"{value:g} customers"
-    return f"{value:g} today (expected {alert.get('expected') or 0:g})"
-
-
 def alert_line(alert: dict[str, Any]) -> str:
+    """``FIRING critical: <what> · <value> (<rule>) since <UTC> — <detail>``."""
     head = "RESOLVED" if alert["state"] == "resolved" else ("still firing" if alert.get("repeat") else "FIRING")
     severity = f" {alert['severity']}" if alert["state"] != "resolved" and alert.get("severity") else ""
     since = f" since {alert['since'][:16].replace('T', ' ')} UTC" if alert.get("since") else ""
     detail = f" — {alert['detail']}" if alert.get("detail") else ""
-    return f"{head}{severity}: {alert['rule_name']} · {alert['subject']} · {value_text(alert)}{since}{detail}"
+    return f"{head}{severity}: {alert['what']} · {alert['value_text']} ({alert['rule_text']}){since}{detail}"
 
 
 def digest_lines(p: dict[str, Any]) -> list[str]:
