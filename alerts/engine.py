@@ -36,13 +36,18 @@ STATE_COLUMNS = tuple(Instance.__dataclass_fields__)
 
 @dataclass
 class Context:
-    """What one evaluation (or a run of them over a fixed store) may reuse: the metric reader and,
-    per recall, the contact reports up to ``reports_until`` (sliced for earlier moments)."""
+    """What one evaluation (or a run of them over a fixed store, ``fixed_until`` set) may reuse:
+    rules, targets, the metric reader, and per recall the contact reports and the customers per
+    reason before a baseline's end. With ``fixed_until`` the reports are read once, from ``since``
+    to ``fixed_until``, and sliced for each moment."""
 
     con: duckdb.DuckDBPyConnection
-    reports_until: datetime | None = None
+    fixed_until: datetime | None = None
+    since: datetime | None = None
     reader: Reader = field(init=False)
     _reports: dict[str, pl.DataFrame] = field(default_factory=dict)
+    _before: dict[tuple[str, datetime], dict[str, int]] = field(default_factory=dict)
+    _first: dict[str, date | None] = field(default_factory=dict)
     _recalls: dict[str, tuple[datetime, date]] | None = None
     _rules: list[Rule] | None = None
     _targets: dict | None = None
@@ -51,12 +56,12 @@ class Context:
         self.reader = Reader(self.con)
 
     def rules(self) -> list[Rule]:
-        if self._rules is None or self.reports_until is None:
+        if self._rules is None or self.fixed_until is None:
             self._rules = rules.load(self.con)[0]
         return self._rules
 
     def targets(self) -> dict:
-        if self._targets is None or self.reports_until is None:
+        if self._targets is None or self.fixed_until is None:
             self._targets = targets(self.con)
         return self._targets
 
@@ -67,12 +72,28 @@ class Context:
             self._recalls = {rid: (at, self.reader.day(rid, at)) for rid, at in rows}
         return self._recalls
 
+    def lookback(self) -> timedelta:
+        hours = [reasons.history_h(r) for r in self.rules() if r.kind in ("n_reports", "spike")]
+        return timedelta(hours=max(hours, default=0))
+
     def reports(self, recall_id: str, at: datetime) -> pl.DataFrame:
-        if self.reports_until is None or at > self.reports_until:
-            return reasons.reports(self.con, recall_id, at)
+        """The reports a reason rule may look at, up to ``at``."""
+        if self.fixed_until is None or at > self.fixed_until:
+            return reasons.reports(self.con, recall_id, at - self.lookback(), at)
         if recall_id not in self._reports:
-            self._reports[recall_id] = reasons.reports(self.con, recall_id, self.reports_until)
+            start = (self.since or at) - self.lookback()
+            self._reports[recall_id] = reasons.reports(self.con, recall_id, start, self.fixed_until)
         return self._reports[recall_id].filter(pl.col("created_at") <= at)
+
+    def before(self, recall_id: str, end: datetime) -> dict[str, int]:
+        if (recall_id, end) not in self._before:
+            self._before[(recall_id, end)] = reasons.reporters_before(self.con, recall_id, end)
+        return self._before[(recall_id, end)]
+
+    def first_day(self, recall_id: str) -> date | None:
+        if recall_id not in self._first:
+            self._first[recall_id] = reasons.first_day(self.con, recall_id)
+        return self._first[recall_id]
 
 
 def load_instances(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], Instance]:
@@ -90,8 +111,9 @@ def _results(ctx: Context, rule: Rule, recall_id: str, at: datetime) -> dict[str
     announced_at, announced_day = ctx.recalls()[recall_id]
     frame = ctx.reports(recall_id, at)
     if rule.kind == "n_reports":
-        return reasons.n_reports(frame, rule, at, announced_at)
-    return reasons.spikes(frame, rule, ctx.reader.day(recall_id, at), announced_day)
+        before = ctx.before(recall_id, announced_at + timedelta(hours=rule.learn_h))
+        return reasons.n_reports(frame, before, rule, at, announced_at)
+    return reasons.spikes(frame, rule, ctx.reader.day(recall_id, at), announced_day, ctx.first_day(recall_id))
 
 
 def _targets(ctx: Context, rule: Rule, recall_id: str | None) -> list[str]:
@@ -231,7 +253,7 @@ def backfill(
     as a scheduler running then would have (for data loaded after the fact, e.g. the sample recall).
     Rules, targets and reports are read once. Returns the number of moments evaluated."""
     first, last = as_utc(start), as_utc(end)
-    ctx = Context(con, reports_until=last)
+    ctx = Context(con, fixed_until=last, since=first)
     at, n = first, 0
     while at <= last:
         evaluate(con, at, recall_id, ctx=ctx)

@@ -38,35 +38,73 @@ from alerts.detect import ears_c2, ewma
 from alerts.model import Rule
 from alerts.states import Result
 from alerts.text import mask_pii
-from metrics.base import run
+from alerts.values import local_date
+from metrics.base import Filters, run
 
-_BODY = """
-SELECT c_all.created_at, c_all.day, c_all.customer_id, c_all.reason, x.tags
-FROM c_all JOIN contacts x ON x.key_h = c_all.key_h AND x.source = c_all.source AND x.source_id = c_all.source_id
-WHERE c_all.direction = 'inbound'"""
+# One row per (inbound contact of ``c``, label): its reason, else each of its tags.
+_LABELS = """,
+x AS (SELECT c.created_at, c.day, c.customer_id, c.reason, t.tags
+      FROM c JOIN contacts t ON t.key_h = c.key_h AND t.source = c.source AND t.source_id = c.source_id
+      WHERE c.direction = 'inbound'),
+labelled AS (
+    SELECT created_at, day, customer_id, reason AS label FROM x WHERE nullif(trim(reason), '') IS NOT NULL
+    UNION ALL
+    SELECT created_at, day, customer_id, unnest(tags) AS label FROM x WHERE nullif(trim(reason), '') IS NULL)
+"""
 
 
 def reason_key(text: str | None) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[_\-]+", " ", (text or "").lower())).strip()
 
 
-def reports(con: duckdb.DuckDBPyConnection, recall_id: str, as_of: datetime) -> pl.DataFrame:
-    """One row per (inbound contact, reason) up to ``as_of``: created_at, day, customer_id, key,
-    label; contacts with no reason at all keep one row with a null key (they date the first day)."""
-    frame = run(con, _BODY, recall_id, as_of)
+def _keys(con: duckdb.DuckDBPyConnection, recall_id: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (with ``label``) plus ``key``; the label masked (alerts/text.py) and rows whose key
+    is empty or one of the recall's match tags dropped. Worked out once per distinct label."""
     match = con.execute("SELECT match_tags FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()
     skip = {reason_key(t) for t in (match[0][0] or [])} if match else set()
-    labels = [
-        [mask_pii(reason)]
-        if reason_key(reason)
-        else [mask_pii(t) for t in (tags or []) if reason_key(t) and reason_key(t) not in skip]
-        for reason, tags in zip(frame["reason"].to_list(), frame["tags"].to_list(), strict=True)
-    ]
-    out = frame.drop("reason", "tags").with_columns(pl.Series("label", [x or [None] for x in labels]))
-    out = out.explode("label").with_columns(
-        pl.col("label").map_elements(reason_key, return_dtype=pl.String).replace("", None).alias("key")
+    names = {label: mask_pii(label) for label in frame["label"].unique().to_list() if label is not None}
+    lookup = pl.DataFrame(
+        {"label": list(names), "shown": list(names.values()), "key": [reason_key(v) for v in names.values()]},
+        schema={"label": pl.String, "shown": pl.String, "key": pl.String},
     )
-    return out.sort("created_at")
+    return (
+        frame.join(lookup, on="label", how="inner")
+        .filter((pl.col("key") != "") & ~pl.col("key").is_in(list(skip)))
+        .drop("label")
+        .rename({"shown": "label"})
+    )
+
+
+def reports(con: duckdb.DuckDBPyConnection, recall_id: str, since: datetime, until: datetime) -> pl.DataFrame:
+    """One row per (inbound contact, reason) with ``since < created_at ≤ until``: created_at, day,
+    customer_id, label, key (most recent first is not guaranteed: sorted by created_at)."""
+    first = Filters(start=local_date(_zone(con, recall_id), since))  # whole local days from since's, then exact
+    frame = run(con, _LABELS + "SELECT * FROM labelled", recall_id, until, first)
+    return _keys(con, recall_id, frame.filter(pl.col("created_at") > since)).sort("created_at")
+
+
+def reporters_before(con: duckdb.DuckDBPyConnection, recall_id: str, end: datetime) -> dict[str, int]:
+    """Distinct known customers per reason among contacts created before ``end``."""
+    body = _LABELS + "SELECT DISTINCT label, customer_id FROM labelled WHERE created_at < $as_of"
+    frame = _keys(con, recall_id, run(con, body, recall_id, end))
+    counts = frame.group_by("key").agg(pl.col("customer_id").drop_nulls().n_unique().alias("n"))
+    return dict(counts.iter_rows())
+
+
+def first_day(con: duckdb.DuckDBPyConnection, recall_id: str) -> date | None:
+    """The local day of the recall's first contact."""
+    return con.execute("SELECT min(day) FROM contact_facts WHERE recall_id = ?", [recall_id]).fetchall()[0][0]
+
+
+def _zone(con: duckdb.DuckDBPyConnection, recall_id: str) -> str:
+    return con.execute("SELECT timezone FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()[0][0]
+
+
+def history_h(rule: Rule) -> float:
+    """How far back from t a rule looks at reports: its window, or its baseline days and a day."""
+    if rule.kind == "n_reports":
+        return rule.within_h
+    return (rule.baseline_days + rule.lag_days + 2) * 24.0
 
 
 def labels(frame: pl.DataFrame) -> dict[str, str]:
@@ -80,14 +118,16 @@ def labels(frame: pl.DataFrame) -> dict[str, str]:
     return dict(counts.group_by("key", maintain_order=True).first().select("key", "label").iter_rows())
 
 
-def n_reports(frame: pl.DataFrame, rule: Rule, at: datetime, announced_at: datetime) -> dict[str, Result]:
-    """Breaching reasons at ``at`` (rules in the module docstring)."""
+def n_reports(
+    frame: pl.DataFrame, before: dict[str, int], rule: Rule, at: datetime, announced_at: datetime
+) -> dict[str, Result]:
+    """Breaching reasons at ``at`` (rules in the module docstring); ``frame``: the reports of the
+    last ``within_h`` hours at least; ``before``: customers per reason before the baseline's end."""
     end = announced_at + timedelta(hours=rule.learn_h)
     if at < end:
         return {}
-    known = frame.drop_nulls("key")
-    before = known.filter(pl.col("created_at") < end).group_by("key").agg(pl.col("customer_id").drop_nulls().n_unique())
-    common = set(before.filter(pl.col("customer_id") >= rule.rare_below)["key"])
+    known = frame.filter(pl.col("created_at") <= at)
+    common = [k for k, n in before.items() if n >= rule.rare_below]
     recent = known.filter(pl.col("created_at") > at - timedelta(hours=rule.within_h), ~pl.col("key").is_in(common))
     per = recent.group_by("key").agg(
         pl.col("customer_id").drop_nulls().n_unique().alias("customers"),
@@ -112,10 +152,8 @@ def n_reports(frame: pl.DataFrame, rule: Rule, at: datetime, announced_at: datet
 
 def daily(frame: pl.DataFrame) -> pl.DataFrame:
     """Reporters per (key, local day): distinct customers plus contacts with no known customer."""
-    return (
-        frame.drop_nulls("key")
-        .group_by("key", "day")
-        .agg((pl.col("customer_id").drop_nulls().n_unique() + pl.col("customer_id").null_count()).alias("count"))
+    return frame.group_by("key", "day").agg(
+        (pl.col("customer_id").drop_nulls().n_unique() + pl.col("customer_id").null_count()).alias("count")
     )
 
 
@@ -126,11 +164,12 @@ def baseline_days(rule: Rule, day: date, first_day: date, announced_day: date) -
     return [d for d in days if d >= first_day and (d >= announced_day) == after]
 
 
-def spikes(frame: pl.DataFrame, rule: Rule, day: date, announced_day: date) -> dict[str, Result]:
-    """Reasons whose count on local ``day`` (so far) is a spike (rules in the module docstring)."""
-    if frame.height == 0:
+def spikes(frame: pl.DataFrame, rule: Rule, day: date, announced_day: date, first: date | None) -> dict[str, Result]:
+    """Reasons whose count on local ``day`` (so far) is a spike (rules in the module docstring);
+    ``frame``: the reports of the baseline days to ``day``; ``first``: the recall's first day."""
+    if frame.height == 0 or first is None:
         return {}
-    base = baseline_days(rule, day, frame["day"].min(), announced_day)
+    base = baseline_days(rule, day, first, announced_day)
     if len(base) < rule.min_baseline_days:
         return {}
     counts = daily(frame)

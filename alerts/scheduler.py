@@ -33,7 +33,7 @@ from alerts.notify.deliver import deliver
 from alerts.notify.digest import plan_digests
 from alerts.notify.plan import plan
 from metrics.base import now_utc
-from store.db import open_store
+from store.db import StoreError, open_store
 
 log = logging.getLogger("recall_ops.alerts")
 TICK_S = 10.0
@@ -78,6 +78,8 @@ class Scheduler:
         while not self.stop.is_set():
             try:
                 self.tick()
+            except StoreError as e:  # another process is loading: the next tick catches up
+                log.warning("alert tick skipped: %s", e)
             except Exception:
                 log.exception("alert tick failed")
             self.stop.wait(every_s)

@@ -60,6 +60,7 @@ def frame(rows: list[tuple[str, str | None, str]]) -> pl.DataFrame:
 
 SPIKE = Rule(id="s", kind="spike")
 ANNOUNCED_DAY = date(2026, 3, 2)
+FIRST = date(2026, 2, 20)  # the recall's first day with a contact, in these frames
 
 
 def test_spike_on_a_new_reason_and_not_on_an_ordinary_day():
@@ -69,7 +70,7 @@ def test_spike_on_a_new_reason_and_not_on_an_ordinary_day():
     rows = [(f"2026-03-{d:02d}T{h}:00:00Z", f"c{d}{h}", "Remedy status") for d in range(2, 10) for h in (16, 18)]
     rows += [(f"2026-03-10T{h}:00:00Z", f"x{h}", "Remedy status") for h in (14, 15, 16)]
     rows += [("2026-03-10T14:30:00Z", "p", "Stuck buckle"), ("2026-03-10T15:30:00Z", "q", "Stuck buckle")]
-    got = spikes(frame(rows), SPIKE, date(2026, 3, 10), ANNOUNCED_DAY)
+    got = spikes(frame(rows), SPIKE, date(2026, 3, 10), ANNOUNCED_DAY, FIRST)
     assert list(got) == ["stuck buckle"]
     r = got["stuck buckle"]
     assert (r.severity, r.value, r.expected, r.threshold) == ("warning", 2.0, 0.0, 1.545)
@@ -80,9 +81,9 @@ def test_spike_counts_reporters_not_contacts():
     # One customer writing three times about a new reason is one reporter: no spike (1 ≤ 1.545);
     # three contacts whose customer is unknown are three reporters: a spike.
     rows = [("2026-03-02T16:00:00Z", "a", "Other")] + [(f"2026-03-10T1{h}:00:00Z", "p", "Stuck") for h in (4, 5, 6)]
-    assert spikes(frame(rows), SPIKE, date(2026, 3, 10), ANNOUNCED_DAY) == {}
+    assert spikes(frame(rows), SPIKE, date(2026, 3, 10), ANNOUNCED_DAY, FIRST) == {}
     rows = [("2026-03-02T16:00:00Z", "a", "Other")] + [(f"2026-03-10T1{h}:00:00Z", None, "Stuck") for h in (4, 5, 6)]
-    assert spikes(frame(rows), SPIKE, date(2026, 3, 10), ANNOUNCED_DAY)["stuck"].value == 3.0
+    assert spikes(frame(rows), SPIKE, date(2026, 3, 10), ANNOUNCED_DAY, FIRST)["stuck"].value == 3.0
 
 
 def test_spike_needs_three_baseline_days_on_the_same_side_of_the_announcement():
@@ -91,16 +92,16 @@ def test_spike_needs_three_baseline_days_on_the_same_side_of_the_announcement():
     rows = [("2026-02-20T16:00:00Z", "a", "Other")]
     rows += [(f"2026-03-0{d}T16:00:00Z", f"n{d}{k}", "New") for d in (5, 7) for k in range(5)]
     f = frame(rows)
-    assert spikes(f.filter(pl.col("day") <= date(2026, 3, 5)), SPIKE, date(2026, 3, 5), ANNOUNCED_DAY) == {}
-    assert list(spikes(f, SPIKE, date(2026, 3, 7), ANNOUNCED_DAY)) == ["new"]
+    assert spikes(f.filter(pl.col("day") <= date(2026, 3, 5)), SPIKE, date(2026, 3, 5), ANNOUNCED_DAY, FIRST) == {}
+    assert list(spikes(f, SPIKE, date(2026, 3, 7), ANNOUNCED_DAY, FIRST)) == ["new"]
 
 
 def test_ewma_spike_rule():
     rows = [("2026-03-02T16:00:00Z", "a", "Other")] + [(f"2026-03-10T1{h}:00:00Z", f"p{h}", "Stuck") for h in (4, 5)]
     ewma_rule = Rule(id="s", kind="spike", method="ewma")
-    assert spikes(frame(rows), ewma_rule, date(2026, 3, 10), ANNOUNCED_DAY) == {}  # z = 0.2 ≤ 0.21985
+    assert spikes(frame(rows), ewma_rule, date(2026, 3, 10), ANNOUNCED_DAY, FIRST) == {}  # z = 0.2 ≤ 0.21985
     rows.append(("2026-03-10T16:00:00Z", "p6", "Stuck"))
-    got = spikes(frame(rows), ewma_rule, date(2026, 3, 10), ANNOUNCED_DAY)["stuck"]
+    got = spikes(frame(rows), ewma_rule, date(2026, 3, 10), ANNOUNCED_DAY, FIRST)["stuck"]
     assert (got.value, got.expected, got.threshold) == (3.0, 0.0, 0.22)
 
 
@@ -183,7 +184,7 @@ def test_tags_are_reasons_when_there_is_none_and_the_match_tag_is_not(s):
             for i in range(3)
         ]
     )
-    f = reports(s.con, "R1", at("2026-03-11T00:00:00Z"))
+    f = reports(s.con, "R1", at("2026-03-01T00:00:00Z"), at("2026-03-11T00:00:00Z"))
     assert set(f["key"]) == {"buckle stuck"}
     evaluate(s.con, at("2026-03-10T14:05:00Z"), rule_ids=["reason-reports"])
     assert reason_state(s.con, at("2026-03-10T14:05:00Z"), "buckle stuck") == ("firing", "critical", 3.0)
@@ -201,3 +202,18 @@ def test_learning_ends_later_when_asked(s):
     rules.save(s.con, Rule(id="reason-reports", kind="n_reports", pending_for=1, learn_h=72))
     evaluate(s.con, at("2026-03-04T15:00:00Z"), rule_ids=["reason-reports"])  # before B = 03-05T15:00Z
     assert reason_state(s.con, at("2026-03-04T15:00:00Z"), "new thing") is None
+
+
+def test_personal_data_in_a_reason_is_masked(s):
+    text = "Call me on (312) 555-0142 or ann.lee@example.com"
+    s.add(
+        [
+            ticket(f"m{c}", at("2026-03-10T14:00:00Z") + timedelta(minutes=i), text, f"{c}@x.com")
+            for i, c in enumerate("abc")
+        ]
+    )
+    evaluate(s.con, at("2026-03-10T14:30:00Z"), rule_ids=["reason-reports"])
+    (alert,) = [a for a in states_at(s.con, at("2026-03-10T14:30:00Z")) if a["rule"] == "reason-reports"]
+    shown = " ".join(str(alert[k]) for k in ("subject", "detail", "what"))
+    assert "ann.lee" not in shown and "555-0142" not in shown and "0142" not in shown
+    assert alert["subject"] == "call me on ***42 or a***@***"
