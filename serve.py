@@ -6,22 +6,10 @@ in server memory (ui/disk_upload.py), and the alert scheduler in a background th
 the server runs (alerts/scheduler.py; ``RECALL_OPS_ALERTS=off`` leaves it out).
 """
 
-from contextlib import asynccontextmanager
-
 import streamlit as st
 
-from alerts.scheduler import start_background
+from alerts import scheduler
 from ui import disk_upload
 
-
-@asynccontextmanager
-async def lifespan(app):
-    stop = start_background()
-    try:
-        yield
-    finally:
-        stop()
-
-
 disk_upload.MOUNTED = True
-app = st.App("app.py", routes=[disk_upload.route()], lifespan=lifespan)
+app = st.App("app.py", routes=[disk_upload.route()], lifespan=scheduler.lifespan)

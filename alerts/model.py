@@ -36,11 +36,12 @@ import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from store.schema import CHANNELS
+
 KINDS = ("threshold", "change", "no_data", "n_reports", "spike")
 SEVERITIES = ("warning", "critical")
 STATES = ("normal", "pending", "firing", "recovering", "resolved")
 PHASES = ("pre_announcement", "day_one", "during", "ongoing", "after", "all")
-CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web")
 BASELINES = ("yesterday", "last_week", "pre_announcement")
 TABLES = ("contacts", "csat", "notifications")
 SPIKE_METHODS = ("ears_c2", "ewma")

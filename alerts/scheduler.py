@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -110,3 +110,13 @@ def start_background(db: str | Path | None = None) -> Callable[[], None]:
             _background = None
 
     return stop
+
+
+@asynccontextmanager
+async def lifespan(app: object) -> AsyncIterator[None]:
+    """An ASGI lifespan (serve.py's ``st.App``): the scheduler thread runs while the server does."""
+    stop = start_background()
+    try:
+        yield
+    finally:
+        stop()
