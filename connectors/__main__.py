@@ -8,9 +8,10 @@
     python -m connectors pull --config live.toml --db FILE [--once] [--secrets FILE]
 
 ``ingest`` prints one line per file (connector and rows read / inserted / updated / unchanged /
-quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise. Into a
-store that still holds the bundled sample recall it says so, with the sample's share, and offers
-``--remove-sample`` (remove it first) or ``remove-sample`` (store/sample.py).
+quarantined, or why the file was refused) and exits 0 when every file was read, 1 otherwise; after
+a load the alert rules are evaluated (docs/alerts.md#evaluation). Into a store that still holds the
+bundled sample recall it says so, with the sample's share, and offers ``--remove-sample`` (remove it
+first) or ``remove-sample`` (store/sample.py).
 ``watch`` loads what lands in an inbox folder (connectors/watch.py); ``mapping`` manages the saved
 column mappings for layouts no connector knows (store/mappings.py); ``pull`` reads vendor APIs and SQL
 databases on a schedule (connectors/live/pull.py, docs/live-sources.md).
@@ -59,7 +60,17 @@ def _ingest(args: argparse.Namespace) -> int:
             "counted with yours. Remove it: python -m connectors remove-sample --db FILE "
             "(or ingest with --remove-sample)"
         )
+    if any(not isinstance(r, Failure) for r in results):
+        evaluate_alerts(con)
     return 1 if failed else 0
+
+
+def evaluate_alerts(con) -> None:
+    """Evaluate the alert rules after a load (docs/alerts.md#evaluation). alerts/ sits beside
+    connectors/, so it is imported here, by the command, not by the loading code."""
+    from alerts.scheduler import after_load
+
+    after_load(con)
 
 
 def _remove_sample(con) -> int:

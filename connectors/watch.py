@@ -26,6 +26,7 @@ Rules:
   killed after a load committed but before the move therefore loads nothing twice on restart, and
   one killed mid-load was rolled back, so the file loads in full. The same content dropped again
   later is reported as already loaded too (undo the earlier upload, or use ``ingest``, to reload).
+- **Alerts.** After a poll that loaded a file, the alert rules are evaluated (docs/alerts.md#evaluation).
 - **Stopping.** SIGINT/SIGTERM stop after the file in hand, exit 0. ``--once`` polls twice,
   ``interval`` apart, handles what is complete and exits: 0, or 1 if a file failed or the database
   was locked (the files stay in DIR for the next run).
@@ -83,9 +84,11 @@ class Watcher:
         tz: str | None = None,
         out: Callable[[str], None] = _out,
         date_format: str | None = None,
+        on_loaded: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> None:
         self.inbox, self.db, self.recall_id, self.tz, self.out = Path(inbox), db, recall_id, tz, out
         self.date_format = date_format
+        self.on_loaded = on_loaded  # called with the open store after a poll that loaded a file
         self.stop = threading.Event()
         self._seen: dict[str, tuple[int, int]] = {}
         self._partial: set[str] = set()
@@ -131,7 +134,10 @@ class Watcher:
             self.out(f"database in use by another process, {len(ready)} file(s) wait for the next poll: {e}")
             return None
         try:
-            return [self.handle(con, p) for p in ready if not self.stop.is_set() and (p.is_symlink() or p.exists())]
+            outcomes = [self.handle(con, p) for p in ready if not self.stop.is_set() and (p.is_symlink() or p.exists())]
+            if self.on_loaded and any(o.ok for o in outcomes):
+                self.on_loaded(con)
+            return outcomes
         finally:
             con.close()
 
@@ -228,7 +234,9 @@ def run(
         return 2
     if db is not None:
         check_path(db)  # a database URL is refused before the first poll (StoreError)
-    w = Watcher(inbox, db, recall_id, tz, date_format=date_format)
+    from alerts.scheduler import after_load  # the command wires alerts in; Watcher itself does not import it
+
+    w = Watcher(inbox, db, recall_id, tz, date_format=date_format, on_loaded=after_load)
     on_signal = lambda *_: w.stop.set()  # noqa: E731
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status, polls = 0, 0

@@ -1,6 +1,8 @@
 """Command line: ``python -m metrics report --db FILE [--recall ID] [--as-of ISO8601] --json``.
 
-Prints the report object (docs/cli.md#json-report) on stdout (``--json``), or a short text summary.
+Prints the report object of docs/cli.md#json-report on stdout (``--json``), or a short text summary.
+``python -m metrics alerts ...`` prints the alert states (alerts/cli.py, imported only for that
+command: alerts/ sits above metrics).
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--fcr-method", default="repeat_contact", choices=("repeat_contact", "zendesk_one_touch"))
     rep.add_argument("--sl-threshold-s", type=float, default=20.0)
     rep.add_argument("--short-abandon-s", type=float, default=5.0)
+    alerts_cli().add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "alerts":
+        return alerts_cli().run(args)
     options = Options(args.fcr_window_h, args.fcr_method, args.sl_threshold_s, args.short_abandon_s)
     try:
         con = connect(args.db, read_only=True)
@@ -50,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("  coverage " + " ".join(f"{k}={v}" for k, v in report["coverage"].items()))
     return 0
+
+
+def alerts_cli():
+    from alerts import cli
+
+    return cli
 
 
 def _pct(value: float | None) -> str:

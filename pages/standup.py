@@ -1,4 +1,5 @@
-"""Stand-up (wall screen): big red/amber/green tiles with deltas since yesterday, refreshed by itself.
+"""Stand-up (wall screen): big red/amber/green tiles with deltas since yesterday, refreshed by itself,
+under a strip of the alerts firing (ui/alert_strip.py).
 
 URL: ``?kiosk=1`` (no sidebar, header, menu or navigation), ``refresh=S`` (seconds; default the
 wall refresh setting), ``as_of=ISO8601`` (replay a moment; default now), ``rotate=overview,volume,
@@ -14,7 +15,7 @@ import metrics
 import ui
 from metrics.freshness import freshness
 from metrics.standup import hourly_volume, standup
-from ui import access, charts, data, filters, live_status, wall
+from ui import access, alert_strip, charts, data, filters, live_status, wall
 
 ui.through_router()
 
@@ -63,6 +64,9 @@ def draw(v: tuple) -> None:
     banner = wall.stale_banner(fresh, live_status.problems(live) if live_on else None)
     if banner:
         st.markdown(banner, unsafe_allow_html=True)
+    strip = alert_strip.strip_html(data.alert_states(replay, recall["recall_id"]), zone)
+    if strip:
+        st.markdown(strip, unsafe_allow_html=True)
     view_name = wall.pick_view(views, every, time.time())
     result = data.read(v, standup, scope, phase)
     if view_name == "overview":

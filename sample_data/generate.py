@@ -760,6 +760,83 @@ def make_contacts(
 
 
 # ---------------------------------------------------------------------------------------------
+# The seeded reason cluster: a new failure mode on day 9
+# ---------------------------------------------------------------------------------------------
+
+CLUSTER_DAY = datetime(2026, 3, 10, 5, tzinfo=UTC)  # 2026-03-10 00:00 CDT: day 9 (day one is 03-02)
+CLUSTER_REASON = ("Buckle won't release after repair", "buckle_stuck_after_repair", 1)
+# (local hours after midnight, channel) of the three reports, one customer each.
+CLUSTER_REPORTS = ((10.2, "email"), (13.7, "phone"), (16.1, "web"))
+
+
+def cluster_contacts(seed: int, owners: list[Person], contacts: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Three owners whose repair kit was fitted before day 9 write in on day 9 (2026-03-10) that the
+    buckle no longer releases: a reason nobody reported before (docs/alerts.md#sample-recall). Drawn
+    from their own ``random.Random(seed + 9)`` after everything else, so every other record is as it
+    was; ids continue above the highest call and ticket ids. Owners whose registry entry has both an
+    email and a phone, so each report is tied to one customer (with few units, any such owners)."""
+    rng = random.Random(seed + 9)
+    fitted = [
+        p
+        for p in owners
+        if p.units[0].remedy == "repair"
+        and p.remedied_at is not None
+        and p.remedied_at < CLUSTER_DAY
+        and p.in_registry_email
+        and p.in_registry_phone
+    ]
+    if len(fitted) < len(CLUSTER_REPORTS):  # a small --units run: any owners the registry can reach
+        fitted = [p for p in owners if p.in_registry_email and p.in_registry_phone]
+    people = rng.sample(fitted, len(CLUSTER_REPORTS))
+    call_id = max(int(c["source_id"]) for c in contacts if c["source"] == "five9")
+    ticket_id = max(int(c["source_id"]) for c in contacts if c["source"] == "zendesk")
+    rows = []
+    for (hours, channel), person in zip(CLUSTER_REPORTS, people, strict=True):
+        created = after(CLUSTER_DAY, hours * 3600 + rng.uniform(0, 300))
+        draft = Draft(created, channel, "recall", person, CLUSTER_REASON)
+        if channel == "phone":
+            call_id += rng.randrange(7, 90)
+            wait, talk, wrap = (
+                round(rng.uniform(8, 40)),
+                round(lognormal(rng, 720, 0.3)),
+                round(lognormal(rng, 90, 0.3)),
+            )
+            answered = after(created, wait)
+            row = {
+                "source": "five9",
+                "source_id": str(call_id),
+                "direction": "inbound",
+                "channel": "phone",
+                "queue": HOTLINE,
+                "dialled_number": HOTLINE_NUMBER,
+                "reason": CLUSTER_REASON[0],
+                "status": "answered",
+                "is_abandoned": "false",
+                "is_transferred": "true",
+                "answered_at": iso(answered),
+                "wait_s": secs(wait),
+                "talk_s": secs(talk),
+                "hold_s": "0",
+                "wrap_s": secs(wrap),
+                "handle_s": secs(talk + wrap),
+                "agent": TIER2_AGENTS[0],
+                "updated_at": iso(after(answered, talk + wrap)),
+                "customer_phone": f"+1{person.phone}",
+            }
+        else:
+            ticket_id += rng.randrange(1, 4)
+            row = ticket_row(rng, draft) | ticket_identity(rng, draft)
+            row |= {"source": "zendesk", "source_id": str(ticket_id), "direction": "inbound"}
+            row["tags"] = " ".join(sorted({*row["tags"].split(), "escalated", RECALL_TAG}))
+            row["is_transferred"] = "true"  # sent to tier 2
+            if row.get("agent"):
+                row["agent"] = TIER2_AGENTS[1]
+        row["created_at"] = iso(created)
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
 # CSAT
 # ---------------------------------------------------------------------------------------------
 
@@ -970,6 +1047,7 @@ def build(seed: int = 42, units: int = 2000) -> Records:
     contacts, paired = make_contacts(rng, drafts, owners, scale)
     csat = make_csat(rng, paired, scale)
     notifications = make_notifications(rng, owners)
+    contacts = sorted(contacts + cluster_contacts(seed, owners, contacts), key=lambda c: (c["created_at"], c["source"]))
     return Records(registry_rows(owners), contacts, csat, notifications, owners, others)
 
 

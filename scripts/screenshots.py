@@ -1,8 +1,9 @@
 """Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
-Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Starts its own
-``streamlit run serve.py`` on a fresh store (the sample recall loads on first start) and drives
-Debian's chromium with Playwright (tests/browser/harness.py).
+Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Loads the sample recall into a
+fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
+(docs/alerts.md#replay), starts its own ``streamlit run serve.py`` on that store and drives Debian's
+chromium with Playwright (tests/browser/harness.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
 
-from ui.navigation import PAGES  # noqa: E402
+from ui.navigation import BY_NAME, PAGES  # noqa: E402
 
 REPLAY = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the announcement: day one in full swing
-QUERY = {"standup": f"kiosk=1&{REPLAY}"}  # every other page is shown as it opens
+DAY_NINE = "as_of=2026-03-11T00:00:00Z"  # 19:00 on day 9: the seeded reason cluster is firing
+QUERY = {"standup": f"kiosk=1&{REPLAY}", "alerts": DAY_NINE}  # every other page is shown as it opens
+# Extra shots beyond one per page: (file name, page, query, what says it has drawn).
+EXTRA = [("standup_alert", "standup", f"kiosk=1&{DAY_NINE}", ".alert-strip")]
+
+
+def prepare(db: Path) -> None:
+    """The sample recall, loaded as ui/data.py loads it on first start, and the alert rules replayed
+    every hour from its first contact to the evening of day 9."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from alerts.engine import replay
+    from connectors.load import ingest_paths
+    from store.db import connect
+    from ui.data import SAMPLE_DIR, SAMPLE_LOADER
+
+    con = connect(db)
+    ingest_paths(con, [SAMPLE_DIR], loaded_by=SAMPLE_LOADER)
+    replay(con, "2026-02-15T06:00:00Z", "2026-03-11T00:00:00Z", 60)
+    con.close()
 
 
 def main() -> None:
@@ -31,19 +50,21 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
+        prepare(Path(tmp) / "shots.duckdb")
         server = Server(Path(tmp) / "shots.duckdb", Path(tmp) / "streamlit.log")
         server.start()
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
-                for shown in PAGES:  # ui/navigation.py
-                    query = QUERY.get(shown.name)
-                    page.goto(f"{server.url}/{shown.path}" + (f"?{query}" if query else ""))
-                    wait_for_app(page, shown.ready)
+                shots = [(p.name, p.path, QUERY.get(p.name), p.ready) for p in PAGES]  # ui/navigation.py
+                shots += [(name, BY_NAME[on].path, query, ready) for name, on, query, ready in EXTRA]
+                for name, path, query, ready in shots:
+                    page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
+                    wait_for_app(page, ready)
                     page.wait_for_timeout(1500)
-                    page.screenshot(path=out / f"{shown.name}.png")
-                    print(out / f"{shown.name}.png")
+                    page.screenshot(path=out / f"{name}.png")
+                    print(out / f"{name}.png")
                 browser.close()
         finally:
             server.stop()

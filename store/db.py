@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from store import derived
+from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
 from store.schema import TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
@@ -94,11 +95,12 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 6  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 7  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the canonical tables, history tables, ledger and derived tables if missing, and
+    """Create the canonical tables, history tables, ledger, settings, live-source and alert tables
+    (store/live.py, store/alerts.py) and derived tables if missing, and
     bring a store written by an older version up to date (hash columns added and filled, a
     ``str_list`` column once stored as text made a list, the quarantine's ``record_id``). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
@@ -107,7 +109,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.CatalogException:
         current = False
     if not current:
-        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL]:
+        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]:
             con.execute(statement)
         # Who saved a mapping (stores from before it was recorded: unknown).
         con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")

@@ -23,7 +23,7 @@ SECRETS = {
     },
     "recall_ops": CONFIG,
 }
-DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage"]
+DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage", "alerts"]
 
 
 # --- the pure rules -----------------------------------------------------------------------------
@@ -63,6 +63,8 @@ def test_pages_for_each_role():
     assert access.pages_for("wall") == ["standup"]
     assert access.pages_for(None) == [] and access.pages_for("root") == []
     assert [r for r in ("viewer", "analyst", "admin", "wall", "open", None) if access.shows_pii(r)] == ["admin"]
+    roles = ("viewer", "analyst", "admin", "wall", "open", None)
+    assert [r for r in roles if access.edits_alerts(r)] == ["analyst", "admin", "open"]
 
 
 def test_wall_token():

@@ -1,4 +1,4 @@
-"""Layers in one direction (docs/architecture.md): store ← connectors, metrics ← ui ← pages/app.
+"""Layers in one direction (docs/architecture.md): store ← connectors, metrics ← alerts ← ui ← pages/app.
 
 Each layer's every module is imported in a fresh interpreter and ``sys.modules`` is inspected, so an
 upward import anywhere (even one a module makes at import time through another) fails; the import
@@ -16,13 +16,14 @@ import sys
 import pytest
 from conftest import ROOT
 
-PACKAGES = ("store", "connectors", "metrics", "ui")
+PACKAGES = ("store", "connectors", "metrics", "alerts", "ui")
 # What each layer may load besides itself; "app" stands for app.py, serve.py and pages/.
 ALLOWED = {
     "store": set(),
     "connectors": {"store"},
     "metrics": {"store"},
-    "ui": {"store", "connectors", "metrics", "streamlit"},
+    "alerts": {"store", "metrics"},
+    "ui": {"store", "connectors", "metrics", "alerts", "streamlit"},
 }
 EVERYTHING = {*PACKAGES, "streamlit", "app", "serve", "pages"}
 

@@ -21,7 +21,7 @@ from store.db import connect
 from store.sample import SAMPLE_LOADER, remove_sample, sample_share
 
 SAMPLE = ROOT / "sample_data" / "car_seat"
-SAMPLE_CONTACTS, SAMPLE_UNITS = 7120, 2000  # rows of sample_data/car_seat/contacts.csv and registry.csv
+SAMPLE_CONTACTS, SAMPLE_UNITS = 7123, 2000  # rows of sample_data/car_seat/contacts.csv and registry.csv
 
 
 def user_files(folder: Path, units: int = 1500) -> list[Path]:
@@ -65,7 +65,7 @@ def test_a_registry_adding_units_says_so_and_the_share_is_counted(sample_store: 
         SAMPLE_UNITS,
         SAMPLE_UNITS + 1500,
     )
-    assert share.describe() == "7,120 of 7,123 contacts (100%) and 2,000 of 3,500 affected units (57%)"
+    assert share.describe() == "7,123 of 7,126 contacts (100%) and 2,000 of 3,500 affected units (57%)"
     undone = remove_sample(con, "tester")
     assert len(undone) == 5  # recall, registry, contacts, notifications, csat
     assert sample_share(con) is None
@@ -84,7 +84,7 @@ def test_cli_says_so_and_removes_the_sample(sample_store: Path, tmp_path: Path) 
         return out.stdout
 
     first = run("ingest", files[1])
-    assert "note: this store still holds the bundled sample recall — 7,120 of 7,123 contacts" in first
+    assert "note: this store still holds the bundled sample recall — 7,123 of 7,126 contacts" in first
     assert "python -m connectors remove-sample" in first
     second = run("ingest", files[0], "--remove-sample")
     assert second.startswith("removed the bundled sample data: 5 ingest(s) undone")

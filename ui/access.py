@@ -2,9 +2,10 @@
 
 Roles:
 
-- ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage);
+- ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage) and Alerts (to see);
 - ``analyst``: also Upload (load, undo), except recall definitions (a recall TOML, and undo of a
-  load that wrote one): those change every number, and are the admins';
+  load that wrote one): those change every number, and are the admins'; and on Alerts:
+  acknowledge, silence, edit rules;
 - ``admin``: also Settings, and unmasked customer emails and phones in the UI and in downloads;
 - ``wall``: an unattended TV given ``?wall=<token>``: the stand-up page only, in kiosk mode;
 - ``open``: no identity provider configured (no ``[auth]`` in secrets.toml): every page, on
@@ -102,6 +103,11 @@ def defines_recalls(role: str | None) -> bool:
     """Loading, changing or undoing a recall definition (it changes every number): admins, and open
     mode (localhost, where Settings is open too)."""
     return role in (ADMIN, OPEN)
+
+
+def edits_alerts(role: str | None) -> bool:
+    """Acknowledge, silence and edit alert rules: analysts and admins (and open mode, localhost)."""
+    return role in (ANALYST, ADMIN, OPEN)
 
 
 def shows_pii(role: str | None) -> bool:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import streamlit as st
 
+from alerts.scheduler import after_load
 from connectors.load import Failure, ingest_paths
 from metrics import Scope
 from metrics.catalog import targets as metric_targets
@@ -57,6 +58,7 @@ def _create(path: str) -> str:
             failed = [r.message for r in results if isinstance(r, Failure)]
             if failed:
                 raise RuntimeError("the bundled sample data did not load: " + "; ".join(failed))
+            after_load(con)
     return path
 
 
@@ -271,3 +273,25 @@ def save_recall_toml(text: str, recall_id: str, by: str | None = None) -> tuple[
                 return ingest_file(con, SourceFile(f"settings/{name}.toml", path), loaded_by=by), None
             except Unreadable as e:
                 return None, str(e)
+
+
+# --- Alerts ---
+
+
+def alert_states(as_of: datetime | None, recall_id: str | None) -> list[dict]:
+    """Every alert instance at ``as_of`` (None: this very moment, not rounded to the minute, so an
+    evaluation or acknowledgement seconds ago shows) (alerts/history.py). Read each run: evaluations
+    by the scheduler change them without a load, so they are not cached on the ledger version."""
+    from alerts.history import states_at
+
+    key = (db_path(), as_of, recall_id)
+    try:
+        with reading() as con:
+            _last_alerts[key] = states_at(con, as_of, recall_id)
+    except StoreBusy:  # another process holds the store: the states last read, if any
+        if key not in _last_alerts:
+            raise
+    return _last_alerts[key]
+
+
+_last_alerts: dict[tuple, list[dict]] = {}

@@ -42,6 +42,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from alerts.scheduler import after_load
 from connectors.live import signatures
 from connectors.live.hook_loader import HookLoader
 from connectors.live.spool import Spool
@@ -83,7 +84,7 @@ def loader() -> HookLoader:
     """The server's one loader (started on first use, or by :func:`lifespan`)."""
     with _lock:
         if "loader" not in _state:
-            _state["loader"] = HookLoader(Spool(spool_folder()), default_path()).start()
+            _state["loader"] = HookLoader(Spool(spool_folder()), default_path(), on_loaded=after_load).start()
         return _state["loader"]
 
 

@@ -43,6 +43,7 @@ PAGES: tuple[Page, ...] = (
     Page("channels", "Channels & handling", "📞", "Recall", ready="[data-testid='stMetric']"),
     Page("quality", "Quality", "✅", "Recall", ready="[data-testid='stMetric']"),
     Page("coverage", "Coverage", "📬", "Recall", ready="[data-testid='stMetric']"),
+    Page("alerts", "Alerts", "🚨", "Recall", ready="[data-testid='stDataFrame']"),
     Page("upload", "Upload", "📤", "Data", audience="analyst", ready="text=Choose files"),
     Page("settings", "Settings", "⚙️", "Data", audience="admin"),
 )

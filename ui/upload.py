@@ -38,6 +38,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from alerts.scheduler import after_load
 from connectors.archives import ArchiveLimits
 from connectors.base import SourceFile, Unreadable, file_sha256, too_deep
 from connectors.batches import Summary, summarize
@@ -404,6 +405,8 @@ def load_files(files: list[tuple], recall_id: str | None, tz: str | None, by: st
                     "rejects": rejects,  # masked when shown (show_reports)
                 }
             )
+        if any("error" not in r for r in reports):
+            after_load(con)  # the alert rules see the new data at once (docs/alerts.md#evaluation)
     return reports
 
 

@@ -55,8 +55,10 @@ class HookLoader:
         max_bodies: int = 500,
         max_bytes: int = 32 * 1024**2,
         store_wait_s: float = 2.0,
+        on_loaded: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     ) -> None:
         self.spool, self.db = spool, db
+        self.on_loaded = on_loaded  # called with the store after a batch that loaded bodies
         self.interval_s, self.max_bodies, self.max_bytes, self.store_wait_s = (
             interval_s,
             max_bodies,
@@ -126,7 +128,13 @@ class HookLoader:
             return len(paths)
         try:
             with open_store(self.db, wait_s=self.store_wait_s) as con:
-                return self._load(con, vendor, bodies)
+                handled = self._load(con, vendor, bodies)
+                if handled and self.on_loaded is not None:
+                    try:
+                        self.on_loaded(con)
+                    except Exception:  # evaluated again on the next load or by the scheduler
+                        log.exception("after-load hook failed")
+                return handled
         except StoreError as e:
             log.warning("webhook loader: store busy (%s); %d %s bodies wait", e, len(bodies), vendor)
             return 0

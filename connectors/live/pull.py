@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from connectors.base import Unreadable
 from connectors.live import config, http
 from connectors.live.stream import Broken, Position, Stream, step
@@ -63,9 +65,16 @@ def backoff_s(attempt: int, rng: random.Random, base_s: float = 1.0) -> float:
 class Puller:
     """Steps ``streams`` into the store at ``db`` until :attr:`stop` is set."""
 
-    def __init__(self, streams: list[Stream], db: str | Path | None, out: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        streams: list[Stream],
+        db: str | Path | None,
+        out: Callable[[str], None] = print,
+        on_loaded: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    ) -> None:
         self.items = [Scheduled(s) for s in streams]
         self.db, self.out = db, out
+        self.on_loaded = on_loaded  # called with the store after a step that loaded records
         self.stop = threading.Event()
         self.rng = random.Random()
         self.once = False
@@ -130,10 +139,20 @@ class Puller:
                 f"{s.name}: read={result.read} inserted={result.inserted} updated={result.updated} "
                 f"unchanged={result.unchanged} quarantined={result.quarantined} ({page.summary})"
             )
+            self._loaded()
         item.caught_up = not page.more
         pause = page.wait_s or 0.0
         delay = pause if page.more else max(pause, s.source.interval_s)
         item.due_at = max(time.monotonic() + delay, item.last_request_at + s.min_request_interval_s)
+
+    def _loaded(self) -> None:
+        if self.on_loaded is None:
+            return
+        try:
+            with open_store(self.db, wait_s=10.0) as con:
+                self.on_loaded(con)
+        except Exception:  # the alerts are evaluated again on the next load or by the scheduler
+            log.exception("after-load hook failed")
 
     def _stop(self, item: Scheduled, message: str) -> None:
         item.stopped = True
@@ -188,7 +207,9 @@ def main(args: argparse.Namespace) -> int:
     except config.ConfigError as e:
         print(f"error: {e}", flush=True)
         return 2
-    puller = Puller(streams, args.db, out=lambda line: print(line, flush=True))
+    from alerts.scheduler import after_load  # the command wires alerts in; Puller itself does not import it
+
+    puller = Puller(streams, args.db, out=lambda line: print(line, flush=True), on_loaded=after_load)
     on_signal = lambda *_: puller.stop.set()  # noqa: E731
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -35,7 +35,7 @@ def test_overview_shows_sample_numbers_and_phase_switch_changes_them(server, pag
     wait_for_app(page, "[data-testid='stMetric']")
     assert "sample data" in page.inner_text("body")
     contacts = page.locator("[data-testid='stMetric']").first.inner_text()
-    assert "4,147" in contacts  # whole recall, sample data (README report example)
+    assert "4,150" in contacts  # whole recall, sample data (README report example)
     page.goto(f"{server.url}/?phase=day_one")
     wait_for_app(page, "[data-testid='stMetric']")
     assert "351" in page.locator("[data-testid='stMetric']").first.inner_text()

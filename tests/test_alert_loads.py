@@ -1,0 +1,57 @@
+"""The alert rules are evaluated after every load: ``ingest``, the inbox watcher, the Upload page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts_support import Store, ticket, write
+from conftest import METRIC_FIXTURES
+
+from alerts.history import states_at
+from alerts.scheduler import after_load
+from connectors.__main__ import main as connectors_main
+from connectors.watch import Watcher
+
+
+def three_reports(path, prefix: str):
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return write(
+        path,
+        [
+            ticket(f"{prefix}{p}", now - timedelta(minutes=30 - i), "Strap frays", f"{prefix}{p}@x.com")
+            for i, p in enumerate("abc")
+        ],
+    )
+
+
+def firing(con) -> list[str]:
+    return [a["subject"] for a in states_at(con) if a["state"] == "firing" and a["rule"] == "reason-reports"]
+
+
+def test_ingest_evaluates_the_rules(tmp_path, capsys):
+    db = str(tmp_path / "cli.duckdb")
+    assert (
+        connectors_main(
+            ["ingest", str(METRIC_FIXTURES / "recall.toml"), str(three_reports(tmp_path / "c.csv", "x")), "--db", db]
+        )
+        == 0
+    )
+    from store.db import connect
+
+    con = connect(db)
+    assert firing(con) == ["strap frays"]
+    con.close()
+
+
+def test_the_watcher_evaluates_after_a_poll_that_loaded(tmp_path):
+    store = Store(tmp_path)
+    store.con.close()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    three_reports(inbox / "c.csv", "w")
+    w = Watcher(inbox, tmp_path / "alerts.duckdb", out=lambda line: None, on_loaded=after_load)
+    assert w.step() == []  # first sight: size not yet stable
+    assert [o.ok for o in w.step()] == [True]
+    store = Store(tmp_path)
+    assert firing(store.con) == ["strap frays"]
+    store.con.close()
