@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from store import derived
-from store.schema import TABLES, ddl, hash_sql, internal_columns
+from store.schema import DUCKDB_TYPES, TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
 DEFAULT_DB = Path("data") / "recall_ops.duckdb"
@@ -50,12 +50,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 3  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 4  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create the canonical tables, history tables, ledger and derived tables if missing, and
-    bring a store written by an older version up to date (hash columns added and filled). A store
+    bring a store written by an older version up to date (data columns added since, empty; hash
+    columns added and filled). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
     try:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
@@ -64,10 +65,13 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     if not current:
         for statement in [*ddl(), SETTINGS_DDL]:
             con.execute(statement)
-        for table in TABLES:
-            hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
+        has = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+        for table, spec in TABLES.items():
+            hashes = {"key_h": spec.key, **spec.links}
             for name in (table, f"{table}_history"):
-                has = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+                for c in spec.columns:  # columns added to the schema after the store was made
+                    if not con.execute(has, [name, c.name]).fetchall()[0][0]:
+                        con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {DUCKDB_TYPES[c.type]}")
                 for column, sql_type in internal_columns(table):
                     if not con.execute(has, [name, column]).fetchall()[0][0]:
                         con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
