@@ -91,11 +91,18 @@ NO_FILTERS = Filters()
 
 
 def run(
-    con: duckdb.DuckDBPyConnection, body: str, recall_id: str, as_of: datetime, filters: Filters = NO_FILTERS
+    con: duckdb.DuckDBPyConnection,
+    body: str,
+    recall_id: str,
+    as_of: datetime,
+    filters: Filters = NO_FILTERS,
+    extra: dict[str, object] | None = None,
 ) -> pl.DataFrame:
-    """Run ``WITH <scope CTEs>, <body>`` for one recall at ``as_of`` with the shared filters."""
+    """Run ``WITH <scope CTEs>, <body>`` for one recall at ``as_of`` with the shared filters (and
+    ``extra`` parameters of the body's own)."""
     sql = f"WITH {scope_ctes()}{body}"
     params = {
+        **(extra or {}),
         "rid": recall_id,
         "as_of": as_of,
         "channels": list(filters.channels) if filters.channels else None,
