@@ -67,9 +67,8 @@ def _summary(report: regulator.Report) -> None:
 
 
 def _review(con, args: argparse.Namespace, out: Path) -> int:
-    from metrics.review import build_review
-
     from documents.review import review_html
+    from metrics.review import build_review
 
     data = build_review(con, args.recall, args.as_of)
     html = review_html(data)

@@ -32,6 +32,7 @@ table:not(.head) td:first-child { width: 42%; }
 figure { margin: 6pt 0 10pt; break-inside: avoid; } figcaption { color: #555; font-size: 8.5pt; }
 svg { max-width: 100%; height: auto; }
 .grid { display: flex; gap: 10pt; } .grid > * { flex: 1; }
+table.small { font-size: 8pt; } table.small td:first-child { width: auto; }
 """
 
 
@@ -44,14 +45,15 @@ def page(title: str, body: str) -> str:
     )
 
 
-def table(columns: list[str], rows: list[list[Any]], totals: set[int] = frozenset()) -> str:
-    """A table of ``rows`` (first cell a label, the rest values) under ``columns``."""
+def table(columns: list[str], rows: list[list[Any]], totals: set[int] = frozenset(), css: str = "") -> str:
+    """A table of ``rows`` (first cell a label, the rest values) under ``columns``; ``css``: its class."""
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
     body = []
     for i, row in enumerate(rows):
         cells = [f"<td>{escape(str(row[0]))}</td>"] + [_td(v) for v in row[1:]]
         body.append(f"<tr{' class=total' if i in totals else ''}>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    cls = f' class="{css}"' if css else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _td(value: Any) -> str:
