@@ -154,8 +154,9 @@ def _correction(data: dict[str, Any]) -> str:
     for by in ("region", "lot"):
         frame = data[f"by_{by}"]
         rows = [
-            [r[by], r["affected_units"], r["remedied_units"], r["correction_rate"] if r["correction_rate"] is not None else "—",
-             r["affected_customers"], r["notified"], r["reached"], r["remedied"]]
+            [r[by], r["affected_units"], r["remedied_units"],
+             "—" if r["correction_rate"] is None else r["correction_rate"], r["affected_customers"],
+             r["notified"], r["reached"], r["remedied"]]
             for r in frame.iter_rows(named=True)
         ]  # fmt: skip
         groups.append(

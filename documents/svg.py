@@ -138,8 +138,10 @@ def bars(
         body.append(
             f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top - 4}" y2="{bottom}" stroke="#c0392b" stroke-dasharray="4,3"/>'
         )
-        body.append(f'<text x="{px:.1f}" y="{top - 6 - 11 * (k % 3)}" text-anchor="middle" fill="#c0392b" font-size="10">'
-                    f"{escape(label)}</text>")  # fmt: skip
+        y = top - 6 - 11 * (k % 3)
+        body.append(
+            f'<text x="{px:.1f}" y="{y}" text-anchor="middle" fill="#c0392b" font-size="10">{escape(label)}</text>'
+        )
     for t in _ticks(top_v):
         body.append(f'<text x="{x(t):.1f}" y="{bottom + 14}" text-anchor="middle" fill="#555">{_num(t, pct)}</text>')
     return _svg(width, height, body, title)
