@@ -24,7 +24,7 @@ SECTIONS = {
         ("quality", "Quality", "✅"),
         ("coverage", "Coverage", "📬"),
     ],
-    "Data": [("upload", "Upload", "📤"), ("settings", "Settings", "⚙️")],
+    "Data": [("reports", "Reports", "📄"), ("upload", "Upload", "📤"), ("settings", "Settings", "⚙️")],
 }
 
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Everything the test suite needs on a fresh Debian machine (run as root, or with sudo for apt):
-# the Python packages from requirements-dev.txt (the runtime included) and Debian's chromium, which
-# the browser tests drive (tests/browser; Playwright cannot download its own browsers here).
+# the Python packages from requirements-dev.txt (the runtime included), Debian's chromium, which
+# the browser tests drive and the review's PDF is printed with (tests/browser, tests/test_review.py;
+# Playwright cannot download its own browsers here), and poppler-utils to read that PDF back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium fonts-dejavu-core fonts-noto-color-emoji)
+APT_PACKAGES=(chromium fonts-dejavu-core fonts-noto-color-emoji poppler-utils)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -57,9 +57,9 @@ def test_a_viewers_list_keeps_everyone_else_out():
 
 def test_pages_for_each_role():
     assert access.pages_for("viewer") == DASHBOARDS
-    assert access.pages_for("analyst") == [*DASHBOARDS, "upload"]
-    assert access.pages_for("admin") == [*DASHBOARDS, "upload", "settings"]
-    assert access.pages_for("open") == [*DASHBOARDS, "upload", "settings"]
+    assert access.pages_for("analyst") == [*DASHBOARDS, "reports", "upload"]
+    assert access.pages_for("admin") == [*DASHBOARDS, "reports", "upload", "settings"]
+    assert access.pages_for("open") == [*DASHBOARDS, "reports", "upload", "settings"]
     assert access.pages_for("wall") == ["standup"]
     assert access.pages_for(None) == [] and access.pages_for("root") == []
     assert [r for r in ("viewer", "analyst", "admin", "wall", "open", None) if access.shows_pii(r)] == ["admin"]
@@ -125,15 +125,15 @@ def test_a_viewer_has_the_dashboards_but_not_upload_or_settings(db):
     assert "friend@partner.org" in sidebar_text(at) and "viewer" in sidebar_text(at)
     assert at.button(key="sign_out")
     assert at.metric  # the Overview renders
-    for page in ("pages/upload.py", "pages/settings.py"):
+    for page in ("pages/upload.py", "pages/settings.py", "pages/reports.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 
 
 def test_an_analyst_gets_upload_and_an_admin_settings(db):
-    assert registered(app(signed_in("agent@example.com"))) == [*DASHBOARDS, "upload"]
+    assert registered(app(signed_in("agent@example.com"))) == [*DASHBOARDS, "reports", "upload"]
     at = app(signed_in("ops.lead@example.com"))
-    assert registered(at) == [*DASHBOARDS, "upload", "settings"]
+    assert registered(at) == [*DASHBOARDS, "reports", "upload", "settings"]
     at.switch_page("pages/settings.py").run()
     assert not at.exception and at.title[0].value == "Settings"
 
@@ -171,7 +171,7 @@ def test_a_wrong_wall_token_gets_the_sign_in_page(db):
 
 def test_open_mode_has_every_page_and_says_so(db):
     at = app(secrets=None)
-    assert registered(at) == [*DASHBOARDS, "upload", "settings"]
+    assert registered(at) == [*DASHBOARDS, "reports", "upload", "settings"]
     assert "Open mode: no sign-in configured, listening on localhost only" in sidebar_text(at)
 
 

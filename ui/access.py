@@ -3,7 +3,7 @@
 Roles:
 
 - ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage);
-- ``analyst``: also Upload (load, undo);
+- ``analyst``: also Reports (regulator reports, the post-recall review) and Upload (load, undo);
 - ``admin``: also Settings, and unmasked customer emails and phones in the UI and in downloads;
 - ``wall``: an unattended TV given ``?wall=<token>``: the stand-up page only, in kiosk mode;
 - ``open``: no identity provider configured (no ``[auth]`` in secrets.toml): every page, on
@@ -37,11 +37,13 @@ from typing import Any
 
 VIEWER, ANALYST, ADMIN, WALL, OPEN = "viewer", "analyst", "admin", "wall", "open"
 DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage"]
+# Reports: the filings and the review are prepared and sent by the analysts; viewers (who may include
+# outside partners) see every figure on the dashboards already. No report shows unmasked personal data.
 _PAGES = {
     VIEWER: DASHBOARDS,
-    ANALYST: [*DASHBOARDS, "upload"],
-    ADMIN: [*DASHBOARDS, "upload", "settings"],
-    OPEN: [*DASHBOARDS, "upload", "settings"],
+    ANALYST: [*DASHBOARDS, "reports", "upload"],
+    ADMIN: [*DASHBOARDS, "reports", "upload", "settings"],
+    OPEN: [*DASHBOARDS, "reports", "upload", "settings"],
     WALL: ["standup"],
 }
 _ROLE_KEYS = ((ADMIN, "admins"), (ANALYST, "analysts"), (VIEWER, "viewers"))

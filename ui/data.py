@@ -316,3 +316,25 @@ def save_recall_toml(text: str, recall_id: str, by: str | None = None) -> tuple[
                 return ingest_file(con, SourceFile(f"settings/{name}.toml", path), loaded_by=by), None
             except Unreadable as e:
                 return None, str(e)
+
+
+# --- Reports (regulator forms and the post-recall review) ---
+
+
+@st.cache_data(show_spinner=False)
+def regulator_report(version: tuple, form: str, recall_id: str, period: str):
+    """A regulator report (metrics/regulator), or raises PeriodError for an unreadable period."""
+    from metrics import regulator
+
+    with reading() as con:
+        return regulator.build(con, form, recall_id, period)
+
+
+@st.cache_data(show_spinner=False)
+def review(version: tuple, recall_id: str, as_of: datetime | None) -> dict:
+    """The post-recall review's data (metrics/review.py); its unreachable list holds personal data
+    that documents/review.py always masks."""
+    from metrics.review import build_review
+
+    with reading() as con:
+        return build_review(con, recall_id, as_of)
