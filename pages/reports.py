@@ -31,7 +31,9 @@ picked = left.selectbox(
 period = picked
 if picked == reports.CUSTOM:
     period = right.text_input(
-        "Period (YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD)", key="reports_custom", placeholder="2026-03-02..2026-03-31"
+        "Period (YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD)",
+        key="reports_custom",
+        placeholder="2026-03-02..2026-03-31",
     )
 if period:
     try:
@@ -47,7 +49,8 @@ st.subheader("Post-recall review")
 replay = filters.replay_time()
 st.caption(
     "Timeline, every metric per phase, volume by channel, coverage and correction rate against CPSC's published "
-    f"benchmarks, time to notify, unreachable customers (masked), data provenance — {reports.review_time_note(recall, replay)}."
+    "benchmarks, time to notify, unreachable customers (masked), data provenance — "
+    f"{reports.review_time_note(recall, replay)}."
 )
 if st.button("Make the review", key="reports_review"):
     st.session_state["reports_review_for"] = (rid, replay)

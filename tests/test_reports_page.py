@@ -41,7 +41,8 @@ def test_a_report_for_the_newest_period_with_its_figures(db):
 
 def test_each_form_renders_and_a_bad_period_is_named(db):
     at = reports_page()
-    for form, label in (("fda", "Consignees notified"), ("nhtsa", "Inspected and remedied"), ("eu", "Directly notified")):
+    expected = (("fda", "Consignees notified"), ("nhtsa", "Inspected and remedied"), ("eu", "Directly notified"))
+    for form, label in expected:
         at.segmented_control(key="reports_form").set_value(form).run()
         assert not at.exception, (form, at.exception)
         assert table_with(at, label) is not None, form

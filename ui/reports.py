@@ -77,7 +77,8 @@ def downloads(report: Report, key: str) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
     )
-    cols[1].download_button("Printable HTML", lambda: report_html(report), f"{name}.html", "text/html", key=f"{key}_html")
+    html = lambda: report_html(report)  # noqa: E731
+    cols[1].download_button("Printable HTML", html, f"{name}.html", "text/html", key=f"{key}_html")
     pdf_button(cols[2], lambda: report_html(report), f"{name}.pdf", f"{key}_pdf")
 
 
