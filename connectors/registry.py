@@ -2,7 +2,10 @@
 
 Headers match case-insensitively, spaces/underscores/hyphens alike (docs/vendor-formats.md#registries);
 a unit column and at least one customer column (ref, email or phone) are needed; other
-columns are ignored (a row with more cells than the header is quarantined). XLSX: the first
+columns are ignored (a row with more cells than the header is quarantined). The words registries
+use for supply-chain level, remedy and disposition (``Retail``, ``Replacement``, ``Theft``…) are
+read as the canonical values (``VALUE_ALIASES``, docs/regulator-reports.md#registry-columns);
+anything else is left for the schema's check, which quarantines it. XLSX: the first
 sheet, header in row 1 (connectors.textfile.read_xlsx); a large CSV is read in batches
 (connectors/batches.py). This is also the canonical ``affected`` layout. The file
 belongs to the recall named at upload, or to the only recall defined; a file that names no
@@ -19,6 +22,7 @@ from connectors.base import Parsed, ReadContext, SourceFile, Unreadable, norm_he
 from connectors.batches import batched, delimited_batches
 from connectors.conform import conform
 from connectors.textfile import EXTRA, read_table
+from store.schema import AFFECTED
 
 NAME = "registry"
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -30,7 +34,63 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "region": ("region", "state", "country"),
     "remedy": ("remedy", "remedy_type"),
     "remedy_completed_at": ("remedy_completed_at", "remedied_at", "completed_at"),
+    "supply_chain_level": (
+        "supply_chain_level",
+        "chain_level",
+        "distribution_level",
+        "supply_chain",
+        "held_by",
+        "product_location",
+    ),
+    "disposition": ("disposition", "unit_disposition", "unreachable_reason", "removal_reason"),
+    "disposition_at": ("disposition_at", "disposition_date", "disposed_at", "removed_at"),
     "recall_id": ("recall_id",),
+}
+# Words used in registries → the canonical value (compared lower-case, spaces/hyphens as underscores).
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "supply_chain_level": {
+        "mfr": "manufacturer",
+        "manufacturing": "manufacturer",
+        "factory": "manufacturer",
+        "wholesaler": "distributor",
+        "wholesale": "distributor",
+        "importer": "distributor",
+        "retail": "retailer",
+        "retailers": "retailer",
+        "store": "retailer",
+        "dealer": "retailer",
+        "consumers": "consumer",
+        "customer": "consumer",
+        "owner": "consumer",
+        "end_user": "consumer",
+        "user": "consumer",
+    },
+    "remedy": {
+        "refunded": "refund",
+        "replacement": "replace",
+        "replaced": "replace",
+        "repaired": "repair",
+        "repair_kit": "repair",
+        "destroyed": "destroy",
+        "dispose": "destroy",
+        "disposal": "destroy",
+        "disposed": "destroy",
+    },
+    "disposition": {
+        "export": "exported",
+        "theft": "stolen",
+        "stolen_unit": "stolen",
+        "scrap": "scrapped",
+        "destroyed": "scrapped",
+        "destroyed_by_owner": "scrapped",
+        "not_notified": "not_notified",
+        "no_address": "not_notified",
+        "undeliverable": "not_notified",
+        "failed_to_receive_notification": "not_notified",
+        "inspected_no_remedy_needed": "no_remedy_needed",
+        "no_remedy_required": "no_remedy_needed",
+        "not_affected": "no_remedy_needed",
+    },
 }
 _CUSTOMER = ("customer_ref", "customer_email", "customer_phone_raw")
 
@@ -45,6 +105,14 @@ def _mapping(headers: list[str]) -> dict[str, str]:
                 out[h] = canonical
                 break
     return out
+
+
+def _canonical_words(values: pl.Series) -> pl.Series:
+    """A choice column's registry words as canonical values; other text unchanged (conform checks it)."""
+    words = VALUE_ALIASES[values.name] | {v: v for v in AFFECTED.column(values.name).choices}
+    text = values.cast(pl.String)
+    key = text.str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-/]+", "_")
+    return key.replace_strict(words, default=None, return_dtype=pl.String).fill_null(text).alias(values.name)
 
 
 def detect(f: SourceFile) -> str | None:
@@ -76,5 +144,6 @@ def _parsed(f: SourceFile, frame: pl.DataFrame, ctx: ReadContext, warnings: list
                 "load the recall's TOML first or name the recall at upload (--recall)"
             )
         frame = frame.with_columns(pl.lit(ctx.recall_id, dtype=pl.String).alias("recall_id"))
+    frame = frame.with_columns(_canonical_words(frame[c]) for c in VALUE_ALIASES if c in frame.columns)
     typed, rejects = conform("affected", frame, ctx)
     return Parsed("affected", {"affected": typed}, rows_read=frame.height, rejects=rejects, warnings=warnings)

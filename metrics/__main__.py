@@ -1,8 +1,15 @@
-"""Command line: ``python -m metrics report --db FILE [--recall ID] [--as-of ISO8601] --json``.
+"""Command line (docs/cli.md):
 
-Prints the report object of docs/cli.md#json-report on stdout (``--json``), or a short text summary.
-``python -m metrics alerts ...`` prints the alert states (alerts/cli.py, imported only for that
-command: alerts/ sits above metrics).
+- ``python -m metrics report --db FILE [--recall ID] [--as-of ISO8601] --json``: the report object
+  of docs/cli.md#json-report on stdout (``--json``), or a short text summary;
+- ``python -m metrics regulator {cpsc,fda,nhtsa,eu} --db FILE --recall ID --period PERIOD [--out FILE]
+  [--json]``: a regulator report (docs/regulator-reports.md);
+- ``python -m metrics review --db FILE --recall ID [--as-of ISO8601] [--out FILE]``: the
+  post-recall review (docs/regulator-reports.md#post-recall-review);
+- ``python -m metrics alerts ...``: the alert states (alerts/cli.py).
+
+This module is the command line, on top of the layers like app.py: ``alerts`` imports alerts/, and
+``--out`` imports documents/ (XLSX, HTML, PDF), both above metrics/ — only for those commands.
 """
 
 from __future__ import annotations
@@ -28,10 +35,26 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--fcr-method", default="repeat_contact", choices=("repeat_contact", "zendesk_one_touch"))
     rep.add_argument("--sl-threshold-s", type=float, default=20.0)
     rep.add_argument("--short-abandon-s", type=float, default=5.0)
+    reg = sub.add_parser("regulator", help="a regulator progress report for one period")
+    reg.add_argument("form", choices=("cpsc", "fda", "nhtsa", "eu"))
+    reg.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
+    reg.add_argument("--recall", help="recall id (default: the only recall defined)")
+    reg.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD (recall's zone)")
+    reg.add_argument("--out", help="write the report: .xlsx (laid out like the form), .html or .pdf")
+    reg.add_argument("--json", action="store_true", help="print the report's figures as JSON")
+    rev = sub.add_parser("review", help="the post-recall review (HTML or PDF)")
+    rev.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
+    rev.add_argument("--recall", help="recall id (default: the only recall defined)")
+    rev.add_argument("--as-of", help="review time, ISO 8601 (default: the recall's close + 14 days, or now)")
+    rev.add_argument("--out", default="review.pdf", help="review.pdf (default) or review.html")
     alerts_cli().add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "alerts":
         return alerts_cli().run(args)
+    if args.command in ("regulator", "review"):
+        from documents.cli import run_document
+
+        return run_document(args)
     options = Options(args.fcr_window_h, args.fcr_method, args.sl_threshold_s, args.short_abandon_s)
     try:
         con = connect(args.db, read_only=True)

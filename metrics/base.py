@@ -119,11 +119,15 @@ def local_day(con: duckdb.DuckDBPyConnection, recall_id: str, at: datetime) -> d
     return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).date()
 
 
-def run(con: duckdb.DuckDBPyConnection, body: str, scope: Scope) -> pl.DataFrame:
-    """Run ``WITH <scope CTEs>, <body>`` for the scope's recall at its ``as_of`` with its filters."""
+def run(
+    con: duckdb.DuckDBPyConnection, body: str, scope: Scope, extra: dict[str, object] | None = None
+) -> pl.DataFrame:
+    """Run ``WITH <scope CTEs>, <body>`` for the scope's recall at its ``as_of`` with its filters
+    (and ``extra`` parameters of the body's own)."""
     sql = f"WITH {scope_ctes()}{body}"
     filters = scope.filters
     params = {
+        **(extra or {}),
         "rid": scope.recall_id,
         "as_of": scope.as_of,
         "channels": list(filters.channels) if filters.channels else None,

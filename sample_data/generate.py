@@ -224,6 +224,10 @@ class Unit:
     lot: str
     remedy: str | None = None
     remedy_completed_at: datetime | None = None
+    level: str | None = "consumer"  # supply-chain level; None = not recorded
+    disposition: str | None = None
+    disposition_at: datetime | None = None
+    region: str = ""  # stock units only (an owner's units are in the owner's state)
 
 
 @dataclass
@@ -983,30 +987,133 @@ def make_notifications(rng: random.Random, owners: list[Person]) -> list[dict[st
 
 
 # ---------------------------------------------------------------------------------------------
+# Regulator data: supply-chain stock, dispositions, letters (docs/regulator-reports.md)
+# ---------------------------------------------------------------------------------------------
+# Drawn from a second generator after everything above, so that the contacts, ratings and e-mail
+# and SMS events (and every dashboard figure built on them) are what they were before these were added.
+
+# (level, units at 2,000 owner units, region weights, remedy weights, median days to completion, share completed)
+STOCK = (
+    ("manufacturer", 140, {"OH": 1}, {"destroy": 1}, 6.0, 1.0),
+    ("distributor", 260, {"TX": 3, "IL": 3, "GA": 2, "NJ": 2, "CA": 3}, {"refund": 1}, 14.0, 0.93),
+    ("retailer", 480, {s[0]: s[1] for s in STATES}, {"refund": 7, "destroy": 3}, 20.0, 0.86),
+    (None, 12, {"IL": 1}, {"refund": 1}, 20.0, 0.0),  # an old distributor list that records no level
+)
+# Disposition of consumer units left without a completed remedy: (disposition, share of them).
+DISPOSITION_SHARES = (
+    ("scrapped", 0.05),
+    ("exported", 0.015),
+    ("stolen", 0.01),
+    ("no_remedy_needed", 0.03),
+    ("other", 0.01),
+)
+LETTERSHOP = "lettershop"
+
+
+def stock_units(rng: random.Random, scale: float) -> list[Unit]:
+    """Units still in the supply chain at the announcement (no owner: the unit ledger only), from
+    the newest lots; manufacturer stock destroyed within days, distributor and retail stock
+    returned for credit ("refund") or destroyed over the following weeks."""
+    units: list[Unit] = []
+    serial = 50_000
+    for level, count, regions, remedies, median_days, share_done in STOCK:
+        for _ in range(round(count * scale)):
+            lot = rng.choice(LOTS[-9:])
+            serial += rng.randrange(1, 9)
+            remedy = pick(rng, remedies)
+            done = ANNOUNCED_AT + timedelta(days=1 + lognormal(rng, median_days, 0.6))
+            finished = rng.random() < share_done and done <= EXPORT_AT
+            units.append(
+                Unit(
+                    f"HCS-{lot[1:3]}-{serial:06d}",
+                    lot,
+                    remedy=remedy if level else None,
+                    remedy_completed_at=done.replace(microsecond=0) if finished and level else None,
+                    level=level,
+                    region=pick(rng, regions),
+                )
+            )
+    return units
+
+
+def assign_dispositions(rng: random.Random, owners: list[Person]) -> None:
+    """Consumer units without a completed remedy: owners the registry has no email or phone for are
+    "not notified" (noted 30 days after the announcement); of the others, a few are scrapped by
+    their owner, exported, stolen, inspected and found not to need the remedy, or other, dated
+    when the firm learnt it."""
+    for p in owners:
+        for u in p.units:
+            if u.remedy_completed_at is not None:
+                continue
+            if not p.in_registry_email and not p.in_registry_phone:
+                u.disposition, u.disposition_at = "not_notified", ANNOUNCED_AT + timedelta(days=30)
+                continue
+            x = rng.random()
+            for disposition, share in DISPOSITION_SHARES:
+                if x < share:
+                    at = ANNOUNCED_AT + timedelta(
+                        seconds=rng.uniform(3 * 86_400, (EXPORT_AT - ANNOUNCED_AT).total_seconds())
+                    )
+                    u.disposition, u.disposition_at = disposition, at.replace(microsecond=0)
+                    break
+                x -= share
+
+
+def make_letters(rng: random.Random, owners: list[Person], events: list[dict[str, str]]) -> list[dict[str, str]]:
+    """First-class letters two weeks after the announcement to owners whose notice e-mail bounced,
+    or who have no registry e-mail and were sent an SMS: ``sent`` on the mailing day, 7 % come back
+    ``bounced`` (return to sender) 6–15 days later. The lettershop's file names each recipient by the
+    registration's e-mail or phone. Every recipient was notified on day one, and a letter is never
+    "delivered", so coverage is unchanged."""
+    bounced = {e["customer_email"] for e in events if e["status"] == "bounced"}
+    texted = {e["customer_phone"] for e in events if e["channel"] == "sms"}
+    mailed_at = ANNOUNCED_AT + timedelta(days=14)
+    rows: list[dict[str, str]] = []
+    for p in owners:
+        by_email = p.in_registry_email and p.email in bounced
+        by_phone = not p.in_registry_email and f"+1{p.phone}" in texted
+        if not (by_email or by_phone):
+            continue
+        letter = f"LTR-{hex_id(rng, 12)}"
+        sent = after(mailed_at, rng.uniform(0, 8 * 3600))
+        who = {"customer_email": p.email} if by_email else {"customer_phone": f"+1{p.phone}"}
+        base = {"source": LETTERSHOP, "channel": "letter", "campaign": CAMPAIGN} | who
+        rows.append(base | {"source_id": f"{letter}:sent", "status": "sent", "status_at": iso(sent)})
+        if rng.random() < 0.07:
+            back = after(sent, rng.uniform(6, 15) * 86_400)
+            rows.append(base | {"source_id": f"{letter}:bounced", "status": "bounced", "status_at": iso(back)})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
 # Writers and entry point
 # ---------------------------------------------------------------------------------------------
 
 REGISTRY_COLUMNS = (
-    "recall_id unit_id lot customer_ref customer_email customer_phone region remedy remedy_completed_at".split()
-)
+    "recall_id unit_id lot customer_ref customer_email customer_phone region supply_chain_level remedy "
+    "remedy_completed_at disposition disposition_at"
+).split()
 
 
-def registry_rows(owners: list[Person]) -> list[dict[str, str]]:
-    rows = [
-        {
-            "recall_id": RECALL_ID,
-            "unit_id": u.unit_id,
-            "lot": u.lot,
-            "customer_ref": p.ref or "",
-            "customer_email": p.email if p.in_registry_email else "",
-            "customer_phone": registry_phone(p) if p.in_registry_phone else "",
-            "region": p.state,
-            "remedy": u.remedy or "",
-            "remedy_completed_at": iso(u.remedy_completed_at),
-        }
-        for p in owners
-        for u in p.units
-    ]
+def unit_row(u: Unit, p: Person | None) -> dict[str, str]:
+    return {
+        "recall_id": RECALL_ID,
+        "unit_id": u.unit_id,
+        "lot": u.lot,
+        "customer_ref": (p.ref or "") if p else "",
+        "customer_email": p.email if p and p.in_registry_email else "",
+        "customer_phone": registry_phone(p) if p and p.in_registry_phone else "",
+        "region": p.state if p else u.region,
+        "supply_chain_level": u.level or "",
+        "remedy": u.remedy or "",
+        "remedy_completed_at": iso(u.remedy_completed_at),
+        "disposition": u.disposition or "",
+        "disposition_at": iso(u.disposition_at),
+    }
+
+
+def registry_rows(owners: list[Person], stock: list[Unit]) -> list[dict[str, str]]:
+    rows = [unit_row(u, p) for p in owners for u in p.units] + [unit_row(u, None) for u in stock]
     return sorted(rows, key=lambda r: r["unit_id"])
 
 
@@ -1048,7 +1155,12 @@ def build(seed: int = 42, units: int = 2000) -> Records:
     csat = make_csat(rng, paired, scale)
     notifications = make_notifications(rng, owners)
     contacts = sorted(contacts + cluster_contacts(seed, owners, contacts), key=lambda c: (c["created_at"], c["source"]))
-    return Records(registry_rows(owners), contacts, csat, notifications, owners, others)
+    regulator = random.Random(seed * 7919 + 18)
+    stock = stock_units(regulator, scale)
+    assign_dispositions(regulator, owners)
+    notifications += make_letters(regulator, owners, notifications)
+    notifications.sort(key=lambda r: (r["status_at"], r["source"], r["source_id"]))
+    return Records(registry_rows(owners, stock), contacts, csat, notifications, owners, others)
 
 
 def generate(out: Path, seed: int = 42, units: int = 2000) -> dict[str, int]:

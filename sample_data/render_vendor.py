@@ -8,8 +8,10 @@ that its connector reads back (sample_data/README.md lists file → connector):
 
 - ``recall.toml``: the recall definition, as generated.
 - ``registry.xlsx``: the registry as a warranty-registration workbook (connectors/registry.py):
-  Serial Number, Lot, Customer ID, E-mail, Mobile (as the form stored it), State, Remedy Type,
-  Remedied At (an Excel date-time in the recall's zone).
+  Serial Number, Lot, Customer ID, E-mail, Mobile (as the form stored it), State, Held By
+  (Manufacturer, Distributor, Retail, Consumer), Remedy Type, Remedied At (an Excel date-time in
+  the recall's zone), Disposition (Export, Theft, Scrap, No address, Not affected, Other),
+  Disposition Date (an Excel date-time).
 - ``zendesk_tickets.csv``: the helpdesk tickets as a Zendesk admin CSV export
   (connectors/zendesk_csv.py): local times without offset in the recall's zone, ``Via`` labels,
   space-separated tags, ``Replies``, ``Group stations`` (2 = escalated), ``Total time spent (sec)``,
@@ -33,6 +35,8 @@ that its connector reads back (sample_data/README.md lists file → connector):
   JSON Lines (connectors/twilio_messaging_json.py): one outbound message in its final status
   (delivered, or undelivered for a failure) and one inbound message per reply, with a custom
   ``campaign`` key.
+- ``letters.csv``: the lettershop's report of first-class notice letters (sent, returned to
+  sender), in the canonical notifications layout (connectors/canonical_csv.py).
 
 Deterministic: no clock, gzip with mtime 0, the workbook with fixed zip and property stamps.
 """
@@ -60,6 +64,7 @@ from sample_data.generate import (
     CSAT_COLUMNS,
     EXPORT_AT,
     HOTLINE_NUMBER,
+    LETTERSHOP,
     NOTIFICATION_COLUMNS,
     RECALL_TOML,
     ZONE,
@@ -78,6 +83,7 @@ FILES = (
     "surveys.csv",
     "sendgrid_events.json.gz",
     "twilio_messages.json.gz",
+    "letters.csv",
 )
 CONNECTORS = {  # file → the connector that must claim it
     "recall.toml": "recall_toml",
@@ -88,6 +94,7 @@ CONNECTORS = {  # file → the connector that must claim it
     "surveys.csv": "canonical_csv",
     "sendgrid_events.json.gz": "sendgrid_events",
     "twilio_messages.json.gz": "twilio_messaging_json",
+    "letters.csv": "canonical_csv",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +166,29 @@ def write_rows(path: Path, header: list[str], rows: Iterable[list[str]]) -> int:
 # Registry workbook
 # ---------------------------------------------------------------------------------------------
 
-REGISTRY_HEADER = ["Serial Number", "Lot", "Customer ID", "E-mail", "Mobile", "State", "Remedy Type", "Remedied At"]
+REGISTRY_HEADER = [
+    "Serial Number",
+    "Lot",
+    "Customer ID",
+    "E-mail",
+    "Mobile",
+    "State",
+    "Held By",
+    "Remedy Type",
+    "Remedied At",
+    "Disposition",
+    "Disposition Date",
+]
+# The registry's words for the canonical values (read back through connectors/registry.py VALUE_ALIASES).
+HELD_BY = {"manufacturer": "Manufacturer", "distributor": "Distributor", "retailer": "Retail", "consumer": "Consumer"}
+DISPOSITION_WORDS = {
+    "exported": "Export",
+    "stolen": "Theft",
+    "scrapped": "Scrap",
+    "not_notified": "No address",
+    "no_remedy_needed": "Not affected",
+    "other": "Other",
+}
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -172,8 +201,11 @@ def registry_cells(row: dict[str, str]) -> list[object]:
         row["customer_email"] or None,
         row["customer_phone"] or None,
         row["region"] or None,
+        HELD_BY.get(row["supply_chain_level"]),
         row["remedy"].capitalize() or None,
         local_naive(row["remedy_completed_at"]),
+        DISPOSITION_WORDS.get(row["disposition"]),
+        local_naive(row["disposition_at"]),
     ]
 
 
@@ -186,8 +218,9 @@ def write_registry(path: Path, rows: list[dict[str, str]]) -> int:
     sheet.append(REGISTRY_HEADER)
     for row in rows:
         sheet.append(registry_cells(row))
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=8, max_col=8):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    for column in (9, 11):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = "yyyy-mm-dd hh:mm:ss"
     stamp = EXPORT_AT.replace(tzinfo=None)
     book.properties.creator = "Harbor registrations"
     book.properties.created = book.properties.modified = stamp
@@ -536,6 +569,7 @@ def render(out: Path, seed: int = 42, units: int = 2000) -> dict[str, int]:
     calls = [c for c in contacts if c["source"] == "five9"]
     emails = [n for n in notifications if n["source"] == "sendgrid"]
     sms = [n for n in notifications if n["source"] == "twilio"]
+    letters = [n for n in notifications if n["source"] == LETTERSHOP]
     return {
         "recall.toml": 1,
         "registry.xlsx": write_registry(out / "registry.xlsx", records.registry),
@@ -545,6 +579,9 @@ def render(out: Path, seed: int = 42, units: int = 2000) -> dict[str, int]:
         "surveys.csv": write_rows(out / "surveys.csv", CSAT_COLUMNS, survey_rows(records)),
         "sendgrid_events.json.gz": write_gzip_lines(out / "sendgrid_events.json.gz", map(sendgrid_event, emails)),
         "twilio_messages.json.gz": write_gzip_lines(out / "twilio_messages.json.gz", twilio_messages(sms)),
+        "letters.csv": write_rows(
+            out / "letters.csv", NOTIFICATION_COLUMNS, ([n[c] for c in NOTIFICATION_COLUMNS] for n in letters)
+        ),
     }
 
 

@@ -23,7 +23,7 @@ import duckdb
 from store import derived
 from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
-from store.schema import TABLES, ddl, hash_sql, internal_columns
+from store.schema import DUCKDB_TYPES, TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
 DEFAULT_DB = Path("data") / "recall_ops.duckdb"
@@ -95,14 +95,15 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-SCHEMA_VERSION = 7  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 8  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
     """Create the canonical tables, history tables, ledger, settings, live-source and alert tables
     (store/live.py, store/alerts.py) and derived tables if missing, and
-    bring a store written by an older version up to date (hash columns added and filled, a
-    ``str_list`` column once stored as text made a list, the quarantine's ``record_id``). A store
+    bring a store written by an older version up to date (data columns added since, empty; hash
+    columns added and filled; a ``str_list`` column once stored as text made a list; the
+    quarantine's ``record_id``). A store
     already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
     try:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
@@ -116,10 +117,13 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         # The ledger group of an ingest (the files of one archive are one upload); before: each its own.
         con.execute("ALTER TABLE ingests ADD COLUMN IF NOT EXISTS group_id BIGINT")
         con.execute("UPDATE ingests SET group_id = ingest_id WHERE group_id IS NULL")
-        for table in TABLES:
-            hashes = {"key_h": TABLES[table].key, **TABLES[table].links}
+        has = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+        for table, spec in TABLES.items():
+            hashes = {"key_h": spec.key, **spec.links}
             for name in (table, f"{table}_history"):
-                has = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+                for c in spec.columns:  # columns added to the schema after the store was made
+                    if not con.execute(has, [name, c.name]).fetchall()[0][0]:
+                        con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {DUCKDB_TYPES[c.type]}")
                 for column, sql_type in internal_columns(table):
                     if not con.execute(has, [name, column]).fetchall()[0][0]:
                         con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")

@@ -50,8 +50,9 @@ EXAMPLES = {
     "five9,survey-9,five9,call-0001,2026-03-02T16:00:00Z,4,1-5",
     "notifications": "source,source_id,channel,customer_email,status,status_at,campaign\n"
     "sendgrid,msg-1:delivered,email,ann.lee@example.com,delivered,2026-03-02T15:30:00Z,cs2026014-notice",
-    "affected": "recall_id,unit_id,lot,customer_ref,customer_email,customer_phone,region,remedy,remedy_completed_at\n"
-    "CS-2026-014,HCS-24-000123,L2311A,R-1001,ann.lee@example.com,312-555-0142,IL,replace,",
+    "affected": "recall_id,unit_id,lot,customer_ref,customer_email,customer_phone,region,supply_chain_level,remedy,"
+    "remedy_completed_at,disposition,disposition_at\n"
+    "CS-2026-014,HCS-24-000123,L2311A,R-1001,ann.lee@example.com,312-555-0142,IL,consumer,replace,,,",
 }
 
 

@@ -24,7 +24,8 @@ Rules (:func:`validate_spec`): only canonical columns of the table (store/schema
 mapped or constant, not both; every required column is mapped or constant, except ``recall_id``
 (named at upload or the only recall); ``customer_phone`` is derived, so a phone maps to
 ``customer_phone_raw``; a value map belongs to a mapped column; values of choice columns
-(channel, direction, status, scale, remedy), constant or mapped to, must be among the choices.
+(channel, direction, status, scale, remedy, supply_chain_level, disposition), constant or mapped
+to, must be among the choices.
 """
 
 from __future__ import annotations

@@ -46,7 +46,11 @@ NOTIFICATION_STATUSES = (
     "replied",
 )
 CSAT_SCALES = ("1-5", "good_bad", "0-10")
-REMEDIES = ("refund", "replace", "repair")
+REMEDIES = ("refund", "replace", "repair", "destroy")
+# Where a unit sits in the supply chain, and why a unit that cannot be remedied is accounted for
+# (docs/regulator-reports.md#registry-columns).
+SUPPLY_CHAIN_LEVELS = ("manufacturer", "distributor", "retailer", "consumer")
+DISPOSITIONS = ("exported", "stolen", "scrapped", "not_notified", "no_remedy_needed", "other")
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,25 @@ AFFECTED = Table(
         C("customer_phone", "str", "Owner phone, E.164."),
         C("customer_phone_raw", "str", "Owner phone as written."),
         C("region", "str", "Region, state or country."),
-        C("remedy", "str", "Remedy chosen.", False, REMEDIES),
+        C(
+            "supply_chain_level",
+            "str",
+            "Where the unit sits: with the manufacturer, a distributor, a retailer or a consumer (empty = unknown).",
+            False,
+            SUPPLY_CHAIN_LEVELS,
+        ),
+        C("remedy", "str", "Remedy chosen (destroy = destroyed or disposed of).", False, REMEDIES),
         C("remedy_completed_at", "ts", "When the remedy was completed."),
+        C(
+            "disposition",
+            "str",
+            "Why a unit that was not remedied is accounted for: exported, stolen, scrapped "
+            "(destroyed by its owner), not notified (no address), inspected and found not to need the remedy, "
+            "other (empty = none recorded).",
+            False,
+            DISPOSITIONS,
+        ),
+        C("disposition_at", "ts", "When the disposition was learnt or happened."),
     ),
 )
 

@@ -24,6 +24,8 @@ SECRETS = {
     "recall_ops": CONFIG,
 }
 DASHBOARDS = ["overview", "standup", "channels", "quality", "coverage", "alerts"]
+ANALYST_PAGES = [*DASHBOARDS, "reports", "upload"]
+ADMIN_PAGES = [*ANALYST_PAGES, "settings"]
 
 
 # --- the pure rules -----------------------------------------------------------------------------
@@ -57,9 +59,9 @@ def test_a_viewers_list_keeps_everyone_else_out():
 
 def test_pages_for_each_role():
     assert access.pages_for("viewer") == DASHBOARDS
-    assert access.pages_for("analyst") == [*DASHBOARDS, "upload"]
-    assert access.pages_for("admin") == [*DASHBOARDS, "upload", "settings"]
-    assert access.pages_for("open") == [*DASHBOARDS, "upload", "settings"]
+    assert access.pages_for("analyst") == ANALYST_PAGES
+    assert access.pages_for("admin") == ADMIN_PAGES
+    assert access.pages_for("open") == ADMIN_PAGES
     assert access.pages_for("wall") == ["standup"]
     assert access.pages_for(None) == [] and access.pages_for("root") == []
     assert [r for r in ("viewer", "analyst", "admin", "wall", "open", None) if access.shows_pii(r)] == ["admin"]
@@ -128,15 +130,15 @@ def test_a_viewer_has_the_dashboards_but_not_upload_or_settings(db):
     assert "friend@partner.org" in sidebar_text(at) and "viewer" in sidebar_text(at)
     assert at.button(key="sign_out")
     assert at.metric  # the Overview renders
-    for page in ("pages/upload.py", "pages/settings.py"):
+    for page in ("pages/upload.py", "pages/settings.py", "pages/reports.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)
 
 
 def test_an_analyst_gets_upload_and_an_admin_settings(db):
-    assert registered(app(signed_in("agent@example.com"))) == [*DASHBOARDS, "upload"]
+    assert registered(app(signed_in("agent@example.com"))) == ANALYST_PAGES
     at = app(signed_in("ops.lead@example.com"))
-    assert registered(at) == [*DASHBOARDS, "upload", "settings"]
+    assert registered(at) == ADMIN_PAGES
     at.switch_page("pages/settings.py").run()
     assert not at.exception and at.title[0].value == "Settings"
 
@@ -145,16 +147,12 @@ def test_an_unverified_email_does_not_count_for_the_role(db):
     """Issue 13 item 8: only an email the provider marks verified decides a role; absent is not verified."""
     assert registered(app(signed_in("ops.lead@example.com", email_verified=False))) == DASHBOARDS
     assert registered(app({"is_logged_in": True, "email": "ops.lead@example.com"})) == DASHBOARDS
-    assert registered(app(signed_in("ops.lead@example.com", email_verified="true"))) == [
-        *DASHBOARDS,
-        "upload",
-        "settings",
-    ]
+    assert registered(app(signed_in("ops.lead@example.com", email_verified="true"))) == ADMIN_PAGES
     # groups and the subject still map an account whose email is not verified
     unverified = {"is_logged_in": True, "email": "x@y.z", "groups": ["recall-admins"]}
-    assert registered(app(unverified)) == [*DASHBOARDS, "upload", "settings"]
+    assert registered(app(unverified)) == ADMIN_PAGES
     secrets = {**SECRETS, "recall_ops": {"roles": {"analysts": ["sub:00u42"]}}}
-    assert registered(app({"is_logged_in": True, "sub": "00u42"}, secrets=secrets)) == [*DASHBOARDS, "upload"]
+    assert registered(app({"is_logged_in": True, "sub": "00u42"}, secrets=secrets)) == ANALYST_PAGES
 
 
 def test_verified_email_and_subject_entries():
@@ -196,7 +194,7 @@ def test_a_wrong_wall_token_gets_the_sign_in_page(db):
 
 def test_open_mode_has_every_page_and_says_so(db):
     at = app(secrets=None)
-    assert registered(at) == [*DASHBOARDS, "upload", "settings"]
+    assert registered(at) == ADMIN_PAGES
     assert "Open mode: no sign-in configured, listening on localhost only" in sidebar_text(at)
 
 
@@ -350,14 +348,12 @@ def test_a_sign_in_older_than_the_maximum_session_age_must_sign_in_again(db):
     import time
 
     fresh = app(signed_in("ops.lead@example.com", iat=time.time() - 3600))
-    assert registered(fresh) == [*DASHBOARDS, "upload", "settings"]
+    assert registered(fresh) == ADMIN_PAGES
     stale = app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600))
     assert registered(stale) == ["fn:Sign in"] and not stale.metric
     assert any("older than 12 hours" in plain(i.value) for i in stale.info)
     longer = {**SECRETS, "recall_ops": {**CONFIG, "max_session_hours": 24}}
-    assert registered(app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600), secrets=longer)) == [
-        *DASHBOARDS,
-        "upload",
-        "settings",
-    ]
+    assert (
+        registered(app(signed_in("ops.lead@example.com", iat=time.time() - 13 * 3600), secrets=longer)) == ADMIN_PAGES
+    )
     assert access.session_too_old(0, 12, 12 * 3600 + 1) and not access.session_too_old(None, 12, 1e10)

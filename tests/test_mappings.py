@@ -257,8 +257,8 @@ def test_xlsx_through_a_mapping_with_value_map_into_affected(store, tmp_path):
         "SELECT ingest_id, source_row, column_name, reason FROM quarantine ORDER BY 1"
     ).fetchall()
     assert quarantine == [  # once per load: ingest 1 is the recall
-        (2, 4, "remedy", "remedy must be one of refund, replace, repair"),
-        (3, 4, "remedy", "remedy must be one of refund, replace, repair"),
+        (2, 4, "remedy", "remedy must be one of refund, replace, repair, destroy"),
+        (3, 4, "remedy", "remedy must be one of refund, replace, repair, destroy"),
     ]
 
 

@@ -46,6 +46,23 @@ def test_sample_loads_without_quarantine(tmp_path: Path) -> None:
     assert sorted(r.file_name for r in results) == sorted(FILES)
     assert all(r.quarantined == 0 for r in results), [(r.file_name, r.quarantined) for r in results]
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("affected", "contacts", "csat")}
-    assert counts["affected"] == 2000
     assert 6000 <= counts["contacts"] <= 9000
     assert counts["csat"] > 0
+    # 2,000 owners' units plus the supply chain's stock (no owner) and 12 units whose level is not
+    # recorded (sample_data/generate.py STOCK): 140 + 260 + 480 + 12 = 892.
+    levels = dict(con.execute("SELECT supply_chain_level, count(*) FROM affected GROUP BY ALL").fetchall())
+    assert levels == {"consumer": 2000, "manufacturer": 140, "distributor": 260, "retailer": 480, None: 12}
+    assert counts["affected"] == 2892
+    owned = "customer_ref IS NOT NULL OR customer_email IS NOT NULL OR customer_phone IS NOT NULL"
+    assert con.execute(f"SELECT count(*) FROM affected WHERE {owned}").fetchone()[0] == 2000
+    # Every disposition appears, each dated, on a consumer unit without a completed remedy.
+    dispositions = con.execute(
+        "SELECT disposition, count(*), count(disposition_at), count(remedy_completed_at), "
+        "count(*) FILTER (supply_chain_level = 'consumer') FROM affected WHERE disposition IS NOT NULL GROUP BY ALL"
+    ).fetchall()
+    assert sorted(d[0] for d in dispositions) == sorted(
+        ("exported", "stolen", "scrapped", "not_notified", "no_remedy_needed", "other")
+    )
+    assert all(n == dated == consumer and not remedied for _, n, dated, remedied, consumer in dispositions)
+    channels = {r[0] for r in con.execute("SELECT DISTINCT channel FROM notifications").fetchall()}
+    assert channels == {"email", "sms", "letter"}

@@ -5,7 +5,8 @@ Roles:
 - ``viewer``: the dashboards (Overview, Stand-up, Channels, Quality, Coverage) and Alerts (to see);
 - ``analyst``: also Upload (load, undo), except recall definitions (a recall TOML, and undo of a
   load that wrote one): those change every number, and are the admins'; and on Alerts:
-  acknowledge, silence, edit rules;
+  acknowledge, silence, edit rules; and Reports (regulator reports, the post-recall review: the
+  filings are prepared and sent by analysts; no report shows unmasked personal data);
 - ``admin``: also Settings, and unmasked customer emails and phones in the UI and in downloads;
 - ``wall``: an unattended TV given ``?wall=<token>``: the stand-up page only, in kiosk mode;
 - ``open``: no identity provider configured (no ``[auth]`` in secrets.toml): every page, on

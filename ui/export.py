@@ -17,36 +17,9 @@ from collections.abc import Callable, Mapping
 import polars as pl
 import streamlit as st
 
-from connectors.redact import mask_text_column
+from documents.privacy import PII_COLUMNS, mask_email, mask_phone, masked  # noqa: F401 (re-exported)
 
-PII_COLUMNS = ("customer_email", "customer_phone", "customer_phone_raw", "email", "phone")
 _FORMULA_START = r"^[=+\-@\t\r]"
-
-
-def mask_email(col: pl.Expr) -> pl.Expr:
-    return col.str.replace(r"^(.)[^@]*@", "${1}***@")
-
-
-def mask_phone(col: pl.Expr) -> pl.Expr:
-    """Every digit but the last four becomes ``*``."""
-    return pl.concat_str([col.str.head(-4).str.replace_all(r"\d", "*"), col.str.tail(4)])
-
-
-def masked(frame: pl.DataFrame, show_pii: bool = False) -> pl.DataFrame:
-    """Mask the personal-data columns of ``frame``, and email and phone patterns in its other text
-    columns, unless ``show_pii``."""
-    if show_pii:
-        return frame
-    out = []
-    for name in frame.columns:
-        if frame.schema[name] != pl.String:
-            continue
-        if name in PII_COLUMNS:
-            expr = mask_email(pl.col(name)) if "email" in name else mask_phone(pl.col(name))
-            out.append(expr.alias(name))
-        else:
-            out.append(mask_text_column(frame[name]).alias(name))
-    return frame.with_columns(out) if out else frame
 
 
 def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:

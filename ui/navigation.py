@@ -44,6 +44,7 @@ PAGES: tuple[Page, ...] = (
     Page("quality", "Quality", "✅", "Recall", ready="[data-testid='stMetric']"),
     Page("coverage", "Coverage", "📬", "Recall", ready="[data-testid='stMetric']"),
     Page("alerts", "Alerts", "🚨", "Recall", ready="[data-testid='stDataFrame']"),
+    Page("reports", "Reports", "📄", "Data", audience="analyst", ready="text=Post-recall review"),
     Page("upload", "Upload", "📤", "Data", audience="analyst", ready="text=Choose files"),
     Page("settings", "Settings", "⚙️", "Data", audience="admin"),
 )

@@ -1,0 +1,253 @@
+"""The post-recall review as one self-contained HTML page (docs/regulator-reports.md#post-recall-review),
+printable to PDF: timeline, the five-phase table, volume by channel, coverage and correction rate
+against CPSC's benchmarks, time to notify, unreachable customers (always masked), data provenance.
+Alerts are not part of it: Recall Ops has none yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from documents import svg
+from documents.formats import cell_text
+from documents.html import page, table
+from documents.privacy import masked
+from metrics.scope import PHASE_LABELS
+
+CHANNEL_COLORS = {
+    "phone": "#1f77b4",
+    "email": "#ff7f0e",
+    "chat": "#2ca02c",
+    "whatsapp": "#25d366",
+    "sms": "#9467bd",
+    "social": "#e377c2",
+    "web": "#8c564b",
+}
+FUNNEL = (
+    ("affected_customers", "Affected customers"),
+    ("notified", "Notified"),
+    ("reached", "Reached"),
+    ("engaged", "Engaged"),
+    ("remedied", "Remedied"),
+)
+TOP_GROUPS = 15
+
+
+def review_html(data: dict[str, Any]) -> str:
+    recall, tz = data["recall"], data["recall"]["timezone"]
+
+    def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+        return "" if at is None else at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).strftime(fmt)
+
+    report, cov = data["report"], data["report"]["coverage"]
+    parts = [
+        f"<h1>Post-recall review — {escape(recall['name'])}</h1>",
+        f"<p class=sub>{escape(recall['recall_id'])} · {escape(recall.get('product') or '')} · as of "
+        f"{escape(local(data['as_of']))} · made by Recall Ops</p>",
+        "<h2>Timeline</h2>",
+        table(["When (local)", "What"], [[local(at), what] for at, what in data["timeline"]]),
+        "<h2>Every metric, per phase</h2>",
+        _phase_table(report),
+        '<p class="note">Definitions: docs/metrics.md. Rates are shares; n is the denominator; "—" an empty one.</p>',
+        "<h2>Inbound contacts by channel</h2>",
+        _volume(data, recall),
+        "<h2>Coverage of affected customers</h2>",
+        svg.bars(
+            [label for _, label in FUNNEL],
+            [cov[k] for k, _ in FUNNEL],
+            "Affected → notified → reached → engaged → remedied (customers)",
+            notes=[f"{cov[k] / cov['affected_customers']:.0%}" if cov["affected_customers"] else "" for k, _ in FUNNEL],
+        ),
+        _correction(data),
+        "<h2>Time to notify</h2>",
+        _notify(data),
+        "<h2>Unreachable customers</h2>",
+        _unreachable(data),
+        "<h2>Data provenance</h2>",
+        _provenance(data, local),
+        '<p class="note">Alerts and the reason patterns that fired are not in this review: Recall Ops has no '
+        "alerts yet.</p>",
+    ]
+    return page(f"Post-recall review — {recall['recall_id']}", "".join(parts))
+
+
+def _phase_table(report: dict[str, Any]) -> str:
+    phases = list(report["phases"])
+    rows = []
+
+    def rate(m: dict) -> str:
+        return "—" if m["rate"] is None else f"{m['rate']:.1%} (n {m['n']:,})"
+
+    def secs(v: float | None) -> str:
+        return "—" if v is None else f"{v:,.0f} s"
+
+    for label, get in (
+        ("Contacts (inbound)", lambda m: f"{m['contacts']:,}"),
+        ("Handled", lambda m: f"{m['handled']:,}"),
+        ("First contact resolution", lambda m: rate(m["fcr"])),
+        ("Average handle time", lambda m: secs(m["aht_s"]["all"])),
+        ("Service level", lambda m: rate(m["service_level"])),
+        ("Abandon rate", lambda m: rate(m["abandon_rate"])),
+        ("Average speed of answer", lambda m: secs(m["asa_s"])),
+        ("CSAT", lambda m: rate(m["csat"])),
+    ):
+        rows.append([label, *(get(report["phases"][p]) for p in phases)])
+    return table(["Metric", *(PHASE_LABELS[p] for p in phases)], rows)
+
+
+def _volume(data: dict[str, Any], recall: dict[str, Any]) -> str:
+    daily: pl.DataFrame = data["volume"]
+    if daily.height == 0:
+        return "<p>No inbound contacts.</p>"
+    wide = daily.filter(pl.col("channel") != "all").pivot(on="channel", index="day", values="contacts").sort("day")
+    wide = wide.fill_null(0)
+    days = wide["day"].to_list()
+    series = {c: wide[c].to_list() for c in wide.columns if c != "day"}
+    from metrics.periods import local_day
+
+    a = recall["announced_at"]
+    marks = [(local_day(a, recall["timezone"]), "Announced")]
+    for at, label in ((recall.get("ongoing_from"), "Ongoing"), (recall.get("closed_at"), "Closed")):
+        if at is not None:
+            marks.append((local_day(at, recall["timezone"]), label))
+    return f"<figure>{svg.lines(days, series, 'Inbound contacts per local day', CHANNEL_COLORS, marks)}</figure>"
+
+
+def _correction(data: dict[str, Any]) -> str:
+    consumer = data["consumer_units"]
+    cov = data["report"]["coverage"]
+    overall = cov["remedied_units"] / cov["affected_units"] if cov["affected_units"] else None
+    c_rate = consumer["remedied"] / consumer["units"] if consumer["units"] else None
+    refs = [(v, label.replace("CPSC ", "")) for v, label in data["benchmarks"]]
+    bench = table(
+        ["Correction rate", "This recall", "CPSC benchmark (FY2013–2016, 865 closed cases)"],
+        [
+            ["All levels (remedied units ÷ affected units)", overall if overall is not None else "—", 0.65],
+            ["Consumer level, recalls with direct notice", c_rate if c_rate is not None else "—", 0.50],
+            ["Consumer level, press-release-only recalls", "", 0.06],
+        ],
+    )
+    note = (
+        "Consumer level: units with consumers"
+        + ("" if consumer["by_level"] else " (the registry records no level: units with an owner)")
+        + f", {consumer['remedied']:,} of {consumer['units']:,} remedied. Benchmarks: CPSC recall effectiveness "
+        "workshop, 25 July 2017."
+    )
+    charts = []
+    for by in ("region", "lot"):
+        frame: pl.DataFrame = data[f"by_{by}"].head(TOP_GROUPS)
+        charts.append(
+            svg.bars(
+                frame[by].to_list(),
+                frame["correction_rate"].to_list(),
+                f"Correction rate by {by} (the {min(TOP_GROUPS, frame.height)} with most units)",
+                pct=True,
+                refs=[refs[0], refs[1], refs[2]],
+                color="#f58518",
+            )
+        )
+    groups = []
+    for by in ("region", "lot"):
+        frame = data[f"by_{by}"]
+        rows = [
+            [r[by], r["affected_units"], r["remedied_units"],
+             "—" if r["correction_rate"] is None else r["correction_rate"], r["affected_customers"],
+             r["notified"], r["reached"], r["remedied"]]
+            for r in frame.iter_rows(named=True)
+        ]  # fmt: skip
+        groups.append(
+            f"<h3>By {by}</h3>"
+            + table(
+                [
+                    by.capitalize(),
+                    "Units",
+                    "Remedied units",
+                    "Correction rate",
+                    "Customers",
+                    "Notified",
+                    "Reached",
+                    "Remedied customers",
+                ],
+                rows,
+                css="small",
+            )  # fmt: skip
+        )
+    return (
+        "<h3>Correction rate against published benchmarks</h3>"
+        + bench
+        + f'<p class="note">{escape(note)}</p>'
+        + "".join(f"<figure>{c}</figure>" for c in charts)
+        + "".join(groups)
+    )
+
+
+def _notify(data: dict[str, Any]) -> str:
+    s, bins = data["notify"], data["notify_bins"]
+    hours = lambda v: "—" if v is None else f"{v:,.1f} h"  # noqa: E731
+    summary = table(
+        ["Notified affected customers", "Median", "P90", "Not notified"],
+        [[f"{s['n']:,}", hours(s["median_h"]), hours(s["p90_h"]), s["not_notified"]]],
+    )
+    marks = [
+        (s[k], f"{label} {s[k]:.1f} h") for k, label in (("median_h", "median"), ("p90_h", "P90")) if s[k] is not None
+    ]
+    chart = svg.histogram(
+        list(zip(bins["bin_start_h"].to_list(), bins["bin_end_h"].to_list(), strict=True)),
+        bins["customers"].to_list(),
+        "Affected customers by hours from the announcement to their first notice",
+        "hours after the announcement",
+        marks,
+    )
+    return summary + f"<figure>{chart}</figure>"
+
+
+def _unreachable(data: dict[str, Any]) -> str:
+    frame: pl.DataFrame = masked(data["unreachable"])  # always masked: the review circulates
+    n = data["unreachable_count"]
+    if n == 0:
+        return "<p>Every affected customer was reached.</p>"
+    cols = ["status", "customer_ref", "customer_email", "customer_phone", "region", "units", "attempts",
+            "last_status", "last_channel"]  # fmt: skip
+    rows = [[r[c] if r[c] is not None else "" for c in cols] for r in frame.iter_rows(named=True)]
+    shown = f"the first {frame.height:,}" if frame.height < n else "all"
+    return (
+        f"<p>{n:,} affected customers were not reached (notified but no notice delivered, read, opened or "
+        f"clicked and no answered call, or never notified); {shown} are listed, notified first, most units "
+        "first. Emails and phones are masked.</p>"
+        + table(
+            ["Status", "Registry id", "Email", "Phone", "Region", "Units", "Attempts", "Last status", "Channel"],
+            [[str(v) if not isinstance(v, int) else v for v in r] for r in rows],
+            css="small",
+        )  # fmt: skip
+    )
+
+
+def _provenance(data: dict[str, Any], local) -> str:
+    ingests: pl.DataFrame = data["ingests"]
+    rows = [
+        [r["file_name"], r["connector"], r["rows_read"],
+         f"{r['rows_inserted']:,} / {r['rows_updated']:,} / {r['rows_unchanged']:,}", r["rows_quarantined"],
+         local(r["loaded_at"], "%Y-%m-%d %H:%M") + (" (undone " + local(r["undone_at"], "%Y-%m-%d") + ")"
+                                                      if r["undone_at"] else ""),
+         r["loaded_by"] or ""]
+        for r in ingests.iter_rows(named=True)
+    ]  # fmt: skip
+    out = table(
+        ["File", "Read by", "Records", "Inserted / updated / unchanged", "Quarantined", "Loaded (local)", "By"],
+        rows,
+        css="small",
+    )
+    q: pl.DataFrame = data["quarantine"]
+    if q.height:
+        out += "<h3>Quarantined rows by reason</h3>" + table(
+            ["File", "Column", "Reason", "Values"],
+            [[r["file_name"], r["column_name"], r["reason"], r["values"]] for r in q.iter_rows(named=True)],
+        )
+    else:
+        out += "<p>No row was quarantined.</p>"
+    total = int(ingests["rows_read"].sum()) if ingests.height else 0
+    return out + f'<p class="note">{ingests.height:,} files, {cell_text(total)} records read.</p>'

@@ -1,0 +1,133 @@
+"""US CPSC Monthly Progress Report for a corrective action plan
+(docs/regulator-reports.md#us-cpsc-monthly-progress-report).
+
+Laid out as the CPSC form (revised 10/2015): header; Section I, products corrected by the firm, by
+location (manufacturer, distributor, retailers, consumers, total) — total products affected,
+corrections this reporting period, total cumulative corrections; Section II, incidents (not held by
+Recall Ops); Section III, consumers notified by phone, email and regular mail, and consumers who
+contacted the firm about the recall by phone, email, mail and registration cards.
+
+- A correction is a remedied unit (``remedy_completed_at``): per level, this period and cumulative.
+- Consumers notified by a channel: distinct affected customers with an outreach event on it (phone
+  also counts outbound recall calls), in the period / by its end.
+- Consumers who contacted the firm: inbound recall contacts (the dashboard's Contacts), by channel.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from metrics.periods import Period
+from metrics.regulator.common import LEVEL_LABELS, Facts, read_facts
+from metrics.regulator.figures import CHANNEL_LABELS, pick
+from metrics.regulator.form import NOT_RECORDED, PERIOD_COLUMNS, Report
+
+FORM = "cpsc"
+
+
+def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
+    f = read_facts(con, recall_id, period)
+    return report(f)
+
+
+def report(f: Facts) -> Report:
+    r = Report(
+        FORM,
+        "CPSC Monthly Progress Report — Corrective Action Plan",
+        "U.S. Consumer Product Safety Commission, Office of Compliance (form revised 10/2015)",
+        f.recall_id,
+        f.period.as_dict(),
+        [
+            ("Case number", f.recall_id),
+            ("Reporting dates (from – to)", f.period_text()),
+            ("Compliance officer", ""),
+            ("Recalling firm", ""),
+            ("Product", f.recall.get("product") or f.recall["name"]),
+        ],
+    )
+    one = r.section(
+        "products_corrected",
+        "Section I — Products corrected by firm (as applicable under CAP)",
+        [
+            ("location", "Location of products"),
+            ("affected", "Total products affected by recall"),
+            ("period", "Corrections this reporting period"),
+            ("cumulative", "Total cumulative corrections"),
+        ],
+    )
+    for level, label in LEVEL_LABELS.items():
+        one.add(level, label, *(f.level_value(level, c) for c in ("units", "remedied_period", "remedied")))
+    unknown = f.unit("units", level="unknown")
+    if unknown:
+        one.add(
+            "level_unknown",
+            "Location not recorded",
+            *(f.unit(c, level="unknown") for c in ("units", "remedied_period", "remedied")),
+            note="Units whose supply-chain level the registry does not record.",
+        )
+    one.add("total", "Total", f.unit("units"), f.unit("remedied_period"), f.unit("remedied"), total=True)
+    rate = f.unit("remedied") / f.unit("units") if f.unit("units") else None
+    one.notes.append(
+        "Correction rate (cumulative corrections ÷ products affected; not on the form since 2014): "
+        + ("—" if rate is None else f"{rate:.1%}")
+    )
+
+    two = r.section(
+        "incidents",
+        "Section II — Incident update (reported this period)",
+        [("kind", ""), ("before", "Occurred before the recall"), ("after", "Occurred after the recall")],
+    )
+    for key, label in (("incidents", "Incidents"), ("injuries", "Injuries"), ("deaths", "Deaths")):
+        two.add(key, label, NOT_RECORDED, NOT_RECORDED)
+    two.notes.append("Recall Ops holds no incident reports: fill these in from the firm's incident records.")
+
+    three = r.section(
+        "notifications",
+        "Section III — Notifications by firm and consumer response",
+        [("measure", ""), *PERIOD_COLUMNS],
+    )
+    phone = _phone(f)
+    three.add("notified_phone", "Consumers notified by phone", *phone)
+    for channel, label in (("email", "Consumers notified by email"), ("mail", "Consumers notified by regular mail")):
+        three.add(f"notified_{channel}", label, *(f.person("notified", c, channel) for c in ("period", "cumulative")))
+    three.add(
+        "notified_other_electronic",
+        "Consumers notified by other electronic means (SMS, WhatsApp; not on the form)",
+        *(f.person("notified", c, "other_electronic") for c in ("period", "cumulative")),
+    )
+    for channel, label in (
+        ("phone", "Consumers who contacted the firm about the recall by phone"),
+        ("email", "… by email"),
+        ("mail", "… by regular mail"),
+    ):
+        values = [pick(f.contacts, c, regulator_channel=channel) for c in ("period", "cumulative")]
+        if channel == "mail" and not f.contacts.filter(regulator_channel="mail").height:
+            values = [NOT_RECORDED, NOT_RECORDED]
+        three.add(f"contacted_{channel}", label, *values)
+    three.add("contacted_registration_cards", "… by registration cards", NOT_RECORDED, NOT_RECORDED)
+    three.add(
+        "contacted_other_electronic",
+        f"… by {CHANNEL_LABELS['other_electronic'].lower()} (not on the form)",
+        *(pick(f.contacts, c, regulator_channel="other_electronic") for c in ("period", "cumulative")),
+    )
+    for key, label in (
+        ("homepage", "Recall posted on the firm's homepage"),
+        ("website_hits", "Website hits on the recall page"),
+        ("social_posts", "Recall posts on social media"),
+        ("marketplace_monitoring", "Monitoring of online marketplaces for resale"),
+    ):
+        three.add(key, label, NOT_RECORDED, NOT_RECORDED)
+    three.notes += [
+        "Consumers notified: distinct affected customers with a notice on that channel (any attempt; "
+        "reminders included) in the period, or by its end. Phone counts notice events by phone and "
+        "outbound recall calls. A consumer notified on several channels counts on each.",
+        "Consumers who contacted the firm: inbound recall contacts (the dashboard's Contacts), "
+        "abandoned calls included; a consumer who called twice counts twice.",
+    ]
+    r.notes.append("Figures as of the period's end: docs/regulator-reports.md in the Recall Ops repository.")
+    return r
+
+
+def _phone(f: Facts) -> tuple[int, int]:
+    """Affected customers notified by phone: a notice event by phone or an outbound recall call."""
+    return f.person("phone_outreach", "period", "phone"), f.person("phone_outreach", "cumulative", "phone")

@@ -1,0 +1,198 @@
+"""The figures every regulator report is made of, for one recall and one period
+(docs/regulator-reports.md#figures).
+
+The period is ``(start_at, end_at]`` (metrics/periods.py); every query runs as of ``end_at``, so
+only what happened by the period's end counts. Two kinds of figure:
+
+- **units** (the unit ledger: docs/metrics.md#coverage): a unit is *remedied* when its
+  ``remedy_completed_at ≤ end_at``, in the period when also ``> start_at``. A unit not remedied by
+  ``end_at`` is *accounted for by its disposition* when ``disposition_at ≤ end_at`` (in the period
+  when also ``> start_at``); a disposition without a date is counted apart (``undated``), in no period.
+  A remedied unit's disposition is ignored.
+- **people** (the person ledger: affected customers): the number of distinct affected customers with
+  at least one event of a kind in the period (``this period``), or by its end (``cumulative``).
+  Kinds: ``notified`` (any outreach event), ``reached`` (delivered, read, opened or clicked, or an
+  answered outbound call), ``engaged`` (read, clicked or replied, or an inbound recall contact),
+  ``called`` (an outbound recall phone call, answered or not), ``answered`` (one answered), ``phone_outreach`` (a notice
+  event by phone or an outbound recall phone call), ``remedied`` (the moment their last
+  unit was remedied; channel ``all`` only). The cumulative notified, reached, engaged and remedied are the dashboard's
+  coverage funnel at ``end_at`` exactly (metrics/coverage.py), by the same rules.
+
+Channels are mapped onto the regulators' (``NOTICE_CHANNELS``, ``CONTACT_CHANNELS``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from metrics.base import Scope, run
+from metrics.periods import Period
+from store.derived.rules import ANSWERED_CALL_SQL, ENGAGED_SQL, REACHED_SQL
+
+# Outreach channels (notifications.channel) → the regulators' notice channels.
+NOTICE_CHANNELS = {
+    "phone": "phone",
+    "email": "email",
+    "letter": "mail",
+    "mail": "mail",
+    "post": "mail",
+    "sms": "other_electronic",
+    "whatsapp": "other_electronic",
+}
+# Contact channels (contacts.channel) → the channels regulators ask consumer contacts by.
+CONTACT_CHANNELS = {
+    "phone": "phone",
+    "email": "email",
+    "letter": "mail",
+    "mail": "mail",
+    "chat": "other_electronic",
+    "web": "other_electronic",
+    "social": "other_electronic",
+    "sms": "other_electronic",
+    "whatsapp": "other_electronic",
+}
+CHANNEL_LABELS = {
+    "phone": "Phone",
+    "email": "Email",
+    "mail": "Mail (letter)",
+    "other_electronic": "Other electronic (SMS, WhatsApp, chat, web, social)",
+    "other": "Other",
+}
+UNIT_COLUMNS = (
+    "units",
+    "remedied_period",
+    "remedied",
+    "disposed_period",
+    "disposed",
+    "undated",
+)
+
+
+def _case(column: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in mapping.items())
+    return f"CASE lower({column}) {whens} ELSE 'other' END"
+
+
+def units(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> pl.DataFrame:
+    """One row per (level, remedy, disposition) met in the registry — ``unknown`` where not
+    recorded — with the unit counts of UNIT_COLUMNS (remedied / disposed: cumulative; ``_period``:
+    in the period; ``undated``: disposition without a date, not remedied)."""
+    body = """,
+    u AS (SELECT coalesce(supply_chain_level, 'unknown') AS level, coalesce(remedy, 'unknown') AS remedy,
+                 coalesce(disposition, 'none') AS disposition,
+                 coalesce(remedy_completed_at <= $as_of, false) AS is_remedied,
+                 coalesce(remedy_completed_at > $period_start AND remedy_completed_at <= $as_of, false) AS in_period,
+                 disposition_at
+          FROM reg)
+    SELECT level, remedy, disposition, count(*) AS units,
+        count(*) FILTER (in_period) AS remedied_period,
+        count(*) FILTER (is_remedied) AS remedied,
+        count(*) FILTER (NOT is_remedied AND disposition <> 'none'
+                         AND disposition_at > $period_start AND disposition_at <= $as_of) AS disposed_period,
+        count(*) FILTER (NOT is_remedied AND disposition <> 'none' AND disposition_at <= $as_of) AS disposed,
+        count(*) FILTER (NOT is_remedied AND disposition <> 'none' AND disposition_at IS NULL) AS undated
+    FROM u GROUP BY ALL ORDER BY ALL"""
+    return _run(con, body, recall_id, period)
+
+
+def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: str | None = None) -> pl.DataFrame:
+    """One row per (group, kind, channel) — ``channel = 'all'`` for every channel of the kind;
+    ``grp = 'all'`` for the whole recall, else one per ``by`` value (``region`` or ``lot``: a customer
+    counts in each group holding one of their units) —: ``period`` and ``cumulative`` (distinct
+    affected customers), ``events_period`` and ``events`` (events), ``first_at``/``last_at`` (by the
+    end) and ``first_period_at``/``last_period_at`` (in the period). Channels: the notice channels
+    of NOTICE_CHANNELS for outreach events, ``phone`` for calls, the contact's for inbound contacts."""
+    if by not in (None, "region", "lot"):
+        raise ValueError("people: by must be None, 'region' or 'lot'")
+    groups = "'all' AS grp" if by is None else f"unnest({by}s) AS grp"
+    notice = _case("x.channel", NOTICE_CHANNELS)
+    body = f""",
+    who AS (SELECT customer_id, customer_h, {groups} FROM people),
+    ev AS (
+        SELECT x.customer_id, x.customer_h, x.status_at AS moment_at, {notice} AS channel, 'notified' AS kind FROM n x
+        UNION ALL SELECT x.customer_id, x.customer_h, x.status_at, {notice}, 'reached' FROM n x
+            WHERE x.status IN {REACHED_SQL}
+        UNION ALL SELECT x.customer_id, x.customer_h, x.status_at, {notice}, 'engaged' FROM n x
+            WHERE x.status IN {ENGAGED_SQL}
+        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'reached' FROM c_all WHERE {ANSWERED_CALL_SQL}
+        UNION ALL SELECT customer_id, customer_h, created_at, {_case("channel", CONTACT_CHANNELS)}, 'engaged'
+            FROM c_all WHERE direction = 'inbound'
+        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'called' FROM c_all
+            WHERE direction = 'outbound' AND channel = 'phone'
+        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'answered' FROM c_all WHERE {ANSWERED_CALL_SQL}
+        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'phone_outreach' FROM c_all
+            WHERE direction = 'outbound' AND channel = 'phone'
+        UNION ALL SELECT x.customer_id, x.customer_h, x.status_at, 'phone', 'phone_outreach' FROM n x
+            WHERE {notice} = 'phone'
+        UNION ALL SELECT customer_id, customer_h, remedied_at, NULL, 'remedied' FROM people
+            WHERE remedied_at IS NOT NULL),
+    mine AS (SELECT w.grp, e.* FROM ev e JOIN who w ON w.customer_h = e.customer_h AND w.customer_id = e.customer_id)
+    SELECT grp, kind, CASE WHEN grouping(channel) = 1 THEN 'all' ELSE channel END AS channel,
+        count(DISTINCT customer_id) FILTER (moment_at > $period_start) AS period,
+        count(DISTINCT customer_id) AS cumulative,
+        count(*) FILTER (moment_at > $period_start) AS events_period, count(*) AS events,
+        min(moment_at) AS first_at, max(moment_at) AS last_at,
+        min(moment_at) FILTER (moment_at > $period_start) AS first_period_at,
+        max(moment_at) FILTER (moment_at > $period_start) AS last_period_at
+    FROM mine GROUP BY GROUPING SETS ((grp, kind, channel), (grp, kind)) ORDER BY ALL"""
+    return _run(con, body, recall_id, period).filter(pl.col("channel").is_not_null())
+
+
+def person_states(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> dict[str, int]:
+    """Affected customers at the period's end: ``affected``, ``never_notified``, ``not_reached``
+    (notified, not reached), ``not_responding`` (notified, not engaged)."""
+    body = """
+    SELECT count(*) AS affected, count(*) FILTER (notified_at IS NULL) AS never_notified,
+        count(*) FILTER (notified_at IS NOT NULL AND reached_at IS NULL) AS not_reached,
+        count(*) FILTER (notified_at IS NOT NULL AND engaged_at IS NULL) AS not_responding
+    FROM people WHERE $period_start IS NOT NULL"""
+    return _run(con, body, recall_id, period).row(0, named=True)
+
+
+def group_sizes(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: str) -> pl.DataFrame:
+    """Per ``by`` group (``region`` or ``lot``; ``(unknown)`` when empty): affected_customers (a
+    customer in each group holding one of their units), units, remedied, remedied_period."""
+    if by not in ("region", "lot"):
+        raise ValueError("group_sizes: by must be 'region' or 'lot'")
+    body = f""",
+    cust AS (SELECT grp, count(*) AS affected_customers FROM (SELECT unnest({by}s) AS grp FROM people) GROUP BY grp),
+    un AS (SELECT coalesce({by}, '(unknown)') AS grp, count(*) AS units,
+                  count(*) FILTER (remedy_completed_at <= $as_of) AS remedied,
+                  count(*) FILTER (remedy_completed_at > $period_start AND remedy_completed_at <= $as_of)
+                      AS remedied_period
+           FROM reg GROUP BY 1)
+    SELECT grp AS {by}, coalesce(c.affected_customers, 0) AS affected_customers, units, remedied, remedied_period
+    FROM un LEFT JOIN cust c USING (grp) ORDER BY units DESC, grp"""
+    return _run(con, body, recall_id, period)
+
+
+def contacts(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> pl.DataFrame:
+    """Inbound recall contacts (the dashboard's Contacts: docs/metrics.md#contacts) per contact
+    channel: channel, regulator channel (CONTACT_CHANNELS), ``period`` and ``cumulative``."""
+    body = f"""
+    SELECT channel, {_case("channel", CONTACT_CHANNELS)} AS regulator_channel,
+        count(*) FILTER (created_at > $period_start) AS period, count(*) AS cumulative
+    FROM c_all WHERE direction = 'inbound' GROUP BY ALL ORDER BY ALL"""
+    return _run(con, body, recall_id, period)
+
+
+def remedy_rate_per_day(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, days: int = 28) -> float:
+    """Units remedied per day over the ``days`` days up to the period's end."""
+    body = f"""
+    SELECT count(*) FROM reg
+    WHERE remedy_completed_at <= $as_of AND remedy_completed_at > $as_of::TIMESTAMP - INTERVAL {int(days)} DAY
+        AND $period_start IS NOT NULL"""
+    return _run(con, body, recall_id, period).item() / days
+
+
+def _run(con: duckdb.DuckDBPyConnection, body: str, recall_id: str, period: Period) -> pl.DataFrame:
+    return run(con, body, Scope(recall_id, period.end_at), extra={"period_start": period.start_at})
+
+
+def pick(frame: pl.DataFrame, column: str, **where: Any) -> Any:
+    """The sum of ``column`` over the rows matching ``where`` (0 when none)."""
+    rows = frame.filter(*(pl.col(k) == v for k, v in where.items())) if where else frame
+    return int(rows[column].sum()) if rows.height else 0

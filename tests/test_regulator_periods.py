@@ -1,0 +1,169 @@
+"""Period arithmetic of the regulator reports on a hand-worked fixture (tests/fixtures/regulator,
+its README works every value), and unknown levels and dispositions shown as unknown."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import load
+
+from metrics import regulator
+from metrics.periods import PeriodError, nhtsa_schedule, parse_period
+from metrics.regulator import figure
+from store.db import connect
+
+FIXTURE = Path(__file__).parent / "fixtures" / "regulator"
+TZ = "America/Chicago"
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    c = connect(tmp_path_factory.mktemp("reg") / "reg.duckdb")
+    load(c, FIXTURE / "recall.toml")
+    load(c, FIXTURE)
+    yield c
+    c.close()
+
+
+def rows(con, form: str, period: str, section: str) -> dict[str, dict]:
+    return regulator.build(con, form, "RG", period).as_dict()["sections"][section]["rows"]
+
+
+def pair(row: dict) -> tuple:
+    return row["period"], row["cumulative"]
+
+
+def test_period_bounds_are_local_midnights():
+    q4 = parse_period("2025-Q4", TZ)
+    assert (q4.start_at, q4.end_at) == (datetime(2025, 10, 1, 5), datetime(2026, 1, 1, 6))  # CDT → CST
+    assert parse_period("2026-q1", TZ).start_at == q4.end_at  # consecutive periods share no instant
+    r = parse_period("2026-03-01..2026-03-31", TZ)
+    assert (r.first_day, r.last_day, r.end_at) == (date(2026, 3, 1), date(2026, 3, 31), datetime(2026, 4, 1, 5))
+    assert parse_period("2026-02", TZ).last_day == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2026-13", "month must be"),
+        ("2026-Q5", "write YYYY-MM"),
+        ("2026-03-05..2026-03-01", "end is before"),
+        ("2026-02-30..2026-03-01", "day is out of range"),
+        ("2000-01-01..2030-01-01", "longer than"),
+        ("'; DROP TABLE affected; --", "write YYYY-MM"),
+    ],
+)
+def test_bad_periods_are_refused_with_a_reason(text, says):
+    with pytest.raises(PeriodError, match=says):
+        parse_period(text, TZ)
+
+
+def test_nhtsa_schedule_eight_quarters_then_three_years():
+    names = [(n, p.label) for n, p in nhtsa_schedule(datetime(2025, 11, 20, 15), TZ)]
+    assert names[0] == ("Quarterly report 1 of 8", "2025-Q4")
+    assert names[1] == ("Quarterly report 2 of 8", "2026-Q1")  # crosses the year
+    assert names[7] == ("Quarterly report 8 of 8", "2027-Q3")
+    assert names[8:] == [
+        ("Annual report 1 of 3", "2027-10-01..2028-09-30"),
+        ("Annual report 2 of 3", "2028-10-01..2029-09-30"),
+        ("Annual report 3 of 3", "2029-10-01..2030-09-30"),
+    ]
+
+
+def test_last_second_of_a_period_and_one_after(con):
+    """U1 at 23:59:59 on 31 Dec and U8 at exactly the end instant are December's; U2, one second
+    after midnight, is January's."""
+    dec = rows(con, "cpsc", "2025-12", "products_corrected")
+    jan = rows(con, "cpsc", "2026-01", "products_corrected")
+    assert pair(dec["total"]) == (2, 3)
+    assert (dec["consumer"]["period"], dec["manufacturer"]["period"]) == (1, 1)
+    assert pair(jan["total"]) == (1, 4)
+    assert (jan["consumer"]["period"], jan["manufacturer"]["period"]) == (1, 0)
+
+
+def test_quarter_crossing_a_year_this_period_and_cumulative(con):
+    q4 = rows(con, "cpsc", "2025-Q4", "products_corrected")
+    q1 = rows(con, "cpsc", "2026-Q1", "products_corrected")
+    columns = ("affected", "period", "cumulative")
+    assert {k: tuple(v[c] for c in columns) for k, v in q4.items()} == {
+        "manufacturer": (1, 1, 1),
+        "distributor": (1, 0, 0),
+        "retailer": (1, 1, 1),
+        "consumer": (4, 1, 1),
+        "level_unknown": (1, 0, 0),
+        "total": (8, 3, 3),
+    }
+    assert {k: tuple(v[c] for c in columns) for k, v in q1.items()} == {
+        "manufacturer": (1, 0, 1),
+        "distributor": (1, 1, 1),
+        "retailer": (1, 0, 1),
+        "consumer": (4, 1, 2),
+        "level_unknown": (1, 0, 0),
+        "total": (8, 2, 5),
+    }
+
+
+def test_dispositions_by_period_and_undated_apart(con):
+    q4 = rows(con, "nhtsa", "2025-Q4", "units")
+    q1 = rows(con, "nhtsa", "2026-Q1", "units")
+    assert pair(q4["unreachable_stolen"]) == (1, 1) and pair(q1["unreachable_stolen"]) == (0, 1)
+    assert pair(q4["unreachable_exported"]) == (0, 0)  # U6's export has no date
+    assert q4["undated"]["cumulative"] == q1["undated"]["cumulative"] == 1
+    assert pair(q4["unreachable"]) == (1, 1)
+    assert q4["outstanding"]["cumulative"] == 4 and q1["outstanding"]["cumulative"] == 2
+    assert pair(q1["remedied"]) == (2, 5) and q1["completion_rate"]["cumulative"] == 5 / 8
+    assert pair(q4["before_first_sale"]) == (2, 2) and pair(q1["before_first_sale"]) == (1, 3)  # U3 U8 | U4
+    nhtsa = regulator.build(con, "nhtsa", "RG", "2026-Q1").as_dict()
+    assert nhtsa["header"]["Report"] == "Quarterly report 2 of 8"
+    assert list(nhtsa["sections"]["schedule"]["rows"]) == ["2025-Q4", "2026-Q1"]
+    assert regulator.build(con, "nhtsa", "RG", "2026-02").as_dict()["header"]["Report"].startswith("Outside")
+
+
+def test_people_this_period_and_cumulative(con):
+    q4 = regulator.build(con, "fda", "RG", "2025-Q4").as_dict()["sections"]
+    q1 = regulator.build(con, "fda", "RG", "2026-Q1").as_dict()["sections"]
+    assert pair(q4["consignees_notified"]["rows"]["notified"]) == (2, 2)
+    assert pair(q1["consignees_notified"]["rows"]["notified"]) == (2, 2)  # a reminder counts this period
+    methods = {k: pair(v) for k, v in q1["methods"]["rows"].items()}
+    assert methods == {"phone": (1, 1), "email": (1, 1), "mail": (0, 1), "other_electronic": (1, 1)}
+    assert {k: pair(v) for k, v in q4["methods"]["rows"].items()} == {
+        "phone": (1, 1),  # C3's answered call: phone outreach, though not "notified"
+        "email": (1, 1),
+        "mail": (1, 1),
+        "other_electronic": (0, 0),
+    }
+    assert pair(q4["response"]["rows"]["responding"]) == (1, 1) and pair(q1["response"]["rows"]["responding"]) == (1, 2)
+    assert q4["response"]["rows"]["not_responding"]["cumulative"] == 1
+    assert q1["response"]["rows"]["not_responding"]["cumulative"] == 0
+    assert pair(q4["effectiveness_checks"]["rows"]["delivered"]) == (2, 2)
+    assert pair(q1["effectiveness_checks"]["rows"]["delivered"]) == (1, 3)
+    checks = {k: pair(v) for k, v in q1["effectiveness_checks"]["rows"].items() if k in ("calls", "called", "answered")}
+    assert checks == {"calls": (1, 2), "called": (1, 1), "answered": (0, 1)}
+    assert q1["effectiveness_checks"]["rows"]["not_answered"]["cumulative"] == 0
+    eu = regulator.build(con, "eu", "RG", "2026-Q1").as_dict()["sections"]["consumers"]["rows"]
+    assert pair(eu["remedied"]) == (1, 1) and pair(eu["reached"]) == (1, 3) and eu["identifiable"]["cumulative"] == 4
+    contacted = rows(con, "cpsc", "2026-Q1", "notifications")
+    assert pair(contacted["contacted_phone"]) == (1, 1) and pair(contacted["contacted_email"]) == (0, 1)
+    assert pair(rows(con, "cpsc", "2025-Q4", "notifications")["contacted_email"]) == (1, 1)
+
+
+def test_unknown_levels_and_dispositions_are_unknown_never_zero(metrics_store):
+    """The metrics fixture's registry records no level and no disposition (tests/fixtures/metrics)."""
+    cpsc = regulator.build(metrics_store, "cpsc", "R1", "2026-03").as_dict()
+    section = cpsc["sections"]["products_corrected"]["rows"]
+    for level in ("manufacturer", "distributor", "retailer", "consumer"):
+        assert figure(cpsc, "products_corrected", level, "affected") == regulator.UNKNOWN
+        assert section[level]["cumulative"] == regulator.UNKNOWN
+    assert section["level_unknown"]["affected"] == section["total"]["affected"] == 6
+    assert section["total"]["cumulative"] == 2  # U3 on 03-15 and U1 on 03-20
+    nhtsa = regulator.build(metrics_store, "nhtsa", "R1", "2026-03").as_dict()["sections"]["units"]["rows"]
+    for key in ("unreachable_exported", "unreachable_stolen", "unreachable", "no_remedy_needed", "before_first_sale"):
+        assert nhtsa[key]["cumulative"] == regulator.UNKNOWN, key
+    assert nhtsa["remedied"]["cumulative"] == 2
+    fda = regulator.build(metrics_store, "fda", "R1", "2026-03").as_dict()["sections"]
+    assert fda["returned_corrected"]["rows"]["accounted_otherwise"]["cumulative"] == regulator.UNKNOWN
+    assert figure(
+        regulator.build(metrics_store, "cpsc", "R1", "2026-03").as_dict(), "incidents", "deaths", "after"
+    ) == (regulator.NOT_RECORDED)

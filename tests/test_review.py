@@ -1,0 +1,67 @@
+"""The post-recall review: its data (metrics/review.py), the self-contained HTML, and one real PDF
+printed by chromium through the command line (the sample recall)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, load
+
+from documents.review import review_html
+from metrics.__main__ import main
+from metrics.review import build_review, review_time
+from store.db import connect
+
+SAMPLE = ROOT / "sample_data" / "car_seat"
+
+
+def test_review_time_defaults_to_two_weeks_after_the_close():
+    closed = {"closed_at": datetime(2026, 6, 1, 5)}
+    assert review_time(closed, None) == datetime(2026, 6, 15, 5)
+    assert review_time({"closed_at": None}, "2026-04-01T00:00:00Z") == datetime(2026, 4, 1)
+
+
+def test_review_html_is_self_contained_and_masks_customers(metrics_store):
+    data = build_review(metrics_store, "R1", "2026-04-01T00:00:00Z")
+    # Unreachable at that time (tests/fixtures/metrics/README.md): frank (C3, bounced) only.
+    assert data["unreachable_count"] == 1 and data["unreachable"]["customer_ref"].to_list() == ["C3"]
+    html = review_html(data)
+    assert "frank@x.com" not in html and "f***@x.com" in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "the review loads nothing from outside"
+    for heading in ("Timeline", "Every metric, per phase", "Inbound contacts by channel", "Coverage of affected",
+                    "Correction rate against published benchmarks", "Time to notify", "Unreachable customers",
+                    "Data provenance"):  # fmt: skip
+        assert f">{heading}" in html, heading
+    assert html.count("<svg") == 5  # volume, funnel, correction by region and by lot, time to notify
+    whats = [what for _, what in data["timeline"]]
+    assert whats[0] == "Recall announced (day one begins)" and any(w.startswith("Peak day: ") for w in whats)
+    assert "Recall closed" not in whats  # R1 closes on 06-01, after the review time
+    assert "Recall Ops has no alerts yet" in html
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (scripts/install-test-deps.sh)")
+def test_review_pdf_of_the_sample_from_the_command_line(tmp_path):
+    con = connect(tmp_path / "sample.duckdb")
+    load(con, SAMPLE)
+    con.close()
+    out = tmp_path / "review.pdf"
+    assert main(["review", "--db", str(tmp_path / "sample.duckdb"), "--recall", "CS-2026-014", "--out", str(out)]) == 0
+    assert out.read_bytes()[:5] == b"%PDF-"
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Post-recall review — Harbor car seat buckle" in text
+    assert "Peak day: 302 inbound contacts" in text
+    assert re.search(r"All levels \(remedied units .+?70\.3%\s+65\.0%", text, re.S)  # 2,036 / 2,892 at 06-15
+    assert "@example.com" in text and not re.search(r"\b[a-z]+\.[a-z]+@example\.com", text)  # masked
+    pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert 3 <= int(re.search(r"Pages:\s+(\d+)", pages)[1]) <= 10
+
+
+def test_review_errors_exit_2(tmp_path, capsys):
+    assert main(["review", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "r.docx")]) == 2
+    assert "--out must end in .html, .pdf" in capsys.readouterr().err
+    assert Path(tmp_path / "r.docx").exists() is False
