@@ -79,9 +79,13 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         ],
         "source_row",
     )
+    # A file holds a handful of distinct Via labels: apply the rules once per label, not per row.
+    vias = frame["_via"].drop_nulls().unique().to_list()
+    channels = {v: zd.channel_of(v) for v in vias}
+    outbound = {v: zd.says_outbound(v) for v in vias}
     frame = frame.with_columns(
-        pl.col("_via").map_elements(zd.channel_of, return_dtype=pl.String).alias("channel"),
-        pl.when(pl.col("_via").map_elements(zd.says_outbound, return_dtype=pl.Boolean))
+        pl.col("_via").replace_strict(channels, default=None, return_dtype=pl.String).alias("channel"),
+        pl.when(pl.col("_via").replace_strict(outbound, default=False, return_dtype=pl.Boolean))
         .then(pl.lit("outbound"))
         .otherwise(pl.lit("inbound"))
         .alias("direction"),
