@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.load import ingest_paths
 from store.db import connect
-from ui.upload import masked_rejects
+from ui.upload_preview import masked_rejects
 
 PAGE = "pages/upload.py"
 BAD_ROWS = (
