@@ -116,7 +116,7 @@ def test_quarantined_rows_are_previewed_listed_and_kept_for_history(loaded_db):
     (link,) = [e.proto for e in at.get("page_link")]
     assert link.label == "Overview › R1 › Contacts +1: 12 → 13", link.label
     words = plain(" ".join(m.value for m in at.markdown))
-    assert "3 input rows read; 1 new rows stored; 0 replaced an older version" in words
+    assert "3 input rows read; 1 new row stored; 0 replaced an older version" in words
     # The staged file is marked as loaded and is not loaded again: Load is disabled.
     (ingest_id,) = query(loaded_db, "SELECT max(ingest_id) FROM ingests")[0]
     assert f"already loaded as #{ingest_id}" in words
@@ -197,7 +197,7 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
     assert not at.exception, at.exception
     assert not any("Mapping incomplete" in w.value for w in at.warning)
     # The choice column's values: each mapped or counted as unmapped.
-    assert any("1 value(s) unmapped (fax): 1 rows would be quarantined" in plain(c.value) for c in at.caption)
+    assert any("1 value(s) unmapped (fax): 1 row would be quarantined" in plain(c.value) for c in at.caption)
     assert any(
         "3 input rows → table `contacts`: 2 rows to store, 1 would be quarantined" in c.value for c in at.caption
     )

@@ -111,7 +111,7 @@ def in_words(r: dict[str, Any]) -> str:
     """What a file's load did, in words: read, new, replaced, already stored, quarantined."""
     parts = [
         f"{r['read']:,} input rows read",
-        f"{r['inserted']:,} new rows stored",
+        f"{r['inserted']:,} new {'row' if r['inserted'] == 1 else 'rows'} stored",
         f"{r['updated']:,} replaced an older version of the same record (the old one kept for undo)",
         f"{r['unchanged']:,} were already stored exactly so and counted once",
         f"{r['quarantined']:,} quarantined (not loaded; reasons below)",

@@ -169,7 +169,7 @@ def _value_maps(i: int, table: str, frame: pl.DataFrame, spec: dict) -> None:
             options = [NONE, *c.choices]
             guess = suggested[v]
             choice = cols[n % 4].selectbox(
-                f"{v} ({rows[v]:,} rows)",
+                f"{v} ({_rows(rows[v])})",
                 options,
                 index=options.index(guess) if guess else 0,
                 key=f"upload_map_v_{i}_{c.name}_{n}",
@@ -184,7 +184,7 @@ def _value_maps(i: int, table: str, frame: pl.DataFrame, spec: dict) -> None:
             (f"Mapped: {md(pairs)}. " if pairs else "")
             + (
                 f"{len(missing)} value(s) unmapped ({md(', '.join(missing[:5]))}): "
-                f"{unmapped:,} rows would be quarantined."
+                f"{_rows(unmapped)} would be quarantined."
                 if missing
                 else "Every value maps to a choice."
             )
@@ -192,6 +192,10 @@ def _value_maps(i: int, table: str, frame: pl.DataFrame, spec: dict) -> None:
         maps = {v: t for v, t in final.items() if t is not None and v != t}
         if maps:
             spec["values"][c.name] = maps
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
 
 
 def _constants(i: int, table: str, spec: dict) -> None:
