@@ -103,9 +103,12 @@ def confirm_undo(pick: int | None, group_labels: dict[int, str]) -> None:
             st.session_state[IMPACT_KEY] = (pick, impact_text(pick))
             st.rerun()
         return
-    st.warning(f"Undo {md(group_labels.get(pick, f'#{pick}'))}? {md(asked[1])}", icon="⚠️")
     yes, no = st.columns(2)
-    if yes.button("Yes, undo", key="undo_confirm", type="primary"):
+    if asked[1].startswith("Cannot"):  # refused (store/undo.py): nothing to confirm
+        st.error(md(asked[1]))
+    else:
+        st.warning(f"Undo {md(group_labels.get(pick, f'#{pick}'))}? {md(asked[1])}", icon="⚠️")
+    if not asked[1].startswith("Cannot") and yes.button("Yes, undo", key="undo_confirm", type="primary"):
         st.session_state[IMPACT_KEY] = None
         st.session_state["upload_undo_message"] = undo(pick, signed_in_user())
         st.rerun()
@@ -130,12 +133,12 @@ def impact_words(impact: UndoImpact) -> str:
 
 
 def impact_text(group_id: int) -> str:
-    """The impact's words, or why it cannot be undone."""
+    """The impact's words, or why it cannot be undone ("Cannot undo: …")."""
     try:
         with data.store() as con:
             return impact_words(undo_impact(con, group_id))
     except UndoError as e:
-        return f"It cannot be undone: {e}"
+        return f"Cannot undo: {e}"
 
 
 def upload_groups(live: pl.DataFrame) -> pl.DataFrame:
