@@ -205,6 +205,7 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
     at.button(key="upload_map_save_0").click().run()
     assert not at.exception, at.exception
     assert at.selectbox(key="upload_map_pick_0").value == "legacy desk"
+    assert not [b for b in at.button if b.key == "upload_map_load_0"]  # one Load button for every file
     con = connect(loaded_db)
     try:
         from store.mappings import get_mapping
@@ -261,3 +262,17 @@ def test_a_seeded_file_with_a_name_no_file_may_have_is_refused(empty_db):
     errors = [plain(e.value) for e in at.error]
     assert any("may not start with a dot" in e for e in errors)
     assert any("is longer than 255 bytes" in e for e in errors)
+
+
+def test_the_bundled_samples_own_loads_are_labelled_in_undo(empty_db):
+    from store.sample import SAMPLE_LOADER
+
+    con = connect(empty_db)
+    ingest_paths(con, [METRIC_FIXTURES / "recall.toml"], loaded_by=SAMPLE_LOADER)
+    ingest_paths(con, [METRIC_FIXTURES / "contacts.csv"], loaded_by="ann")
+    con.close()
+    options = upload_page().selectbox(key="undo_pick").options
+    assert [o.split(" · ")[1:2] + o.split(" · ")[3:] for o in options] == [
+        ["contacts.csv"],
+        ["recall.toml", "bundled sample"],
+    ]
