@@ -1,8 +1,8 @@
 """Reconciling a load or an undo with the Overview: what it changes in the numbers people read.
 
-- :func:`overview_contacts`: per recall, the Overview's *Contacts* tile with no filter (inbound
-  contacts the recall holds, abandoned calls included: docs/metrics.md), counted over
-  ``contact_facts`` — read before and after a load, it gives "Contacts +1,508: 4,147 → 5,655".
+- :func:`overview_contacts`: per recall, the Overview's *Contacts* tile with no filter, live (inbound
+  contacts the recall holds created up to now, abandoned calls included: docs/metrics.md), counted
+  over ``contact_facts`` — read before and after a load, it gives "Contacts +1,508: 4,147 → 5,655".
 - :func:`undo_impact`: what undoing a whole upload would change, measured by running the undo
   (store/undo.py) inside a transaction that is then rolled back, so the figures are exactly the
   undo's and the store is left as it was.
@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -18,10 +19,14 @@ from store import derived
 from store.undo import UndoError, _undo
 
 
-def overview_contacts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """recall id → inbound contacts it holds (the Overview's Contacts tile, no filter)."""
+def overview_contacts(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> dict[str, int]:
+    """recall id → inbound contacts it holds created at or before ``as_of`` (naive UTC; default
+    now): the Overview's Contacts tile with no filter."""
+    as_of = as_of or datetime.now(UTC).replace(tzinfo=None)
     rows = con.execute(
-        "SELECT recall_id, count(*) FROM contact_facts WHERE direction = 'inbound' GROUP BY recall_id"
+        "SELECT recall_id, count(*) FROM contact_facts WHERE direction = 'inbound' AND created_at <= ? "
+        "GROUP BY recall_id",
+        [as_of],
     ).fetchall()
     return {r[0]: int(r[1]) for r in rows}
 
