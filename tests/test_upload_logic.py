@@ -15,6 +15,7 @@ from connectors.load import ingest_paths
 from connectors.redact import quarantine_reasons
 from connectors.suggest import samples, suggest_columns, suggest_values, unmapped_rows
 from store.db import connect
+from store.mappings import describe
 from store.reconcile import overview_contacts, undo_impact
 from store.schema import TABLES
 from store.undo import undo_group
@@ -137,3 +138,20 @@ def test_an_undos_impact_is_what_the_undo_then_does_and_changes_nothing(tmp_path
         assert sum(r.deleted["contacts"] for r in results) == 14 and overview_contacts(con) == {}
     finally:
         con.close()
+
+
+def test_a_saved_mapping_reads_as_a_list():
+    spec = {
+        "table": "contacts",
+        "columns": {"source_id": "Ticket ID", "channel": "Medium"},
+        "constants": {"source": "legacy_desk"},
+        "values": {"channel": {"e-mail": "email"}},
+        "date_format": "day_first",
+    }
+    assert describe(spec) == [
+        "Ticket ID → source_id",
+        "Medium → channel",
+        "source = legacy_desk (every row)",
+        "channel: e-mail → email",
+        "dates day first",
+    ]

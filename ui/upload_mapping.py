@@ -21,7 +21,7 @@ from connectors.base import SourceFile, Unreadable
 from connectors.load import Failure
 from connectors.suggest import samples, suggest_columns, suggest_values, unmapped_rows
 from connectors.textfile import read_table
-from store.mappings import MappingError, get_mapping, list_mappings, save_mapping, validate_spec
+from store.mappings import MappingError, describe, get_mapping, list_mappings, save_mapping, validate_spec
 from store.schema import TABLES
 from ui import data
 from ui.text import md
@@ -229,22 +229,8 @@ def show_mapped_file(i: int, f: SourceFile, recall_id: str | None, tz: str | Non
     return spec
 
 
-def lines(spec: dict[str, Any]) -> list[str]:
-    """A mapping as readable lines: ``Ticket → source_id``, ``source = legacy_desk`` (constant),
-    ``channel: E-mail → email`` (value), zone and date order."""
-    out = [f"{header} → {column}" for column, header in spec.get("columns", {}).items()]
-    out += [f"{column} = {value} (every row)" for column, value in spec.get("constants", {}).items()]
-    for column, values in (spec.get("values") or {}).items():
-        out += [f"{column}: {v} → {t}" for v, t in values.items()]
-    if spec.get("timezone"):
-        out.append(f"times without an offset in {spec['timezone']}")
-    if spec.get("date_format"):
-        out.append(f"dates {spec['date_format'].replace('_', ' ')}")
-    return out
-
-
 def md_lines(spec: dict[str, Any]) -> str:
-    return "\n".join(f"- {md(line)}" for line in lines(spec))
+    return "\n".join(f"- {md(line)}" for line in describe(spec))
 
 
 def show_mappings(saved: list[dict[str, Any]]) -> None:
