@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from alerts.scheduler import after_load
-from connectors.base import Unreadable
+from connectors.base import SourceFile, Unreadable
 from connectors.load import Failure, LedgerGroups, ingest_file
 from store.db import STORE_IO_ERRORS
 from store.reconcile import overview_contacts
@@ -27,13 +27,13 @@ LOADED_KEY = "upload_loaded"  # staged file key → ingest id, for this session
 CHANGE_KEY = "upload_change"  # recall → (Overview contacts before, after) of the last load
 
 
-def staged_key(f: Any) -> str:
+def staged_key(f: SourceFile) -> str:
     """What identifies a staged file across reruns: its path on disk and size and mtime."""
     stat = f.path.stat()
     return f"{f.path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def loaded_as(f: Any) -> int | None:
+def loaded_as(f: SourceFile | Failure) -> int | None:
     """The ingest id this session loaded staged file ``f`` as, or None."""
     if isinstance(f, Failure):
         return None

@@ -23,7 +23,8 @@ def review(files: list[SourceFile | Failure], recall_id: str | None, tz: str | N
     """Each staged file in a box: "already loaded as #N", or connector and reason or refusal and
     the preview (with the day/month question for dates the values cannot decide), and for a file
     no connector recognises the column-mapping editor. Returns (file, mapping or None, date
-    format or None) for each file to load: loadable ones, and refused ones (reported as not loaded)."""
+    format or None, loadable) for each file not yet loaded (refused ones are reported as not
+    loaded when others load)."""
     names = [m["name"] for m in saved_mappings()]
     out: list[tuple] = []
     for i, f in enumerate(files):
