@@ -16,8 +16,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "scripts")]
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
+from upload_shots import upload_flow  # noqa: E402
 
 from ui.navigation import BY_NAME, PAGES  # noqa: E402
 
@@ -65,6 +66,7 @@ def main() -> None:
                     page.wait_for_timeout(1500)
                     page.screenshot(path=out / f"{name}.png")
                     print(out / f"{name}.png")
+                print(*upload_flow(page, server.url, out, Path(tmp)), sep="\n")  # scripts/upload_shots.py
                 browser.close()
         finally:
             server.stop()
