@@ -22,7 +22,6 @@ from datetime import date
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from metrics.base import Scope, run
 

@@ -63,8 +63,12 @@ def age_text(hours: float) -> str:
 
 
 def newest_age_h(fresh: pl.DataFrame) -> float | None:
-    """Hours from ``as_of`` back to the newest record of any source (metrics.freshness frame)."""
-    return None if fresh.height == 0 else max(float(fresh["age_h"].min()), 0.0)
+    """Hours from ``as_of`` back to the newest record of any source (metrics.freshness frame);
+    a source whose newest record is after ``as_of`` (a replay) is left out, 0 when all are."""
+    if fresh.height == 0:
+        return None
+    ages = fresh.filter(pl.col("age_h") >= 0)["age_h"]
+    return float(ages.min()) if ages.len() else 0.0
 
 
 def verdict(
@@ -87,7 +91,7 @@ def verdict(
     if head is not None:
         _, now, before = next(r for r in readings if r[0] is head)
         value, target = shown(head, now), targets[head.id]
-        text = f"{head.short or head.label} {head.unit.format(value)} (target {head.unit.format(target.green).replace('.0%', '%')})"
+        text = f"{head.short or head.label} {head.unit.format(value)} (target {head.unit.format_target(target.green)})"
         previous = shown(head, before)
         if previous is not None:
             delta = value - previous
@@ -103,3 +107,14 @@ def verdict(
         "colours": colours,
     }
 
+
+def stale_text(fresh: pl.DataFrame) -> str | None:
+    """The stale warning the wall shows, as text: "STALE DATA — five9, zendesk: newest record
+    173 days old or more (threshold 24 h)", or None when no source is stale (metrics/freshness.py)."""
+    stale = fresh.filter(pl.col("stale"))
+    if stale.height == 0:
+        return None
+    names = ", ".join(dict.fromkeys(stale["source"].to_list()))
+    limits = ", ".join(sorted({f"{h:g} h" for h in stale["stale_after_h"].to_list()}))
+    age = age_text(float(stale["age_h"].min()))
+    return f"STALE DATA — {names}: newest record {age} old or more (threshold {limits})"

@@ -8,7 +8,8 @@ import ui
 from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tables, tiles
-from ui.export import chart_with_table, download_buttons
+from ui.export import download_buttons
+from ui.tables import chart_with_table
 from ui.text import md
 
 ui.through_router()
@@ -51,8 +52,7 @@ with st.expander(f"{aht.label} by queue or agent · {PHASE_LABELS[phase]}"):
     split = view.read(metrics.handle_time, scope, "phase", dim)
     split = split.filter((pl.col("phase") == phase) & (pl.col("n") > 0)).sort("n", descending=True)
     split_labels = tables.labels(split, options, "aht_s")
-    config = dict(split_labels.config)
-    st.dataframe(split.drop("phase"), key="channels_aht_split", hide_index=True, column_config=config)
+    tables.show(split.drop("phase"), "channels_aht_split", split_labels)
     download_buttons(split, f"handle_time_by_{dim}", "channels_aht_split", headers=split_labels.headers)
 
 PHONE = ("service_level", "abandon_rate", "asa_s", "short_abandons")
@@ -68,13 +68,8 @@ fig = charts.service_by_day(service_daily, recall, targets, phase)
 service_labels = tables.labels(service_daily, options, *PHONE)
 chart_with_table(fig, service_daily, "phone_service_by_day", "channels_service", labels=service_labels)
 order = ["phase", "offered", "answered", "answered_within", "sl_rate", "abandoned", "abandon_rate", "asa_s"]
-service_table = service.with_columns(pl.col("phase").replace(PHASE_LABELS)).select(*order, "short_abandons")
-st.dataframe(
-    service_table,
-    key="channels_service_phases",
-    hide_index=True,
-    column_config=dict(tables.labels(service_table, options, *PHONE).config),
-)
+service_table = service.select(*order, "short_abandons")
+tables.show(service_table, "channels_service_phases", tables.labels(service_table, options, *PHONE))
 
 left, right = st.columns(2)
 with left:

@@ -9,7 +9,7 @@ from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from metrics.units import SMALL_SAMPLE_RULE
 from ui import charts, data, filters, tables, tiles
-from ui.export import chart_with_table
+from ui.tables import chart_with_table
 from ui.text import md
 
 ui.through_router()
