@@ -6,7 +6,7 @@ with a target whose value is shown (the small-sample rule, metrics/units.py), M 
 green (:meth:`metrics.units.Target.colour`); the headline is the first red metric in catalog order,
 else the first amber, else the first with a target: its value, target (the green threshold) and
 change since yesterday (value at ``as_of`` − value at ``as_of − 24 h``); the age is ``as_of`` − the
-newest record of any source (metrics/freshness.py).
+newest record of any source (metrics/freshness.py), "up to date" under an hour.
 
 **Phase length** (:func:`phase_days`) = days from the phase's start (``pre_announcement``: the
 recall's first contact) to its end or ``as_of``, whichever is first; None when that is not
@@ -98,7 +98,10 @@ def verdict(
             sign = "±" if head.unit.unchanged(delta) else "↑" if delta > 0 else "↓"
             text += f" {sign}{head.unit.format_delta(delta).lstrip('+-±')} since yesterday"
         parts.append(text)
-    parts.append("no data loaded" if age_h is None else f"data {age_text(age_h)} old")
+    if age_h is None:
+        parts.append("no data loaded")
+    else:
+        parts.append("data up to date" if age_h < 1 else f"data {age_text(age_h)} old")
     return {
         "text": " · ".join(parts),
         "missed": len(missed),

@@ -1,7 +1,7 @@
 """Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
-Usage: ``python scripts/screenshots.py [--out docs/screenshots] [--only overview standup]``. Loads the sample recall into a
-fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
+Usage: ``python scripts/screenshots.py [--out docs/screenshots] [--only overview standup]``. Loads
+the sample recall into a fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
 (docs/alerts.md#replay), starts its own ``streamlit run serve.py`` on that store and drives Debian's
 chromium with Playwright (tests/browser/harness.py).
 """

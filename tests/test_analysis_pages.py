@@ -82,7 +82,7 @@ def test_quality_window_from_the_url_and_repeat_tables(db):
     # CSAT: README's 2 of 4 plus s7 (1/5 on c6, answered 04-02, before now) → 2 of 5, shown greyed (n < 30).
     at.toggle(key="quality_csat_phase_table_toggle").set_value(True).run()
     csat = next(f for f in frames(at) if "ci_low" in f.columns and "channel" not in f.columns)
-    assert csat.set_index("phase").loc["all", ["satisfied", "n"]].tolist() == [2, 5]
+    assert csat.set_index("phase").loc["Whole recall", ["satisfied", "n"]].tolist() == [2, 5]  # phases by name
 
 
 def test_coverage_now_and_at_the_end_of_day_one(db):
