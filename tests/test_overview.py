@@ -63,7 +63,9 @@ def test_by_phase_table_is_formatted_by_the_catalog(at):
     table = next(d for d in at.dataframe if "service_level" in d.value.columns)
     config = columns(table)
     assert config["service_level"]["label"] == "Service level (20 s)"
-    assert config["service_level"]["type_config"]["format"] == "percent"
+    assert config["service_level"]["type_config"]["format"] == "%.1f%%"
+    # SL over the whole recall: 2 of 5 offered calls, shown as 40.0 (%).
+    assert table.value.loc[table.value["phase"] == "Whole recall", "service_level"].iloc[0] == pytest.approx(40.0)
     # AHT over all contacts is 970/7 = 138.6 s, past 90 s: shown in minutes.
     assert config["aht_s"]["label"] == "Avg handle time (min)"
     assert config["aht_s"]["type_config"]["format"] == "%.1f min"

@@ -6,8 +6,9 @@ read is the catalog's:
 
 - headers: a metric's value column its header ("Service level (20 s)"), its other columns the
   catalog's ``parts``, any other column its name in words ("affected_units" → "Affected units");
-- numbers: rates as percentages, times in seconds — in minutes when the column reaches 90 s, as
-  the tiles do —, hours to one decimal, counts with thousands separators; phases by their names;
+- numbers: rates as percentages to one decimal, times in seconds — in minutes when the column reaches 90 s, as
+  the tiles do —, hours to one decimal, counts with thousands separators; phases by their names,
+  days as dates, moments in UTC;
 - downloads: the same headers over the stored values (seconds stay seconds: the header says so).
 """
 
@@ -39,10 +40,14 @@ class Labels:
     headers: Mapping[str, str] = field(default_factory=dict)
     config: Mapping[str, Any] = field(default_factory=dict)
     minutes: tuple[str, ...] = ()
+    percents: tuple[str, ...] = ()
 
     def shown(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The frame as displayed: minutes columns ÷ 60, phase ids as their names."""
-        out = frame.with_columns((pl.col(c) / 60).alias(c) for c in self.minutes if c in frame.columns)
+        """The frame as displayed: minutes columns ÷ 60, rates × 100, phase ids as their names."""
+        out = frame.with_columns(
+            *((pl.col(c) / 60).alias(c) for c in self.minutes if c in frame.columns),
+            *((pl.col(c) * 100).alias(c) for c in self.percents if c in frame.columns),
+        )
         if "phase" in out.columns and out.schema["phase"] == pl.String:
             out = out.with_columns(pl.col("phase").replace(PHASE_LABELS))
         return out
@@ -54,7 +59,8 @@ def words(column: str) -> str:
         return WORDS[column]
     text = column.removesuffix("_s").removesuffix("_h").replace("_", " ")
     text = text[:1].upper() + text[1:]
-    return text + (" (s)" if column.endswith("_s") else " (h)" if column.endswith("_h") else "")
+    suffix = {"_s": " (s)", "_h": " (h)", "_at": " (UTC)"}.get(column[-3:] if column.endswith("_at") else column[-2:])
+    return text + (suffix or "")
 
 
 def unit_of(column: str, dtype: pl.DataType, units: Mapping[str, Unit]) -> Unit | None:
@@ -71,13 +77,17 @@ def unit_of(column: str, dtype: pl.DataType, units: Mapping[str, Unit]) -> Unit 
 
 
 def _column(header: str, unit: Unit | None, dtype: pl.DataType, minutes: bool) -> Any:
+    if dtype == pl.Date:
+        return st.column_config.DateColumn(header, format="YYYY-MM-DD")
+    if isinstance(dtype, pl.Datetime):
+        return st.column_config.DatetimeColumn(header, format="YYYY-MM-DD HH:mm:ss")
     if unit is None or not dtype.is_numeric():
         return st.column_config.Column(header)
     if unit is SECONDS or unit.id == "s":
         if minutes:
             return st.column_config.NumberColumn(header.replace("(s)", "(min)"), format="%.1f min")
         return st.column_config.NumberColumn(header, format="%.0f s")
-    fmt = {"pct": "percent", "h": "%.1f h", "per_1000": "%.1f"}.get(unit.id)
+    fmt = {"pct": "%.1f%%", "h": "%.1f h", "per_1000": "%.1f"}.get(unit.id)
     if fmt is None:
         fmt = "localized" if dtype.is_integer() else "%.1f"
     return st.column_config.NumberColumn(header, format=fmt)
@@ -92,15 +102,17 @@ def labels(frame: pl.DataFrame, options: Options, *metric_ids: str, **more: str)
     named = {**named, **{k: v for k, v in more.items() if k in frame.columns}}
     named = {c: named.get(c) or words(c) for c in frame.columns}
     units = {**{CATALOG[i].value: CATALOG[i].unit for i in metric_ids}, **{i: CATALOG[i].unit for i in by_id}}
-    config, minutes = {}, []
+    config, minutes, percents = {}, [], []
     for column, header in named.items():
         dtype = frame.schema[column]
         unit = unit_of(column, dtype, units)
         in_minutes = unit is SECONDS and dtype.is_numeric() and (frame[column].max() or 0) >= MINUTES_FROM_S
         if in_minutes:
             minutes.append(column)
+        if unit is PCT and dtype.is_numeric():
+            percents.append(column)
         config[column] = _column(header, unit, dtype, in_minutes)
-    return Labels(named, config, tuple(minutes))
+    return Labels(named, config, tuple(minutes), tuple(percents))
 
 
 def show(frame: pl.DataFrame, key: str, labels: Labels, show_pii: bool = False, **kwargs: Any) -> None:
