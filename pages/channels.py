@@ -59,10 +59,11 @@ PHONE = ("service_level", "abandon_rate", "asa_s", "short_abandons")
 st.subheader("Phone: " + ", ".join(CATALOG[k].label.lower() for k in PHONE[:3]))
 targets = data.targets(view.version)
 service = view.read(metrics.service_level, scope, "phase")
+tiles.style()
 cols = st.columns(len(PHONE))
 for col, key in zip(cols, PHONE, strict=True):
     with col:
-        tiles.tile(CATALOG[key], CATALOG[key].reading(service, phase), options)
+        tiles.tile(CATALOG[key], CATALOG[key].reading(service, phase), options, target=targets.get(key))
 service_daily = view.read(metrics.service_level, scope, "day")
 fig = charts.service_by_day(service_daily, recall, targets, phase)
 service_labels = tables.labels(service_daily, options, *PHONE)

@@ -81,3 +81,14 @@ def test_contacts_behind_a_tile_are_masked(at):
     assert sorted(rows["source_id"]) == ["c1", "c4", "c5", "c8", "c9"]
     assert "alice@x.com" not in set(rows["customer_email"].dropna())
     assert any("5 contacts behind Service level" in plain(c.value) for c in at.caption)
+
+
+def test_channels_phone_tiles_wear_the_same_target_colours(db):
+    """The Channels page's phone tiles: SL 40 % is off target (80 %), ASA 18.3 s on target (30 s)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["as_of"] = AS_OF
+    at.run()
+    at.switch_page("pages/channels.py").run()
+    tiles = {m.label.split(" (")[0]: m.proto.help for m in at.metric}
+    assert tiles["Service level"].startswith("off target (target ≥ 80%)")
+    assert tiles["Avg speed of answer"].startswith("on target (target ≤ 30 s)")

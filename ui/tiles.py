@@ -27,6 +27,11 @@ TILE_CSS = """<style>
 STATUS = {"green": "on target", "amber": "near target", "red": "off target"}
 
 
+def style() -> None:
+    """The frames of target-coloured tiles (once per page, before the tiles)."""
+    st.markdown(TILE_CSS, unsafe_allow_html=True)
+
+
 def tile(
     metric: Metric,
     reading: Reading,
@@ -97,7 +102,7 @@ def phase_tiles(
     (``yesterday_of(metric)``: the result at ``as_of − 24 h``); for one phase, from the phase before
     it, counts per day of each phase (``days``: metrics.verdict.phase_days).
     ``result_of(metric)`` is the metric's computed frame (every phase)."""
-    st.markdown(TILE_CSS, unsafe_allow_html=True)
+    style()
     before = previous_phase(phase)
     per_row = max(4, -(-len(metrics) // 2))
     for start in range(0, len(metrics), per_row):
