@@ -19,7 +19,7 @@ recall, phase, scope = view.recall, view.phase, view.scope
 options = scope.options
 
 st.title("Channels & handling")
-st.caption(f"{md(recall['name'])} · {PHASE_LABELS[phase]} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {PHASE_LABELS[phase]} · {view.describe()} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
 daily = view.read(metrics.volume, scope, "day")
 if daily.height == 0:
     st.info("No inbound contacts for this recall and these filters yet.")

@@ -19,7 +19,7 @@ recall, phase = view.recall, view.phase
 label = PHASE_LABELS[phase]
 
 st.title("Quality")
-st.caption(f"{md(recall['name'])} · {label} · as of {view.scope.as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {label} · {view.describe()} · as of {view.scope.as_of:%Y-%m-%d %H:%M} UTC")
 targets = data.targets(view.version)
 
 FCR = CATALOG["fcr"]

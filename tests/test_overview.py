@@ -83,12 +83,14 @@ def test_contacts_behind_a_tile_are_masked(at):
     assert any("5 contacts behind Service level" in plain(c.value) for c in at.caption)
 
 
-def test_channels_phone_tiles_wear_the_same_target_colours(db):
-    """The Channels page's phone tiles: SL 40 % is off target (80 %), ASA 18.3 s on target (30 s)."""
+def test_channels_header_and_phone_tiles_in_target_colours(db):
+    """The Channels page names its dates and channels; its phone tiles: SL 40 % is off target (80 %),
+    ASA 18.3 s on target (30 s)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["as_of"] = AS_OF
     at.run()
     at.switch_page("pages/channels.py").run()
+    assert "all dates (03 Mar 2026 – 28 Mar 2026) · all channels" in plain(at.caption[0].value)
     tiles = {m.label.split(" (")[0]: m.proto.help for m in at.metric}
     assert tiles["Service level"].startswith("off target (target ≥ 80%)")
     assert tiles["Avg speed of answer"].startswith("on target (target ≤ 30 s)")
