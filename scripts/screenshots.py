@@ -1,7 +1,7 @@
 """Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
-Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Loads the sample recall into a
-fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
+Usage: ``python scripts/screenshots.py [--out docs/screenshots] [--only overview standup]``. Loads
+the sample recall into a fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
 (docs/alerts.md#replay), starts its own ``streamlit run serve.py`` on that store and drives Debian's
 chromium with Playwright (tests/browser/harness.py).
 """
@@ -47,6 +47,7 @@ def prepare(db: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--only", nargs="*", help="shot names to refresh (default: all)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -60,6 +61,7 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
                 shots = [(p.name, p.path, QUERY.get(p.name), p.ready) for p in PAGES]  # ui/navigation.py
                 shots += [(name, BY_NAME[on].path, query, ready) for name, on, query, ready in EXTRA]
+                shots = [s for s in shots if not args.only or s[0] in args.only]
                 for name, path, query, ready in shots:
                     page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
                     wait_for_app(page, ready)
