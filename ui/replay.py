@@ -89,7 +89,7 @@ def band(kiosk: bool = False) -> datetime | None:
     if as_of is None:
         return None
     chosen = st.session_state.get("recall") or st.query_params.get("recall")
-    rows = recalls.filter(recalls["recall_id"] == chosen)
-    zone = (rows if rows.height else recalls.tail(1))["timezone"][0]
+    ids = recalls["recall_id"].to_list()
+    zone = recalls["timezone"][ids.index(chosen) if chosen in ids else -1]
     st.markdown(BAND_CSS + band_html(as_of, zone, sample, kiosk), unsafe_allow_html=True)
     return as_of
