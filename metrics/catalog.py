@@ -190,8 +190,8 @@ METRICS: tuple[Metric, ...] = (
            parts={"resolved": "Resolved", "n": "Eligible", "pending": "Pending (window open)"}, window="closed_day",
            rule=_fcr_rule),
     Metric("repeat_rate", "Repeat-contact rate", PCT, "lower", compute=repeat_rate, value="rate", n="n",
-           target=Target(0.20, 0.30, higher_is_better=False), targetable=True, tiles=("overview", "standup"),
-           window="closed_day",
+           short="Repeats", target=Target(0.20, 0.30, higher_is_better=False), targetable=True,
+           tiles=("overview", "standup"), window="closed_day",
            rule=lambda o: f"FCR-eligible contacts whose customer came back for this recall, on any channel, within "
            f"{_days(o)} days ÷ FCR-eligible contacts."),
     Metric("csat", "CSAT", PCT, "higher", compute=csat, value="rate", n="n", target=Target(0.85, 0.75),

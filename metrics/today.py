@@ -76,7 +76,7 @@ def windows(metric: Metric, at: datetime, zone: ZoneInfo, window_days: int) -> t
         before = Window(now.day - DAY, _utc(now.day, zone), "the day before")
     if metric.window == "closed_day":
         closed = _local(now.end - timedelta(days=window_days), zone).date() - DAY
-        label = f"{closed:%a} {closed.day} {closed:%b} contacts"
+        label = f"{closed.day} {closed:%b} contacts"
         return Window(closed, now.end, label), Window(closed - DAY, now.end - DAY, "the day before")
     return now, before
 

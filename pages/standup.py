@@ -41,7 +41,7 @@ live_on = replay is None and live_status.active()  # live sources: refresh often
 # What stands above the wall's screen in kiosk mode, in % of the viewport's height: the REPLAY band
 # (app.py, ui/replay.py) and the blended-sample caption (ui/sample.py).
 shared = sample.share(view.version)
-above = (7 if replay is not None else 0) + (4 if kiosk and shared is not None and not shared.only_sample else 0)
+above = (5 if replay is not None else 0) + (4 if kiosk and shared is not None and not shared.only_sample else 0)
 run_every = min(run_every, live_status.LIVE_REFRESH_S) if live_on else run_every
 
 
@@ -77,7 +77,8 @@ def draw(v: tuple) -> None:
     if view_name == "overview":
         result = data.read(v, today_tiles, scope, phase)
         grid = wall.tiles_html(result, data.targets(v), scope.options, phase)
-        st.markdown(wall.screen_html([head, banner, strip, grid, foot, status], above), unsafe_allow_html=True)
+        bottom = f'<div class="wall-foot">{foot}{status}</div>'
+        st.markdown(wall.screen_html([head, banner, strip, grid, bottom], above), unsafe_allow_html=True)
         return
     st.markdown(wall.screen_html([head, banner, strip], above, fill=False), unsafe_allow_html=True)
     if view_name == "volume":

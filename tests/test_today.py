@@ -41,7 +41,7 @@ def test_fcr_looks_at_the_newest_day_whose_windows_have_closed():
     # 2026-04-15T18:00Z = 13:00 CDT; minus 7 days = 8 Apr 13:00 local; the day before: 7 Apr, whose
     # contacts' 7-day windows all ended by 15 Apr 00:00 local.
     now, before = windows(CATALOG["fcr"], datetime(2026, 4, 15, 18, 0), CHICAGO, 7)
-    assert (now.day, now.label, before.day) == (date(2026, 4, 7), "Tue 7 Apr contacts", date(2026, 4, 6))
+    assert (now.day, now.label, before.day) == (date(2026, 4, 7), "7 Apr contacts", date(2026, 4, 6))
     assert before.end == datetime(2026, 4, 14, 18, 0)
 
 

@@ -32,7 +32,8 @@ KIOSK_CSS = """<style>
 [data-testid="stMainBlockContainer"], .block-container {padding: 1vh 1.2vw 0 1.2vw !important;
   max-width: 100% !important;}
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0 !important;}
-.wall-screen {height: calc(100vh - 2vh - var(--wall-above, 0vh)); min-height: 0;}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] {margin-bottom: 0 !important;}
+.wall-screen {height: calc(100vh - 1.5vh - var(--wall-above, 0vh)); min-height: 0;}
 .wall-screen.part {height: auto;}
 </style>"""
 
@@ -42,43 +43,50 @@ KIOSK_CSS = """<style>
 WALL_CSS = """<style>
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {background: #0b1018 !important; color: #e8edf5;}
 [data-testid="stHeader"] {background: transparent !important;}
-.wall-screen {display: flex; flex-direction: column; gap: 1.2vh; min-height: 70vh;}
+.wall-screen {display: flex; flex-direction: column; gap: 0.8vh; min-height: 70vh;}
 .wall-screen.part {min-height: 0; margin-bottom: 1vh;}
 .wall-top {display: flex; justify-content: space-between; align-items: baseline; flex: none;}
-.wall-title {font-size: 4.2vh; font-weight: 700; color: #f8fafc; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis;}
-.wall-clock {font-size: 4.2vh; color: #cbd5e1; font-variant-numeric: tabular-nums; white-space: nowrap;}
+.wall-title {font-size: 3.4vh; line-height: 1.1; font-weight: 700; color: #f8fafc; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis;}
+.wall-clock {font-size: 3.4vh; line-height: 1.1; color: #cbd5e1; font-variant-numeric: tabular-nums;
+  white-space: nowrap;}
 .wall-stale {background: #b91c1c; color: #fff; font-size: 3vh; font-weight: 700; padding: 0.6vh 1.2vw;
   border-radius: 0.8vh; flex: none;}
-.wall-grid {display: grid; grid-template-columns: repeat(4, 1fr); grid-auto-rows: 1fr; gap: 1.2vh 0.8vw;
+.wall-grid {display: grid; grid-template-columns: repeat(3, 1fr); grid-auto-rows: 1fr; gap: 1vh 0.8vw;
   flex: 1 1 auto; min-height: 0;}
-.wall-tile {border-radius: 1.2vh; padding: 1.2vh 1vw; border: 0.45vh solid #475569; background: #172033;
+.wall-tile {border-radius: 1.2vh; padding: 1vh 1vw; border: 0.45vh solid #475569; background: #172033;
   display: flex; flex-direction: column; justify-content: space-between; min-width: 0; overflow: hidden;}
 .wall-tile.green {background: #0f3d26; border-color: #22c55e;}
 .wall-tile.amber {background: #4a3108; border-color: #f59e0b;}
 .wall-tile.red {background: #4c1111; border-color: #ef4444;}
-.wall-label {font-size: 3.1vh; font-weight: 600; color: #e2e8f0; line-height: 1.15;}
+.wall-label {font-size: 3.1vh; font-weight: 600; color: #e2e8f0; line-height: 1.15; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis;}
 .wall-window {font-weight: 400; color: #cbd5e1;}
-.wall-status {font-size: 2.2vh; font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; color: #cbd5e1;}
-.wall-value {font-size: min(9vh, 4.6vw); font-weight: 800; color: #ffffff; line-height: 1.05;
+.wall-status {font-size: 2.1vh; line-height: 1.3; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  font-weight: 700; letter-spacing: 0.05em; text-transform: uppercase; color: #cbd5e1;}
+.wall-value {font-size: min(9vh, 7vw); font-weight: 800; color: #ffffff; line-height: 1.05;
   font-variant-numeric: tabular-nums; white-space: nowrap;}
 .wall-value.small {color: #94a3b8;}
-.wall-delta {font-size: 2.6vh; color: #cbd5e1; font-variant-numeric: tabular-nums;}
+.wall-delta {font-size: 2.6vh; line-height: 1.25; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  color: #cbd5e1; font-variant-numeric: tabular-nums;}
 .wall-delta.better {color: #4ade80;} .wall-delta.worse {color: #f87171;}
 .wall-delta.up::before {content: "▲ ";} .wall-delta.down::before {content: "▼ ";}
-.wall-sub {font-size: 2.4vh; color: #cbd5e1;}
-.wall-fresh {font-size: 2.3vh; color: #cbd5e1; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+.wall-sub {font-size: 2.3vh; line-height: 1.25; color: #cbd5e1; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis;}
+.wall-foot {display: flex; justify-content: space-between; align-items: baseline; gap: 2vw; flex: none;}
+.wall-fresh {font-size: 2.2vh; line-height: 1.25; min-width: 0; color: #cbd5e1; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis;
   flex: none;}
 .wall-fresh b {color: #f8fafc;}
 .wall-fresh .stale, .wall-fresh .stale b {color: #f87171; font-weight: 700;}
-.wall-view {font-size: 2vh; color: #94a3b8; flex: none;}
+.wall-view {font-size: 2vh; color: #94a3b8; flex: none; white-space: nowrap;}
 .wall-screen .alert-strip {gap: 0.5vh; margin: 0; flex: none;}
 .wall-screen .alert-item {font-size: 2.8vh; padding: 0.4vh 1vw; border-left-width: 0.8vh; gap: 1vw;}
 .wall-screen .alert-sev, .wall-screen .alert-rule, .wall-screen .alert-since, .wall-screen .alert-mark,
 .wall-screen .alert-more {font-size: 2.3vh;}
 [data-testid="stCaptionContainer"] {font-size: 2.2vh !important;}
-.replay-band {white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: 3vh !important;
-  padding: 0.6vh 1vw !important; margin: 0 0 1vh 0 !important;
+.replay-band {white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: 2.6vh !important;
+  line-height: 1.25; padding: 0.4vh 1vw !important; margin: 0 0 0.6vh 0 !important;
   border-radius: 0.8vh !important;}
 </style>"""
 
@@ -126,10 +134,10 @@ PHASE_WORDS = {"all": "since announcement"}
 
 
 def tile_title(metric: Metric, window: str | None, options: Options) -> str:
-    """The tile's title naming its window: "Service level (20 s) · today", "FCR · Tue 7 Apr contacts".
-    Long labels give way to their short form."""
+    """The tile's title naming its window: "Service level (20 s) · today", "FCR · 7 Apr contacts".
+    A title longer than one line of a tile (30 characters) takes the metric's short name."""
     name = metric.title(options)
-    if metric.short and len(name) > 22:
+    if metric.short and len(name) + len(WINDOW_TITLES.get(window or "", window or "")) > 30:
         name = metric.short
     if window is None or metric.id == "contacts_today":
         return html.escape(name)
@@ -192,10 +200,10 @@ def tile_html(metric: Metric, tile: dict, target: Target | None, options: Option
 
 
 def tiles_html(result: dict, targets: dict[str, Target | None], options: Options, phase: str = "all") -> str:
-    """The grid of stand-up tiles (metrics.today.today_tiles()), in catalog order, two rows."""
+    """The grid of stand-up tiles (metrics.today.today_tiles()), in catalog order, as square as it goes."""
     metrics = on("standup")
     cells = [tile_html(m, result["tiles"][m.id], targets.get(m.id), options, phase) for m in metrics]
-    columns = -(-len(cells) // 2)
+    columns = math.ceil(math.sqrt(len(cells)))  # 9 tiles: 3 × 3
     return f'<div class="wall-grid" style="grid-template-columns: repeat({columns}, 1fr)">' + "".join(cells) + "</div>"
 
 
