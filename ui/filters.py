@@ -67,9 +67,9 @@ def recall_and_phase(recalls: pl.DataFrame) -> tuple[dict, str]:
 
 def replay_time(say_why: bool = True) -> datetime | None:
     """``?as_of=`` (ISO 8601) as a naive UTC time: replay that moment on any page; None when
-    absent, or unreadable (then named on the page when ``say_why``)."""
+    absent, ``now`` (live: ui/replay.py), or unreadable (then named on the page when ``say_why``)."""
     text = st.query_params.get("as_of")
-    if not text:
+    if not text or text == "now":
         return None
     try:
         ts = as_utc(text)
