@@ -4,7 +4,8 @@ route, by ``streamlit run app.py``).
 Only the pages this session's role may open are registered with ``st.navigation`` (ui/access.py):
 any other page is unreachable, even by typing its URL (Streamlit then says "Page not found" and
 runs the default page). While the store still holds the bundled sample recall, a notice with its
-share heads every page (ui/sample.py).
+share heads every page (ui/sample.py); a page replaying a past moment (``?as_of=``, or the sample
+alone) is headed by the REPLAY band (ui/replay.py).
 """
 
 import os
@@ -15,7 +16,7 @@ import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
 from store.db import STORE_IO_ERRORS, StoreError  # noqa: E402
-from ui import access, data, disk_upload, navigation, sample, staging  # noqa: E402
+from ui import access, data, disk_upload, navigation, replay, sample, staging  # noqa: E402
 from ui.text import md  # noqa: E402
 
 st.set_page_config(page_title="Recall Ops", page_icon="📣", layout="wide")
@@ -113,6 +114,8 @@ if not kiosk:
                 access.sign_out()
 page = st.navigation(pages, position="hidden" if kiosk else "sidebar")
 try:
+    if showing_data:
+        replay.band(kiosk)  # ?as_of= kept across pages, and the REPLAY band (the sample: replayed on its day 9)
     if showing_data and page.url_path != "upload":  # the Upload page shows the sample with its remove button
         sample.notice(kiosk)
     page.run()

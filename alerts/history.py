@@ -137,3 +137,64 @@ def events(con: duckdb.DuckDBPyConnection, recall_id: str | None = None, limit: 
     ).fetchall()
     names = ("at", "rule", "recall_id", "subject", "kind", "from_state", "to_state", "severity", "by", "note")
     return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+_EPISODES = """
+SELECT e.rule_id, e.recall_id, e.subject, e.event_at, e.kind, e.from_state, e.to_state, e.severity, e.actor,
+    coalesce(e.value, l.value) AS value, l.threshold, l.expected, l.n, l.detail
+FROM alert_events e
+ASOF LEFT JOIN alert_log l
+    ON l.rule_id = e.rule_id AND l.recall_id = e.recall_id AND l.subject = e.subject AND l.logged_at <= e.event_at
+WHERE e.kind IN ('state', 'severity', 'acknowledged') AND e.event_at <= $until
+    AND ($rid IS NULL OR e.recall_id IN ($rid, ''))
+ORDER BY e.rule_id, e.recall_id, e.subject, e.event_id"""
+
+
+def episodes(con: duckdb.DuckDBPyConnection, recall_id: str | None, until: datetime | str) -> list[dict[str, Any]]:
+    """Every firing episode up to ``until``, oldest first: an instance moving into ``firing`` from
+    anything but ``recovering`` starts one; its next move to ``resolved`` or ``normal`` ends it
+    (``resolved_at`` None: still active at ``until``). ``severity`` is the worst it reached
+    (critical over warning), ``value_text`` its value when it fired, ``acknowledged_by`` who
+    acknowledged it first (None: nobody). Rules deleted since are listed by their id."""
+    by_id = {r.id: r for r in rules.load(con)[0]}
+    goals = targets(con)
+    rows = con.execute(_EPISODES, {"until": as_utc(until), "rid": recall_id}).fetchall()
+    names = ("rule_id", "recall_id", "subject", "at", "kind", "from_state", "to_state", "severity", "actor",
+             "value", "threshold", "expected", "n", "detail")  # fmt: skip
+    out: list[dict[str, Any]] = []
+    open_: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        e = dict(zip(names, row, strict=True))
+        key = (e["rule_id"], e["recall_id"], e["subject"])
+        episode = open_.get(key)
+        if e["kind"] == "state" and e["to_state"] == "firing" and episode is None:
+            rule = by_id.get(e["rule_id"])
+            words = {"what": e["subject"] or e["rule_id"], "value": "—"}
+            if rule is not None:
+                op = threshold_op(rule, goals.get(rule.metric)) if rule.kind == "threshold" else None
+                words = describe(e, rule, op)
+            episode = {
+                "rule": e["rule_id"],
+                "rule_name": rule.label if rule else e["rule_id"],
+                "kind": rule.kind if rule else None,
+                "subject": e["subject"],
+                "what": words["what"],
+                "value_text": words["value"],
+                "severity": e["severity"],
+                "fired_at": e["at"],
+                "resolved_at": None,
+                "acknowledged_by": None,
+            }
+            open_[key] = episode
+            out.append(episode)
+        elif episode is None:
+            continue
+        elif e["kind"] == "acknowledged":
+            episode["acknowledged_by"] = episode["acknowledged_by"] or e["actor"]
+        elif e["kind"] == "state" and e["to_state"] in ("resolved", "normal"):
+            episode["resolved_at"] = e["at"]
+            del open_[key]
+        if e["severity"] == "critical":
+            episode["severity"] = "critical"
+    out.sort(key=lambda x: (x["fired_at"], x["rule"], x["subject"]))
+    return out

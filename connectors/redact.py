@@ -260,3 +260,21 @@ def report_lines(r: Any, shown: int = 5) -> list[str]:
                 f"  … {r.rejects.height - shown} more quarantine entries (see the Upload page or the quarantine table)"
             )
     return lines
+
+
+def quarantine_reasons(view: pl.DataFrame) -> pl.DataFrame:
+    """A quarantine view (:func:`quarantine_view`, already masked as shown) grouped by reason:
+    ``reason``, ``column_name``, ``entries`` and up to three example ``rows`` ("2, 3, 9"), most
+    entries first."""
+    if view.height == 0:
+        return pl.DataFrame(
+            schema={"reason": pl.String, "column_name": pl.String, "entries": pl.UInt32, "rows": pl.String}
+        )
+    return (
+        view.group_by("reason", "column_name")
+        .agg(
+            pl.len().alias("entries"), pl.col("source_row").sort().head(3).cast(pl.String).str.join(", ").alias("rows")
+        )
+        .sort(["entries", "reason"], descending=[True, False])
+        .select("reason", "column_name", "entries", "rows")
+    )

@@ -67,11 +67,12 @@ def _summary(report: regulator.Report) -> None:
 
 
 def _review(con, args: argparse.Namespace, out: Path) -> int:
+    from alerts.history import episodes
     from documents.review import review_html
     from metrics.review import build_review
 
     data = build_review(con, args.recall, args.as_of)
-    html = review_html(data)
+    html = review_html({**data, "alerts": episodes(con, data["recall"]["recall_id"], data["as_of"])})
     if out.suffix.lower() == ".html":
         out.write_text(html, encoding="utf-8")
     else:

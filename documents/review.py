@@ -1,7 +1,8 @@
 """The post-recall review as one self-contained HTML page (docs/regulator-reports.md#post-recall-review),
-printable to PDF: timeline, the five-phase table, volume by channel, coverage and correction rate
-against CPSC's benchmarks, time to notify, unreachable customers (always masked), data provenance.
-Alerts are not part of it: Recall Ops has none yet."""
+printable to PDF: timeline, the five-phase table of every catalog metric, volume by channel,
+coverage and correction rate against CPSC's benchmarks, time to notify, unreachable customers
+(always masked), the alerts and reason patterns that fired (alerts/history.py ``episodes``, passed
+as ``data["alerts"]``), data provenance."""
 
 from __future__ import annotations
 
@@ -15,25 +16,14 @@ import polars as pl
 from documents import svg
 from documents.formats import cell_text
 from documents.html import page, table
+from documents.palette import CHANNEL_COLORS
 from documents.privacy import masked
+from metrics.base import DEFAULT_OPTIONS
+from metrics.catalog import CATALOG, Reading
+from metrics.coverage import FUNNEL
 from metrics.scope import PHASE_LABELS
+from metrics.units import HIDE_BELOW_N
 
-CHANNEL_COLORS = {
-    "phone": "#1f77b4",
-    "email": "#ff7f0e",
-    "chat": "#2ca02c",
-    "whatsapp": "#25d366",
-    "sms": "#9467bd",
-    "social": "#e377c2",
-    "web": "#8c564b",
-}
-FUNNEL = (
-    ("affected_customers", "Affected customers"),
-    ("notified", "Notified"),
-    ("reached", "Reached"),
-    ("engaged", "Engaged"),
-    ("remedied", "Remedied"),
-)
 TOP_GROUPS = 15
 
 
@@ -43,7 +33,7 @@ def review_html(data: dict[str, Any]) -> str:
     def local(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
         return "" if at is None else at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).strftime(fmt)
 
-    report, cov = data["report"], data["report"]["coverage"]
+    cov = data["report"]["coverage"]
     parts = [
         f"<h1>Post-recall review — {escape(recall['name'])}</h1>",
         f"<p class=sub>{escape(recall['recall_id'])} · {escape(recall.get('product') or '')} · as of "
@@ -51,52 +41,71 @@ def review_html(data: dict[str, Any]) -> str:
         "<h2>Timeline</h2>",
         table(["When (local)", "What"], [[local(at), what] for at, what in data["timeline"]]),
         "<h2>Every metric, per phase</h2>",
-        _phase_table(report),
+        _phase_table(data["phase_table"]),
         '<p class="note">Definitions: docs/metrics.md. Rates are shares; n is the denominator; "—" an empty one.</p>',
         "<h2>Inbound contacts by channel</h2>",
         _volume(data, recall),
         "<h2>Coverage of affected customers</h2>",
         svg.bars(
-            [label for _, label in FUNNEL],
-            [cov[k] for k, _ in FUNNEL],
+            [CATALOG[k].label for k in FUNNEL],
+            [cov[k] for k in FUNNEL],
             "Affected → notified → reached → engaged → remedied (customers)",
-            notes=[f"{cov[k] / cov['affected_customers']:.0%}" if cov["affected_customers"] else "" for k, _ in FUNNEL],
+            notes=[f"{cov[k] / cov['affected_customers']:.0%}" if cov["affected_customers"] else "" for k in FUNNEL],
         ),
         _correction(data),
         "<h2>Time to notify</h2>",
         _notify(data),
         "<h2>Unreachable customers</h2>",
         _unreachable(data),
+        "<h2>Alerts and reason patterns that fired</h2>",
+        _alerts(data.get("alerts"), local),
         "<h2>Data provenance</h2>",
         _provenance(data, local),
-        '<p class="note">Alerts and the reason patterns that fired are not in this review: Recall Ops has no '
-        "alerts yet.</p>",
     ]
     return page(f"Post-recall review — {recall['recall_id']}", "".join(parts))
 
 
-def _phase_table(report: dict[str, Any]) -> str:
-    phases = list(report["phases"])
-    rows = []
+def _phase_table(rows: list[tuple[str, dict[str, Reading]]]) -> str:
+    """One row per catalog metric (metrics/review.py PHASE_TABLE): the value as the dashboard writes
+    it and, for a rate or time on a sample, its n; below HIDE_BELOW_N the value is not shown."""
+    phases = list(rows[0][1]) if rows else []
 
-    def rate(m: dict) -> str:
-        return "—" if m["rate"] is None else f"{m['rate']:.1%} (n {m['n']:,})"
+    def cell(m, r: Reading) -> str:
+        if r.value is None:
+            return "—"
+        if m.sampled and r.n is not None:
+            return (
+                f"n {r.n:,} (under {HIDE_BELOW_N})" if r.n < HIDE_BELOW_N else f"{m.unit.format(r.value)} (n {r.n:,})"
+            )
+        return m.unit.format(r.value)
 
-    def secs(v: float | None) -> str:
-        return "—" if v is None else f"{v:,.0f} s"
+    body = [
+        [CATALOG[i].title(DEFAULT_OPTIONS), *(cell(CATALOG[i], readings[p]) for p in phases)] for i, readings in rows
+    ]
+    return table(["Metric", *(PHASE_LABELS.get(p, "Whole recall") for p in phases)], body)
 
-    for label, get in (
-        ("Contacts (inbound)", lambda m: f"{m['contacts']:,}"),
-        ("Handled", lambda m: f"{m['handled']:,}"),
-        ("First contact resolution", lambda m: rate(m["fcr"])),
-        ("Average handle time", lambda m: secs(m["aht_s"]["all"])),
-        ("Service level", lambda m: rate(m["service_level"])),
-        ("Abandon rate", lambda m: rate(m["abandon_rate"])),
-        ("Average speed of answer", lambda m: secs(m["asa_s"])),
-        ("CSAT", lambda m: rate(m["csat"])),
-    ):
-        rows.append([label, *(get(report["phases"][p]) for p in phases)])
-    return table(["Metric", *(PHASE_LABELS[p] for p in phases)], rows)
+
+def _alerts(episodes: list[dict[str, Any]] | None, local) -> str:
+    if episodes is None:
+        return '<p class="note">Alert history was not included.</p>'
+    if not episodes:
+        return "<p>No alert fired.</p>"
+    reasons = sum(1 for e in episodes if e["kind"] in ("n_reports", "spike"))
+    rows = [
+        [local(e["fired_at"], "%Y-%m-%d %H:%M"), e["severity"] or "", e["what"], e["value_text"],
+         local(e["resolved_at"], "%Y-%m-%d %H:%M") if e["resolved_at"] else "still active",
+         e["acknowledged_by"] or ""]
+        for e in episodes
+    ]  # fmt: skip
+    return (
+        f"<p>{len(episodes):,} alerts fired, {reasons:,} of them on contact-reason patterns (new reasons, spikes); "
+        "the worst severity each reached.</p>"
+        + table(
+            ["Fired (local)", "Severity", "What", "Value when it fired", "Resolved (local)", "Acknowledged by"],
+            rows,
+            css="small",
+        )  # fmt: skip
+    )
 
 
 def _volume(data: dict[str, Any], recall: dict[str, Any]) -> str:

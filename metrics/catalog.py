@@ -36,6 +36,10 @@ from metrics.volume import contact_rates, contacts_today, volume
 from store import settings
 
 GRAINS = ("phase", "day", "now")
+# The stand-up's window of a tile (metrics/today.py): "today" (the stand-up day so far), "closed_day"
+# (contacts of the newest local day whose repeat windows have all closed), "now" (a figure at the
+# report time: contacts today, backlog, coverage).
+WINDOWS = ("today", "closed_day", "now", "phase")
 SURFACES = ("overview", "standup")  # where a metric is a tile
 
 
@@ -71,6 +75,7 @@ class Metric:
     sub: str = "n = {n}"  # the wall tile's second line ({n}, {extra}, {extra_delta})
     report: str | None = None  # the field of the report JSON (docs/cli.md) holding it
     tiles: tuple[str, ...] = ()  # surfaces showing it as a tile, in catalog order
+    window: str = "phase"  # the stand-up's main value (metrics/today.py): WINDOWS
 
     def title(self, options: Options) -> str:
         """The label with what the options make of it: "Service level (20 s)"."""
@@ -135,6 +140,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("contacts_today", "Contacts today", COUNT, None, compute=contacts_today, value="contacts_today",
            extra="since_announcement", grains=("now",), sampled=False, tiles=("standup",),
            sub="{extra} since announcement ({extra_delta})",
+           window="now",
            rule=lambda o: "Inbound contacts created today (the recall's time zone) up to now, abandoned calls "
            "included; below: since the announcement."),
     Metric("contacts", "Contacts", COUNT, None, compute=volume, value="contacts", select=_ALL, sampled=False,
@@ -155,14 +161,17 @@ METRICS: tuple[Metric, ...] = (
            short="SL", report="service_level", tiles=("overview", "standup"),
            parts={"offered": "offered", "answered": "answered", "answered_within": "answered ≤ {sl_threshold_s:g} s",
                   "abandoned": "abandoned ≥ {short_abandon_s:g} s", "short_abandons": "short abandons"},
+           window="today",
            rule=lambda o: f"Phone: answered within {o.sl_threshold_s:g} s ÷ {_offered(o)}."),
     Metric("abandon_rate", "Abandon rate", PCT, "lower", compute=service_level, value="abandon_rate", n="offered",
            target=Target(0.05, 0.10, higher_is_better=False), targetable=True, report="abandon_rate",
            tiles=("overview", "standup"),
+           window="today",
            rule=lambda o: f"Phone: abandoned after ≥ {o.short_abandon_s:g} s ÷ {_offered(o)}."),
     Metric("asa_s", "Avg speed of answer", SECONDS, "lower", compute=service_level, value="asa_s", n="offered",
            target=Target(30.0, 60.0, higher_is_better=False), targetable=True, short="ASA", report="asa_s",
            tiles=("overview", "standup"),
+           window="today",
            rule=lambda o: "Phone: mean wait of answered calls with a known wait (n: offered calls)."),
     Metric("short_abandons", "Short abandons", COUNT, None, compute=service_level, value="short_abandons",
            sampled=False, qualifier=lambda o: "not counted",
@@ -178,14 +187,17 @@ METRICS: tuple[Metric, ...] = (
     Metric("fcr", "First contact resolution", PCT, "higher", compute=fcr, value="rate", n="n", extra="pending",
            target=Target(0.70, 0.60), targetable=True, short="FCR", report="fcr", tiles=("overview", "standup"),
            sub="n = {n} · {extra} pending",
-           parts={"resolved": "Resolved", "n": "Eligible", "pending": "Pending (window open)"}, rule=_fcr_rule),
+           parts={"resolved": "Resolved", "n": "Eligible", "pending": "Pending (window open)"}, window="closed_day",
+           rule=_fcr_rule),
     Metric("repeat_rate", "Repeat-contact rate", PCT, "lower", compute=repeat_rate, value="rate", n="n",
-           target=Target(0.20, 0.30, higher_is_better=False), targetable=True, tiles=("overview", "standup"),
+           short="Repeats", target=Target(0.20, 0.30, higher_is_better=False), targetable=True,
+           tiles=("overview", "standup"), window="closed_day",
            rule=lambda o: f"FCR-eligible contacts whose customer came back for this recall, on any channel, within "
            f"{_days(o)} days ÷ FCR-eligible contacts."),
     Metric("csat", "CSAT", PCT, "higher", compute=csat, value="rate", n="n", target=Target(0.85, 0.75),
            targetable=True, report="csat", tiles=("overview", "standup"),
            parts={"satisfied": "satisfied", "n": "responses", "ci_low": "95 % CI low", "ci_high": "95 % CI high"},
+           window="today",
            rule=lambda o: "Satisfied (4–5 of 5, or good) ÷ responses about the recall's contacts; 0–10 answers "
            "(NPS) are left out. With a 95 % Wilson interval."),
     # --- tickets ---
@@ -201,6 +213,7 @@ METRICS: tuple[Metric, ...] = (
            extra="aged_tickets", grains=("now",), sampled=False, tiles=("standup",),
            sub=f"aged &gt; {AGED_AFTER_H} h: {{extra}} ({{extra_delta}})",
            parts={"open_tickets": "open", "aged_tickets": f"open > {AGED_AFTER_H} h"},
+           window="now",
            rule=lambda o: f"Tickets (contacts on channels other than phone) created and not yet resolved; aged: "
            f"created more than {AGED_AFTER_H} h before."),
     # --- coverage of affected customers (a census of the registry, not a sample) ---
@@ -234,6 +247,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("coverage", "Customers reached", PCT, "higher", compute=coverage_shares, value="reached_share",
            n="affected_customers", extra="remedied_share", extra_unit=PCT, grains=("now",), sampled=False,
            tiles=("standup",), sub="remedied {extra} of {n} affected",
+           window="now",
            rule=lambda o: "Affected customers reached (an attempt delivered, read, opened or clicked, or an "
            "answered outbound call) ÷ affected customers; below: remedied ÷ affected customers."),
     Metric("time_to_notify_h", "Time to notify", HOURS, "lower", compute=time_to_notify_summary, value="median_h",

@@ -4,7 +4,10 @@ in one transaction as of one moment.
 - ``as_of``: given, else 14 days after the recall's close, or now when that is later (or no close).
 - ``timeline``: announcement, start of "during", start of "ongoing", the first notice, the peak day
   (local day with the most inbound recall contacts), closure — each (instant, what), in order.
-- ``report``: ``metrics.build_report`` at ``as_of`` (the five-phase table of every metric).
+- ``report``: ``metrics.build_report`` at ``as_of`` (the coverage funnel's figures).
+- ``phase_table``: every catalog metric measured per phase (metrics/catalog.py: those with the
+  phase grain, except the per-channel breakdowns, which ``volume`` shows): (metric id, {phase or
+  ``all``: Reading}), in catalog order.
 - ``volume``: inbound contacts per local day and channel (``metrics.volume`` by day).
 - ``by_region`` / ``by_lot``: ``metrics.coverage`` by group, with ``correction_rate`` = remedied
   units ÷ affected units.
@@ -27,15 +30,18 @@ import duckdb
 import polars as pl
 
 from metrics.base import Scope, as_utc, now_utc, run
+from metrics.catalog import METRICS, Reading
 from metrics.coverage import coverage
 from metrics.outreach import time_to_notify, time_to_notify_summary, unreachable_customers
 from metrics.periods import local_midnight
 from metrics.regulator.common import recall_row
 from metrics.report import build_report
+from metrics.scope import PHASES
 from metrics.volume import volume
 from store.db import read_transaction
 
 REVIEW_AFTER_CLOSE = timedelta(days=14)
+PHASE_TABLE = tuple(m for m in METRICS if "phase" in m.grains and m.id not in ("contacts_by_channel", "channel_mix"))
 UNREACHABLE_SHOWN = 25
 # CPSC recall-effectiveness workshop, 25 July 2017: 865 closed cases, corrective action plans of FY2013–FY2016.
 BENCHMARKS = (
@@ -68,6 +74,7 @@ def build_review(con: duckdb.DuckDBPyConnection, recall_id: str | None, as_of: d
             "as_of": at,
             "timeline": _timeline(con, recall, scope, daily),
             "report": report,
+            "phase_table": phase_table(con, scope),
             "volume": daily,
             "by_region": by_region,
             "by_lot": by_lot,
@@ -133,3 +140,15 @@ def _timeline(
 def _noon(day: date, timezone: str) -> datetime:
     """Local noon of ``day`` as a naive UTC instant."""
     return local_midnight(day, timezone) + timedelta(hours=12)
+
+
+def phase_table(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[tuple[str, dict[str, Reading]]]:
+    """Each metric of ``PHASE_TABLE`` in every phase and ``all`` (metrics sharing a function share
+    one computation)."""
+    results: dict[object, Any] = {}
+    out = []
+    for m in PHASE_TABLE:
+        if m.compute not in results:
+            results[m.compute] = m.compute(con, scope, "phase")
+        out.append((m.id, {p: m.reading(results[m.compute], p) for p in (*PHASES, "all")}))
+    return out

@@ -56,6 +56,10 @@ class Unit:
             return f"{value:,.1f}"
         return f"{value:,.0f}"
 
+    def format_target(self, value: float) -> str:
+        """A threshold as people set it: ``80%`` rather than ``80.0%``."""
+        return f"{value * 100:g}%" if self.id == "pct" else self.format(value)
+
     def unchanged(self, delta: float) -> bool:
         """The change rounds to nothing at the precision shown."""
         return abs(delta) < {"pct": 0.0005, "s": 0.5, "h": 0.05, "per_1000": 0.05}.get(self.id, 0.5)

@@ -8,7 +8,8 @@ import ui
 from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from ui import charts, data, filters, tables, tiles
-from ui.export import chart_with_table, download_buttons
+from ui.export import download_buttons
+from ui.tables import chart_with_table
 from ui.text import md
 
 ui.through_router()
@@ -18,7 +19,7 @@ recall, phase, scope = view.recall, view.phase, view.scope
 options = scope.options
 
 st.title("Channels & handling")
-st.caption(f"{md(recall['name'])} · {PHASE_LABELS[phase]} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {PHASE_LABELS[phase]} · {view.describe()} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC")
 daily = view.read(metrics.volume, scope, "day")
 if daily.height == 0:
     st.info("No inbound contacts for this recall and these filters yet.")
@@ -51,30 +52,25 @@ with st.expander(f"{aht.label} by queue or agent · {PHASE_LABELS[phase]}"):
     split = view.read(metrics.handle_time, scope, "phase", dim)
     split = split.filter((pl.col("phase") == phase) & (pl.col("n") > 0)).sort("n", descending=True)
     split_labels = tables.labels(split, options, "aht_s")
-    config = dict(split_labels.config)
-    st.dataframe(split.drop("phase"), key="channels_aht_split", hide_index=True, column_config=config)
+    tables.show(split.drop("phase"), "channels_aht_split", split_labels)
     download_buttons(split, f"handle_time_by_{dim}", "channels_aht_split", headers=split_labels.headers)
 
 PHONE = ("service_level", "abandon_rate", "asa_s", "short_abandons")
 st.subheader("Phone: " + ", ".join(CATALOG[k].label.lower() for k in PHONE[:3]))
 targets = data.targets(view.version)
 service = view.read(metrics.service_level, scope, "phase")
+tiles.style()
 cols = st.columns(len(PHONE))
 for col, key in zip(cols, PHONE, strict=True):
     with col:
-        tiles.tile(CATALOG[key], CATALOG[key].reading(service, phase), options)
+        tiles.tile(CATALOG[key], CATALOG[key].reading(service, phase), options, target=targets.get(key))
 service_daily = view.read(metrics.service_level, scope, "day")
 fig = charts.service_by_day(service_daily, recall, targets, phase)
 service_labels = tables.labels(service_daily, options, *PHONE)
 chart_with_table(fig, service_daily, "phone_service_by_day", "channels_service", labels=service_labels)
 order = ["phase", "offered", "answered", "answered_within", "sl_rate", "abandoned", "abandon_rate", "asa_s"]
-service_table = service.with_columns(pl.col("phase").replace(PHASE_LABELS)).select(*order, "short_abandons")
-st.dataframe(
-    service_table,
-    key="channels_service_phases",
-    hide_index=True,
-    column_config=dict(tables.labels(service_table, options, *PHONE).config),
-)
+service_table = service.select(*order, "short_abandons")
+tables.show(service_table, "channels_service_phases", tables.labels(service_table, options, *PHONE))
 
 left, right = st.columns(2)
 with left:

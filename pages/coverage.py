@@ -10,7 +10,8 @@ from metrics.catalog import CATALOG
 from metrics.coverage import FUNNEL
 from metrics.scope import PHASE_LABELS
 from ui import access, charts, filters, tables, tiles
-from ui.export import chart_with_table, download_buttons, masked
+from ui.export import download_buttons
+from ui.tables import chart_with_table
 from ui.text import md
 
 ui.through_router()
@@ -82,7 +83,12 @@ st.caption(
     )
     + ("" if show_pii else " Emails and phones are masked (admins see them in full).")
 )
-st.dataframe(masked(first, show_pii), key="coverage_unreachable", hide_index=True)
+shown = tables.plain_labels(first)
+tables.show(first, "coverage_unreachable", shown, show_pii)
 download_buttons(
-    lambda: view.read(metrics.unreachable_customers, scope), "unreachable_customers", "coverage_unreachable", show_pii
+    lambda: view.read(metrics.unreachable_customers, scope),
+    "unreachable_customers",
+    "coverage_unreachable",
+    show_pii,
+    shown.headers,
 )

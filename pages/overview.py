@@ -1,4 +1,6 @@
-"""Overview (leadership): where are we, per recall phase."""
+"""Overview (leadership): the ten-second answer — a verdict line, KPI tiles in their target colours
+with the change since yesterday (or from the phase before, counts per day), the stale warning, and
+the contacts behind a tile or a bar of the volume chart."""
 
 import polars as pl
 import streamlit as st
@@ -6,8 +8,11 @@ import streamlit as st
 import metrics
 import ui
 from metrics.catalog import CATALOG, on
+from metrics.freshness import freshness
 from metrics.scope import PHASE_LABELS
-from ui import charts, filters, tiles
+from metrics.standup import YESTERDAY
+from metrics.verdict import newest_age_h, phase_days, stale_text, verdict
+from ui import charts, data, drill, filters, tables, tiles
 from ui.export import download_buttons
 from ui.text import md
 
@@ -15,20 +20,40 @@ ui.through_router()
 
 view = filters.recall_view()  # sample data: app.py's notice heads every page
 recall, phase, scope = view.recall, view.phase, view.scope
+yesterday = view.at(scope.as_of - YESTERDAY)
 
 st.title(md(recall["name"]))
 st.caption(
     f"{md(recall['recall_id'])} · {md(recall.get('product') or '')} · {PHASE_LABELS[phase]} · "
-    f"as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
+    f"{view.describe()} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
 )
 kpis = on("overview")
+targets = data.targets(view.version)
 
 
-def result_of(metric):
-    return view.read(metric.compute, *metric.measure_args(scope))
+def result_of(metric, at=view):
+    return at.read(metric.compute, *metric.measure_args(at.scope))
 
 
-tiles.phase_tiles(kpis, result_of, phase, scope.options)
+fresh = view.read(freshness, scope.as_of)
+readings = [(m, m.reading(result_of(m), phase), m.reading(result_of(m, yesterday), phase)) for m in kpis]
+answer = verdict(readings, targets, newest_age_h(fresh))
+with st.container(key="overview_verdict"):
+    st.markdown(f"#### {md(answer['text'])}")
+if warning := stale_text(fresh):
+    st.error(md(warning), icon="⚠️")
+
+tiles.phase_tiles(
+    kpis,
+    result_of,
+    phase,
+    scope.options,
+    targets,
+    yesterday_of=lambda m: result_of(m, yesterday),
+    days=view.read(phase_days, scope),
+)
+with st.expander("Contacts behind a tile"):
+    drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
 
 rate = CATALOG["contact_rate"]
 per_unit = rate.reading(view.read(rate.compute, scope, "phase"), phase)
@@ -41,11 +66,21 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(f"{CATALOG['contacts'].label} by channel")
     daily = view.read(metrics.volume, scope, "day")
-    st.plotly_chart(charts.channel_volume(daily, recall, phase), key="overview_volume")
+    event = st.plotly_chart(
+        charts.channel_volume(daily, recall, phase),
+        key="overview_volume",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    if bar := drill.picked_bar(event):
+        drill.contacts_table(view, "contacts", "all", "overview_bar", day=bar[0], channel=bar[1])
+    else:
+        st.caption("Click a bar for the contacts behind it.")
     with st.expander("Numbers behind the chart"):
         table = daily.pivot(on="channel", index="day", values="contacts").sort("day").fill_null(0)
-        st.dataframe(table, key="overview_volume_table", hide_index=True)
-        download_buttons(table, "contacts_by_day", key="overview_volume")
+        shown = tables.labels(table, scope.options)
+        tables.show(table, "overview_volume_table", shown)
+        download_buttons(table, "contacts_by_day", key="overview_volume", headers=shown.headers)
 with right:
     st.subheader("Coverage of affected customers")
     cov = view.read(metrics.coverage_shares, scope).row(0, named=True)
@@ -68,12 +103,12 @@ for m in kpis:
         shared_n.setdefault((m.compute, m.n), m)
 rows = []
 for p in (*metrics.scope.PHASES, "all"):
-    row = {"Phase": PHASE_LABELS[p]}
+    row = {"phase": p}
     for m in kpis:
-        row[m.header(scope.options)] = m.reading(result_of(m), p).value
+        row[m.id] = m.reading(result_of(m), p).value
     for m in shared_n.values():
-        row[f"{m.short or m.label} n"] = m.reading(result_of(m), p).n
+        row[f"{m.id}_n"] = m.reading(result_of(m), p).n
     rows.append(row)
-formats = {m.header(scope.options): m.unit for m in kpis}
-config = {h: st.column_config.NumberColumn(h, format="percent") for h, u in formats.items() if u.id == "pct"}
-st.dataframe(pl.DataFrame(rows), key="overview_phases", hide_index=True, column_config=config)
+by_phase = pl.DataFrame(rows)
+units = {f"{m.id}_n": f"{m.short or m.label} n" for m in shared_n.values()}
+tables.show(by_phase, "overview_phases", tables.labels(by_phase, scope.options, *(m.id for m in kpis), **units))

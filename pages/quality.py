@@ -9,7 +9,7 @@ from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from metrics.units import SMALL_SAMPLE_RULE
 from ui import charts, data, filters, tables, tiles
-from ui.export import chart_with_table
+from ui.tables import chart_with_table
 from ui.text import md
 
 ui.through_router()
@@ -19,7 +19,7 @@ recall, phase = view.recall, view.phase
 label = PHASE_LABELS[phase]
 
 st.title("Quality")
-st.caption(f"{md(recall['name'])} · {label} · as of {view.scope.as_of:%Y-%m-%d %H:%M} UTC")
+st.caption(f"{md(recall['name'])} · {label} · {view.describe()} · as of {view.scope.as_of:%Y-%m-%d %H:%M} UTC")
 targets = data.targets(view.version)
 
 FCR = CATALOG["fcr"]

@@ -6,7 +6,7 @@ import ui
 from metrics import regulator
 from metrics.periods import PeriodError
 from metrics.review import build_review
-from ui import filters, reports
+from ui import data, filters, reports
 from ui.text import md
 
 ui.through_router()
@@ -61,7 +61,8 @@ if st.button("Make the review", key="reports_review"):
 if st.session_state.get("reports_review_for") == (rid, replay):
     from documents.review import review_html
 
-    html = review_html(view.read(build_review, rid, replay))
+    review = view.read(build_review, rid, replay)
+    html = review_html({**review, "alerts": data.alert_episodes(rid, review["as_of"])})
     cols = st.columns(2)
     cols[0].download_button("Review (HTML)", html, f"review_{rid}.html", "text/html", key="reports_review_html")
     reports.pdf_button(cols[1], lambda: html, f"review_{rid}.pdf", "reports_review_pdf")

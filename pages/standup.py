@@ -1,5 +1,6 @@
-"""Stand-up (wall screen): big red/amber/green tiles with deltas since yesterday, refreshed by itself,
-under a strip of the alerts firing (ui/alert_strip.py).
+"""Stand-up (wall screen): big red/amber/green tiles of today so far (metrics/today.py) with their
+change against the same window yesterday and the cumulative value below, refreshed by itself, under
+a strip of the alerts firing (ui/alert_strip.py); the whole screen sized to the viewport (ui/wall.py).
 
 URL: ``?kiosk=1`` (no sidebar, header, menu or navigation), ``refresh=S`` (seconds; default the
 wall refresh setting), ``as_of=ISO8601`` (replay a moment; default now), ``rotate=overview,volume,
@@ -14,8 +15,9 @@ import streamlit as st
 import metrics
 import ui
 from metrics.freshness import freshness
-from metrics.standup import hourly_volume, standup
-from ui import access, alert_strip, charts, data, filters, live_status, wall
+from metrics.standup import hourly_volume
+from metrics.today import today_tiles
+from ui import access, alert_strip, charts, data, filters, live_status, sample, wall
 
 ui.through_router()
 
@@ -36,6 +38,10 @@ refresh = wall.seconds(st.query_params.get("refresh"), configured)
 run_every = min(refresh, max(every / 3, wall.MIN_REFRESH_S)) if len(views) > 1 else refresh
 zone = recall["timezone"]
 live_on = replay is None and live_status.active()  # live sources: refresh often, report time to the second
+# What stands above the wall's screen in kiosk mode, in % of the viewport's height: the REPLAY band
+# (app.py, ui/replay.py) and the blended-sample caption (ui/sample.py).
+shared = sample.share(view.version)
+above = (5 if replay is not None else 0) + (4 if kiosk and shared is not None and not shared.only_sample else 0)
 run_every = min(run_every, live_status.LIVE_REFRESH_S) if live_on else run_every
 
 
@@ -60,21 +66,26 @@ def draw(v: tuple) -> None:
     scope = view.scope.at(replay or now)
     fresh = data.read(v, freshness, scope.as_of)
     live = live_status.frame() if live_on else None
-    st.markdown(wall.header_html(recall["name"], scope.as_of, zone, replay is not None), unsafe_allow_html=True)
+    head = wall.header_html(recall["name"], scope.as_of, zone)
     banner = wall.stale_banner(fresh, live_status.problems(live) if live_on else None)
-    if banner:
-        st.markdown(banner, unsafe_allow_html=True)
     strip = alert_strip.strip_html(data.alert_states(replay, recall["recall_id"]), zone)
-    if strip:
-        st.markdown(strip, unsafe_allow_html=True)
     view_name = wall.pick_view(views, every, time.time())
-    result = data.read(v, standup, scope, phase)
+    live_items = live_status.wall_html(live, zone) if live_on else ""
+    foot = wall.freshness_html(fresh, zone, scope.as_of, live_items)
+    nxt = f" · views {', '.join(views)} every {every:.0f} s" if len(views) > 1 else ""
+    status = wall.status_html(view_name, run_every, nxt)
     if view_name == "overview":
-        st.markdown(wall.tiles_html(result, data.targets(v), scope.options), unsafe_allow_html=True)
-    elif view_name == "volume":
-        today = data.read(v, hourly_volume, scope, result["today"])
-        before = data.read(v, hourly_volume, scope, result["yesterday"])  # the whole day
-        fig = wall.hourly_figure(today, before, charts.CHANNEL_COLORS)
+        result = data.read(v, today_tiles, scope, phase)
+        grid = wall.tiles_html(result, data.targets(v), scope.options, phase)
+        bottom = f'<div class="wall-foot">{foot}{status}</div>'
+        st.markdown(wall.screen_html([head, banner, strip, grid, bottom], above), unsafe_allow_html=True)
+        return
+    st.markdown(wall.screen_html([head, banner, strip], above, fill=False), unsafe_allow_html=True)
+    if view_name == "volume":
+        day = data.read(v, today_tiles, scope, phase)
+        today = data.read(v, hourly_volume, scope, day["today"])
+        before = data.read(v, hourly_volume, scope, day["yesterday"])  # the whole day
+        fig = wall.hourly_figure(today, before, charts.CHANNEL_COLORS, day["today"], day["yesterday"])
         st.plotly_chart(wall.dark_figure(fig), key="standup_volume", theme=None)
     else:
         coverage = data.read(v, metrics.coverage_shares, scope).row(0, named=True)
@@ -84,13 +95,7 @@ def draw(v: tuple) -> None:
         fig.update_layout(title="Coverage of affected customers", margin_b=40 + 34 * notes)
         fig.update_traces(textfont_size=28).update_annotations(font_size=24)
         st.plotly_chart(fig, key="standup_coverage", theme=None)
-    live_items = live_status.wall_html(live, zone) if live_on else ""
-    st.markdown(wall.freshness_html(fresh, zone, scope.as_of, live_items), unsafe_allow_html=True)
-    nxt = f" · views {', '.join(views)} every {every:.0f} s" if len(views) > 1 else ""
-    st.markdown(
-        f'<div class="wall-view" data-view="{view_name}">{view_name} · refreshes every {run_every:.0f} s{nxt}</div>',
-        unsafe_allow_html=True,
-    )
+    st.markdown(foot + status, unsafe_allow_html=True)
 
 
 screen()

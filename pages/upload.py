@@ -1,7 +1,8 @@
 """Upload (analysts): load exports, see what was loaded or rejected and why, undo a whole upload.
 
-The pieces live in ui/upload.py, ui/upload_review.py and ui/upload_history.py; files come from the chooser that writes
-them to disk as they arrive (ui/disk_chooser.py, when served by serve.py) or else Streamlit's uploader, and from
+The pieces live in ui/upload*.py (staging, preview, mapping, review, load, history); files come from
+the chooser that writes them to disk as they arrive (ui/disk_chooser.py, when served by serve.py) or
+else Streamlit's uploader, and from
 ``st.session_state["upload_seed"]`` as ``(name, bytes)`` pairs (how tests drive this page).
 """
 
@@ -9,7 +10,17 @@ import streamlit as st
 
 import ui
 from store import ledger
-from ui import data, disk_chooser, disk_upload, sample, upload, upload_history, upload_review
+from ui import (
+    data,
+    disk_chooser,
+    disk_upload,
+    sample,
+    upload,
+    upload_history,
+    upload_load,
+    upload_mapping,
+    upload_review,
+)
 
 ui.through_router()
 
@@ -41,13 +52,11 @@ if pairs or paths:
     files = upload.unpacked(pairs, paths)
     st.subheader("Files")
     chosen = upload_review.review(files, recall_id, tz)
-    if st.button("Load", key="upload_load", type="primary"):
-        with st.spinner("Loading…"):
-            st.session_state[upload.REPORTS_KEY] = upload.load_files(chosen, recall_id, tz, upload.signed_in_user())
-upload.show_reports(st.session_state.get(upload.REPORTS_KEY))
+    upload_review.load_button(chosen, recall_id, tz)
+upload_load.show_reports(st.session_state.get(upload.REPORTS_KEY))
 
 st.header("Ingest history")
 upload_history.show_history(data.ledger_version())
 
 st.header("Saved column mappings")
-upload_review.show_mappings(upload_review.saved_mappings())
+upload_mapping.show_mappings(upload_mapping.saved_mappings())

@@ -1,7 +1,8 @@
 """The sample recall's post-recall review as page images: docs/screenshots/review-N.png.
 
 Usage: ``python scripts/review_pages.py [--out docs/screenshots] [--dpi 60]``. Loads the sample recall
-into a fresh store, runs ``python -m metrics review`` (PDF printed by headless chromium) and turns
+into a fresh store, replays the alert rules over it (every 3 hours from the first contact to the
+exports, as docs/alerts.md's sample section does, so the review lists what fired), runs ``python -m metrics review`` (PDF printed by headless chromium) and turns
 each page into a PNG with poppler's ``pdftoppm``, so that what the PDF looks like can be seen
 without opening it.
 """
@@ -27,6 +28,8 @@ def main() -> int:
         run = [sys.executable, "-m"]
         subprocess.run([*run, "connectors", "ingest", str(ROOT / "sample_data" / "car_seat"), "--db", str(db)],
                        cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+        subprocess.run([*run, "metrics", "alerts", "--db", str(db), "--replay-from", "2026-02-15T06:00:00Z",
+                        "--as-of", "2026-06-16T06:00:00Z"], cwd=ROOT, check=True, capture_output=True)  # fmt: skip
         subprocess.run([*run, "metrics", "review", "--db", str(db), "--out", str(pdf)], cwd=ROOT, check=True)
         for old in args.out.glob("review-*.png"):
             old.unlink()

@@ -1,7 +1,7 @@
 """Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
 
-Usage: ``python scripts/screenshots.py [--out docs/screenshots]``. Loads the sample recall into a
-fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
+Usage: ``python scripts/screenshots.py [--out docs/screenshots] [--only overview standup]``. Loads
+the sample recall into a fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
 (docs/alerts.md#replay), starts its own ``streamlit run serve.py`` on that store and drives Debian's
 chromium with Playwright (tests/browser/harness.py).
 """
@@ -16,8 +16,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "scripts")]
 from harness import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: E402
+from upload_shots import upload_flow  # noqa: E402
 
 from ui.navigation import BY_NAME, PAGES  # noqa: E402
 
@@ -46,6 +47,7 @@ def prepare(db: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--only", nargs="*", help="shot names to refresh (default: all)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -59,12 +61,14 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
                 shots = [(p.name, p.path, QUERY.get(p.name), p.ready) for p in PAGES]  # ui/navigation.py
                 shots += [(name, BY_NAME[on].path, query, ready) for name, on, query, ready in EXTRA]
+                shots = [s for s in shots if not args.only or s[0] in args.only]
                 for name, path, query, ready in shots:
                     page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
                     wait_for_app(page, ready)
                     page.wait_for_timeout(1500)
                     page.screenshot(path=out / f"{name}.png")
                     print(out / f"{name}.png")
+                print(*upload_flow(page, server.url, out, Path(tmp)), sep="\n")  # scripts/upload_shots.py
                 browser.close()
         finally:
             server.stop()

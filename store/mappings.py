@@ -234,3 +234,17 @@ def _is_zone(zone: Any) -> bool:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def describe(spec: dict[str, Any]) -> list[str]:
+    """A mapping as readable lines: ``Ticket → source_id``, ``source = legacy_desk`` (constant),
+    ``channel: E-mail → email`` (value), zone and date order."""
+    out = [f"{header} → {column}" for column, header in spec.get("columns", {}).items()]
+    out += [f"{column} = {value} (every row)" for column, value in spec.get("constants", {}).items()]
+    for column, values in (spec.get("values") or {}).items():
+        out += [f"{column}: {v} → {t}" for v, t in values.items()]
+    if spec.get("timezone"):
+        out.append(f"times without an offset in {spec['timezone']}")
+    if spec.get("date_format"):
+        out.append(f"dates {spec['date_format'].replace('_', ' ')}")
+    return out

@@ -75,14 +75,14 @@ def test_quality_window_from_the_url_and_repeat_tables(db):
     at.toggle(key="quality_reasons_table_toggle").set_value(True).run()
     at.toggle(key="quality_switches_table_toggle").set_value(True).run()
     reasons = next(f for f in frames(at) if "reason" in f.columns)
-    assert reasons[["reason", "contacts", "share"]].values.tolist() == [["(no reason)", 3, 1.0]]
+    assert reasons[["reason", "contacts", "share"]].values.tolist() == [["(no reason)", 3, 100.0]]  # shown in %
     switches = next(f for f in frames(at) if "repeat_channel" in f.columns)
     pairs = {(r.first_channel, r.repeat_channel): r.contacts for r in switches.itertuples()}
     assert pairs == {("phone", "email"): 1, ("chat", "phone"): 1, ("phone", "web"): 1}  # c1→c2, c3→c4, c9→c10
     # CSAT: README's 2 of 4 plus s7 (1/5 on c6, answered 04-02, before now) → 2 of 5, shown greyed (n < 30).
     at.toggle(key="quality_csat_phase_table_toggle").set_value(True).run()
     csat = next(f for f in frames(at) if "ci_low" in f.columns and "channel" not in f.columns)
-    assert csat.set_index("phase").loc["all", ["satisfied", "n"]].tolist() == [2, 5]
+    assert csat.set_index("phase").loc["Whole recall", ["satisfied", "n"]].tolist() == [2, 5]  # phases by name
 
 
 def test_coverage_now_and_at_the_end_of_day_one(db):

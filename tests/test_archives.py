@@ -143,7 +143,7 @@ def test_the_upload_page_names_the_cap_and_allows_fewer_members(empty_db):
         "many.zip: more than 200 files inside (at many.zip); an archive may hold at most 200, "
         "nested archives included. Refused whole."
     ]
-    at.button(key="upload_load").click().run()
+    assert at.button(key="upload_load").disabled  # nothing loadable is staged
     assert query(empty_db, "SELECT count(*) FROM ingests") == [(0,)]
 
 
@@ -225,6 +225,7 @@ def test_the_upload_page_offers_an_archive_as_one_upload_to_undo(empty_db):
     assert len(options) == 2 and any("bundle.zip (3 files)" in o for o in options)
     bundle_group = rows[0][2]
     at.selectbox(key="undo_pick").set_value(bundle_group).run()
+    at.button(key="undo_ask").click().run()
     at.button(key="undo_confirm").click().run()
     assert not at.exception, at.exception
     assert any(

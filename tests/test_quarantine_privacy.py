@@ -21,7 +21,7 @@ from test_upload_page import frames, upload_page
 from connectors.redact import failing_value, mask_text, mask_value, quarantine_line, quarantine_view
 from connectors.watch import Watcher
 from ui.export import masked, spreadsheet_safe
-from ui.upload import masked_rejects
+from ui.upload_preview import masked_rejects
 
 EMAIL, PHONE = "pat.doe@example.com", "+12025550143"
 PERSONAL = ("pat.doe", "2025550143", "202) 555", "Pat Doe", "My kettle")

@@ -35,13 +35,13 @@ def test_review_html_is_self_contained_and_masks_customers(metrics_store):
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "the review loads nothing from outside"
     for heading in ("Timeline", "Every metric, per phase", "Inbound contacts by channel", "Coverage of affected",
                     "Correction rate against published benchmarks", "Time to notify", "Unreachable customers",
-                    "Data provenance"):  # fmt: skip
+                    "Alerts and reason patterns that fired", "Data provenance"):  # fmt: skip
         assert f">{heading}" in html, heading
     assert html.count("<svg") == 5  # volume, funnel, correction by region and by lot, time to notify
     whats = [what for _, what in data["timeline"]]
     assert whats[0] == "Recall announced (day one begins)" and any(w.startswith("Peak day: ") for w in whats)
     assert "Recall closed" not in whats  # R1 closes on 06-01, after the review time
-    assert "Recall Ops has no alerts yet" in html
+    assert "Alert history was not included" in html  # build_review alone: the callers add episodes
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (scripts/install-test-deps.sh)")
@@ -55,6 +55,7 @@ def test_review_pdf_of_the_sample_from_the_command_line(tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "Post-recall review — Harbor car seat buckle" in text
     assert "Peak day: 302 inbound contacts" in text
+    assert "Alerts and reason patterns that fired\nNo alert fired." in text  # no replay: evaluated only at load
     assert re.search(r"All levels \(remedied units .+?70\.3%\s+65\.0%", text, re.S)  # 2,036 / 2,892 at 06-15
     assert "@example.com" in text and not re.search(r"\b[a-z]+\.[a-z]+@example\.com", text)  # masked
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout

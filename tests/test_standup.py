@@ -160,25 +160,20 @@ def test_tiles_show_fixture_values_and_colours(db):
     t = tiles(standup_page(kiosk="1", as_of=FIXTURE_AS_OF))
     assert list(t) == [m.id for m in on("standup")]  # every stand-up metric of the catalog, in order
     assert t["contacts_today"]["value"] == "0" and t["contacts_today"]["sub"].startswith("12 since announcement")
-    assert (t["service_level"]["value"], t["service_level"]["colour"]) == ("40.0%", "red")  # 2/5 < 70 %
-    assert (t["abandon_rate"]["value"], t["abandon_rate"]["colour"]) == ("20.0%", "red")  # 1/5 > 10 %
-    assert (t["asa_s"]["value"], t["asa_s"]["colour"]) == ("18 s", "green")  # 55/3 ≤ 30 s
-    assert (t["fcr"]["value"], t["fcr"]["colour"]) == ("42.9%", "red")  # 3/7 < 60 %
-    assert "small sample" in t["fcr"]["sub"] and "1 pending" in t["fcr"]["sub"]
-    assert (t["csat"]["value"], t["csat"]["colour"]) == ("—", "neutral")  # n = 4 < 5: hidden
+    # The main values are today's (31 Mar local, up to 19:00 CDT): no calls, no responses → "—",
+    # uncoloured; FCR's day (23 Mar, whose 7-day windows closed) has no contacts either. Below each,
+    # the cumulative value since the announcement (tests/fixtures/metrics/README.md).
+    for key in ("service_level", "abandon_rate", "asa_s", "fcr", "repeat_rate", "csat"):
+        assert (t[key]["value"], t[key]["colour"]) == ("—", "neutral"), key
+    assert t["service_level"]["sub"] == "40.0% since announcement · n = 0"  # 2/5
+    assert t["abandon_rate"]["sub"].startswith("20.0% since announcement")  # 1/5
+    assert t["asa_s"]["sub"].startswith("18 s since announcement")  # 55/3
+    assert t["fcr"]["sub"].startswith("42.9% since announcement")  # 3/7
+    assert t["csat"]["sub"].startswith("— since announcement")  # n = 4 < 5: hidden
     assert (t["backlog"]["value"], t["backlog"]["colour"]) == ("1", "neutral")  # c7 open, aged
     assert "aged &gt; 24 h: 1" in t["backlog"]["sub"]
     assert (t["coverage"]["value"], t["coverage"]["colour"]) == ("75.0%", "neutral")  # reached 3 of 4
     assert "remedied 25.0% of 4" in t["coverage"]["sub"]
-
-
-def test_saved_targets_recolour_the_tiles(db):
-    set_setting(db, "targets", {"service_level": {"green": 0.4, "amber": 0.3, "higher_is_better": True},
-                                "asa_s": {"green": 10, "amber": 20, "higher_is_better": False}})  # fmt: skip
-    t = tiles(standup_page(kiosk="1", as_of=FIXTURE_AS_OF))
-    assert t["service_level"]["colour"] == "green"  # 0.4 ≥ 0.4
-    assert t["asa_s"]["colour"] == "amber"  # 18.3 s: above 10, within 20
-    assert t["abandon_rate"]["colour"] == "red"  # unchanged default target
 
 
 # --- deltas since yesterday's stand-up (hand-made fixture above) ---
@@ -208,11 +203,14 @@ def test_page_shows_deltas_since_yesterday(delta_db):
     t = tiles(standup_page(kiosk="1", as_of=DELTA_AS_OF))
     assert t["contacts_today"]["value"] == "4" and t["contacts_today"]["delta"] == "+1 since yesterday"
     assert t["contacts_today"]["sub"].startswith("11 since announcement (+5)")
-    assert (t["service_level"]["value"], t["service_level"]["delta"]) == ("50.0%", "-10.0 pts since yesterday")
-    assert (t["abandon_rate"]["value"], t["abandon_rate"]["delta"]) == ("25.0%", "+5.0 pts since yesterday")
-    assert (t["asa_s"]["value"], t["asa_s"]["delta"]) == ("18 s", "+3 s since yesterday")
+    # Phone tiles: today so far (metrics/today.py, tests/test_today.py): 2 calls, too few to show
+    # (n < 5), compared with the same window yesterday; the cumulative value below (8 offered).
+    sl = t["service_level"]
+    assert (sl["value"], sl["delta"]) == ("—", "— vs same time yesterday")
+    assert sl["sub"] == "50.0% since announcement · n = 2 · too few to show"
+    assert t["abandon_rate"]["sub"].startswith("25.0% since announcement")
     assert (t["backlog"]["value"], t["backlog"]["delta"]) == ("3", "+1 since yesterday")
-    assert "REPLAY of Wed 04 Mar 12:00 CST" in html(standup_page(kiosk="1", as_of=DELTA_AS_OF))
+    assert "REPLAY of Wed 04 Mar 2026 12:00 CST" in html(standup_page(kiosk="1", as_of=DELTA_AS_OF))
 
 
 # --- stale banner and "data as of" ---
@@ -293,4 +291,4 @@ def test_first_request_after_a_restart_goes_through_the_router(db, monkeypatch):
     at.switch_page("pages/standup.py").run()  # no earlier run: Streamlit starts in pages/ mode
     assert not at.exception, at.exception
     assert positions == ["hidden"]
-    assert tiles(at)["service_level"]["value"] == "40.0%"
+    assert tiles(at)["service_level"]["sub"].startswith("40.0% since announcement")

@@ -144,7 +144,8 @@ def test_undo_refusal_is_shown_on_the_upload_page(empty_db, tmp_path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("pages/upload.py").run()
     at.selectbox(key="undo_pick").set_value(a.ingest_id).run()
-    at.button(key="undo_confirm").click().run()
+    at.button(key="undo_ask").click().run()  # refused when asked: no "Yes, undo" to press
+    assert not [b for b in at.button if b.key == "undo_confirm"]
     assert not at.exception, at.exception
     assert any(
         plain(e.value).startswith(f"Cannot undo: cannot undo ingest {a.ingest_id}: later loads hold") for e in at.error

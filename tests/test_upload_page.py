@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from connectors.load import ingest_paths
 from store.db import connect
-from ui.upload import masked_rejects
+from ui.upload_preview import masked_rejects
 
 PAGE = "pages/upload.py"
 BAD_ROWS = (
@@ -90,10 +90,9 @@ def test_a_bad_file_shows_its_clear_message_and_loads_nothing(loaded_db):
     errors = [plain(e.value) for e in at.error]
     assert any("other.csv: no connector recognises this file (header: a, b, c)" in e for e in errors)
     assert any("broken.json" in e and "line" in e for e in errors), errors
-    at.button(key="upload_load").click().run()
-    assert not at.exception, at.exception
-    not_loaded = [e.value for e in at.error if plain(e.value).startswith("Not loaded")]
-    assert len(not_loaded) == 2
+    # Nothing loadable is staged: Load is disabled and says why (issue 15, item 9).
+    assert at.button(key="upload_load").disabled
+    assert any("Nothing to load" in c.value for c in at.caption)
     assert not frames(at, "file", "ingest_id", "inserted")
     assert query(loaded_db, "SELECT count(*) FROM ingests") == before
 
@@ -101,10 +100,27 @@ def test_a_bad_file_shows_its_clear_message_and_loads_nothing(loaded_db):
 def test_quarantined_rows_are_previewed_listed_and_kept_for_history(loaded_db):
     at = upload_page([("bad_rows.csv", BAD_ROWS.encode())])
     assert any("2 would be quarantined" in c.value for c in at.caption)
-    at.button(key="upload_load").click().run()
+    # The preview says which recall the rows belong to and why, and shows recall_id first.
+    assert any("1 of 1 rows belong to R1 (named in the file or at upload)." in plain(i.value) for i in at.info)
+    assert frames(at, "recall_id", "source_id")[0].columns[0] == "recall_id"
+    # The quarantine grouped by reason, with counts.
+    reasons = frames(at, "reason", "entries")[0]
+    assert sorted(reasons["entries"].tolist()) == [1, 1]
+    at.button(
+        key="upload_load",
+    ).click().run()
     assert not at.exception, at.exception
     row = report(at)["bad_rows.csv"]
     assert (row["read"], row["inserted"], row["quarantined"]) == (3, 1, 2)
+    # The report links to the change it made (R1 held 12 inbound contacts; q3 is a 13th) and says it in words.
+    (link,) = [e.proto for e in at.get("page_link")]
+    assert link.label == "Overview › R1 › Contacts +1: 12 → 13", link.label
+    words = plain(" ".join(m.value for m in at.markdown))
+    assert "3 input rows read; 1 new row stored; 0 replaced an older version" in words
+    # The staged file is marked as loaded and is not loaded again: Load is disabled.
+    (ingest_id,) = query(loaded_db, "SELECT max(ingest_id) FROM ingests")[0]
+    assert f"already loaded as #{ingest_id}" in words
+    assert at.button(key="upload_load").disabled
     rejects = frames(at, "source_row", "column_name", "raw")[0]
     assert rejects[["source_row", "column_name", "raw"]].values.tolist() == [
         [2, "channel", "fax"],
@@ -140,6 +156,12 @@ def test_undo_from_the_history_removes_the_ingests_rows(loaded_db):
     assert query(loaded_db, "SELECT count(*) FROM contacts") == [(14,)]
     at = upload_page()
     at.selectbox(key="undo_pick").set_value(contacts_ingest).run()
+    at.button(key="undo_ask").click().run()
+    # Asked first, with its impact; nothing is undone yet (issue 15, item 9).
+    (asked,) = [plain(w.value) for w in at.warning if plain(w.value).startswith("Undo #")]
+    # contacts.csv: 14 rows, 13 inbound, of which c11 (tag billing) matches no recall: R1 holds 12.
+    assert "Removes 14 contacts; Overview contacts 12 → 0 (R1)." in asked, asked
+    assert query(loaded_db, "SELECT count(*) FROM contacts") == [(14,)]
     at.button(key="undo_confirm").click().run()
     assert not at.exception, at.exception
     assert any(f"Undid ingest #{contacts_ingest} (contacts.csv): 14 rows removed" in plain(s.value) for s in at.success)
@@ -162,14 +184,20 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
     at = upload_page([("legacy.csv", LEGACY.encode())])
     assert any("legacy.csv: no connector recognises this file" in plain(e.value) for e in at.error)
     assert any("Mapping incomplete" in w.value for w in at.warning)
-    for column, header in {"source_id": "Ticket", "created_at": "Opened", "channel": "Kanal"}.items():
+    for column, header in {"channel": "Kanal"}.items():
         at.selectbox(key=f"upload_map_0_contacts_{column}").set_value(header)
     assert at.selectbox(key="upload_map_0_contacts_customer_email").value == "E-Mail"  # guessed from the header
+    # Suggested from header similarity and the values, each with three sample values (issue 15, item 8).
+    assert at.selectbox(key="upload_map_0_contacts_source_id").value == "Ticket"
+    assert at.selectbox(key="upload_map_0_contacts_created_at").value == "Opened"
+    assert "Kanal: phone, email, fax" in plain(" ".join(c.value for c in at.caption))
     at.text_input(key="upload_map_source_0").input("legacy_desk")
     at.selectbox(key="upload_map_direction_0").set_value("inbound")
     at.run()
     assert not at.exception, at.exception
     assert not any("Mapping incomplete" in w.value for w in at.warning)
+    # The choice column's values: each mapped or counted as unmapped.
+    assert any("1 value(s) unmapped (fax): 1 row would be quarantined" in plain(c.value) for c in at.caption)
     assert any(
         "3 input rows → table `contacts`: 2 rows to store, 1 would be quarantined" in c.value for c in at.caption
     )
@@ -177,6 +205,7 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
     at.button(key="upload_map_save_0").click().run()
     assert not at.exception, at.exception
     assert at.selectbox(key="upload_map_pick_0").value == "legacy desk"
+    assert not [b for b in at.button if b.key == "upload_map_load_0"]  # one Load button for every file
     con = connect(loaded_db)
     try:
         from store.mappings import get_mapping
@@ -188,7 +217,7 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
         "source": "legacy_desk",
         "direction": "inbound",
     }
-    at.button(key="upload_map_load_0").click().run()
+    at.button(key="upload_load").click().run()
     assert not at.exception, at.exception
     row = report(at)["legacy.csv"]
     assert (row["connector"], row["read"], row["inserted"], row["quarantined"]) == ("mapped", 3, 2, 1)
@@ -198,7 +227,10 @@ def test_a_file_no_connector_knows_is_mapped_saved_and_loaded_with_the_mapping(l
         ("T1", "alice@x.com"),
         ("T2", "bob@y.com"),
     ]
-    assert frames(at, "name", "table", "columns")[0]["name"].tolist() == ["legacy desk"]
+    # The saved mapping as a readable list (issue 15, item 8).
+    assert [e.label for e in at.expander if e.label.startswith("legacy desk")] == ["legacy desk → contacts (4 columns)"]
+    shown = plain(" ".join(m.value for m in at.markdown))
+    assert "Ticket → source_id" in shown and "source = legacy_desk (every row)" in shown
 
 
 def test_files_staged_on_disk_by_the_upload_route_are_previewed_loaded_and_cleared(empty_db, monkeypatch):
@@ -230,3 +262,17 @@ def test_a_seeded_file_with_a_name_no_file_may_have_is_refused(empty_db):
     errors = [plain(e.value) for e in at.error]
     assert any("may not start with a dot" in e for e in errors)
     assert any("is longer than 255 bytes" in e for e in errors)
+
+
+def test_the_bundled_samples_own_loads_are_labelled_in_undo(empty_db):
+    from store.sample import SAMPLE_LOADER
+
+    con = connect(empty_db)
+    ingest_paths(con, [METRIC_FIXTURES / "recall.toml"], loaded_by=SAMPLE_LOADER)
+    ingest_paths(con, [METRIC_FIXTURES / "contacts.csv"], loaded_by="ann")
+    con.close()
+    options = upload_page().selectbox(key="undo_pick").options
+    assert [o.split(" · ")[1:2] + o.split(" · ")[3:] for o in options] == [
+        ["contacts.csv"],
+        ["recall.toml", "bundled sample"],
+    ]

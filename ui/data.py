@@ -295,3 +295,12 @@ def alert_states(as_of: datetime | None, recall_id: str | None) -> list[dict]:
 
 
 _last_alerts: dict[tuple, list[dict]] = {}
+
+
+def alert_episodes(recall_id: str, until: datetime) -> list[dict]:
+    """Every firing episode of the recall's alerts up to ``until`` (alerts/history.py), for the
+    post-recall review; read each time (evaluations change them without a load)."""
+    from alerts.history import episodes
+
+    with reading() as con:
+        return episodes(con, recall_id, until)

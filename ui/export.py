@@ -77,14 +77,3 @@ def download_buttons(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
     )
-
-
-def chart_with_table(fig, frame: pl.DataFrame, name: str, key: str, show_pii: bool = False, labels=None) -> None:
-    """A Plotly chart with a table toggle and downloads of the numbers behind it; ``labels``
-    (ui.tables.labels) name the columns in the table and the downloads."""
-    if st.toggle("Table", key=f"{key}_table_toggle"):
-        config = dict(labels.config) if labels else None
-        st.dataframe(masked(frame, show_pii), key=f"{key}_table", hide_index=True, column_config=config)
-    else:
-        st.plotly_chart(fig, key=f"{key}_chart")
-    download_buttons(frame, name, key, show_pii, labels.headers if labels else None)

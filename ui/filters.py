@@ -16,6 +16,7 @@ import streamlit as st
 from metrics import Filters, Options, Scope
 from metrics.base import FCR_WINDOWS_H, as_utc
 from metrics.catalog import CATALOG
+from metrics.drill import data_range
 from metrics.scope import PHASE_LABELS
 from store import ledger
 from store.schema import CHANNELS
@@ -66,9 +67,9 @@ def recall_and_phase(recalls: pl.DataFrame) -> tuple[dict, str]:
 
 def replay_time(say_why: bool = True) -> datetime | None:
     """``?as_of=`` (ISO 8601) as a naive UTC time: replay that moment on any page; None when
-    absent, or unreadable (then named on the page when ``say_why``)."""
+    absent, ``now`` (live: ui/replay.py), or unreadable (then named on the page when ``say_why``)."""
     text = st.query_params.get("as_of")
-    if not text:
+    if not text or text == "now":
         return None
     try:
         ts = as_utc(text)
@@ -110,8 +111,10 @@ def _parse_date(key: str) -> date | None:
     return day
 
 
-def channels_and_dates(recall: dict) -> Filters:
-    """Sidebar channel multiselect and local date range; returns the metric filters."""
+def channels_and_dates(recall: dict, data_days: tuple[date | None, date | None] = (None, None)) -> Filters:
+    """Sidebar channel multiselect and local date range; returns the metric filters. The date
+    picker's calendar spans ``data_days`` (the recall's first and last day with data,
+    metrics.drill.data_range), so it opens on the recall's data rather than on today."""
     if "channels" not in st.session_state:
         wanted = [c for c in (st.query_params.get("channels") or "").split(",") if c]
         unknown = [c for c in wanted if c not in CHANNELS]
@@ -128,7 +131,18 @@ def channels_and_dates(recall: dict) -> Filters:
         st.session_state["dates"] = (start, end) if start and end and start <= end else ()
     else:
         _keep("dates")
-    picked = st.sidebar.date_input("Dates (local)", key="dates", help="Leave empty for the whole recall.")
+    chosen = [d for d in st.session_state["dates"] if d]
+    first, last = data_days
+    lowest = min([d for d in (first, *chosen) if d], default=None)
+    highest = max([d for d in (last, *chosen) if d], default=None)
+    picked = st.sidebar.date_input(
+        "Dates (local)",
+        key="dates",
+        min_value=lowest,
+        max_value=highest,
+        help="Leave empty for the whole recall."
+        + (f" Its data spans {first:%d %b %Y} – {last:%d %b %Y}." if first and last else ""),
+    )
     start, end = (picked[0], picked[-1]) if isinstance(picked, tuple) and len(picked) == 2 else (None, None)
     _sync("channels", ",".join(channels) or None)
     _sync("start", start.isoformat() if start else None)
@@ -182,6 +196,19 @@ class View:
     recall: dict
     phase: str
     scope: Scope
+    data_days: tuple[date | None, date | None] = (None, None)  # first and last day with contacts
+
+    def describe(self) -> str:
+        """What the page shows, for its header: the dates and channels filtered (or all of them)."""
+        f, (first, last) = self.scope.filters, self.data_days
+        if f.start and f.end:
+            dates = f"{f.start:%d %b %Y} – {f.end:%d %b %Y} (local)"
+        elif first and last:
+            dates = f"all dates ({first:%d %b %Y} – {last:%d %b %Y})"
+        else:
+            dates = "all dates"
+        channels = ", ".join(f.channels) if f.channels else "all channels"
+        return f"{dates} · {channels}"
 
     def read(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``function(con, *args, **kwargs)``, cached (ui.data.read)."""
@@ -212,5 +239,7 @@ def recall_view(busy_notice: bool = True) -> View:
         )
         st.stop()
     recall, phase = recall_and_phase(recalls)
-    chosen = channels_and_dates(recall)
-    return View(version, recall, phase, Scope(recall["recall_id"], as_of_now(), Options(), chosen))
+    as_of = as_of_now()
+    days = data.read(version, data_range, Scope(recall["recall_id"], as_of))
+    chosen = channels_and_dates(recall, days)
+    return View(version, recall, phase, Scope(recall["recall_id"], as_of, Options(), chosen), days)

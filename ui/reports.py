@@ -3,7 +3,7 @@ downloads (XLSX, HTML, PDF: docs/regulator-reports.md#documents)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import polars as pl
 import streamlit as st
@@ -14,6 +14,7 @@ from documents.html import report_html
 from documents.xlsx import to_xlsx
 from metrics.periods import local_day, month, nhtsa_schedule, quarter
 from metrics.regulator.form import Report
+from metrics.review import REVIEW_AFTER_CLOSE
 
 FORM_LABELS = {
     "cpsc": "US CPSC · Monthly Progress Report",
@@ -102,5 +103,6 @@ def review_time_note(recall: dict, replay: datetime | None) -> str:
         return f"as of {replay:%Y-%m-%d %H:%M} UTC (the replayed moment)"
     closed = recall.get("closed_at")
     if closed:
-        return f"as of 14 days after the close ({closed + timedelta(days=14):%Y-%m-%d %H:%M} UTC), or now if earlier"
+        at = closed + REVIEW_AFTER_CLOSE
+        return f"as of {REVIEW_AFTER_CLOSE.days} days after the close ({at:%Y-%m-%d %H:%M} UTC), or now if earlier"
     return "as of now (the recall is not closed)"

@@ -24,6 +24,8 @@ def notice(kiosk: bool = False) -> None:
     found = share(data.ledger_version())
     if found is None:
         return
+    if kiosk and found.only_sample:
+        return  # the REPLAY band says it is the sample (ui/replay.py)
     if kiosk:
         st.caption(f"Sample data: {found.describe()} are the bundled sample recall.")
     elif found.only_sample:

@@ -4,7 +4,7 @@ direction, and the metric's rule as help."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -12,16 +12,24 @@ import streamlit as st
 from metrics import Options
 from metrics.catalog import Metric, Reading
 from metrics.scope import PHASE_LABELS, PHASES
-from metrics.units import arrow, sample, tone
+from metrics.units import Target, sample, tone
+from metrics.verdict import per_day, shown
 
 DELTA_COLOR = {"higher": "normal", "lower": "inverse"}  # st.metric: normal = green when up
 
 
-def shown(metric: Metric, reading: Reading | None) -> float | None:
-    """The value a tile may show: none below the small-sample floor."""
-    if reading is None or (metric.sampled and sample(reading.n) == "hidden"):
-        return None
-    return reading.value
+TILE_CSS = """<style>
+[class*="st-key-tile_green_"] {border-left: 6px solid #16a34a; background: rgba(22, 163, 74, 0.08);}
+[class*="st-key-tile_amber_"] {border-left: 6px solid #d97706; background: rgba(217, 119, 6, 0.10);}
+[class*="st-key-tile_red_"] {border-left: 6px solid #dc2626; background: rgba(220, 38, 38, 0.09);}
+[class*="st-key-tile_"] {border-radius: 0.5rem; padding: 0.2rem 0.6rem;}
+</style>"""
+STATUS = {"green": "on target", "amber": "near target", "red": "off target"}
+
+
+def style() -> None:
+    """The frames of target-coloured tiles (once per page, before the tiles)."""
+    st.markdown(TILE_CSS, unsafe_allow_html=True)
 
 
 def tile(
@@ -32,23 +40,46 @@ def tile(
     versus: str | None = None,
     label: str | None = None,
     help_text: str | None = None,
+    target: Target | None = None,
+    days: tuple[float | None, float | None] | None = None,
 ) -> None:
     """One st.metric: hidden below 5, flagged below 30; the change from ``previous`` (labelled
     "vs ``versus``") green when it is good news for this metric, red when bad, grey otherwise, its
-    arrow by its sign. ``label``/``help_text`` replace the catalog's title and rule."""
+    arrow by its sign. ``label``/``help_text`` replace the catalog's title and rule. With a
+    ``target`` the tile is framed in its colour (and the help says which); with ``days`` (the
+    lengths of the two phases compared) a count's change is per day (metrics/verdict.py)."""
     value, before = shown(metric, reading), shown(metric, previous)
     small = metric.sampled and sample(reading.n) == "small" and value is not None
-    delta = value - before if value is not None and before is not None else None
-    good = tone(metric.better, delta, metric.unit)
-    st.metric(
-        (label or metric.title(options)) + (" (small sample)" if small else ""),
-        metric.unit.format(value),
-        delta=None if delta is None else metric.unit.format_delta(delta),
-        delta_color="off" if good == "neutral" else DELTA_COLOR[metric.better],
-        delta_arrow=arrow(delta, metric.unit),
-        delta_description=f"vs {versus}" if delta is not None and versus else None,
-        help=(help_text or metric.rule(options)) + (f" · n={reading.n}" if reading.n is not None else ""),
-    )
+    daily = days is not None and metric.unit.id == "count"
+    if daily:
+        value_d, before_d = per_day(metric, value, days[0]), per_day(metric, before, days[1])
+        delta = value_d - before_d if value_d is not None and before_d is not None else None
+        text = None if delta is None else "±0 a day" if abs(delta) < 0.05 else f"{delta:+,.1f} a day"
+    else:
+        delta = value - before if value is not None and before is not None else None
+        text = None if delta is None else metric.unit.format_delta(delta)
+    still = delta is None or (abs(delta) < 0.05 if daily else metric.unit.unchanged(delta))
+    good = "neutral" if still or metric.better is None else tone(metric.better, delta, metric.unit)
+    if daily and not still and metric.better is not None:  # tone() rounds counts to whole ones
+        good = "better" if (delta > 0) == (metric.better == "higher") else "worse"
+    pointing = "off" if still else "up" if delta > 0 else "down"
+    colour = target.colour(value) if target is not None else None
+    status = ""
+    if colour:
+        sign = "≥" if target.higher_is_better else "≤"
+        status = f"{STATUS[colour]} (target {sign} {metric.unit.format_target(target.green)}) · "
+    with st.container(key=f"tile_{colour or 'none'}_{metric.id}"):
+        st.metric(
+            (label or metric.title(options)) + (" (small sample)" if small else ""),
+            metric.unit.format(value),
+            delta=text,
+            delta_color="off" if good == "neutral" else DELTA_COLOR[metric.better],
+            delta_arrow=pointing,
+            delta_description=(f"since {versus}" if versus == "yesterday" else f"vs {versus}")
+            if delta is not None and versus
+            else None,
+            help=status + (help_text or metric.rule(options)) + (f" · n={reading.n}" if reading.n is not None else ""),
+        )
 
 
 def previous_phase(phase: str) -> str | None:
@@ -57,20 +88,34 @@ def previous_phase(phase: str) -> str | None:
     return PHASES[PHASES.index(phase) - 1]
 
 
-def phase_tiles(metrics: Sequence[Metric], result_of: Callable[[Metric], Any], phase: str, options: Options) -> None:
-    """Two rows (or more, four tiles a row at least) of tiles for ``phase``, each with its change
-    from the phase before it; ``result_of(metric)`` is the metric's computed frame (every phase)."""
+def phase_tiles(
+    metrics: Sequence[Metric],
+    result_of: Callable[[Metric], Any],
+    phase: str,
+    options: Options,
+    targets: Mapping[str, Target | None] | None = None,
+    yesterday_of: Callable[[Metric], Any] | None = None,
+    days: Mapping[str, float | None] | None = None,
+) -> None:
+    """Two rows (or more, four tiles a row at least) of tiles for ``phase``, framed in their
+    target colour (``targets``). The change shown: for the whole recall (``all``), since yesterday
+    (``yesterday_of(metric)``: the result at ``as_of − 24 h``); for one phase, from the phase before
+    it, counts per day of each phase (``days``: metrics.verdict.phase_days).
+    ``result_of(metric)`` is the metric's computed frame (every phase)."""
+    style()
     before = previous_phase(phase)
     per_row = max(4, -(-len(metrics) // 2))
     for start in range(0, len(metrics), per_row):
         cols = st.columns(per_row)
         for col, metric in zip(cols, metrics[start : start + per_row], strict=False):
             result = result_of(metric)
+            target = (targets or {}).get(metric.id)
             with col:
-                tile(
-                    metric,
-                    metric.reading(result, phase),
-                    options,
-                    metric.reading(result, before) if before else None,
-                    PHASE_LABELS[before] if before else None,
-                )
+                if phase == "all" and yesterday_of is not None:
+                    previous, versus, lengths = metric.reading(yesterday_of(metric), phase), "yesterday", None
+                elif before:
+                    previous, versus = metric.reading(result, before), PHASE_LABELS[before]
+                    lengths = (days.get(phase), days.get(before)) if days else None
+                else:
+                    previous, versus, lengths = None, None, None
+                tile(metric, metric.reading(result, phase), options, previous, versus, target=target, days=lengths)

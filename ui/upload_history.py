@@ -1,5 +1,10 @@
 """Upload page: the ingest ledger, the quarantine of any past ingest, and undo of a whole upload
-(store/undo.py: the rows the ingest wrote go, the versions it replaced come back)."""
+(store/undo.py: the rows the ingest wrote go, the versions it replaced come back).
+
+Undo asks first: picking an upload and pressing "Undo…" measures what the undo would change
+(store/reconcile.py's ``undo_impact``: "removes 2,255 contacts; Overview contacts 5,655 → 4,147")
+and only "Yes, undo" does it. The bundled sample's own loads are labelled as such.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,17 @@ import streamlit as st
 
 from connectors.load import RECALL_CONNECTOR
 from store import ledger as store_ledger
+from store.reconcile import UndoImpact, undo_impact
+from store.sample import SAMPLE_LOADER
 from store.undo import UndoError, UndoResult, undo_group
 from ui import access, data
 from ui.export import download_buttons
 from ui.text import md
-from ui.upload import (
-    masked_rejects,
-    signed_in_user,
-)
+from ui.upload import signed_in_user
+from ui.upload_preview import masked_rejects, show_quarantine
+
+IMPACT_KEY = "upload_undo_impact"  # (group id, the impact's words) while the confirmation is open
+SAMPLE_LABEL = "bundled sample"
 
 HISTORY_LABELS = {
     "ingest_id": "ingest",
@@ -43,6 +51,7 @@ def show_history(version: tuple) -> None:
     st.dataframe(ledger.rename(HISTORY_LABELS), key="upload_history", hide_index=True)
     labels = {
         r["ingest_id"]: f"#{r['ingest_id']} · {r['file_name']} · {r['loaded_at']:%Y-%m-%d %H:%M}"
+        + (f" · {SAMPLE_LABEL}" if r["loaded_by"] == SAMPLE_LOADER else "")
         for r in ledger.iter_rows(named=True)
     }
     left, right = st.columns(2)
@@ -57,7 +66,7 @@ def show_history(version: tuple) -> None:
             rows = masked_rejects(data.read(version, store_ledger.quarantine, pick), show_pii)
             if rows.height == 0:
                 st.caption("This ingest was undone; its quarantine rows went with it.")
-            st.dataframe(rows, key="upload_quarantine", hide_index=True)
+            show_quarantine("upload_quarantine", rows)
             download_buttons(rows, f"quarantine_{pick}", "upload_quarantine_dl", show_pii)
     with right:
         st.markdown("**Undo a whole upload**")
@@ -76,19 +85,66 @@ def show_history(version: tuple) -> None:
         )
         st.caption(
             "Removes the rows this upload wrote (every file of an archive together) and brings back the versions "
-            "it replaced."
+            "it replaced. You see what it changes before it is done."
         )
-        if st.button("Undo this ingest", key="undo_confirm", disabled=pick is None, type="primary"):
-            st.session_state["upload_undo_message"] = undo(pick, signed_in_user())
-            st.rerun()
+        confirm_undo(pick, group_labels)
         message = st.session_state.pop("upload_undo_message", None)
         if message:
             (st.error if message.startswith("Cannot") else st.success)(md(message))
 
 
+def confirm_undo(pick: int | None, group_labels: dict[int, str]) -> None:
+    """ "Undo…" measures the impact and asks; "Yes, undo" undoes, "Cancel" closes the question."""
+    asked = st.session_state.get(IMPACT_KEY)
+    if asked is not None and asked[0] != pick:
+        asked = st.session_state[IMPACT_KEY] = None
+    if asked is None:
+        if st.button("Undo…", key="undo_ask", disabled=pick is None):
+            st.session_state[IMPACT_KEY] = (pick, impact_text(pick))
+            st.rerun()
+        return
+    yes, no = st.columns(2)
+    if asked[1].startswith("Cannot"):  # refused (store/undo.py): nothing to confirm
+        st.error(md(asked[1]))
+    else:
+        st.warning(f"Undo {md(group_labels.get(pick, f'#{pick}'))}? {md(asked[1])}", icon="⚠️")
+    if not asked[1].startswith("Cannot") and yes.button("Yes, undo", key="undo_confirm", type="primary"):
+        st.session_state[IMPACT_KEY] = None
+        st.session_state["upload_undo_message"] = undo(pick, signed_in_user())
+        st.rerun()
+    if no.button("Cancel", key="undo_cancel"):
+        st.session_state[IMPACT_KEY] = None
+        st.rerun()
+
+
+def impact_words(impact: UndoImpact) -> str:
+    """ "Removes 2,255 contacts; Overview contacts 5,655 → 4,147" (every table it changes, every
+    recall whose Overview contacts change)."""
+    removed = [f"{n:,} {table}" for table, n in impact.removed.items() if n]
+    restored = sum(impact.restored.values())
+    parts = [f"removes {', '.join(removed) if removed else 'no rows'}"]
+    if restored:
+        parts.append(f"brings back {restored:,} earlier versions")
+    parts += [f"Overview contacts {b:,} → {a:,} ({recall})" for recall, (b, a) in impact.contacts.items()]
+    if not impact.contacts:
+        parts.append("Overview contacts unchanged")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
+def impact_text(group_id: int) -> str:
+    """The impact's words, or why it cannot be undone ("Cannot undo: …")."""
+    try:
+        with data.store() as con:
+            return impact_words(undo_impact(con, group_id))
+    except UndoError as e:
+        return f"Cannot undo: {e}"
+
+
 def upload_groups(live: pl.DataFrame) -> pl.DataFrame:
     """One row per ledger group of live ingests (an archive's files are one group: store/write.py):
-    ``group_id``, ``label`` (``#id · file · time``, or ``#id · archive.zip (N files) · time``) and
+    ``group_id``, ``label`` (``#id · file · time``, or ``#id · archive.zip (N files) · time``, with
+    `` · bundled sample`` for the sample's own loads) and
     whether a member loaded a recall definition; newest first."""
     if live.height == 0:
         return pl.DataFrame(schema={"group_id": pl.Int64, "label": pl.String, "recall_definition": pl.Boolean})
@@ -97,13 +153,14 @@ def upload_groups(live: pl.DataFrame) -> pl.DataFrame:
         pl.col("file_name").sort_by("ingest_id").first().alias("first_file"),
         pl.col("loaded_at").min(),
         (pl.col("connector") == RECALL_CONNECTOR).any().alias("recall_definition"),
+        (pl.col("loaded_by") == SAMPLE_LOADER).all().alias("sample"),
     )
     rows = []
     for r in grouped.sort("group_id", descending=True).iter_rows(named=True):
         name = r["first_file"] if r["files"] == 1 else f"{r['first_file'].split('/', 1)[0]} ({r['files']} files)"
-        rows.append(
-            (r["group_id"], f"#{r['group_id']} · {name} · {r['loaded_at']:%Y-%m-%d %H:%M}", r["recall_definition"])
-        )
+        sample = f" · {SAMPLE_LABEL}" if r["sample"] else ""
+        label = f"#{r['group_id']} · {name} · {r['loaded_at']:%Y-%m-%d %H:%M}{sample}"
+        rows.append((r["group_id"], label, r["recall_definition"]))
     return pl.DataFrame(rows, schema=["group_id", "label", "recall_definition"], orient="row")
 
 

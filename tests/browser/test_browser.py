@@ -31,7 +31,7 @@ def test_every_page_loads_without_error(server, page, shown):
 
 
 def test_overview_shows_sample_numbers_and_phase_switch_changes_them(server, page):
-    page.goto(server.url)
+    page.goto(f"{server.url}/?as_of=now")  # live: the whole sample (unasked, the sample replays its day 9)
     wait_for_app(page, "[data-testid='stMetric']")
     assert "sample data" in page.inner_text("body")
     contacts = page.locator("[data-testid='stMetric']").first.inner_text()
@@ -99,7 +99,18 @@ def test_upload_through_the_file_chooser_goes_to_disk_and_changes_the_numbers(se
     page.wait_for_selector("text=Staged on the server: hotline_extra.csv", timeout=30_000)
     wait_for_app(page, "text=3 input rows")
     assert page.locator("[data-testid='stFileUploaderDropzone']").count() == 0  # one chooser, not two
-    _load_and_count(page, server.url, before, tmp_path / "upload.png")
+    # Issue 15, item 7: the preview says which recall the rows belong to, and why.
+    assert "3 of 3 rows belong to CS-2026-014 (named in the file or at upload)" in page.inner_text("body")
+    page.locator(".st-key-upload_load button").click()
+    page.wait_for_selector("text=Loaded 1 of 1 file(s).", timeout=60_000)
+    # The staged file is marked as loaded and Load is disabled (item 9); the report links to the change.
+    page.wait_for_selector("text=already loaded as #", timeout=30_000)
+    assert page.locator(".st-key-upload_load button").is_disabled()
+    link = page.get_by_text(f"Overview › CS-2026-014 › Contacts +3: {before:,} → {before + 3:,}")
+    page.screenshot(path=tmp_path / "upload.png", full_page=True)
+    link.click()
+    wait_for_app(page, "[data-testid='stMetric']")
+    assert "recall=CS-2026-014" in page.url and _contacts_shown(page) == before + 3
 
 
 def test_upload_through_streamlits_uploader_when_served_by_app_py(tmp_path, browser):

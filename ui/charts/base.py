@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import plotly.graph_objects as go
 
+from documents.palette import CHANNEL_COLORS, FUNNEL_COLORS
 from metrics.catalog import CATALOG
 from metrics.coverage import FUNNEL
 from metrics.scope import PHASES, phase_bounds
@@ -13,20 +14,8 @@ from metrics.units import GREY_BELOW_N, HIDE_BELOW_N
 
 __all__ = ["CHANNEL_COLORS", "FUNNEL_COLORS", "FUNNEL_LABELS", "GREY", "GREY_BELOW_N", "HIDE_BELOW_N", "phase_marks"]
 
-CHANNEL_COLORS = {
-    "phone": "#1f77b4",
-    "email": "#ff7f0e",
-    "chat": "#2ca02c",
-    "whatsapp": "#25d366",
-    "sms": "#9467bd",
-    "social": "#e377c2",
-    "web": "#8c564b",
-    "other": "#7f7f7f",  # a channel the vendor reports that is none of ours (Zendesk api, integrations…)
-}
-
 
 FUNNEL_LABELS = {k: CATALOG[k].label for k in FUNNEL}  # the coverage stages, in order
-FUNNEL_COLORS = dict(zip(FUNNEL, ["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#f58518"], strict=True))
 GREY = "#b0b0b0"  # a rate on a small sample (metrics/units.py)
 
 

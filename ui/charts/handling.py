@@ -11,7 +11,7 @@ from ui.charts.base import _LEGEND, _MARGIN, CHANNEL_COLORS, HIDE_BELOW_N, _targ
 
 def channel_volume(daily: pl.DataFrame, recall: dict, phase: str = "all") -> go.Figure:
     """Stacked bars of inbound contacts per local day and channel, phase starts marked and the
-    selected phase shaded."""
+    selected phase shaded; each bar's ``customdata`` is [day, channel] (ui/drill.py)."""
     daily = daily.filter(pl.col("day").is_not_null())
     fig = go.Figure()
     per_channel = daily.filter(pl.col("channel") != "all")
@@ -22,6 +22,7 @@ def channel_volume(daily: pl.DataFrame, recall: dict, phase: str = "all") -> go.
             y=rows["contacts"].to_list(),
             name=channel,
             marker_color=CHANNEL_COLORS.get(channel, "#7f7f7f"),
+            customdata=[[str(day), channel] for day in rows["day"].to_list()],  # ui/drill.py: click-through
             hovertemplate="%{y} " + "<extra>%{fullData.name}</extra>",
         )
     fig.update_layout(barmode="stack", height=380, margin=_MARGIN, legend=_LEGEND, yaxis_title="contacts",
