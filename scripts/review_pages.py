@@ -2,7 +2,8 @@
 
 Usage: ``python scripts/review_pages.py [--out docs/screenshots] [--dpi 60]``. Loads the sample recall
 into a fresh store, replays the alert rules over it (every 3 hours from the first contact to the
-exports, as docs/alerts.md's sample section does, so the review lists what fired), runs ``python -m metrics review`` (PDF printed by headless chromium) and turns
+exports, as docs/alerts.md's sample section does, so the review lists what fired), runs
+``python -m metrics review`` (PDF printed by headless chromium) and turns
 each page into a PNG with poppler's ``pdftoppm``, so that what the PDF looks like can be seen
 without opening it.
 """
