@@ -14,9 +14,28 @@ from typing import Any
 
 import polars as pl
 import psycopg
+from sqlalchemy import exc as sa_exc
 
 from store.pg.dialect import to_postgres
-from store.pg.engine import url_of
+from store.pg.engine import shown, url_of
+
+
+# PostgreSQL type oid → the polars type DuckDB's result would have.
+_POLARS_OF_OID = {
+    16: pl.Boolean(),
+    20: pl.Int64(),
+    21: pl.Int16(),
+    23: pl.Int32(),
+    25: pl.String(),
+    1043: pl.String(),
+    700: pl.Float32(),
+    701: pl.Float64(),
+    1700: pl.Float64(),
+    1082: pl.Date(),
+    1114: pl.Datetime("us"),
+    1009: pl.List(pl.String()),
+    1015: pl.List(pl.String()),
+}
 
 
 def _value(v: Any) -> Any:
@@ -62,10 +81,15 @@ class PgConnection:
     def pl(self) -> pl.DataFrame:
         """The last result as a polars frame (column names as the query gave them)."""
         assert self._cursor is not None
-        names = [d.name for d in self._cursor.description or []]
+        described = self._cursor.description or []
         rows = self.fetchall()
-        columns = {n: [r[i] for r in rows] for i, n in enumerate(names)}
-        return pl.DataFrame(columns, strict=False) if rows else pl.DataFrame({n: [] for n in names})
+        frame = pl.DataFrame({d.name: [r[i] for r in rows] for i, d in enumerate(described)}, strict=False)
+        # A column all null (or no rows) takes its type from PostgreSQL's, as DuckDB's would.
+        return frame.with_columns(
+            pl.col(d.name).cast(_POLARS_OF_OID[d.type_code])
+            for d in described
+            if d.type_code in _POLARS_OF_OID and frame.schema[d.name] == pl.Null
+        )
 
     def close(self) -> None:
         self.raw.close()
@@ -84,3 +108,28 @@ def connect(url: str) -> PgConnection:
         options="-c default_transaction_isolation=repeatable\\ read -c TimeZone=UTC",
     )
     return PgConnection(raw)
+
+
+_MIGRATED: set[str] = set()
+
+
+def open_store(url: str, read_only: bool = False) -> PgConnection:
+    """A session on the PostgreSQL store at ``url``, its schema created or migrated first (once per
+    process; read-only sessions only check it). Errors name the server, never the password."""
+    from store.db import StoreError  # the store's own error type (store/db.py imports this module)
+    from store.pg.schema import upgrade
+
+    try:
+        if url not in _MIGRATED and not read_only:
+            upgrade(url)
+            _MIGRATED.add(url)
+        return connect(url)
+    except (psycopg.Error, sa_exc.SQLAlchemyError) as e:
+        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+        if sa_url_password(url):
+            reason = reason.replace(sa_url_password(url), "***")
+        raise StoreError(f"{shown(url)}: cannot open the PostgreSQL store ({reason})") from e
+
+
+def sa_url_password(url: str) -> str:
+    return url_of(url).password or ""

@@ -58,6 +58,8 @@ def _having_aliases(select: exp.Select) -> None:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, (exp.From, exp.Join)):
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{id(node)}")))  # PostgreSQL requires one
     if isinstance(node, exp.Anonymous) and node.name.lower() in _FUNCTIONS:
         return _FUNCTIONS[node.name.lower()](node)
     if (
