@@ -19,7 +19,6 @@ from sqlalchemy import exc as sa_exc
 from store.pg.dialect import to_postgres
 from store.pg.engine import shown, url_of
 
-
 # PostgreSQL type oid → the polars type DuckDB's result would have.
 _POLARS_OF_OID = {
     16: pl.Boolean(),

@@ -57,7 +57,48 @@ def _having_aliases(select: exp.Select) -> None:
             column.replace(aliases[column.name].copy())
 
 
+def _sorted_distinct_list(node: exp.ArraySort) -> exp.Expression:
+    """``list_sort(list_distinct(list(x)))``: ``array_agg(DISTINCT x ORDER BY x)`` (text sorts by
+    bytes, as in DuckDB, in a database created with the C collation: docs/deployment.md)."""
+    x = node.this.this.this.sql(dialect="postgres")
+    return sqlglot.parse_one(f"ARRAY_AGG(DISTINCT {x} ORDER BY {x})", read="postgres")
+
+
+def _arg_min_window(window: exp.Window) -> exp.Expression:
+    """``arg_min(v, (k1, k2, …)) OVER w``: the ``v`` of the smallest key over the frame, as the last
+    item of the smallest array [k1, k2, …, v] of text (``min(anyarray)``; the keys DuckDB compares
+    here — instants as ISO text, ids — order the same as text in the C collation)."""
+    arg = window.this
+    keys = arg.expression.expressions if isinstance(arg.expression, exp.Tuple) else [arg.expression]
+    items = [exp.cast(k.copy(), exp.DataType.build("text")) for k in [*keys, arg.this]]
+    smallest = window.copy()
+    smallest.set("this", exp.Min(this=exp.Array(expressions=items)))
+    return sqlglot.parse_one(f"({smallest.sql(dialect='postgres')})[{len(items)}]", read="postgres")
+
+
+def _comprehension(node: exp.Array) -> exp.Expression:
+    """DuckDB's ``[f(v) FOR v IN list IF cond]``: ``ARRAY(SELECT f(v) FROM unnest(list) AS v WHERE cond)``."""
+    c = node.expressions[0]
+    where = f" WHERE {c.args['condition'].sql(dialect='postgres')}" if c.args.get("condition") else ""
+    return sqlglot.parse_one(
+        f"ARRAY(SELECT {c.this.sql(dialect='postgres')} FROM unnest({c.args['iterator'].sql(dialect='postgres')}) "
+        f"AS _u({c.expression.sql(dialect='postgres')}){where})",
+        read="postgres",
+    )
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if (
+        isinstance(node, exp.Array)
+        and len(node.expressions) == 1
+        and isinstance(node.expressions[0], exp.Comprehension)
+    ):
+        return _comprehension(node)
+    if isinstance(node, exp.ArraySort) and isinstance(node.this, exp.ArrayDistinct):
+        if isinstance(node.this.this, exp.ArrayAgg):
+            return _sorted_distinct_list(node)
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.ArgMin):
+        return _arg_min_window(node)
     if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, (exp.From, exp.Join)):
         node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_q{id(node)}")))  # PostgreSQL requires one
     if isinstance(node, exp.Anonymous) and node.name.lower() in _FUNCTIONS:

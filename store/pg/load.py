@@ -18,6 +18,7 @@ import polars as pl
 
 from store.parsed import REJECT_SCHEMA, Parsed
 from store.pg.connection import PgConnection
+from store.pg.derived import rebuild
 from store.pg.dialect import to_postgres
 from store.schema import TABLES, hash_sql, internal_columns
 from store.upsert import Counts
@@ -100,7 +101,7 @@ def _upsert(con: PgConnection, table: str, ingest_id: int) -> Counts:
 def apply(con: PgConnection, parts: Parsed | Iterable[Parsed], meta: FileMeta) -> IngestResult:
     """Write one file (read whole, or its parts) in one transaction, after every earlier load has
     committed (the advisory lock); the ledger row and the quarantine with it. Nothing is written
-    when it fails."""
+    when it fails. The derived tables are recomputed with it (store/pg/derived.py)."""
     with con.raw.transaction():
         con.raw.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOAD_LOCK})
         ingest_id = con.raw.execute("SELECT nextval('ingest_seq')").fetchone()[0]
@@ -135,6 +136,7 @@ def apply(con: PgConnection, parts: Parsed | Iterable[Parsed], meta: FileMeta) -
                 meta.loaded_by or getpass.getuser(), parsed.warnings, meta.group_id or ingest_id,
             ],
         )  # fmt: skip
+        rebuild(con)
     return IngestResult(
         ingest_id,
         meta.file_name,
