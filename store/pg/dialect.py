@@ -88,6 +88,10 @@ def _comprehension(node: exp.Array) -> exp.Expression:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Bracket) and isinstance(
+        node.this, (exp.WithinGroup, exp.Window, exp.PercentileCont, exp.PercentileDisc)
+    ):
+        node.set("this", exp.Paren(this=node.this))  # percentile_cont(…) WITHIN GROUP (…)[i] needs brackets
     if (
         isinstance(node, exp.Array)
         and len(node.expressions) == 1
