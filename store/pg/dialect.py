@@ -18,12 +18,12 @@ from sqlglot import exp
 
 def _md5_number_lower(node: exp.Anonymous) -> exp.Expression:
     """DuckDB's md5_number_lower(x): the lower 64 bits of x's MD5 as an unsigned integer, i.e. the
-    first 8 bytes of the digest read little-endian. In PostgreSQL: the 16 hex digits of those bytes,
+    last 8 bytes of the digest read little-endian. In PostgreSQL: the 16 hex digits of those bytes,
     reversed pairwise, read as hexadecimal into NUMERIC (see store/pg/migrations: the hash columns
     are NUMERIC(20))."""
     arg = node.expressions[0].sql(dialect="postgres")
     hexed = f"md5({arg})"
-    swapped = " || ".join(f"substr({hexed}, {i}, 2)" for i in range(15, 0, -2))
+    swapped = " || ".join(f"substr({hexed}, {i}, 2)" for i in range(31, 16, -2))
     digits = " + ".join(
         f"(('x' || lpad(substr({swapped}, {i}, 4), 8, '0'))::bit(32)::bigint)::numeric * {16 ** (16 - i - 3)}"
         for i in range(1, 17, 4)

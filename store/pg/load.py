@@ -28,6 +28,10 @@ from store.write import apply as write_apply
 LOAD_LOCK = 0x5265_6361_6C6C  # pg_advisory_xact_lock key of every load and migration ("Recall")
 
 
+class HashCollision(Exception):
+    """Two natural keys with one ``key_h``: refused, as on DuckDB (store/upsert.py)."""
+
+
 class CountsRefused(Exception):
     """A file whose ledger counts do not add up (a connector bug): its transaction is rolled back."""
 
@@ -68,10 +72,23 @@ def _upsert(con: PgConnection, table: str, ingest_id: int) -> Counts:
     ).fetchone()
     row_stored = f"ROW({', '.join('s.' + c for c in cols)})"
     row_k = f"ROW({', '.join('k.' + c for c in cols)})"
-    older = f"(k.{v} IS NULL AND s.{v} IS NOT NULL) OR k.{v} < s.{v}" if v else "false"
+    # Older: the stored row has a stamp and the new one none or an earlier one (never null).
+    older = f"s.{v} IS NOT NULL AND (k.{v} IS NULL OR k.{v} < s.{v})" if v else "false"
     changes = f"{row_k} IS DISTINCT FROM {row_stored} AND NOT ({older})"
     stored = ", ".join(c for c, _ in [*((c, None) for c in cols), ("ingest_id", None), ("source_row", None)])
     internal = ", ".join(n for n, _ in internal_columns(table))
+    key_differs = " OR ".join(f"k.{c} IS DISTINCT FROM s.{c}" for c in spec.key)
+    clash = con.raw.execute(f"SELECT count(*) FROM {table} s JOIN _kept k USING (key_h) WHERE {key_differs}")
+    if clash.fetchone()[0]:
+        raise HashCollision(f"{table}: two natural keys share one 64-bit key hash; the file was not loaded")
+    # Stored rows this file leaves as they are: the file holds them too (undo of the load that wrote
+    # them re-points them here instead of deleting them: store/undo.py).
+    con.raw.execute(
+        f"INSERT INTO holds (table_name, key_h, held_ingest, by_ingest, source_row, same) "
+        f"SELECT '{table}', s.key_h, s.ingest_id, %(i)s, k.source_row, {row_k} IS NOT DISTINCT FROM {row_stored} "
+        f"FROM {table} s JOIN _kept k USING (key_h) WHERE NOT ({changes})",
+        {"i": ingest_id},
+    )
     # The stored version of each changed row moves to history (undo brings it back).
     con.raw.execute(
         f"INSERT INTO {table}_history ({stored}, {internal}, replaced_by) "
@@ -84,7 +101,7 @@ def _upsert(con: PgConnection, table: str, ingest_id: int) -> Counts:
     settable = ", ".join(f"{c} = excluded.{c}" for c in every if c != "key_h")
     excluded_row = f"ROW({', '.join('excluded.' + c for c in cols)})"
     target_row = f"ROW({', '.join(f'{table}.' + c for c in cols)})"
-    newer = f"NOT ((excluded.{v} IS NULL AND {table}.{v} IS NOT NULL) OR excluded.{v} < {table}.{v})" if v else "true"
+    newer = f"NOT ({table}.{v} IS NOT NULL AND (excluded.{v} IS NULL OR excluded.{v} < {table}.{v}))" if v else "true"
     written = con.raw.execute(
         f"INSERT INTO {table} ({', '.join(every)}) SELECT {', '.join(every)} FROM _kept "
         f"ON CONFLICT (key_h) DO UPDATE SET {settable} "

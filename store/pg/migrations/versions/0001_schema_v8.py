@@ -13,6 +13,7 @@ branch_labels = None
 depends_on = None
 
 SCHEMA_VERSION = 8  # the DuckDB store's version this revision matches
+DERIVED_VERSION = 7  # and the derived rules' (store/derived/__init__.py VERSION)
 
 STATEMENTS = (
     """CREATE TABLE affected (
@@ -548,6 +549,7 @@ def upgrade() -> None:
     for statement in STATEMENTS:
         op.execute(statement)
     op.execute(f"INSERT INTO schema_state VALUES ({SCHEMA_VERSION})")
+    op.execute(f"INSERT INTO derived_state VALUES ({DERIVED_VERSION})")
 
 
 def downgrade() -> None:
