@@ -20,12 +20,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import psycopg
+from sqlalchemy.exc import SQLAlchemyError
 
 from store import derived
 from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
+from store.pg.connection import PgConnection
 from store.pg.connection import open_store as pg_open
-from store.pg.engine import is_postgres
+from store.pg.engine import is_postgres, shown, url_of
 from store.schema import DUCKDB_TYPES, TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
@@ -77,7 +80,7 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
     """Open (creating if needed) the store at ``path`` and make sure the schema exists (a
     PostgreSQL URL: the PostgreSQL store, its schema migrated, store/pg/connection.py)."""
     if is_postgres(path):
-        return pg_open(str(path or os.environ["RECALL_OPS_DB"]), read_only=read_only)  # type: ignore[return-value]
+        return _open_postgres(str(path or os.environ["RECALL_OPS_DB"]), read_only)  # type: ignore[return-value]
     path = check_path(path) if path else default_path()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +103,18 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             con.close()
             raise StoreError(f"{path}: the database file is damaged or unreadable ({e}); it was not changed") from e
     return con
+
+
+def _open_postgres(url: str, read_only: bool) -> PgConnection:
+    """The PostgreSQL store at ``url``; :class:`StoreError` naming the server (never the password)."""
+    try:
+        return pg_open(url, read_only=read_only)
+    except (psycopg.Error, SQLAlchemyError) as e:
+        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+        password = url_of(url).password
+        if password:
+            reason = reason.replace(password, "***")
+        raise StoreError(f"{shown(url)}: cannot open the PostgreSQL store ({reason})") from e
 
 
 SCHEMA_VERSION = 8  # bump when ddl() or a migration below changes

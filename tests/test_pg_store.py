@@ -231,3 +231,11 @@ def test_an_unreachable_server_is_a_clear_message_without_the_password():
     with pytest.raises(StoreError, match="cannot open the PostgreSQL store") as e:
         connect("postgresql+psycopg://analyst:s3cret@127.0.0.1:1/recall")
     assert "s3cret" not in str(e.value)
+
+
+def test_undo_on_postgresql_is_refused_clearly_for_now(pg_metrics_store):
+    from store.undo import UndoError, undo_ingest
+
+    with pytest.raises(UndoError, match="not available on the PostgreSQL store yet"):
+        undo_ingest(pg_metrics_store, 2)
+    assert pg_metrics_store.execute("SELECT count(*) FROM ingests WHERE undone_at IS NULL").fetchall() == [(5,)]

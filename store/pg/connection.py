@@ -14,10 +14,9 @@ from typing import Any
 
 import polars as pl
 import psycopg
-from sqlalchemy import exc as sa_exc
 
 from store.pg.dialect import to_postgres
-from store.pg.engine import shown, url_of
+from store.pg.engine import url_of
 
 # PostgreSQL type oid → the polars type DuckDB's result would have.
 _POLARS_OF_OID = {
@@ -114,21 +113,10 @@ _MIGRATED: set[str] = set()
 
 def open_store(url: str, read_only: bool = False) -> PgConnection:
     """A session on the PostgreSQL store at ``url``, its schema created or migrated first (once per
-    process; read-only sessions only check it). Errors name the server, never the password."""
-    from store.db import StoreError  # the store's own error type (store/db.py imports this module)
+    process; read-only sessions only check it). Raises the driver's errors (store/db.py words them)."""
     from store.pg.schema import upgrade
 
-    try:
-        if url not in _MIGRATED and not read_only:
-            upgrade(url)
-            _MIGRATED.add(url)
-        return connect(url)
-    except (psycopg.Error, sa_exc.SQLAlchemyError) as e:
-        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
-        if sa_url_password(url):
-            reason = reason.replace(sa_url_password(url), "***")
-        raise StoreError(f"{shown(url)}: cannot open the PostgreSQL store ({reason})") from e
-
-
-def sa_url_password(url: str) -> str:
-    return url_of(url).password or ""
+    if url not in _MIGRATED and not read_only:
+        upgrade(url)
+        _MIGRATED.add(url)
+    return connect(url)
