@@ -34,7 +34,8 @@ from connectors.reading import read_file, recall_window
 from connectors.redact import mask_text
 from connectors.textfile import iter_json_records, xlsx_rows
 from store.db import STORE_IO_ERRORS
-from store.write import FileMeta, IngestResult, apply
+from store.pg.load import writer
+from store.write import FileMeta, IngestResult
 
 __all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
 
@@ -159,10 +160,10 @@ def ingest_file(
     meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by, group_id)
     try:
         try:
-            return apply(con, read_ahead(read()), meta)
+            return writer(con)(con, read_ahead(read()), meta)
         except ReadWhole:
             with reading_whole():
-                return apply(con, read(), meta)
+                return writer(con)(con, read(), meta)
     except RecursionError as e:  # any reader: a file nested too deeply is unreadable, never a crash
         raise too_deep(f.name) from e
 

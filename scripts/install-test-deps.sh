@@ -3,7 +3,7 @@
 # the Python packages from requirements-dev.txt (the runtime included), Debian's chromium, which
 # the browser tests drive and the review's PDF is printed with (tests/browser, tests/test_review.py;
 # Playwright cannot download its own browsers here), poppler-utils to read that PDF back, and
-# PostgreSQL 15, which the SQL reader's tests start (tests/live/test_live_sql.py).
+# PostgreSQL 15, which the SQL reader's and the PostgreSQL store's tests start (tests/pg_support.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,10 +3,11 @@
 The file is ``--db`` when given, else ``$RECALL_OPS_DB``, else ``data/recall_ops.duckdb``. DuckDB
 may use ``$RECALL_OPS_MEMORY_LIMIT`` (default 1 GB) before it spills to disk.
 
-The store is a file: a value that is a database URL or a DuckDB connection string
-(``postgresql+psycopg://…``, ``md:…``, ``s3://…``; any ``scheme:`` of two letters or more) is
-refused with :class:`StoreError` before anything is created — taken as a path it would make
-folders named after the URL and load there.
+A PostgreSQL URL (``postgresql+psycopg://user@host/db``) opens the PostgreSQL store instead
+(store/pg/, docs/scaling.md). Any other database URL or DuckDB connection string (``md:…``,
+``s3://…``, ``mysql://…``; any ``scheme:`` of two letters or more) is refused with
+:class:`StoreError` before anything is created — taken as a path it would make folders named
+after the URL and load there.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import psycopg
+from sqlalchemy.exc import SQLAlchemyError
 
 from store import derived
 from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
+from store.pg.connection import PgConnection
+from store.pg.connection import open_store as pg_open
+from store.pg.engine import is_postgres, shown, url_of
 from store.schema import DUCKDB_TYPES, TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 
@@ -44,7 +50,8 @@ def check_path(value: str | Path) -> Path:
         scheme = text.split(":", 1)[0]  # only the scheme is echoed: a URL may carry a password
         raise StoreError(
             f"'{scheme}:…' is a database address, not a file path: Recall Ops keeps its data in one DuckDB file. "
-            "Give a file path, for example --db data/recall_ops.duckdb (other databases are not supported; "
+            "Give a file path, for example --db data/recall_ops.duckdb, or a PostgreSQL URL "
+            "(postgresql+psycopg://user@host/dbname; other databases are not supported; "
             "write ./NAME for a file whose name has a colon)"
         )
     return Path(value)
@@ -70,7 +77,10 @@ def default_path() -> Path:
 
 
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the store at ``path`` and make sure the schema exists."""
+    """Open (creating if needed) the store at ``path`` and make sure the schema exists (a
+    PostgreSQL URL: the PostgreSQL store, its schema migrated, store/pg/connection.py)."""
+    if is_postgres(path):
+        return _open_postgres(str(path or os.environ["RECALL_OPS_DB"]), read_only)  # type: ignore[return-value]
     path = check_path(path) if path else default_path()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +103,18 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
             con.close()
             raise StoreError(f"{path}: the database file is damaged or unreadable ({e}); it was not changed") from e
     return con
+
+
+def _open_postgres(url: str, read_only: bool) -> PgConnection:
+    """The PostgreSQL store at ``url``; :class:`StoreError` naming the server (never the password)."""
+    try:
+        return pg_open(url, read_only=read_only)
+    except (psycopg.Error, SQLAlchemyError) as e:
+        reason = str(getattr(e, "orig", None) or e).splitlines()[0]
+        password = url_of(url).password
+        if password:
+            reason = reason.replace(password, "***")
+        raise StoreError(f"{shown(url)}: cannot open the PostgreSQL store ({reason})") from e
 
 
 SCHEMA_VERSION = 8  # bump when ddl() or a migration below changes

@@ -68,6 +68,7 @@ def undo_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None =
     keeps who did it without a schema change. Raises :class:`UndoError` for an unknown ingest or
     one already undone (nothing changes).
     """
+    _duckdb_only(con)
     con.execute("BEGIN TRANSACTION")
     try:
         result = _undo(con, ingest_id, by)
@@ -79,9 +80,16 @@ def undo_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None =
     return result
 
 
+def _duckdb_only(con: object) -> None:
+    """Undo on the PostgreSQL store (store/pg/) is a later increment: refused with a clear message."""
+    if not isinstance(con, duckdb.DuckDBPyConnection):
+        raise UndoError("undo is not available on the PostgreSQL store yet (docs/scaling.md); nothing was changed")
+
+
 def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = None) -> list[UndoResult]:
     """Undo every live ingest of ledger group ``group_id`` (the files of one archive), newest
     first, in one transaction: all of them or, on any :class:`UndoError`, none."""
+    _duckdb_only(con)
     ids = [
         r[0]
         for r in con.execute(

@@ -41,6 +41,37 @@ def load(con, *paths, **kw):
     return results
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL server for this test process (tests/pg_support.py)."""
+    import pg_support
+
+    yield from pg_support.start()
+
+
+@pytest.fixture(scope="session")
+def pg_metrics_template(pg_server) -> str:
+    """The metrics fixture loaded once per test process (through the real ingest path) into a
+    PostgreSQL database that tests never open: each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    from store.pg.engine import dispose
+
+    url = pg_server.create("metrics_template")
+    con = connect(url)
+    load(con, METRIC_FIXTURES)
+    con.close()
+    dispose(url)
+    return "metrics_template"
+
+
+@pytest.fixture
+def pg_metrics_store(pg_server, pg_metrics_template):
+    """The hand-computed metrics fixture in a PostgreSQL database of the test's own."""
+    url = pg_server.create(f"m{pg_server.next_name()}", template=pg_metrics_template)
+    con = connect(url)
+    yield con
+    con.close()
+
+
 @pytest.fixture
 def store(tmp_path):
     con = connect(tmp_path / "store.duckdb")

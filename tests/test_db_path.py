@@ -1,5 +1,6 @@
 """A ``--db`` value that is not a file path (a database URL) is refused before anything is created
-(issue 12, item 7): by the ingest, watch, mapping and report commands, and from $RECALL_OPS_DB."""
+(issue 12, item 7): by the ingest, watch, mapping and report commands, and from $RECALL_OPS_DB —
+except a PostgreSQL URL, which opens the PostgreSQL store (issue 20, tests/test_pg_store.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from conftest import ROOT
 from store.db import StoreError, check_path, connect
 
 URLS = [
-    "postgresql+psycopg://analyst:s3cret@db.example.com:5432/recall",
-    "postgresql://localhost/recall",
+    "mysql+pymysql://analyst:s3cret@db.example.com:3306/recall",
+    "sqlite:///recall.db",
     "md:recall_ops",
     "s3://bucket/recall.duckdb",
 ]
@@ -61,6 +62,6 @@ def test_commands_refuse_a_url_with_a_clear_message(tmp_path: Path) -> None:
     ]
     for r in runs:
         assert r.returncode == 2, r.stdout + r.stderr
-        assert "'postgresql+psycopg:…' is a database address, not a file path" in r.stderr
+        assert "'mysql+pymysql:…' is a database address, not a file path" in r.stderr
         assert "Traceback" not in r.stderr and "s3cret" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inbox"]

@@ -34,6 +34,15 @@ def by_phase(frame: pl.DataFrame, **where) -> dict[str, dict]:
     return {r["phase"]: r for r in frame.iter_rows(named=True)}
 
 
+@pytest.fixture(params=["duckdb", "postgres"])
+def metrics_store(request, metrics_store):
+    """Every hand-worked figure below on both engines: the DuckDB file, and the same fixture loaded
+    into PostgreSQL through the same ingest path (the metric SQL transpiled: store/pg/dialect.py)."""
+    if request.param == "duckdb":
+        return metrics_store
+    return request.getfixturevalue("pg_metrics_store")
+
+
 def test_fcr_repeat_contact(metrics_store):
     rows = by_phase(fcr(metrics_store, Scope(RID, AS_OF)))
     assert (rows["all"]["resolved"], rows["all"]["n"], rows["all"]["pending"]) == (3, 7, 1)

@@ -21,7 +21,7 @@ from store.db import connect
 from store.sample import SAMPLE_LOADER, remove_sample, sample_share
 
 SAMPLE = ROOT / "sample_data" / "car_seat"
-SAMPLE_CONTACTS, SAMPLE_UNITS = 7123, 2000  # rows of sample_data/car_seat/contacts.csv and registry.csv
+SAMPLE_CONTACTS, SAMPLE_UNITS = 7123, 2892  # rows of sample_data/car_seat/contacts.csv and registry.csv
 
 
 def user_files(folder: Path, units: int = 1500) -> list[Path]:
@@ -55,7 +55,7 @@ def test_a_registry_adding_units_says_so_and_the_share_is_counted(sample_store: 
     registry, contacts = ingest_paths(con, user_files(tmp_path / "mine"))
     assert (registry.inserted, contacts.inserted) == (1500, 3)
     assert (
-        "registry_batch2.csv: adds 1,500 units to the 2,000 already in recall CS-2026-014's registry (now 3,500)"
+        "registry_batch2.csv: adds 1,500 units to the 2,892 already in recall CS-2026-014's registry (now 4,392)"
         in registry.warnings[0]
     )
     share = sample_share(con)
@@ -65,7 +65,7 @@ def test_a_registry_adding_units_says_so_and_the_share_is_counted(sample_store: 
         SAMPLE_UNITS,
         SAMPLE_UNITS + 1500,
     )
-    assert share.describe() == "7,123 of 7,126 contacts (100%) and 2,000 of 3,500 affected units (57%)"
+    assert share.describe() == "7,123 of 7,126 contacts (100%) and 2,892 of 4,392 affected units (66%)"
     undone = remove_sample(con, "tester")
     assert len(undone) == 5  # recall, registry, contacts, notifications, csat
     assert sample_share(con) is None
@@ -110,7 +110,7 @@ def test_every_page_shows_the_share_and_upload_removes_it(sample_store, tmp_path
     con.close()
     for page in ("pages/overview.py", "pages/channels.py", "pages/coverage.py", "pages/standup.py"):
         warnings = [w.value for w in _page(page).warning]
-        assert any("Sample data still in the store:" in w and "2,000 of 3,500 affected units (57%)" in w
+        assert any("Sample data still in the store:" in w and "2,892 of 4,392 affected units (66%)" in w
                    for w in warnings), (page, warnings)  # fmt: skip
     at = _page("pages/upload.py")
     assert any("Your data is blended with the sample's" in w.value for w in at.warning)

@@ -43,7 +43,7 @@ PAGES: tuple[Page, ...] = (
     Page("channels", "Channels & handling", "📞", "Recall", ready="[data-testid='stMetric']"),
     Page("quality", "Quality", "✅", "Recall", ready="[data-testid='stMetric']"),
     Page("coverage", "Coverage", "📬", "Recall", ready="[data-testid='stMetric']"),
-    Page("alerts", "Alerts", "🚨", "Recall", ready="[data-testid='stDataFrame']"),
+    Page("alerts", "Alerts", "🚨", "Recall", ready="text=Firing:"),
     Page("reports", "Reports", "📄", "Data", audience="analyst", ready="text=Post-recall review"),
     Page("upload", "Upload", "📤", "Data", audience="analyst", ready="text=Choose files"),
     Page("settings", "Settings", "⚙️", "Data", audience="admin"),

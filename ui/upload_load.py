@@ -15,6 +15,7 @@ import streamlit as st
 from alerts.scheduler import after_load
 from connectors.base import SourceFile, Unreadable
 from connectors.load import Failure, LedgerGroups, ingest_file
+from metrics.catalog import CATALOG
 from store.db import STORE_IO_ERRORS
 from store.reconcile import overview_contacts
 from ui import access, data
@@ -121,7 +122,7 @@ def in_words(r: dict[str, Any]) -> str:
 
 def change_line(recall_id: str, before: int, after: int) -> str:
     """ "Contacts +1,508: 4,147 → 5,655" for one recall's Overview."""
-    return f"Contacts {after - before:+,}: {before:,} → {after:,}"
+    return f"{CATALOG['contacts'].label} {after - before:+,}: {before:,} → {after:,}"
 
 
 def show_reports(reports: list[dict[str, Any]] | None) -> None:

@@ -24,7 +24,7 @@ def test_a_load_that_trips_a_rule_shows_on_the_strip_within_one_refresh(tmp_path
     try:
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
-        page.goto(f"{srv.url}/standup?kiosk=1&refresh={REFRESH_S}")
+        page.goto(f"{srv.url}/standup?kiosk=1&as_of=now&refresh={REFRESH_S}")
         wait_for_app(page, BY_NAME["standup"].ready)
         assert page.locator("[data-subject='strap frays']").count() == 0
         watcher = subprocess.Popen(

@@ -90,10 +90,10 @@ def _load_and_count(page, url: str, before: int, shot: Path) -> None:
 def test_upload_through_the_file_chooser_goes_to_disk_and_changes_the_numbers(server, page, tmp_path):
     """serve.py: the chooser sends the file to the upload route, which writes it to disk as it
     arrives; the page previews and loads that file."""
-    page.goto(server.url)
+    page.goto(f"{server.url}/?as_of=now")  # live: the whole sample (unasked, a sample-only store replays day 9)
     wait_for_app(page, "[data-testid='stMetric']")
     before = _contacts_shown(page)
-    page.goto(f"{server.url}/upload")
+    page.goto(f"{server.url}/upload?as_of=now")
     wait_for_app(page, "text=Choose files")
     page.locator(".st-key-upload_disk input[type='file']").set_input_files(str(_extra_calls(tmp_path)))
     page.wait_for_selector("text=Staged on the server: hotline_extra.csv", timeout=30_000)
@@ -119,13 +119,13 @@ def test_upload_through_streamlits_uploader_when_served_by_app_py(tmp_path, brow
     srv.start()
     try:
         page = browser.new_page()
-        page.goto(srv.url)
+        page.goto(f"{srv.url}/?as_of=now")
         wait_for_app(page, "[data-testid='stMetric']")
         before = _contacts_shown(page)
         page.goto(f"{srv.url}/upload")
         wait_for_app(page, "[data-testid='stFileUploaderDropzone']")
         page.locator("input[type='file']").first.set_input_files(str(_extra_calls(tmp_path)))
-        _load_and_count(page, srv.url, before, tmp_path / "upload-widget.png")
+        _load_and_count(page, f"{srv.url}/?as_of=now", before, tmp_path / "upload-widget.png")
     finally:
         srv.stop()
 

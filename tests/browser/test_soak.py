@@ -12,7 +12,7 @@ import pytest
 
 from bench.soak import soak
 
-SECONDS = 48
+SECONDS = 30
 
 
 @pytest.mark.slow

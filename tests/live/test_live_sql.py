@@ -1,13 +1,10 @@
-"""The SQL reader against a real PostgreSQL 15 server (started here by pytest-postgresql's executor),
+"""The SQL reader against a real PostgreSQL 15 server (pytest-postgresql's executor, tests/pg_support.py),
 through SQLAlchemy and a column mapping saved in the store."""
 
 from __future__ import annotations
 
 import json
 import os
-import pwd
-import shutil
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +12,6 @@ import port_for
 import psycopg
 import pytest
 from pull_support import run_once
-from pytest_postgresql.executors.proc import PostgreSQLExecutor
 
 from store.db import connect
 from store.mappings import save_mapping
@@ -39,33 +35,9 @@ MAPPING = {
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    """A throwaway PostgreSQL server; PostgreSQL refuses root, so its files belong to ``postgres``
-    when the tests run as root (pg_ctl_as_postgres runs pg_ctl as that user)."""
-    if not (BIN / "pg_ctl").exists():
-        pytest.skip(f"PostgreSQL not installed at {BIN} (.ci/run installs it)")
-    folder = tempfile.mkdtemp(prefix="recall-ops-pg-")
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
-        os.chown(folder, user.pw_uid, user.pw_gid)
-    port = port_for.select_random()
-    os.environ.setdefault("RECALL_OPS_PG_CTL", str(BIN / "pg_ctl"))  # read by pg_ctl_as_postgres
-    server = PostgreSQLExecutor(
-        executable=str(PG_CTL),
-        host="127.0.0.1",
-        port=port,
-        datadir=os.path.join(folder, "data"),
-        unixsocketdir=folder,
-        logfile=os.path.join(folder, "postgres.log"),
-        startparams="-w",
-        dbname="helpdesk",
-    )
-    server.start()
-    with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True) as c:
-        c.execute("CREATE DATABASE helpdesk")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/helpdesk", port
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+def postgres(pg_server):
+    """A database of its own on the test process's PostgreSQL server (tests/pg_support.py)."""
+    yield pg_server.create("helpdesk", migrated=False), pg_server.port
 
 
 def pg(port: int, sql: str, params: list | None = None) -> None:

@@ -1,0 +1,122 @@
+"""A PostgreSQL connection with the calls the metrics and the store's reads make on DuckDB's
+(``execute(sql, params).fetchall()``, ``sql(sql, params=…).pl()``, ``close()``), so every query is
+written once, in DuckDB's dialect, and transpiled (store/pg/dialect.py).
+
+The driver connection is in autocommit mode, as a DuckDB connection is: ``BEGIN TRANSACTION`` …
+``ROLLBACK`` (store/db.py's ``read_transaction``) read one snapshot when the session runs at
+REPEATABLE READ, which :func:`connect` sets (PostgreSQL's snapshot isolation, DuckDB's default).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import psycopg
+
+from store.pg.dialect import to_postgres
+from store.pg.engine import url_of
+
+# PostgreSQL type oid → the polars type DuckDB's result would have.
+_POLARS_OF_OID = {
+    16: pl.Boolean(),
+    20: pl.Int64(),
+    21: pl.Int16(),
+    23: pl.Int32(),
+    25: pl.String(),
+    1043: pl.String(),
+    700: pl.Float32(),
+    701: pl.Float64(),
+    1700: pl.Float64(),
+    1082: pl.Date(),
+    1114: pl.Datetime("us"),
+    1009: pl.List(pl.String()),
+    1015: pl.List(pl.String()),
+}
+
+
+def _value(v: Any) -> Any:
+    """A parameter as psycopg takes it (a DuckDB list parameter is a PostgreSQL array already)."""
+    return v
+
+
+def _plain(v: Any) -> Any:
+    """NUMERIC (sums of integers, the 64-bit hashes) as int when whole, else float: DuckDB's types."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+class PgConnection:
+    """One PostgreSQL session speaking DuckDB's SQL (see the module docstring)."""
+
+    def __init__(self, raw: psycopg.Connection) -> None:
+        self.raw = raw
+        self._cursor: psycopg.Cursor | None = None
+
+    def execute(self, sql: str, params: list | tuple | dict | None = None) -> PgConnection:
+        text, positional = to_postgres(sql)
+        if isinstance(params, (list, tuple)):
+            named = {name: _value(v) for name, v in zip(positional, params, strict=True)}
+        else:
+            named = {k: _value(v) for k, v in (params or {}).items()}
+        self._cursor = self.raw.execute(text, named or None)
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        assert self._cursor is not None
+        return [tuple(_plain(v) for v in row) for row in self._cursor.fetchall()]
+
+    def fetchone(self) -> tuple | None:
+        assert self._cursor is not None
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(_plain(v) for v in row)
+
+    def sql(self, sql: str, params: dict | None = None) -> PgConnection:
+        return self.execute(sql, params)
+
+    def pl(self) -> pl.DataFrame:
+        """The last result as a polars frame (column names as the query gave them)."""
+        assert self._cursor is not None
+        described = self._cursor.description or []
+        rows = self.fetchall()
+        frame = pl.DataFrame({d.name: [r[i] for r in rows] for i, d in enumerate(described)}, strict=False)
+        # A column all null (or no rows) takes its type from PostgreSQL's, as DuckDB's would.
+        return frame.with_columns(
+            pl.col(d.name).cast(_POLARS_OF_OID[d.type_code])
+            for d in described
+            if d.type_code in _POLARS_OF_OID and frame.schema[d.name] == pl.Null
+        )
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str) -> PgConnection:
+    """A session on the PostgreSQL store at ``url`` (the schema must be migrated: store/pg/schema.py)."""
+    sa_url = url_of(url)
+    raw = psycopg.connect(
+        host=sa_url.host,
+        port=sa_url.port,
+        user=sa_url.username,
+        password=sa_url.password,
+        dbname=sa_url.database,
+        autocommit=True,
+        options="-c default_transaction_isolation=repeatable\\ read -c TimeZone=UTC",
+    )
+    return PgConnection(raw)
+
+
+_MIGRATED: set[str] = set()
+
+
+def open_store(url: str, read_only: bool = False) -> PgConnection:
+    """A session on the PostgreSQL store at ``url``, its schema created or migrated first (once per
+    process; read-only sessions only check it). Raises the driver's errors (store/db.py words them)."""
+    from store.pg.schema import upgrade
+
+    if url not in _MIGRATED and not read_only:
+        upgrade(url)
+        _MIGRATED.add(url)
+    return connect(url)

@@ -1,0 +1,55 @@
+"""The derived tables (store/derived/: contact_facts, notification_facts, customer_facts) on
+PostgreSQL, from the same rule SQL as on DuckDB (store/derived/rules.py and each table's
+``facts_sql``), transpiled (store/pg/dialect.py).
+
+This increment recomputes them whole after each load, in the load's transaction (DuckDB's store
+refreshes only what the load touched: store/derived/__init__.py); the same rows either way.
+"""
+
+from __future__ import annotations
+
+from store.derived import contact_facts, customer_facts, notification_facts
+from store.derived.rules import NEXT_SQL
+from store.pg.connection import PgConnection
+from store.schema import TABLES, internal_columns
+
+# DuckDB's ``x.* REPLACE (r.recall_id AS recall_id)``, spelled out (PostgreSQL has no star REPLACE).
+_EVENT_COLUMNS = [
+    *TABLES["notifications"].names,
+    "ingest_id",
+    "source_row",
+    *(n for n, _ in internal_columns("notifications")),
+]
+_EVENT_STAR = "x.* REPLACE (r.recall_id AS recall_id)"
+_EVENT_SELECTED = ", ".join("r.recall_id AS recall_id" if c == "recall_id" else f"x.{c}" for c in _EVENT_COLUMNS)
+
+
+def _columns(con: PgConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def rebuild(con: PgConnection) -> None:
+    """Recompute every fact from the canonical tables (inside the caller's transaction)."""
+    facts = _columns(con, "contact_facts")
+    named = [c for c in facts if c not in ("next_at", "next_channel")]
+    con.execute("DELETE FROM contact_facts")
+    con.execute(f"CREATE TEMP TABLE _new_contact_facts AS {contact_facts.facts_sql('contacts')}")
+    con.execute(
+        f"INSERT INTO contact_facts ({', '.join(facts)}) "
+        f"SELECT {', '.join('x.' + c for c in named)}, k.next_at, k.next_channel FROM _new_contact_facts x "
+        f"JOIN (SELECT source, source_id, recall_id, {NEXT_SQL} FROM _new_contact_facts) k "
+        "USING (source, source_id, recall_id)"
+    )
+    con.execute("DROP TABLE _new_contact_facts")
+    con.execute("DELETE FROM notification_facts")
+    events = notification_facts.facts_sql("notifications").replace(_EVENT_STAR, _EVENT_SELECTED)
+    columns = ", ".join(_columns(con, "notification_facts"))
+    con.execute(f"INSERT INTO notification_facts ({columns}) SELECT {columns} FROM ({events}) AS f")
+    con.execute("DELETE FROM customer_facts")
+    columns = ", ".join(_columns(con, "customer_facts"))
+    con.execute(f"INSERT INTO customer_facts ({columns}) SELECT {columns} FROM ({customer_facts.facts_sql(None)}) AS f")
