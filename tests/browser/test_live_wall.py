@@ -52,7 +52,7 @@ def test_a_signed_callback_shows_up_on_the_open_standup(live_server, page):
     before = int(page.inner_text(TILE).replace(",", ""))
     assert callback(live_server, "CA" + "9" * 32) == 200
     page.wait_for_function(
-        f"() => {{ const e = document.querySelector(\"{TILE}\");"  # null while the wall redraws
+        f'() => {{ const e = document.querySelector("{TILE}");'  # null while the wall redraws
         f" return e !== null && Number(e.innerText.replace(/,/g, '')) === {before + 1}; }}",
         timeout=60_000,
     )
