@@ -32,6 +32,19 @@ def recall_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT recall_id FROM recalls ORDER BY announced_at, recall_id").fetchall()]
 
 
+def resolve_recall_id(con: duckdb.DuckDBPyConnection, recall_id: str | None) -> str:
+    """``recall_id`` when the store defines it; None names the only recall defined. Else
+    :class:`UnknownRecall`, naming the recalls defined."""
+    ids = recall_ids(con)
+    if recall_id is None:
+        if len(ids) != 1:
+            raise UnknownRecall(f"name a recall with --recall (defined: {', '.join(ids) or 'none'})")
+        return ids[0]
+    if recall_id not in ids:
+        raise UnknownRecall(f"no recall {recall_id!r} (defined: {', '.join(ids) or 'none'})")
+    return recall_id
+
+
 def _rows(frame: pl.DataFrame, key: str = "phase") -> dict[str, dict[str, Any]]:
     return {r[key]: r for r in frame.iter_rows(named=True)}
 
@@ -56,14 +69,7 @@ def _report(
     options: Options,
     filters: Filters,
 ) -> dict[str, Any]:
-    ids = recall_ids(con)
-    if recall_id is None:
-        if len(ids) != 1:
-            raise UnknownRecall(f"name a recall with --recall (defined: {', '.join(ids) or 'none'})")
-        recall_id = ids[0]
-    if recall_id not in ids:
-        raise UnknownRecall(f"no recall {recall_id!r} (defined: {', '.join(ids) or 'none'})")
-    scope = Scope(recall_id, as_of, options, filters)
+    scope = Scope(resolve_recall_id(con, recall_id), as_of, options, filters)
     vol = volume(con, scope)
     channels = sorted(set(vol["channel"]) - {"all"})
     handling = handle_time(con, scope, quantiles=False)

@@ -14,7 +14,7 @@ import polars as pl
 from metrics.periods import Period, parse_period
 from metrics.regulator import figures
 from metrics.regulator.form import NA, UNKNOWN
-from metrics.report import UnknownRecall, recall_ids
+from metrics.report import resolve_recall_id
 from store.db import read_transaction
 
 LEVEL_LABELS = {
@@ -91,14 +91,8 @@ class Facts:
 
 
 def recall_row(con: duckdb.DuckDBPyConnection, recall_id: str | None) -> dict[str, Any]:
-    ids = recall_ids(con)
-    if recall_id is None:
-        if len(ids) != 1:
-            raise UnknownRecall(f"name a recall with --recall (defined: {', '.join(ids) or 'none'})")
-        recall_id = ids[0]
-    if recall_id not in ids:
-        raise UnknownRecall(f"no recall {recall_id!r} (defined: {', '.join(ids) or 'none'})")
-    return con.sql("SELECT * FROM recalls WHERE recall_id = $r", params={"r": recall_id}).pl().row(0, named=True)
+    rid = resolve_recall_id(con, recall_id)
+    return con.sql("SELECT * FROM recalls WHERE recall_id = $r", params={"r": rid}).pl().row(0, named=True)
 
 
 def read_facts(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Facts:
