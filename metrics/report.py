@@ -105,7 +105,7 @@ def _report(
         }
     cov = coverage(con, scope).row(0, named=True)
     return {
-        "recall_id": recall_id,
+        "recall_id": scope.recall_id,
         "as_of": scope.as_of.isoformat() + "Z",
         "phases": phases,
         "coverage": {field(k): cov[k] for k in COVERAGE_FIELDS},

@@ -175,6 +175,7 @@ def test_report_has_every_field(metrics_store):
     assert whole["csat"]["n"] == 4 and len(whole["csat"]["ci95"]) == 2
     assert report["phases"]["after"]["csat"] == {"rate": None, "n": 0, "ci95": None}
     assert report["coverage"]["affected_customers"] == 4
+    assert build_report(metrics_store, None, "2026-04-01T00:00:00Z")["recall_id"] == "R1"  # the only recall
 
 
 _RECALL = """[recall]
