@@ -1,6 +1,8 @@
 """The results as markdown (docs/benchmarks.md): command, machine, commit, one table, targets.
 
-Targets are the issue's ("Fast at recall scale"); most are stated at 10M contacts. Each row says
+Targets are the issues' ("Fast at recall scale"; "Speed, round two": CSV ingest of both CSV
+families ≥ 50 % of DuckDB's read_csv with default options, peak memory ≤ 1.5 GiB); most are
+stated at 10M contacts. Each row says
 whether the figure measured at its scale meets the target, or misses it by how much; a figure
 measured below 10M only indicates the trend toward the 10M target.
 """
@@ -44,9 +46,12 @@ def _median(stat: Stat, _: dict[str, Stat]) -> float:
     return stat.median
 
 
-def _csv_ratio(stat: Stat, peers: dict[str, Stat]) -> float | None:
-    ceiling = peers.get("ceiling: DuckDB read_csv (same CSV)")
-    return ceiling.median / stat.median * 100 if ceiling else None  # same rows: time ratio = throughput ratio
+def _csv_ratio(ceiling_name: str) -> Callable[[Stat, dict[str, Stat]], float | None]:
+    def ratio(stat: Stat, peers: dict[str, Stat]) -> float | None:
+        ceiling = peers.get(ceiling_name)
+        return ceiling.median / stat.median * 100 if ceiling else None  # same rows: time ratio = throughput ratio
+
+    return ratio
 
 
 def _pandas_ratio(stat: Stat, peers: dict[str, Stat]) -> float | None:
@@ -55,7 +60,12 @@ def _pandas_ratio(stat: Stat, peers: dict[str, Stat]) -> float | None:
 
 
 TARGETS: dict[str, Target] = {
-    "ingest: canonical contacts CSV": Target("≥ 50 % of DuckDB read_csv", _csv_ratio, 50, True, " %"),
+    "ingest: canonical contacts CSV": Target(
+        "≥ 50 % of DuckDB read_csv", _csv_ratio("ceiling: DuckDB read_csv (same CSV)"), 50, True, " %"
+    ),
+    "ingest: Zendesk admin CSV": Target(
+        "≥ 50 % of DuckDB read_csv", _csv_ratio("ceiling: DuckDB read_csv (Zendesk CSV)"), 50, True, " %"
+    ),
     "ingest: Amazon Connect NDJSON": Target(
         "≥ 150k records/s", lambda s, _: s.rows / s.median, 150_000, True, " rec/s"
     ),
@@ -65,7 +75,7 @@ TARGETS: dict[str, Target] = {
 }
 PAGE_COLD = Target("≤ 3 s cold at 10M", _median, 3.0, False, " s")
 PAGE_WARM = Target("≤ 300 ms warm at 10M", _median, 0.3, False, " s")
-PEAK = Target("≤ 2 GiB at 10M", lambda s, _: s.median / GIB, 2.0, False, " GiB")
+PEAK = Target("≤ 1.5 GiB (any ingest)", lambda s, _: s.median / GIB, 1.5, False, " GiB")
 
 
 def target_for(stat: Stat) -> Target | None:
@@ -109,8 +119,8 @@ def markdown(
         "- Runs per measure: " + ", ".join(f"{runs[n]} at {label(n)}" for n in sorted(runs)) + " (peak memory: 1)",
         "- Data: bench/generate.py, seeded; N contacts, N/2 affected units, ~3 outreach events per notified "
         "customer, ~10 % of handled contacts rated. Times are wall-clock, min / median / max over the runs.",
-        '- Targets (issue "Fast at recall scale") are stated at 10M contacts unless marked; a verdict at a '
-        "smaller scale only shows the trend.",
+        '- Targets (issues "Fast at recall scale", "Speed, round two") are stated at 10M contacts unless '
+        "marked; a verdict at a smaller scale only shows the trend.",
         "",
         "| Scale | Measure | min | median | max | Throughput (median) | Target | Value | Verdict |",
         "|---|---|---:|---:|---:|---|---|---:|---|",

@@ -24,7 +24,7 @@ def store(dataset):
 
 def test_generator_files_are_recognised_and_load_without_quarantine(dataset, tmp_path):
     stats = measure.ingest(dataset, 1, tmp_path)
-    assert [s.measure for s in stats] == [*measure.FAMILIES, "ceiling: DuckDB read_csv (same CSV)"]
+    assert [s.measure for s in stats] == [*measure.FAMILIES, *measure.CEILINGS]
     assert stats[0].rows == 2_000
     assert all(s.rows > 0 and len(s.values) == 1 for s in stats)
 

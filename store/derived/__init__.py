@@ -113,7 +113,9 @@ def _refresh_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     con.execute(f"CREATE OR REPLACE TEMP TABLE _replaced_facts AS SELECT rowid AS _rid, customer_h FROM {facts} "
                 f"WHERE {stale}")  # fmt: skip
     con.execute(f"DELETE FROM {facts} WHERE rowid IN (SELECT _rid FROM _replaced_facts)")
-    rows = f"(SELECT * FROM {table} WHERE rowid IN (SELECT rid FROM _stale_rowids))"
+    # Every row stale (a table's first load): read the table itself, not a filter of all its rows.
+    every_row = count(con, "_stale_rowids") == count(con, table)
+    rows = table if every_row else f"(SELECT * FROM {table} WHERE rowid IN (SELECT rid FROM _stale_rowids))"
     con.execute(f"INSERT INTO {facts} BY NAME {facts_sql(rows)}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _customers_of_{table} AS SELECT DISTINCT customer_h FROM (
