@@ -107,8 +107,9 @@ def read_times(name: str, text: pl.Series, ctx: ReadContext) -> pl.Series:
 
 
 def _blank(s: pl.Series) -> pl.Series:
+    """Null, or text of white space only (no non-space character: found without copying the text)."""
     if s.dtype == pl.String:
-        return s.is_null() | (s.str.strip_chars() == "")
+        return s.is_null() | ~s.str.contains(r"\S")
     return s.is_null()
 
 
@@ -173,7 +174,10 @@ def _column(
     if c.name.endswith("_s"):
         checks.append((value.is_not_null() & ((value < 0) | (value > MAX_DURATION_S)), f"{c.name} must be 0–86400 s"))
     if raw.dtype == pl.String:
-        too_long = (raw.str.len_chars() > MAX_FIELD_CHARS).fill_null(False)
+        # Characters never outnumber bytes: count characters only when some value has more bytes.
+        too_long = (raw.str.len_bytes() > MAX_FIELD_CHARS).fill_null(False)
+        if too_long.any():
+            too_long = (raw.str.len_chars() > MAX_FIELD_CHARS).fill_null(False)
         checks = [(m & ~too_long, r) for m, r in checks]  # one reason for an over-long value: its length
         checks.append((too_long, f"{c.name} is longer than {MAX_FIELD_CHARS:,} characters"))
     bad = []

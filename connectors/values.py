@@ -160,15 +160,17 @@ def parse_seconds(text: pl.Series, unit_s: float = 1.0) -> pl.Series:
     """Text → seconds as Float64: a number (multiplied by ``unit_s``, e.g. 0.001 for ms) or
     ``[H]H:MM[:SS]`` (hours may exceed 24)."""
     s = text.cast(pl.String).str.strip_chars()
-    frame = pl.DataFrame({"s": s})
-    parts = pl.col("s").str.extract_groups(_HMS)
+    number = (s.cast(pl.Float64, strict=False) * unit_s).round(6).alias(text.name)
+    clock = number.is_null() & s.is_not_null()  # only those can be H:MM:SS: the pattern runs on them alone
+    if not clock.any():
+        return number
+    parts = pl.DataFrame({"s": s.filter(clock)}).select(pl.col("s").str.extract_groups(_HMS)).to_series()
     hms = (
         parts.struct.field("1").cast(pl.Float64) * 3600
         + parts.struct.field("2").cast(pl.Float64) * 60
         + parts.struct.field("3").cast(pl.Float64).fill_null(0)
     )
-    number = (pl.col("s").cast(pl.Float64, strict=False) * unit_s).round(6)
-    return frame.select(pl.coalesce([number, hms]).alias(text.name)).to_series()
+    return number.scatter(clock.arg_true(), hms)
 
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
