@@ -147,6 +147,15 @@ def parse_timestamps(text: pl.Series, tz: str, day_first: bool = False) -> pl.Se
     if rest.any():
         first = first.scatter(rest.arg_true(), pl.DataFrame({"s": s.filter(rest)}).select(aware[0]).to_series())
     rest = s.is_not_null() & first.is_null()
+    if rest.any():  # the commonest offset-less layout, literal too (no other format reads its values)
+        local_first = s.filter(rest).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", cache=False)
+        local_first = (
+            local_first.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+            .dt.replace_time_zone(None)
+        )
+        first = first.scatter(rest.arg_true(), local_first)
+    rest = s.is_not_null() & first.is_null()
     if rest.any():
         others = pl.DataFrame({"s": s.filter(rest)}).select(pl.coalesce([epoch_us, *aware[1:], local]))
         first = first.scatter(rest.arg_true(), others.to_series())
