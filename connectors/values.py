@@ -80,12 +80,17 @@ def date_order(text: pl.Series) -> tuple[str | None, str | None]:
     ``("month_first", None)`` the other way round; ``("ambiguous", example)`` when no field is
     above 12 (``03/04/2026``: the values cannot tell), ``("conflicting", example)`` when both
     happen; ``(None, None)`` when the column holds no such date (ISO 8601, epoch…)."""
-    parts = text.cast(pl.String).str.extract_groups(NUMERIC_DATE)
+    text = text.cast(pl.String)
+    numeric = text.str.contains(NUMERIC_DATE).fill_null(False)  # a match test is quicker than capturing
+    if not numeric.any():
+        return None, None
+    text = text.filter(numeric)
+    parts = text.str.extract_groups(NUMERIC_DATE)
     frame = pl.DataFrame(
         {
             "first": parts.struct.field("1").cast(pl.Int32),
             "second": parts.struct.field("3").cast(pl.Int32),
-            "text": text.cast(pl.String),
+            "text": text,
         }
     ).filter(pl.col("first").is_not_null())
     if frame.height == 0:
@@ -140,21 +145,33 @@ def parse_timestamps(text: pl.Series, tz: str, day_first: bool = False) -> pl.Se
         .dt.convert_time_zone("UTC")
         .dt.replace_time_zone(None)
     )
-    # Fast path: most exports use one ISO 8601 layout (``...Z`` whole seconds: a literal format,
-    # ten times quicker than an offset pattern); only the rows it cannot read try the rest.
-    first = s.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_unit="us", cache=False)
-    rest = s.is_not_null() & first.is_null()
-    if rest.any():
-        first = first.scatter(rest.arg_true(), pl.DataFrame({"s": s.filter(rest)}).select(aware[0]).to_series())
-    rest = s.is_not_null() & first.is_null()
-    if rest.any():  # the commonest offset-less layout, literal too (no other format reads its values)
-        local_first = s.filter(rest).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", cache=False)
-        local_first = (
-            local_first.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+
+    # Fast paths: two literal formats whose values no other format reads (so their order is free),
+    # ISO 8601 ``...Z`` whole seconds (UTC; ten times quicker than an offset pattern) and
+    # ``YYYY-MM-DD HH:MM:SS`` (local), the one that reads the column's first value tried first;
+    # then the offset pattern; only the rows they cannot read try the rest.
+    def utc(v: pl.Series) -> pl.Series:
+        return v.str.to_datetime("%Y-%m-%dT%H:%M:%SZ", strict=False, time_unit="us", cache=False)
+
+    def local_literal(v: pl.Series) -> pl.Series:
+        return (
+            v.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", cache=False)
+            .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
             .dt.convert_time_zone("UTC")
             .dt.replace_time_zone(None)
         )
-        first = first.scatter(rest.arg_true(), local_first)
+
+    def offset(v: pl.Series) -> pl.Series:
+        return pl.DataFrame({"s": v}).select(aware[0]).to_series()
+
+    sample = s.drop_nulls().head(1)
+    steps = (local_literal, utc) if sample.len() and local_literal(sample).is_not_null().all() else (utc, local_literal)
+    first = steps[0](s)
+    for step in (*steps[1:], offset):
+        rest = s.is_not_null() & first.is_null()
+        if not rest.any():
+            break
+        first = first.scatter(rest.arg_true(), step(s.filter(rest)))
     rest = s.is_not_null() & first.is_null()
     if rest.any():
         others = pl.DataFrame({"s": s.filter(rest)}).select(pl.coalesce([epoch_us, *aware[1:], local]))
