@@ -161,12 +161,13 @@ def _column(
     value = parsed.alias(c.name)
     if c.choices:
         value = value.str.to_lowercase()
-    blank = _blank(raw)
     checks: list[tuple[pl.Series, str]] = []
-    if parsed is not raw:  # text kept as it is always "reads"
-        checks.append((~blank & value.is_null(), f"cannot read {c.name} value as {c.type}"))
+    # Text kept as it is always "reads"; a parsed value is unread where it is null and the text
+    # is not blank (blanks are looked for only when some written text gave null).
+    if parsed is not raw and (unread := value.is_null() & raw.is_not_null()).any():
+        checks.append((unread & ~_blank(raw), f"cannot read {c.name} value as {c.type}"))
     if c.required:
-        checks.append((blank, f"{c.name} is required"))
+        checks.append((_blank(raw), f"{c.name} is required"))
     if c.choices:
         checks.append(
             (value.is_not_null() & ~value.is_in(list(c.choices)), f"{c.name} must be one of {', '.join(c.choices)}")
