@@ -72,6 +72,9 @@ def test_by_phase_table_is_formatted_by_the_catalog(at):
     assert table.value.loc[table.value["phase"] == "Whole recall", "aht_s"].iloc[0] == pytest.approx(970 / 7 / 60)
     assert config["service_level_n"]["label"] == "SL n"
     assert config["phase"]["label"] == "Phase"
+    # A phase without calls has no service level: the cell says "—", never "None".
+    assert table.value.loc[table.value["phase"] == "Before announcement", "service_level"].isna().all()
+    assert table.proto.placeholder == "—"
 
 
 def test_contacts_behind_a_tile_are_masked(at):

@@ -149,7 +149,7 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
         for r in loaded:
             st.markdown(md(in_words(r)))
         table = pl.DataFrame([{"file": r["file"], **{c: r[c] for c in counts}} for r in loaded])
-        st.dataframe(table, key="upload_report", hide_index=True)
+        st.dataframe(table, key="upload_report", hide_index=True, placeholder="—")
     for r in reports:
         if "error" in r:
             st.error(f"Not loaded: {md(shown_text(r['error'], show_pii))}", icon="🚫")
