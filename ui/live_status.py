@@ -173,4 +173,4 @@ def settings_section() -> None:
         pl.col("last_error").alias("Last error"),
         pl.col("last_error_at").alias("Error at (UTC)"),
     )
-    st.dataframe(shown, hide_index=True, key="settings_live_sources", width="stretch")
+    st.dataframe(shown, hide_index=True, placeholder="—", key="settings_live_sources", width="stretch")
