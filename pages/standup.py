@@ -62,7 +62,7 @@ def draw(v: tuple) -> None:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer
     if replay is None and live_status.active() != live_on:
         st.rerun()  # a live source started or went quiet: re-arm the timer
-    now = live_status.report_time(filters.now_minute()) if live_on else filters.now_minute()
+    now = live_status.report_time(filters.now_minute())  # to the second in a minute something loaded
     scope = view.scope.at(replay or now)
     fresh = data.read(v, freshness, scope.as_of)
     live = live_status.frame() if live_on else None
