@@ -54,6 +54,7 @@ from connectors.longlines import digest_path
 from connectors.reading import date_format_arg
 from connectors.redact import mask_text, report_lines
 from store.db import StoreError, check_path, connect
+from store.ledger import loaded_before
 
 PARTIAL = (".part", ".tmp", ".crdownload")
 LOADER_PREFIX = "watch:"
@@ -177,14 +178,9 @@ class Watcher:
         return Outcome(path.name, not errors, [*errors, *lines], dest)
 
     def _load(self, con: duckdb.DuckDBPyConnection, item: SourceFile, groups: LedgerGroups) -> list[str]:
-        sha = file_sha256(digest_path(item))
-        prior = con.execute(
-            "SELECT ingest_id, loaded_at FROM ingests WHERE sha256 = ? AND loaded_by LIKE ? AND undone_at IS NULL "
-            "ORDER BY ingest_id LIMIT 1",
-            [sha, LOADER_PREFIX + "%"],
-        ).fetchall()
+        prior = loaded_before(con, file_sha256(digest_path(item)), LOADER_PREFIX)
         if prior:
-            ingest_id, at = prior[0]
+            ingest_id, at, _by = prior
             return [f"{item.name}: already loaded (ingest {ingest_id} at {at:%Y-%m-%d %H:%M:%S}), not loaded again"]
         loader = LOADER_PREFIX + getpass.getuser()
         r = groups.noted(

@@ -8,9 +8,18 @@ its denominator there (docs/metrics.md#click-through):
 - ``contacts``: inbound contacts; ``handled``: inbound contacts not abandoned;
 - ``service_level``, ``abandon_rate``, ``asa_s``: offered calls — inbound phone calls answered, or
   abandoned after ≥ ``short_abandon_s``;
-- ``aht_s``: handled inbound contacts with a known handle time.
+- ``aht_s``: handled inbound contacts with a known handle time;
+- ``fcr``: the contacts FCR measures — repeat-contact method: handled inbound contacts with a known
+  customer whose window W has closed (metrics/fcr.py), with ``outcome`` ``resolved`` (not
+  transferred, no repeat in W), ``repeat`` or ``transferred``; Zendesk one-touch: solved or closed
+  Zendesk tickets with a known reply count, ``outcome`` ``one touch`` or ``more replies``;
+- ``repeat_rate``: the same eligible contacts, ``outcome`` ``repeat`` or ``no repeat``;
+- ``csat``: contacts with a CSAT response by ``as_of`` (the responses CSAT counts are linked to
+  them), ``outcome`` ``satisfied`` or ``not satisfied`` (a contact with several responses:
+  satisfied when its latest is).
 
-At most :data:`MAX_ROWS` rows, newest first; ``total`` says how many there are.
+At most :data:`MAX_ROWS` rows, newest first; ``total`` says how many there are. Every row has
+``outcome`` (empty for the metrics that are counts over the rows).
 
 **Data range** = the first and last local day (the recall's zone) of the recall's contacts up to
 ``as_of``, no filter applied; both None without contacts.
@@ -23,11 +32,19 @@ from typing import Any
 
 import duckdb
 
-from metrics.base import Scope, run
+from metrics.base import Options, Scope, run
+from metrics.fcr import came_back_sql, eligible_sql
 
 MAX_ROWS = 5000
 
 _OFFERED = "direction = 'inbound' AND channel = 'phone' AND (NOT is_abandoned OR wait_s >= {short})"
+_ANSWERED = """EXISTS (SELECT 1 FROM csat s WHERE s.contact_h = k.key_h AND s.responded_at <= $as_of
+    AND s.is_satisfied IS NOT NULL)"""
+_LATEST_SATISFIED = """(SELECT s.is_satisfied FROM csat s WHERE s.contact_h = k.key_h AND s.responded_at <= $as_of
+    AND s.is_satisfied IS NOT NULL ORDER BY s.responded_at DESC LIMIT 1)"""
+_ONE_TOUCH = (
+    "source = 'zendesk' AND direction = 'inbound' AND status IN ('solved', 'closed') AND agent_replies IS NOT NULL"
+)
 BEHIND: dict[str, str] = {
     "contacts": "direction = 'inbound'",
     "handled": "direction = 'inbound' AND NOT is_abandoned",
@@ -35,7 +52,25 @@ BEHIND: dict[str, str] = {
     "abandon_rate": _OFFERED,
     "asa_s": _OFFERED,
     "aht_s": "direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL",
+    "fcr": "{eligible}",
+    "repeat_rate": "{eligible}",
+    "csat": _ANSWERED,
 }
+
+
+def _rule(metric_id: str, options: Options) -> tuple[str, str]:
+    """(which contacts, their ``outcome`` expression) for ``metric_id``, over ``c`` aliased ``k``."""
+    if metric_id == "fcr" and options.fcr_method == "zendesk_one_touch":
+        return _ONE_TOUCH, "CASE WHEN agent_replies < 2 THEN 'one touch' ELSE 'more replies' END"
+    came_back = came_back_sql(options)
+    outcome = {
+        "fcr": f"CASE WHEN {came_back} THEN 'repeat' WHEN is_transferred THEN 'transferred' ELSE 'resolved' END",
+        "repeat_rate": f"CASE WHEN {came_back} THEN 'repeat' ELSE 'no repeat' END",
+        "csat": f"CASE WHEN {_LATEST_SATISFIED} THEN 'satisfied' ELSE 'not satisfied' END",
+    }.get(metric_id, "CAST(NULL AS VARCHAR)")
+    rule = BEHIND[metric_id].format(short=float(options.short_abandon_s), eligible=eligible_sql(options))
+    return rule, outcome
+
 
 COLUMNS = (
     "created_at",
@@ -67,14 +102,14 @@ def contacts_behind(
     ``channel`` (None: every one)."""
     if metric_id not in BEHIND:
         raise ValueError(f"no click-through for {metric_id!r}; one of {', '.join(BEHIND)}")
-    rule = BEHIND[metric_id].format(short=float(scope.options.short_abandon_s))
+    rule, outcome = _rule(metric_id, scope.options)
     where = f"""({rule}) AND ($phase = 'all' OR phase = $phase)
         AND (CAST($day AS DATE) IS NULL OR day = CAST($day AS DATE))
         AND (CAST($channel AS VARCHAR) IS NULL OR channel = $channel)"""
     params = {"phase": phase, "day": day, "channel": channel}
-    total = run(con, f" SELECT count(*) AS n FROM c WHERE {where}", scope, params)["n"][0]
-    picked = ", ".join([*(f"k.{c}" for c in COLUMNS), *(f"x.{c}" for c in PERSONAL)])
-    body = f""" SELECT {picked} FROM (SELECT * FROM c WHERE {where}
+    total = run(con, f" SELECT count(*) AS n FROM c k WHERE {where}", scope, params)["n"][0]
+    picked = ", ".join([*(f"k.{c}" for c in COLUMNS), "k.outcome", *(f"x.{c}" for c in PERSONAL)])
+    body = f""" SELECT {picked} FROM (SELECT *, {outcome} AS outcome FROM c k WHERE {where}
         ORDER BY created_at DESC, source_id LIMIT {MAX_ROWS}) k
     JOIN contacts x ON x.source = k.source AND x.source_id = k.source_id
     ORDER BY k.created_at DESC, k.source_id"""

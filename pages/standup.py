@@ -17,7 +17,7 @@ import ui
 from metrics.freshness import freshness
 from metrics.standup import hourly_volume
 from metrics.today import today_tiles
-from ui import access, alert_strip, charts, data, filters, live_status, sample, wall
+from ui import access, alert_strip, charts, data, filters, live_status, sample, wall, wall_views
 
 ui.through_router()
 
@@ -62,7 +62,7 @@ def draw(v: tuple) -> None:
         st.rerun()  # the interval was changed on the Settings page: re-arm the timer
     if replay is None and live_status.active() != live_on:
         st.rerun()  # a live source started or went quiet: re-arm the timer
-    now = live_status.report_time(filters.now_minute()) if live_on else filters.now_minute()
+    now = live_status.report_time(filters.now_minute())  # to the second in a minute something loaded
     scope = view.scope.at(replay or now)
     fresh = data.read(v, freshness, scope.as_of)
     live = live_status.frame() if live_on else None
@@ -76,26 +76,20 @@ def draw(v: tuple) -> None:
     status = wall.status_html(view_name, run_every, nxt)
     if view_name == "overview":
         result = data.read(v, today_tiles, scope, phase)
-        grid = wall.tiles_html(result, data.targets(v), scope.options, phase)
-        bottom = f'<div class="wall-foot">{foot}{status}</div>'
-        st.markdown(wall.screen_html([head, banner, strip, grid, bottom], above), unsafe_allow_html=True)
-        return
-    st.markdown(wall.screen_html([head, banner, strip], above, fill=False), unsafe_allow_html=True)
-    if view_name == "volume":
+        body = wall.tiles_html(result, data.targets(v), scope.options, phase)
+    elif view_name == "volume":
         day = data.read(v, today_tiles, scope, phase)
         today = data.read(v, hourly_volume, scope, day["today"])
         before = data.read(v, hourly_volume, scope, day["yesterday"])  # the whole day
-        fig = wall.hourly_figure(today, before, charts.CHANNEL_COLORS, day["today"], day["yesterday"])
-        st.plotly_chart(wall.dark_figure(fig), key="standup_volume", theme=None)
+        so_far = wall_views.hours_so_far(scope.as_of, zone, day["today"])
+        stale = wall_views.stale_series(fresh, zone)
+        colors = charts.CHANNEL_COLORS
+        body = wall_views.volume_html(today, before, colors, day["today"], day["yesterday"], so_far, stale)
     else:
         coverage = data.read(v, metrics.coverage_shares, scope).row(0, named=True)
-        outside = data.read(v, metrics.funnel_outside, scope)
-        fig = wall.dark_figure(charts.coverage_funnel(coverage, outside, line_px=34))
-        notes = len(fig.layout.annotations)
-        fig.update_layout(title="Coverage of affected customers", margin_b=40 + 34 * notes)
-        fig.update_traces(textfont_size=28).update_annotations(font_size=24)
-        st.plotly_chart(fig, key="standup_coverage", theme=None)
-    st.markdown(foot + status, unsafe_allow_html=True)
+        body = wall_views.coverage_html(coverage, data.read(v, metrics.funnel_outside, scope))
+    bottom = f'<div class="wall-foot">{foot}{status}</div>'
+    st.markdown(wall.screen_html([head, banner, strip, body, bottom], above), unsafe_allow_html=True)
 
 
 screen()

@@ -1,4 +1,5 @@
-"""Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data.
+"""Refresh docs/screenshots/: every page at 1920×1080 on the bundled sample data, and the wall at
+720p and 4K and in its chart views.
 
 Usage: ``python scripts/screenshots.py [--out docs/screenshots] [--only overview standup]``. Loads
 the sample recall into a fresh store as the app does on first start, replays the alert rules over it hourly up to day 9
@@ -25,8 +26,15 @@ from ui.navigation import BY_NAME, PAGES  # noqa: E402
 REPLAY = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the announcement: day one in full swing
 DAY_NINE = "as_of=2026-03-11T00:00:00Z"  # 19:00 on day 9: the seeded reason cluster is firing
 QUERY = {"standup": f"kiosk=1&{REPLAY}", "alerts": DAY_NINE}  # every other page is shown as it opens
-# Extra shots beyond one per page: (file name, page, query, what says it has drawn).
-EXTRA = [("standup_alert", "standup", f"kiosk=1&{DAY_NINE}", ".alert-strip")]
+# Extra shots beyond one per page: (file name, page, query, what says it has drawn, viewport).
+TILES, HD = "[data-value='contacts_today']", (1920, 1080)
+EXTRA = [
+    ("standup_alert", "standup", f"kiosk=1&{DAY_NINE}", ".alert-strip", HD),
+    ("standup_720p", "standup", f"kiosk=1&{REPLAY}", TILES, (1280, 720)),
+    ("standup_4k", "standup", f"kiosk=1&{REPLAY}", TILES, (3840, 2160)),
+    ("standup_volume", "standup", f"kiosk=1&rotate=volume&{DAY_NINE}", "[data-chart='volume']", HD),
+    ("standup_coverage", "standup", f"kiosk=1&rotate=coverage&{DAY_NINE}", "[data-chart='coverage']", HD),
+]
 
 
 def prepare(db: Path) -> None:
@@ -59,15 +67,17 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
-                shots = [(p.name, p.path, QUERY.get(p.name), p.ready) for p in PAGES]  # ui/navigation.py
-                shots += [(name, BY_NAME[on].path, query, ready) for name, on, query, ready in EXTRA]
+                shots = [(p.name, p.path, QUERY.get(p.name), p.ready, HD) for p in PAGES]  # ui/navigation.py
+                shots += [(name, BY_NAME[on].path, query, ready, size) for name, on, query, ready, size in EXTRA]
                 shots = [s for s in shots if not args.only or s[0] in args.only]
-                for name, path, query, ready in shots:
+                for name, path, query, ready, size in shots:
+                    page.set_viewport_size({"width": size[0], "height": size[1]})
                     page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
                     wait_for_app(page, ready)
                     page.wait_for_timeout(1500)
                     page.screenshot(path=out / f"{name}.png")
                     print(out / f"{name}.png")
+                page.set_viewport_size({"width": HD[0], "height": HD[1]})
                 print(*upload_flow(page, server.url, out, Path(tmp)), sep="\n")  # scripts/upload_shots.py
                 browser.close()
         finally:

@@ -45,3 +45,14 @@ def quarantine(con: duckdb.DuckDBPyConnection, ingest_id: int) -> pl.DataFrame:
         "ORDER BY source_row, column_name",
         params={"id": ingest_id},
     ).pl()
+
+
+def loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, loaded_by_prefix: str = "") -> tuple | None:
+    """The first ingest of the same bytes (``sha256``) that was not undone, loaded by someone whose
+    name starts with ``loaded_by_prefix``: (ingest_id, loaded_at, loaded_by), or None."""
+    rows = con.execute(
+        "SELECT ingest_id, loaded_at, loaded_by FROM ingests WHERE sha256 = ? "
+        "AND (? = '' OR starts_with(loaded_by, ?)) AND undone_at IS NULL ORDER BY ingest_id LIMIT 1",
+        [sha256, loaded_by_prefix, loaded_by_prefix],
+    ).fetchall()
+    return rows[0] if rows else None

@@ -11,6 +11,12 @@ from test_alert_engine import NINE
 from metrics.__main__ import main
 
 
+def replay_0900_0940(db: str) -> list[str]:
+    """Replay every 5 minutes from 09:00 to 09:40 CDT (14:00-14:40Z), as JSON."""
+    return ["alerts", "--db", db, "--as-of", "2026-03-10T14:40:00Z", "--replay-from", "2026-03-10T14:00:00Z",
+            "--every", "5", "--json"]  # fmt: skip
+
+
 def test_alerts_json_at_a_moment_and_replayed(tmp_path, capsys):
     s = Store(tmp_path)
     s.add([call(f"c{i}", NINE + timedelta(minutes=i), 60) for i in range(25)])  # one a minute, answered in 60 s
@@ -18,23 +24,7 @@ def test_alerts_json_at_a_moment_and_replayed(tmp_path, capsys):
     db = str(tmp_path / "alerts.duckdb")
     # Replayed every 5 minutes from 09:00 to 09:40: at 09:20, 21 calls offered (≥ 20), none within 20 s:
     # SL 0 → pending; firing at 09:25. ASA 60 s: above the 30 s target, not above the 60 s amber edge → warning.
-    assert (
-        main(
-            [
-                "alerts",
-                "--db",
-                db,
-                "--as-of",
-                "2026-03-10T14:40:00Z",
-                "--replay-from",
-                "2026-03-10T14:00:00Z",
-                "--every",
-                "5",
-                "--json",
-            ]
-        )
-        == 0
-    )
+    assert main(replay_0900_0940(db)) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["as_of"] == "2026-03-10T14:40:00Z"
     assert [(a["rule"], a["state"], a["severity"]) for a in out["alerts"][:2]] == [
@@ -71,20 +61,7 @@ def test_replay_replaces_what_a_later_evaluation_stored(tmp_path, capsys):
     db = str(tmp_path / "alerts.duckdb")
     main(["alerts", "--db", db, "--as-of", "2026-03-10T14:40:00Z", "--no-evaluate", "--json"])
     assert [a for a in json.loads(capsys.readouterr().out)["alerts"]] == []  # nothing was evaluated then
-    main(
-        [
-            "alerts",
-            "--db",
-            db,
-            "--as-of",
-            "2026-03-10T14:40:00Z",
-            "--replay-from",
-            "2026-03-10T14:00:00Z",
-            "--every",
-            "5",
-            "--json",
-        ]
-    )
+    main(replay_0900_0940(db))
     sl = next(a for a in json.loads(capsys.readouterr().out)["alerts"] if a["rule"] == "service_level-target")
     assert (sl["state"], sl["since"]) == ("firing", "2026-03-10T14:25:00Z")
     from store.db import connect

@@ -51,7 +51,30 @@ def test_contacts_behind_a_tile_and_a_bar(metrics_store):
     shown = masked(rows).filter(pl.col("source_id") == "c1")["customer_email"][0]
     assert shown != "alice@x.com" and shown.endswith("@x.com")
     with pytest.raises(ValueError, match="no click-through"):
-        contacts_behind(metrics_store, scope, "csat")
+        contacts_behind(metrics_store, scope, "correction_rate")
+
+
+def outcomes(result) -> dict[str, str]:
+    return dict(zip(result["rows"]["source_id"], result["rows"]["outcome"], strict=True))
+
+
+def test_contacts_behind_the_rates_carry_their_outcome(metrics_store):
+    """The README's worked values: FCR's 7 eligible contacts, 3 resolved (c2, c6, c10), c1 c3 c9
+    followed by a repeat, c5 transferred; the repeat rate over the same 7; CSAT's 4 responses."""
+    scope = Scope("R1", AS_OF)
+    assert outcomes(contacts_behind(metrics_store, scope, "fcr")) == {
+        "c1": "repeat", "c2": "resolved", "c3": "repeat", "c5": "transferred",
+        "c6": "resolved", "c9": "repeat", "c10": "resolved",
+    }  # fmt: skip
+    repeats = contacts_behind(metrics_store, scope, "repeat_rate")
+    assert {k for k, v in outcomes(repeats).items() if v == "repeat"} == {"c1", "c3", "c9"} and repeats["total"] == 7
+    assert outcomes(contacts_behind(metrics_store, scope, "csat")) == {
+        "c1": "satisfied", "c2": "not satisfied", "c3": "not satisfied", "c6": "satisfied",
+    }  # fmt: skip
+    # By phase, as the FCR tile's phases: during holds c2, c5, c9.
+    assert set(outcomes(contacts_behind(metrics_store, scope, "fcr", phase="during"))) == {"c2", "c5", "c9"}
+    # The counts' rows carry no outcome.
+    assert set(contacts_behind(metrics_store, scope, "handled")["rows"]["outcome"].to_list()) == {None}
 
 
 def test_data_range_and_phase_days(metrics_store):

@@ -72,6 +72,9 @@ def test_by_phase_table_is_formatted_by_the_catalog(at):
     assert table.value.loc[table.value["phase"] == "Whole recall", "aht_s"].iloc[0] == pytest.approx(970 / 7 / 60)
     assert config["service_level_n"]["label"] == "SL n"
     assert config["phase"]["label"] == "Phase"
+    # A phase without calls has no service level: the cell says "—", never "None".
+    assert table.value.loc[table.value["phase"] == "Before announcement", "service_level"].isna().all()
+    assert table.proto.placeholder == "—"
 
 
 def test_contacts_behind_a_tile_are_masked(at):
@@ -81,6 +84,11 @@ def test_contacts_behind_a_tile_are_masked(at):
     assert sorted(rows["source_id"]) == ["c1", "c4", "c5", "c8", "c9"]
     assert "alice@x.com" not in set(rows["customer_email"].dropna())
     assert any("5 contacts behind Service level" in plain(c.value) for c in at.caption)
+    assert "outcome" not in rows.columns  # a count's contacts
+    at.segmented_control(key="overview_behind_metric").set_value("fcr").run()
+    rows = next(d.value for d in at.dataframe if "source_id" in d.value.columns)
+    # FCR's 7 eligible contacts, 3 resolved (tests/test_drill.py).
+    assert len(rows) == 7 and (rows["outcome"] == "resolved").sum() == 3
 
 
 def test_channels_header_and_phone_tiles_in_target_colours(db):

@@ -262,9 +262,11 @@ def test_new_file_shows_up_on_the_next_run_without_a_click(db, tmp_path):
 @pytest.mark.parametrize("view", ["volume", "coverage"])
 def test_single_views(db, view):
     at = standup_page(kiosk="1", as_of="2026-03-06T20:00:00Z", rotate=view)
-    assert f'data-view="{view}"' in html(at)
-    assert len(at.get("plotly_chart")) == 1
-    assert 'class="wall-grid"' not in html(at)
+    page = html(at)
+    assert f'data-view="{view}"' in page and f'data-chart="{view}"' in page  # drawn in vh (ui/wall_views.py)
+    assert 'class="wall-grid"' not in page
+    if view == "volume":  # 20:00Z on Fri 6 Mar is 14:00 CST: hours 0-14 have begun, 15-23 are to come
+        assert page.count('class="wall-hour"') == 24 and page.count("wall-bar future") == 9
 
 
 def test_bad_as_of_is_reported_and_now_is_used(db):

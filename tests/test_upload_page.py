@@ -97,6 +97,20 @@ def test_a_bad_file_shows_its_clear_message_and_loads_nothing(loaded_db):
     assert query(loaded_db, "SELECT count(*) FROM ingests") == before
 
 
+def test_a_file_the_store_already_holds_is_marked_and_not_loaded_again(loaded_db):
+    """contacts.csv was loaded by the fixture (another session, a command): staging the same bytes
+    says so, names that load, and Load stays disabled; a changed byte makes it loadable."""
+    contacts = (METRIC_FIXTURES / "contacts.csv").read_bytes()
+    ((ingest_id,),) = query(loaded_db, "SELECT ingest_id FROM ingests WHERE file_name = 'contacts.csv'")
+    at = upload_page([("contacts.csv", contacts)])
+    words = plain(" ".join(m.value for m in at.markdown))
+    assert f"already in the store as #{ingest_id} (the same bytes, loaded " in words and "by fixture)" in words
+    assert at.button(key="upload_load").disabled
+    at = upload_page([("contacts.csv", contacts + b"\n")])
+    assert "already in the store" not in plain(" ".join(m.value for m in at.markdown))
+    assert not at.button(key="upload_load").disabled
+
+
 def test_quarantined_rows_are_previewed_listed_and_kept_for_history(loaded_db):
     at = upload_page([("bad_rows.csv", BAD_ROWS.encode())])
     assert any("2 would be quarantined" in c.value for c in at.caption)

@@ -76,11 +76,11 @@ def current(alerts: list[dict], zone: str) -> None:
     critical = sum(1 for a in firing if a["severity"] == "critical")
     st.subheader(f"Firing: {critical} critical, {len(firing) - critical} warning")
     if active:
-        st.dataframe(table(active, zone), key="alerts_active", hide_index=True)
+        st.dataframe(table(active, zone), key="alerts_active", hide_index=True, placeholder="—")
     else:
         st.info("No alert is firing or pending.")
     with st.expander(f"Every rule instance ({len(alerts)})"):
-        st.dataframe(table(alerts, zone), key="alerts_all", hide_index=True)
+        st.dataframe(table(alerts, zone), key="alerts_all", hide_index=True, placeholder="—")
 
 
 def _label(a: dict) -> str:
@@ -157,7 +157,7 @@ def silence_list(zone: str, editable: bool) -> None:
             for s in current
         ]
     )
-    st.dataframe(frame, key="alerts_silences", hide_index=True)
+    st.dataframe(frame, key="alerts_silences", hide_index=True, placeholder="—")
     if editable:
         ids = [s["id"] for s in current]
         pick = st.selectbox("Silence to end", ids, key="alerts_unsilence_pick")
@@ -188,7 +188,7 @@ def rules_section(editable: bool) -> None:
             for r in all_rules
         ]
     )
-    st.dataframe(frame, key="alerts_rules", hide_index=True)
+    st.dataframe(frame, key="alerts_rules", hide_index=True, placeholder="—")
     st.download_button(
         "Download the rules (TOML)",
         rules.to_toml(all_rules),
@@ -267,4 +267,4 @@ def history_section(recall_id: str, zone: str) -> None:
             ],
             schema=["When", "Rule", "Subject", "What", "Severity", "By", "Note"],
         )
-        st.dataframe(frame, key="alerts_history", hide_index=True)
+        st.dataframe(frame, key="alerts_history", hide_index=True, placeholder="—")

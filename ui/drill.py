@@ -42,6 +42,8 @@ def contacts_table(
     masked table (newest first, at most MAX_ROWS) and CSV/Excel downloads of the same rows."""
     result = view.read(contacts_behind, view.scope, metric_id, phase, day, channel)
     rows, total = result["rows"], result["total"]
+    if rows["outcome"].null_count() == rows.height:
+        rows = rows.drop("outcome")  # a count's contacts: nothing to say about each
     where = " · ".join(x for x in (PHASE_LABELS[phase], day.isoformat() if day else "", channel or "") if x)
     show_pii = access.show_pii()
     st.caption(

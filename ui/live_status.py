@@ -105,7 +105,7 @@ def active(now: datetime | None = None) -> bool:
 def report_time(minute: datetime) -> datetime:
     """``minute`` (now, to the minute), or now to the second when something was loaded this minute."""
     newest = _read("newest_load", lambda con: con.execute("SELECT max(loaded_at) FROM ingests").fetchall()[0][0], None)
-    if newest is not None and newest >= minute:
+    if newest is not None and minute <= newest < minute + timedelta(minutes=1):
         return now_utc().replace(microsecond=0)
     return minute
 
@@ -173,4 +173,4 @@ def settings_section() -> None:
         pl.col("last_error").alias("Last error"),
         pl.col("last_error_at").alias("Error at (UTC)"),
     )
-    st.dataframe(shown, hide_index=True, key="settings_live_sources", width="stretch")
+    st.dataframe(shown, hide_index=True, placeholder="—", key="settings_live_sources", width="stretch")

@@ -63,7 +63,7 @@ def show(report: Report) -> None:
             schema=[f"{label or ' '}{' ' * i}" for i, (_, label) in enumerate(section.columns)],
             orient="row",
         )
-        st.dataframe(frame, key=f"reports_{report.form}_{section.key}", hide_index=True)
+        st.dataframe(frame, key=f"reports_{report.form}_{section.key}", hide_index=True, placeholder="—")
         for note in section.notes:
             st.caption(note)
 

@@ -115,11 +115,14 @@ def labels(frame: pl.DataFrame, options: Options, *metric_ids: str, **more: str)
     return Labels(named, config, tuple(minutes), tuple(percents))
 
 
+MISSING = "—"  # what a table shows for a value that does not exist (no calls in a phase), never "None"
+
+
 def show(frame: pl.DataFrame, key: str, labels: Labels, show_pii: bool = False, **kwargs: Any) -> None:
     """``st.dataframe`` of ``frame`` masked (ui/export.py) and formatted by ``labels``."""
     rows = labels.shown(masked(frame, show_pii))
     config = {c: v for c, v in labels.config.items() if c in rows.columns}
-    st.dataframe(rows, key=key, hide_index=True, column_config=config, **kwargs)
+    st.dataframe(rows, key=key, hide_index=True, column_config=config, placeholder=MISSING, **kwargs)
 
 
 def plain_labels(frame: pl.DataFrame) -> Labels:

@@ -48,7 +48,7 @@ def show_history(version: tuple) -> None:
     if ledger.height == 0:
         st.info("Nothing has been loaded yet.")
         return
-    st.dataframe(ledger.rename(HISTORY_LABELS), key="upload_history", hide_index=True)
+    st.dataframe(ledger.rename(HISTORY_LABELS), key="upload_history", hide_index=True, placeholder="—")
     labels = {
         r["ingest_id"]: f"#{r['ingest_id']} · {r['file_name']} · {r['loaded_at']:%Y-%m-%d %H:%M}"
         + (f" · {SAMPLE_LABEL}" if r["loaded_by"] == SAMPLE_LOADER else "")

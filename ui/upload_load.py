@@ -2,7 +2,8 @@
 the change it made to the Overview ("Overview › Contacts +1,508: 4,147 → 5,655", store/reconcile.py).
 
 A file loaded from this session's staging is remembered (:data:`LOADED_KEY`: staged path and
-digest → ingest id) so the review marks it "already loaded as #N" and the next Load skips it.
+digest → ingest id) so the review marks it "already loaded as #N" and the next Load skips it; a file
+whose bytes the store already holds from any session or command is marked and skipped the same way.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import polars as pl
 import streamlit as st
 
 from alerts.scheduler import after_load
-from connectors.base import SourceFile, Unreadable
+from connectors.base import SourceFile, Unreadable, file_sha256
 from connectors.load import Failure, LedgerGroups, ingest_file
+from connectors.longlines import digest_path
 from metrics.catalog import CATALOG
-from store.db import STORE_IO_ERRORS
+from store.db import STORE_IO_ERRORS, StoreError
+from store.ledger import loaded_before
 from store.reconcile import overview_contacts
 from ui import access, data
 from ui.export import download_buttons
@@ -25,6 +28,7 @@ from ui.upload import shown_text
 from ui.upload_preview import masked_rejects, show_quarantine
 
 LOADED_KEY = "upload_loaded"  # staged file key → ingest id, for this session
+DIGEST_KEY = "upload_digests"  # staged file key → SHA-256 of its bytes (hashed once per session)
 CHANGE_KEY = "upload_change"  # recall → (Overview contacts before, after) of the last load
 
 
@@ -42,6 +46,30 @@ def loaded_as(f: SourceFile | Failure) -> int | None:
         return st.session_state.get(LOADED_KEY, {}).get(staged_key(f))
     except OSError:
         return None
+
+
+def already_loaded(f: SourceFile | Failure) -> str | None:
+    """Why staged file ``f`` is not loaded again, or None: this session loaded it ("already loaded
+    as #6"), or the store holds a load of the same bytes that was not undone, by anyone (the ledger's
+    SHA-256, store/ledger.py loaded_before) — loading it again would change nothing."""
+    if (done := loaded_as(f)) is not None:
+        return f"already loaded as #{done}"
+    if isinstance(f, Failure):
+        return None
+    try:
+        digests = st.session_state.setdefault(DIGEST_KEY, {})
+        key = staged_key(f)
+        if key not in digests:
+            digests[key] = file_sha256(digest_path(f))
+        with data.store() as con:
+            prior = loaded_before(con, digests[key])
+    except (OSError, StoreError):  # unreadable, or the store busy: the load itself will say
+        return None
+    if prior is None:
+        return None
+    ingest_id, at, by = prior
+    who = f" by {shown_text(by)}" if by else ""
+    return f"already in the store as #{ingest_id} (the same bytes, loaded {at:%d %b %H:%M} UTC{who})"
 
 
 def load_files(files: list[tuple], recall_id: str | None, tz: str | None, by: str) -> list[dict[str, Any]]:
@@ -149,7 +177,7 @@ def show_reports(reports: list[dict[str, Any]] | None) -> None:
         for r in loaded:
             st.markdown(md(in_words(r)))
         table = pl.DataFrame([{"file": r["file"], **{c: r[c] for c in counts}} for r in loaded])
-        st.dataframe(table, key="upload_report", hide_index=True)
+        st.dataframe(table, key="upload_report", hide_index=True, placeholder="—")
     for r in reports:
         if "error" in r:
             st.error(f"Not loaded: {md(shown_text(r['error'], show_pii))}", icon="🚫")

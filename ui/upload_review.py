@@ -2,7 +2,8 @@
 editor), and the one Load button.
 
 State rules: a staged file this session already loaded is marked "already loaded as #N" (with its
-load's preview no longer shown) and is not loaded again; Load is disabled, saying why, when no
+load's preview no longer shown), one whose bytes the store already holds "already in the store as #N"
+(who, when), and neither is loaded again; Load is disabled, saying why, when no
 staged file is loadable (all refused, unmapped or already loaded).
 """
 
@@ -14,7 +15,7 @@ from connectors.base import SourceFile
 from connectors.load import Failure
 from ui.text import md
 from ui.upload import REPORTS_KEY, signed_in_user
-from ui.upload_load import load_files, loaded_as
+from ui.upload_load import already_loaded, load_files
 from ui.upload_mapping import mappable, saved_mappings, show_mapped_file
 from ui.upload_preview import chosen_date_format, date_key, show_file
 
@@ -29,9 +30,8 @@ def review(files: list[SourceFile | Failure], recall_id: str | None, tz: str | N
     out: list[tuple] = []
     for i, f in enumerate(files):
         with st.container(border=True):
-            done = loaded_as(f)
-            if done is not None:
-                st.markdown(f"**{md(f.name)}** — ✅ already loaded as #{done}; remove it or stage another file.")
+            if done := already_loaded(f):
+                st.markdown(f"**{md(f.name)}** — ✅ {md(done)}; not loaded again. Remove it or stage another file.")
                 continue
             spec = None
             ok = show_file(i, f, recall_id, tz)

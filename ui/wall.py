@@ -2,8 +2,8 @@
 stamp, the stale banner, and which rotating view to show.
 
 Views (``?rotate=overview,volume,coverage&every=60``): ``overview`` (alias ``tiles``): the KPI
-tiles; ``volume``: today's inbound contacts per local hour and channel, yesterday's hours as a
-line; ``coverage``: the coverage funnel. The view shown is a function of wall-clock time
+tiles; ``volume``: today's inbound contacts per local hour and channel, yesterday's hours marked;
+``coverage``: the coverage funnel (the two charts: ui/wall_views.py). The view shown is a function of wall-clock time
 (:func:`pick_view`), so every screen with the same URL shows the same view and no click is needed.
 """
 
@@ -34,7 +34,6 @@ KIOSK_CSS = """<style>
 [data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0 !important;}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] {margin-bottom: 0 !important;}
 .wall-screen {height: calc(100vh - 1.5vh - var(--wall-above, 0vh)); min-height: 0;}
-.wall-screen.part {height: auto;}
 </style>"""
 
 # Sizes are fractions of the viewport (vh), so the wall fills a 720p monitor and a 4K TV alike: values
@@ -44,7 +43,6 @@ WALL_CSS = """<style>
 .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {background: #0b1018 !important; color: #e8edf5;}
 [data-testid="stHeader"] {background: transparent !important;}
 .wall-screen {display: flex; flex-direction: column; gap: 0.8vh; min-height: 70vh;}
-.wall-screen.part {min-height: 0; margin-bottom: 1vh;}
 .wall-top {display: flex; justify-content: space-between; align-items: baseline; flex: none;}
 .wall-title {font-size: 3.4vh; line-height: 1.1; font-weight: 700; color: #f8fafc; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis;}
@@ -285,13 +283,11 @@ def header_html(title: str, as_of: datetime, zone: str) -> str:
     )
 
 
-def screen_html(parts: list[str], above_vh: float, fill: bool = True) -> str:
-    """The wall's screen: ``parts`` stacked, the tile grid taking the height left; in kiosk mode
-    the viewport's height less ``above_vh`` (the REPLAY band). ``fill=False``: only as high as
-    ``parts`` (a chart follows)."""
+def screen_html(parts: list[str], above_vh: float) -> str:
+    """The wall's screen: ``parts`` stacked, the tile grid or the chart view taking the height left;
+    in kiosk mode the viewport's height less ``above_vh`` (the REPLAY band)."""
     body = "".join(p for p in parts if p)
-    cls = "wall-screen" if fill else "wall-screen part"
-    return f'<div class="{cls}" style="--wall-above: {above_vh:g}vh">{body}</div>'
+    return f'<div class="wall-screen" style="--wall-above: {above_vh:g}vh">{body}</div>'
 
 
 def status_html(view_name: str, run_every_s: float, rotation: str) -> str:
@@ -302,49 +298,6 @@ def status_html(view_name: str, run_every_s: float, rotation: str) -> str:
     )
 
 
-def dark_figure(fig, height: int = 640):
-    """A Plotly figure restyled for the dark wall screen with large fonts."""
-    fig.update_layout(
-        template="plotly_dark",
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(size=24, color="#e8edf5"),
-        height=height,
-        margin=dict(l=20, r=20, t=60, b=20),
-    )
-    return fig
-
-
 def css(kiosk: bool) -> None:
     """Style the page dark; in kiosk mode also hide the sidebar, header, toolbar and menus."""
     st.markdown(WALL_CSS + (KIOSK_CSS if kiosk else ""), unsafe_allow_html=True)
-
-
-def hourly_figure(today: pl.DataFrame, yesterday: pl.DataFrame, colors: dict[str, str], day=None, day_before=None):
-    """Today's inbound contacts per local hour, stacked by channel; yesterday's hourly total as a
-    dotted line. An empty day is drawn as such: no bars, no line of zeros, a count axis from 0 and
-    a note saying there were no contacts (the freshness line below says how old the data is)."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for channel in sorted(today["channel"].unique()) if today.height else []:
-        rows = today.filter(pl.col("channel") == channel)
-        fig.add_bar(x=rows["hour"].to_list(), y=rows["contacts"].to_list(), name=channel,
-                    marker_color=colors.get(channel, "#7f7f7f"))  # fmt: skip
-    if yesterday.height:
-        totals = yesterday.group_by("hour").agg(pl.col("contacts").sum())
-        hours = list(range(24))
-        per_hour = dict(zip(totals["hour"].to_list(), totals["contacts"].to_list(), strict=True))
-        fig.add_scatter(x=hours, y=[per_hour.get(h, 0) for h in hours], name="yesterday", mode="lines",
-                        line=dict(color="#e2e8f0", width=4, dash="dot"))  # fmt: skip
-    days = ((day, "today", today), (day_before, "yesterday", yesterday))
-    empty = [f"{d:%a %d %b}" if d else what for d, what, frame in days if frame.height == 0]
-    if empty:
-        fig.add_annotation(text=f"No inbound contacts {' or '.join(empty)}", x=0.5, y=0.5, xref="paper",
-                           yref="paper", showarrow=False, font=dict(size=32, color="#fbbf24"))  # fmt: skip
-    fig.update_layout(barmode="stack", title="Inbound contacts today by local hour (dotted: yesterday)",
-                      xaxis=dict(range=[-0.5, 23.5], dtick=2, title="hour"),
-                      yaxis=dict(title="contacts", rangemode="tozero"))  # fmt: skip
-    if not (today.height or yesterday.height):
-        fig.update_yaxes(range=[0, 10])  # no data: a count axis from 0, not plotly's −1…1
-    return fig
