@@ -142,7 +142,26 @@ def _unpivot(node: exp.Subquery) -> exp.Expression:
     )
 
 
+def _asof(join: exp.Join) -> exp.Expression:
+    """DuckDB's ``ASOF [LEFT] JOIN t AS l ON l.k = x.k AND l.at <= x.at``: for each row the one ``l``
+    row whose ``at`` is nearest on the allowed side, as a ``LATERAL`` subquery (``ORDER BY … LIMIT 1``)."""
+    alias = join.this.alias_or_name
+    on = join.args["on"]
+    (inequality,) = [c for c in on.find_all(exp.LTE, exp.GTE, exp.LT, exp.GT)]
+    mine = inequality.this if inequality.this.table == alias else inequality.expression
+    smaller = isinstance(inequality, (exp.LTE, exp.LT)) == (mine is inequality.this)  # l.at ≤ x.at
+    order = "DESC" if smaller else "ASC"
+    inner = f"SELECT * FROM {join.this.sql(dialect='postgres')} WHERE {on.sql(dialect='postgres')} "
+    inner += f"ORDER BY {mine.sql(dialect='postgres')} {order} LIMIT 1"
+    side = "LEFT JOIN" if join.side == "LEFT" else "JOIN"
+    return sqlglot.parse_one(f"SELECT 1 FROM x {side} LATERAL ({inner}) AS {alias} ON TRUE", read="postgres").args[
+        "joins"
+    ][0]
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Join) and (node.args.get("method") or "").upper() == "ASOF":
+        return _asof(node)
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Pivot) and node.this.args.get("unpivot"):
         unpivoted = _unpivot(node)
         unpivoted.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(f"_q{id(node)}")))
