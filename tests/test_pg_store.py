@@ -268,3 +268,24 @@ def test_duckdb_constructs_give_the_same_rows_on_postgresql(pg_server, sql):
 
 
 _DIALECT_DB: list = []
+
+
+def test_watch_loads_an_inbox_into_postgresql(pg_server, tmp_path):
+    """`python -m connectors watch --db <PostgreSQL URL> --once` (in process): both files load and
+    move to loaded/, the ledger in PostgreSQL."""
+    from connectors.watch import run
+
+    url = pg_server.fresh()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("recall.toml", "contacts.csv"):
+        shutil.copy(METRIC_FIXTURES / name, inbox / name)
+    assert run(inbox, url, interval=0.1, once=True) == 0
+    con = connect(url)
+    assert sorted(con.execute("SELECT file_name, rows_inserted FROM ingests").fetchall()) == [
+        ("contacts.csv", 14),
+        ("recall.toml", 1),
+    ]
+    con.close()
+    moved = sorted(p.name for p in (inbox / "loaded").iterdir() if p.suffix != ".txt")  # beside each: its outcome
+    assert moved == ["contacts.csv", "recall.toml"]
