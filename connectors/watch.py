@@ -55,6 +55,7 @@ from connectors.reading import date_format_arg
 from connectors.redact import mask_text, report_lines
 from store.db import StoreError, check_path, connect
 from store.ledger import loaded_before
+from store.pg.engine import is_postgres
 
 PARTIAL = (".part", ".tmp", ".crdownload")
 LOADER_PREFIX = "watch:"
@@ -228,8 +229,8 @@ def run(
     if not Path(inbox).is_dir():
         print(f"error: {inbox}: no such folder")
         return 2
-    if db is not None:
-        check_path(db)  # a database URL is refused before the first poll (StoreError)
+    if db is not None and not is_postgres(db):
+        check_path(db)  # a database URL other than PostgreSQL's is refused before the first poll (StoreError)
     from alerts.scheduler import after_load  # the command wires alerts in; Watcher itself does not import it
 
     w = Watcher(inbox, db, recall_id, tz, date_format=date_format, on_loaded=after_load)

@@ -76,6 +76,13 @@ def default_path() -> Path:
     return check_path(os.environ.get("RECALL_OPS_DB") or DEFAULT_DB)
 
 
+def default_store() -> str | Path:
+    """What ``--db`` defaults to: ``$RECALL_OPS_DB`` when it is a PostgreSQL URL, else
+    :func:`default_path`."""
+    url = os.environ.get("RECALL_OPS_DB") or ""
+    return url if is_postgres(url) else default_path()
+
+
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the store at ``path`` and make sure the schema exists (a
     PostgreSQL URL: the PostgreSQL store, its schema migrated, store/pg/connection.py)."""

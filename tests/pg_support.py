@@ -12,6 +12,7 @@ import os
 import pwd
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +63,21 @@ class PgServer:
         return self.create(f"t{self.next_name()}", migrated)
 
 
+def _wait_until_ready(pg: PgServer, timeout_s: float = 60.0) -> None:
+    """Until the server takes a connection: pg_ctl -w can return while a loaded machine's server
+    still answers "the database system is starting up" (which made the first PostgreSQL test of a
+    process, test_pg_store.py's Alembic test, fail now and then)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            pg.admin("SELECT 1")
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def start() -> Iterator[PgServer]:
     if not (BIN / "pg_ctl").exists():
         pytest.skip(f"PostgreSQL not installed at {BIN} (.ci/run installs it)")
@@ -82,8 +98,10 @@ def start() -> Iterator[PgServer]:
         dbname="postgres",
     )
     server.start()
+    pg = PgServer(port)
+    _wait_until_ready(pg)
     try:
-        yield PgServer(port)
+        yield pg
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)

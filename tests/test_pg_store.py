@@ -239,3 +239,53 @@ def test_undo_on_postgresql_is_refused_clearly_for_now(pg_metrics_store):
     with pytest.raises(UndoError, match="not available on the PostgreSQL store yet"):
         undo_ingest(pg_metrics_store, 2)
     assert pg_metrics_store.execute("SELECT count(*) FROM ingests WHERE undone_at IS NULL").fetchall() == [(5,)]
+
+
+# DuckDB-only constructs the metric and alert SQL uses, each over rows whose answer is worked out
+# in the comment; PostgreSQL (transpiled, store/pg/dialect.py) must give DuckDB's rows exactly.
+_T = "t(g, v, k, s) AS (VALUES ('a', 'x', 1, 'p'), ('a', NULL, 3, 'q'), ('a', 'y', 2, 'r'), ('b', 'z', NULL, 's'))"
+DIALECT_CASES = [
+    # arg_max skips a NULL value or key: a → y (k=2; k=3 has v NULL), b → NULL (its only key NULL)
+    f"WITH {_T} SELECT g, arg_max(v, k) AS m, arg_min(v, k) AS n FROM t GROUP BY ALL ORDER BY ALL",
+    # a tuple key: a NULL field ranks above every value; v NULL skipped: a → y, b → z
+    f"WITH {_T} SELECT g, arg_max(v, (k, s)) AS m FROM t GROUP BY ALL ORDER BY ALL",
+    # a list's first item under a FILTER: a → [x, y][1] = x
+    f"WITH {_T} SELECT g, (list(v ORDER BY k) FILTER (WHERE v IS NOT NULL))[1] AS f FROM t GROUP BY ALL ORDER BY ALL",
+    # UNPIVOT leaves NULL values out: 3 k values + 3 v values (as text) = 6 rows
+    f"WITH {_T} SELECT kind, val FROM (UNPIVOT (SELECT CAST(k AS VARCHAR) AS k, v FROM t) ON k, v "
+    "INTO NAME kind VALUE val) ORDER BY ALL",
+    # ASOF LEFT JOIN: each e the latest l at or before it; e at 0 has none
+    "WITH e(id, t) AS (VALUES (1, 0), (2, 2), (3, 5)), l(t, x) AS (VALUES (1, 'one'), (2, 'two'), (4, 'four')) "
+    "SELECT e.id, l.x FROM e ASOF LEFT JOIN l ON l.t <= e.t ORDER BY e.id",
+]
+
+
+@pytest.mark.parametrize("sql", DIALECT_CASES)
+def test_duckdb_constructs_give_the_same_rows_on_postgresql(pg_server, sql):
+    if not _DIALECT_DB:
+        _DIALECT_DB.append(connect(pg_server.fresh()))
+    assert _DIALECT_DB[0].execute(sql).fetchall() == duckdb.connect().execute(sql).fetchall()
+
+
+_DIALECT_DB: list = []
+
+
+def test_watch_loads_an_inbox_into_postgresql(pg_server, tmp_path):
+    """`python -m connectors watch --db <PostgreSQL URL> --once` (in process): both files load and
+    move to loaded/, the ledger in PostgreSQL."""
+    from connectors.watch import run
+
+    url = pg_server.fresh()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("recall.toml", "contacts.csv"):
+        shutil.copy(METRIC_FIXTURES / name, inbox / name)
+    assert run(inbox, url, interval=0.1, once=True) == 0
+    con = connect(url)
+    assert sorted(con.execute("SELECT file_name, rows_inserted FROM ingests").fetchall()) == [
+        ("contacts.csv", 14),
+        ("recall.toml", 1),
+    ]
+    con.close()
+    moved = sorted(p.name for p in (inbox / "loaded").iterdir() if p.suffix != ".txt")  # beside each: its outcome
+    assert moved == ["contacts.csv", "recall.toml"]

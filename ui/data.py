@@ -25,7 +25,7 @@ from connectors.load import Failure, ingest_paths
 from metrics import Scope
 from metrics.catalog import targets as metric_targets
 from store import ledger, settings
-from store.db import StoreError, StoreReadOnly, default_path, open_store, read_transaction, transient
+from store.db import StoreError, StoreReadOnly, default_store, open_store, read_transaction, transient
 from store.sample import SAMPLE_LOADER
 from ui.text import md
 
@@ -63,7 +63,11 @@ def _create(path: str) -> str:
 
 
 def db_path() -> str:
-    return str(default_path().resolve())
+    """The store this server reads: ``$RECALL_OPS_DB`` as given when it is a PostgreSQL URL (every
+    server of a deployment then shares one database: docs/deployment.md), else the DuckDB file's
+    absolute path."""
+    found = default_store()
+    return found if isinstance(found, str) else str(found.resolve())
 
 
 class StoreBusy(StoreError):

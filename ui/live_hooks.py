@@ -46,7 +46,7 @@ from alerts.scheduler import after_load
 from connectors.live import signatures
 from connectors.live.hook_loader import HookLoader
 from connectors.live.spool import Spool
-from store.db import default_path
+from store.db import DEFAULT_DB, default_store
 
 PREFIX = "/recall-ops/hooks"
 MAX_BODY_BYTES = 4 * 1024**2
@@ -74,9 +74,12 @@ def vendor_config(vendor: str) -> dict[str, Any]:
 
 
 def spool_folder() -> Path:
-    """``spool_dir`` if configured, else ``<store file>.spool`` beside the store."""
+    """``spool_dir`` if configured, else ``<store file>.spool`` beside the store (on PostgreSQL:
+    beside the default store file, ``data/recall_ops.duckdb.spool``; several servers share one
+    configured folder: docs/deployment.md)."""
     configured = config().get("spool_dir")
-    db = default_path()
+    db = default_store()
+    db = DEFAULT_DB if isinstance(db, str) else db
     return Path(configured) if configured else db.with_name(db.name + ".spool")
 
 
@@ -84,7 +87,7 @@ def loader() -> HookLoader:
     """The server's one loader (started on first use, or by :func:`lifespan`)."""
     with _lock:
         if "loader" not in _state:
-            _state["loader"] = HookLoader(Spool(spool_folder()), default_path(), on_loaded=after_load).start()
+            _state["loader"] = HookLoader(Spool(spool_folder()), default_store(), on_loaded=after_load).start()
         return _state["loader"]
 
 

@@ -89,8 +89,43 @@ class PgConnection:
             if d.type_code in _POLARS_OF_OID and frame.schema[d.name] == pl.Null
         )
 
+    def executemany(self, sql: str, rows: list) -> PgConnection:
+        text, positional = to_postgres(sql)
+        with self.raw.cursor() as cursor:
+            cursor.executemany(text, [dict(zip(positional, r, strict=True)) for r in rows])
+        return self
+
+    def register(self, name: str, frame: pl.DataFrame) -> PgConnection:
+        """DuckDB's ``register`` (a frame readable as a table): a temporary table of the session,
+        filled with COPY; :meth:`unregister` drops it."""
+        columns = ", ".join(f'"{c}" {_pg_type(t)}' for c, t in frame.schema.items())
+        self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self.raw.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
+        names = ", ".join(f'"{c}"' for c in frame.columns)
+        with self.raw.cursor().copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+        return self
+
+    def unregister(self, name: str) -> PgConnection:
+        self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+        return self
+
     def close(self) -> None:
         self.raw.close()
+
+
+def _pg_type(dtype: pl.DataType) -> str:
+    """The PostgreSQL column type of a polars column (:meth:`PgConnection.register`)."""
+    if isinstance(dtype, pl.List):
+        return _pg_type(dtype.inner) + "[]"
+    if isinstance(dtype, pl.Datetime):
+        return "TIMESTAMP"
+    return {
+        pl.Int64: "BIGINT", pl.Int32: "INTEGER", pl.Int16: "SMALLINT", pl.Int8: "SMALLINT", pl.UInt32: "BIGINT",
+        pl.UInt64: "NUMERIC(20)", pl.Float64: "DOUBLE PRECISION", pl.Float32: "REAL", pl.Boolean: "BOOLEAN",
+        pl.Date: "DATE",
+    }.get(type(dtype), "TEXT")  # fmt: skip
 
 
 def connect(url: str) -> PgConnection:
@@ -103,6 +138,9 @@ def connect(url: str) -> PgConnection:
         password=sa_url.password,
         dbname=sa_url.database,
         autocommit=True,
+        # Parameters bound on the client, as literals: a NULL parameter (``? IS NULL OR …``, an
+        # optional filter) then needs no type, as in DuckDB (server-side binding cannot type it).
+        cursor_factory=psycopg.ClientCursor,
         options="-c default_transaction_isolation=repeatable\\ read -c TimeZone=UTC",
     )
     return PgConnection(raw)

@@ -37,13 +37,19 @@ _MARKED = re.compile(f"{_MARK}(\\w+?){_MARK}")
 _FUNCTIONS = {"md5_number_lower": _md5_number_lower}
 
 
+def _aggregates(expression: exp.Expression, select: exp.Select) -> bool:
+    """``expression`` (of ``select``) holds an aggregate of ``select`` itself: not one inside a
+    subquery (``greatest(x, (SELECT min(d) FROM t))`` is grouped by)."""
+    return any(agg.find_ancestor(exp.Select) is select for agg in expression.find_all(exp.AggFunc))
+
+
 def _group_by_all(select: exp.Select) -> None:
     """DuckDB's ``GROUP BY ALL``: every select expression holding no aggregate (PostgreSQL reads
     ``GROUP BY ALL`` otherwise); grouped by position, as the expressions may carry aliases."""
     positions = [
         exp.Literal.number(i)
         for i, e in enumerate(select.expressions, 1)
-        if not e.find(exp.AggFunc) and not isinstance(e.unalias(), exp.Star)
+        if not _aggregates(e, select) and not isinstance(e.unalias(), exp.Star)
     ]
     select.set("group", exp.Group(expressions=positions) if positions else None)
 
@@ -87,7 +93,85 @@ def _comprehension(node: exp.Array) -> exp.Expression:
     )
 
 
+def _arg_extreme(node: exp.ArgMax | exp.ArgMin, condition: exp.Expression | None = None) -> exp.Expression:
+    """DuckDB's ``arg_max(v, k)`` / ``arg_min(v, k)`` (an aggregate): the ``v`` of the row with the
+    largest / smallest ``k``, rows where ``v`` or ``k`` is NULL skipped, as
+    ``(array_agg(v ORDER BY k DESC) FILTER (WHERE …))[1]``. A key tuple ``(k1, k2)`` orders by each
+    field; DuckDB ranks a NULL field above every value (so first when descending)."""
+    value = node.this.sql(dialect="postgres")
+    key = node.expression
+    keys = key.expressions if isinstance(key, exp.Tuple) else [key]
+    way = "DESC NULLS FIRST" if isinstance(node, exp.ArgMax) else "ASC NULLS LAST"
+    order = ", ".join(f"{k.sql(dialect='postgres')} {way}" for k in keys)
+    kept = [f"{value} IS NOT NULL"]
+    if not isinstance(key, exp.Tuple):
+        kept.append(f"{key.sql(dialect='postgres')} IS NOT NULL")
+    if condition is not None:
+        kept.append(f"({condition.sql(dialect='postgres')})")
+    return sqlglot.parse_one(
+        f"(ARRAY_AGG({value} ORDER BY {order}) FILTER (WHERE {' AND '.join(kept)}))[1]", read="postgres"
+    )
+
+
+def _order_by_all(select: exp.Select) -> None:
+    """DuckDB's ``ORDER BY ALL [DESC]``: by every select expression, left to right (by position)."""
+    ordered = select.args["order"].expressions[0]
+    select.set(
+        "order",
+        exp.Order(
+            expressions=[
+                exp.Ordered(this=exp.Literal.number(i), desc=ordered.args.get("desc"), nulls_first=False)
+                for i in range(1, len(select.expressions) + 1)
+            ]
+        ),
+    )
+
+
+def _unpivot(node: exp.Subquery) -> exp.Expression:
+    """DuckDB's ``UNPIVOT (SELECT …) ON a, b INTO NAME n VALUE v`` (every column unpivoted, NULL
+    values left out as DuckDB does): a LATERAL ``VALUES`` list over the inner select."""
+    pivot = node.this
+    inner = pivot.this.sql(dialect="postgres")
+    name = pivot.args["into"].this.name
+    value = pivot.args["into"].expressions[0].name
+    pairs = ", ".join(f"('{c.name}', _s.{c.name})" for c in pivot.expressions)
+    return sqlglot.parse_one(
+        f"(SELECT _v.{name}, _v.{value} FROM {inner} AS _s CROSS JOIN LATERAL (VALUES {pairs}) AS _v({name}, {value}) "
+        f"WHERE _v.{value} IS NOT NULL)",
+        read="postgres",
+    )
+
+
+def _asof(join: exp.Join) -> exp.Expression:
+    """DuckDB's ``ASOF [LEFT] JOIN t AS l ON l.k = x.k AND l.at <= x.at``: for each row the one ``l``
+    row whose ``at`` is nearest on the allowed side, as a ``LATERAL`` subquery (``ORDER BY … LIMIT 1``)."""
+    alias = join.this.alias_or_name
+    on = join.args["on"]
+    (inequality,) = [c for c in on.find_all(exp.LTE, exp.GTE, exp.LT, exp.GT)]
+    mine = inequality.this if inequality.this.table == alias else inequality.expression
+    smaller = isinstance(inequality, (exp.LTE, exp.LT)) == (mine is inequality.this)  # l.at ≤ x.at
+    order = "DESC" if smaller else "ASC"
+    inner = f"SELECT * FROM {join.this.sql(dialect='postgres')} WHERE {on.sql(dialect='postgres')} "
+    inner += f"ORDER BY {mine.sql(dialect='postgres')} {order} LIMIT 1"
+    side = "LEFT JOIN" if join.side == "LEFT" else "JOIN"
+    return sqlglot.parse_one(f"SELECT 1 FROM x {side} LATERAL ({inner}) AS {alias} ON TRUE", read="postgres").args[
+        "joins"
+    ][0]
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Join) and (node.args.get("method") or "").upper() == "ASOF":
+        return _asof(node)
+    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Pivot) and node.this.args.get("unpivot"):
+        unpivoted = _unpivot(node)
+        unpivoted.set("alias", node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(f"_q{id(node)}")))
+        return unpivoted
+    if isinstance(node, exp.Filter) and isinstance(node.this, (exp.ArgMax, exp.ArgMin)):
+        return _arg_extreme(node.this, node.expression.this)
+    if isinstance(node, (exp.ArgMax, exp.ArgMin)) and not isinstance(node.parent, exp.Window):
+        return _arg_extreme(node)
+    if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Filter):
+        node.set("this", exp.Paren(this=node.this))  # array_agg(…) FILTER (…)[i] needs brackets
     if isinstance(node, exp.Bracket) and isinstance(
         node.this, (exp.WithinGroup, exp.Window, exp.PercentileCont, exp.PercentileDisc)
     ):
@@ -113,6 +197,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         and node.args["group"].args.get("all")
     ):
         _group_by_all(node)
+    if isinstance(node, exp.Select) and node.args.get("order"):
+        first = node.args["order"].expressions[0].this
+        if isinstance(first, exp.Var) and first.name.upper() == "ALL":
+            _order_by_all(node)
     if isinstance(node, exp.Select) and node.args.get("having"):
         _having_aliases(node)
     if isinstance(node, exp.DateBin) and node.args.get("origin") is None:
