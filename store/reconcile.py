@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from store import derived
-from store.undo import UndoError, _undo
+from store.undo import _undo, live_ingests
 
 
 def overview_contacts(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> dict[str, int]:
@@ -44,14 +44,7 @@ class UndoImpact:
 def undo_impact(con: duckdb.DuckDBPyConnection, group_id: int) -> UndoImpact:
     """The effect of undoing every live ingest of ledger group ``group_id``, measured in a
     rolled-back transaction (nothing changes); :class:`UndoError` when it could not be undone."""
-    ids = [
-        r[0]
-        for r in con.execute(
-            "SELECT ingest_id FROM ingests WHERE group_id = ? AND undone_at IS NULL ORDER BY ingest_id DESC", [group_id]
-        ).fetchall()
-    ]
-    if not ids:
-        raise UndoError(f"there is no live ingest in group {group_id}")
+    ids = live_ingests(con, group_id)
     before = overview_contacts(con)
     impact = UndoImpact()
     con.execute("BEGIN TRANSACTION")

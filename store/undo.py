@@ -86,10 +86,9 @@ def _duckdb_only(con: object) -> None:
         raise UndoError("undo is not available on the PostgreSQL store yet (docs/scaling.md); nothing was changed")
 
 
-def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = None) -> list[UndoResult]:
-    """Undo every live ingest of ledger group ``group_id`` (the files of one archive), newest
-    first, in one transaction: all of them or, on any :class:`UndoError`, none."""
-    _duckdb_only(con)
+def live_ingests(con: duckdb.DuckDBPyConnection, group_id: int) -> list[int]:
+    """The ingests of ledger group ``group_id`` not undone yet, newest first; :class:`UndoError`
+    when there are none."""
     ids = [
         r[0]
         for r in con.execute(
@@ -98,6 +97,14 @@ def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = N
     ]
     if not ids:
         raise UndoError(f"there is no live ingest in group {group_id}")
+    return ids
+
+
+def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = None) -> list[UndoResult]:
+    """Undo every live ingest of ledger group ``group_id`` (the files of one archive), newest
+    first, in one transaction: all of them or, on any :class:`UndoError`, none."""
+    _duckdb_only(con)
+    ids = live_ingests(con, group_id)
     con.execute("BEGIN TRANSACTION")
     try:
         results = [_undo(con, i, by) for i in ids]
