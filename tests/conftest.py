@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, Server
+from streamlit.testing.v1 import AppTest
 
 from connectors.load import Failure, ingest_paths
 from store.db import connect
@@ -149,3 +150,15 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def open_page(page: str, **query) -> AppTest:
+    """The app (app.py's router) run with ``query`` as URL parameters, then switched to ``page``;
+    fails on any exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

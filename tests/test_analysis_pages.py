@@ -6,18 +6,8 @@ values at 2026-04-01; the differences are noted where they matter).
 
 from __future__ import annotations
 
-from conftest import ROOT
+from conftest import open_page
 from streamlit.testing.v1 import AppTest
-
-
-def open_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def tiles(at: AppTest) -> dict[str, str]:

@@ -9,7 +9,7 @@ import shutil
 from datetime import datetime
 
 import pytest
-from conftest import ROOT, load
+from conftest import ROOT, load, open_page
 from streamlit.testing.v1 import AppTest
 from test_standup import html, set_setting, tiles
 
@@ -39,13 +39,7 @@ def sample_db(tmp_path, monkeypatch, sample_template):
 
 
 def app(page: str = "pages/standup.py", **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page, **query)
 
 
 def test_the_sample_moment_is_day_9_at_15_local():
