@@ -150,7 +150,8 @@ def normalize_pending_phones(con: duckdb.DuckDBPyConnection, ingest_id: int | No
             f"RETURNING {TOUCH_COLUMNS[table]}",
             [only_country],
         ).fetchall()
-        touch_rows(con, table, changed)
+        if isinstance(con, duckdb.DuckDBPyConnection):  # PostgreSQL recomputes its facts whole
+            touch_rows(con, table, changed)
         updated += len(changed)
         con.unregister("_pending")
     return updated

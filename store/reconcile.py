@@ -15,8 +15,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from store import derived
-from store.undo import _undo, live_ingests
+from store.undo import _undo, live_ingests, refresh_derived
 
 
 def overview_contacts(con: duckdb.DuckDBPyConnection, as_of: datetime | None = None) -> dict[str, int]:
@@ -55,7 +54,7 @@ def undo_impact(con: duckdb.DuckDBPyConnection, group_id: int) -> UndoImpact:
                 impact.removed[table] = impact.removed.get(table, 0) + n
             for table, n in result.restored.items():
                 impact.restored[table] = impact.restored.get(table, 0) + n
-        derived.refresh(con)
+        refresh_derived(con)
         after = overview_contacts(con)
     finally:
         con.execute("ROLLBACK")

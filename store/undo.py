@@ -31,18 +31,30 @@ naming them: undo those first, or load their files again after. Holds on stores 
 Also: X's quarantine rows are deleted; the ledger row stays, with ``undone_at`` set (ledger rows are
 never deleted, and an ingest cannot be undone twice: :class:`UndoError`). Phones waiting for a
 country are normalized again (store/phones.py), as after any load.
+
+**Both engines.** The statements are DuckDB's dialect, transpiled on PostgreSQL (store/pg/dialect.py);
+only the transaction (on PostgreSQL under the loads' advisory lock, so an undo and a load never
+interleave), the row counts and the derived refresh (whole on PostgreSQL: store/pg/derived.py)
+differ, in :func:`_write` and :func:`_changed`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 
 from store import derived
+from store.pg.connection import PgConnection
+from store.pg.derived import rebuild as pg_rebuild
+from store.pg.load import LOAD_LOCK
 from store.phones import normalize_pending_phones
-from store.schema import TABLES
+from store.schema import LINEAGE, TABLES, internal_columns
+
+Connection = duckdb.DuckDBPyConnection | PgConnection
 
 
 class UndoError(Exception):
@@ -61,32 +73,53 @@ class UndoResult:
     quarantine_deleted: int = 0
 
 
-def undo_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None = None) -> UndoResult:
+def undo_ingest(con: Connection, ingest_id: int, by: str | None = None) -> UndoResult:
     """Undo ingest ``ingest_id`` by the rule in this module's docstring; one transaction.
 
     ``by`` (who undid it) is added to the ledger row's warnings as ``undone by <by>`` so the ledger
     keeps who did it without a schema change. Raises :class:`UndoError` for an unknown ingest or
     one already undone (nothing changes).
     """
-    _duckdb_only(con)
+    with _write(con):
+        return _undo(con, ingest_id, by)
+
+
+@contextmanager
+def _write(con: Connection) -> Iterator[None]:
+    """One transaction that ends with the derived tables refreshed; rolled back on any error. On
+    PostgreSQL it first takes the loads' advisory lock (store/pg/load.py)."""
+    if isinstance(con, PgConnection):
+        with con.raw.transaction():
+            con.raw.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOAD_LOCK})
+            yield
+            refresh_derived(con)
+        return
     con.execute("BEGIN TRANSACTION")
     try:
-        result = _undo(con, ingest_id, by)
-        derived.refresh(con)
+        yield
+        refresh_derived(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return result
 
 
-def _duckdb_only(con: object) -> None:
-    """Undo on the PostgreSQL store (store/pg/) is a later increment: refused with a clear message."""
-    if not isinstance(con, duckdb.DuckDBPyConnection):
-        raise UndoError("undo is not available on the PostgreSQL store yet (docs/scaling.md); nothing was changed")
+def refresh_derived(con: Connection) -> None:
+    """Bring the derived tables in step after an undo: what it touched on DuckDB, whole on PostgreSQL."""
+    if isinstance(con, PgConnection):
+        pg_rebuild(con)
+    else:
+        derived.refresh(con)
 
 
-def live_ingests(con: duckdb.DuckDBPyConnection, group_id: int) -> list[int]:
+def _changed(con: Connection, sql: str, params: list) -> int:
+    """Run a DELETE, UPDATE or INSERT; the rows it changed."""
+    if isinstance(con, PgConnection):
+        return con.execute(sql, params).rowcount
+    return con.execute(sql, params).fetchall()[0][0]
+
+
+def live_ingests(con: Connection, group_id: int) -> list[int]:
     """The ingests of ledger group ``group_id`` not undone yet, newest first; :class:`UndoError`
     when there are none."""
     ids = [
@@ -100,48 +133,42 @@ def live_ingests(con: duckdb.DuckDBPyConnection, group_id: int) -> list[int]:
     return ids
 
 
-def undo_group(con: duckdb.DuckDBPyConnection, group_id: int, by: str | None = None) -> list[UndoResult]:
+def undo_group(con: Connection, group_id: int, by: str | None = None) -> list[UndoResult]:
     """Undo every live ingest of ledger group ``group_id`` (the files of one archive), newest
     first, in one transaction: all of them or, on any :class:`UndoError`, none."""
-    _duckdb_only(con)
     ids = live_ingests(con, group_id)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        results = [_undo(con, i, by) for i in ids]
-        derived.refresh(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return results
+    with _write(con):
+        return [_undo(con, i, by) for i in ids]
 
 
-def _undo(con: duckdb.DuckDBPyConnection, ingest_id: int, by: str | None) -> UndoResult:
+def _undo(con: Connection, ingest_id: int, by: str | None) -> UndoResult:
     """One ingest's undo inside the caller's transaction (derived tables refreshed by the caller)."""
-    rows = con.execute("SELECT file_name, undone_at FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
+    rows = con.execute("SELECT file_name, undone_at, warnings FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchall()
     if not rows:
         raise UndoError(f"there is no ingest {ingest_id}")
-    file_name, undone_at = rows[0]
+    file_name, undone_at, warnings = rows[0]
     if undone_at is not None:
         raise UndoError(f"ingest {ingest_id} ({file_name}) was already undone at {undone_at:%Y-%m-%d %H:%M:%S} UTC")
     result = UndoResult(ingest_id, file_name, undone_at)
-    derived.touch_ingest(con, ingest_id)
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        derived.touch_ingest(con, ingest_id)
     for name in TABLES:
         result.deleted[name], result.restored[name] = _undo_table(con, name, ingest_id)
-    (result.quarantine_deleted,) = con.execute("DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id]).fetchall()[0]
+    result.quarantine_deleted = _changed(con, "DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id])
     normalize_pending_phones(con)
     note = [f"undone by {by}"] if by else []
     result.undone_at = con.execute(
-        "UPDATE ingests SET undone_at = now()::TIMESTAMP, warnings = list_concat(coalesce(warnings, []), ?) "
+        "UPDATE ingests SET undone_at = CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP), warnings = ? "
         "WHERE ingest_id = ? RETURNING undone_at",
-        [note, ingest_id],
+        [[*(warnings or []), *note], ingest_id],
     ).fetchall()[0][0]
     return result
 
 
-def _undo_table(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> tuple[int, int]:
+def _undo_table(con: Connection, table: str, ingest_id: int) -> tuple[int, int]:
     """Apply the undo rule to one table; returns (current rows deleted, versions restored)."""
     key = TABLES[table].key
+    columns = ", ".join([*TABLES[table].names, *(n for n, _ in LINEAGE), *(n for n, _ in internal_columns(table))])
     hist = f"{table}_history"
     same_key = " AND ".join(f"p.{k} = x.{k}" for k in key)
     _repoint_held(con, table, ingest_id)
@@ -153,7 +180,7 @@ def _undo_table(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> t
     )
     con.execute(f"DELETE FROM {hist} WHERE ingest_id = ?", [ingest_id])
     # X's current rows go; the versions X replaced come back.
-    deleted = con.execute(f"DELETE FROM {table} WHERE ingest_id = ?", [ingest_id]).fetchall()[0][0]
+    deleted = _changed(con, f"DELETE FROM {table} WHERE ingest_id = ?", [ingest_id])
     clash = con.execute(
         f"SELECT count(*) FROM {hist} p JOIN {table} x ON {same_key} WHERE p.replaced_by = ?", [ingest_id]
     ).fetchall()[0][0]
@@ -162,21 +189,22 @@ def _undo_table(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> t
             f"{table}: {clash} version(s) replaced by ingest {ingest_id} have another current row; "
             "the history is inconsistent, nothing was changed"
         )
-    restored = con.execute(
-        f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (replaced_by) FROM {hist} WHERE replaced_by = ?", [ingest_id]
-    ).fetchall()[0][0]
+    restored = _changed(
+        con, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {hist} WHERE replaced_by = ?", [ingest_id]
+    )
     con.execute(f"DELETE FROM {hist} WHERE replaced_by = ?", [ingest_id])
     return deleted, restored
 
 
-def _repoint_held(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) -> None:
+def _repoint_held(con: Connection, table: str, ingest_id: int) -> None:
     """X's versions (current or in history) that a live later load holds with the same values become
     that load's (the latest such load); X's current rows held only as older versions by a live load
     refuse the undo (module docstring). Then X's holds, and the holds on X, are gone."""
     hist = f"{table}_history"
     live = "holds h JOIN ingests i ON i.ingest_id = h.by_ingest AND i.undone_at IS NULL"
+    con.execute("DROP TABLE IF EXISTS _heir")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _heir AS SELECT h.key_h, max(h.by_ingest) AS heir, "
+        "CREATE TEMP TABLE _heir AS SELECT h.key_h, max(h.by_ingest) AS heir, "
         f"arg_max(h.source_row, h.by_ingest) AS heir_row FROM {live} "
         "WHERE h.table_name = ? AND h.held_ingest = ? AND h.same GROUP BY h.key_h",
         [table, ingest_id],
@@ -201,7 +229,7 @@ def _repoint_held(con: duckdb.DuckDBPyConnection, table: str, ingest_id: int) ->
     )
     con.execute("DROP TABLE _heir")
     older = con.execute(
-        f"SELECT h.by_ingest, any_value(i.file_name), count(*) FROM {live} JOIN {table} t ON t.key_h = h.key_h "
+        f"SELECT h.by_ingest, min(i.file_name), count(*) FROM {live} JOIN {table} t ON t.key_h = h.key_h "
         "WHERE h.table_name = ? AND h.held_ingest = ? AND t.ingest_id = ? GROUP BY 1 ORDER BY 1",
         [table, ingest_id, ingest_id],
     ).fetchall()

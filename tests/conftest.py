@@ -80,6 +80,15 @@ def store(tmp_path):
     con.close()
 
 
+@pytest.fixture(params=["duckdb", "postgresql"])
+def both_store(request, tmp_path):
+    """An empty store on each engine: a DuckDB file, a PostgreSQL database of the test's own."""
+    url = tmp_path / "store.duckdb" if request.param == "duckdb" else request.getfixturevalue("pg_server").fresh()
+    con = connect(url)
+    yield con
+    con.close()
+
+
 @pytest.fixture(scope="session")
 def metrics_template(tmp_path_factory) -> Path:
     """The metrics fixture loaded once per test process (through the real ingest path) into a store

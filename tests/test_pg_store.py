@@ -233,14 +233,6 @@ def test_an_unreachable_server_is_a_clear_message_without_the_password():
     assert "s3cret" not in str(e.value)
 
 
-def test_undo_on_postgresql_is_refused_clearly_for_now(pg_metrics_store):
-    from store.undo import UndoError, undo_ingest
-
-    with pytest.raises(UndoError, match="not available on the PostgreSQL store yet"):
-        undo_ingest(pg_metrics_store, 2)
-    assert pg_metrics_store.execute("SELECT count(*) FROM ingests WHERE undone_at IS NULL").fetchall() == [(5,)]
-
-
 # DuckDB-only constructs the metric and alert SQL uses, each over rows whose answer is worked out
 # in the comment; PostgreSQL (transpiled, store/pg/dialect.py) must give DuckDB's rows exactly.
 _T = "t(g, v, k, s) AS (VALUES ('a', 'x', 1, 'p'), ('a', NULL, 3, 'q'), ('a', 'y', 2, 'r'), ('b', 'z', NULL, 's'))"

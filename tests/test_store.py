@@ -134,7 +134,8 @@ def test_unreadable_file_gets_one_clear_message_and_changes_nothing(metrics_stor
     assert snapshot(metrics_store) == before and ledger(metrics_store) == ledger_before
 
 
-def test_phone_normalized_once_the_recall_gives_the_country(store, tmp_path):
+def test_phone_normalized_once_the_recall_gives_the_country(both_store, tmp_path):
+    store = both_store  # on DuckDB and on PostgreSQL
     (tmp_path / "c.csv").write_text(
         "source,source_id,recall_id,channel,direction,created_at,customer_phone\n"
         "five9,1,R1,phone,inbound,2026-03-02T10:00:00Z,(312) 555-0101\n"

@@ -14,7 +14,6 @@ from connectors.assignment import assigned, sentence, tally
 from connectors.load import ingest_paths
 from connectors.redact import quarantine_reasons
 from connectors.suggest import samples, suggest_columns, suggest_values, unmapped_rows
-from store.db import connect
 from store.mappings import describe
 from store.reconcile import overview_contacts, undo_impact
 from store.schema import TABLES
@@ -123,21 +122,18 @@ def test_the_quarantine_is_grouped_by_reason_with_counts():
     ]
 
 
-def test_an_undos_impact_is_what_the_undo_then_does_and_changes_nothing(tmp_path):
-    con = connect(tmp_path / "s.duckdb")
-    try:
-        ingest_paths(con, [METRIC_FIXTURES], loaded_by="fixture")
-        (group,) = con.execute("SELECT group_id FROM ingests WHERE file_name = 'contacts.csv'").fetchone()
-        before = overview_contacts(con)
-        impact = undo_impact(con, group)
-        # contacts.csv: 14 rows; 13 inbound, c11 (tag billing) in no recall → R1's Overview holds 12.
-        assert impact.removed["contacts"] == 14 and impact.contacts == {"R1": (12, 0)}
-        assert overview_contacts(con) == before == {"R1": 12}
-        assert con.execute("SELECT count(*) FROM ingests WHERE undone_at IS NOT NULL").fetchone() == (0,)
-        results = undo_group(con, group)
-        assert sum(r.deleted["contacts"] for r in results) == 14 and overview_contacts(con) == {}
-    finally:
-        con.close()
+def test_an_undos_impact_is_what_the_undo_then_does_and_changes_nothing(both_store):
+    con = both_store  # on DuckDB and on PostgreSQL
+    ingest_paths(con, [METRIC_FIXTURES], loaded_by="fixture")
+    (group,) = con.execute("SELECT group_id FROM ingests WHERE file_name = 'contacts.csv'").fetchone()
+    before = overview_contacts(con)
+    impact = undo_impact(con, group)
+    # contacts.csv: 14 rows; 13 inbound, c11 (tag billing) in no recall → R1's Overview holds 12.
+    assert impact.removed["contacts"] == 14 and impact.contacts == {"R1": (12, 0)}
+    assert overview_contacts(con) == before == {"R1": 12}
+    assert con.execute("SELECT count(*) FROM ingests WHERE undone_at IS NOT NULL").fetchone() == (0,)
+    results = undo_group(con, group)
+    assert sum(r.deleted["contacts"] for r in results) == 14 and overview_contacts(con) == {}
 
 
 def test_a_saved_mapping_reads_as_a_list():

@@ -73,6 +73,12 @@ class PgConnection:
         row = self._cursor.fetchone()
         return None if row is None else tuple(_plain(v) for v in row)
 
+    @property
+    def rowcount(self) -> int:
+        """The rows the last DELETE, UPDATE or INSERT changed (DuckDB returns them as its result)."""
+        assert self._cursor is not None
+        return self._cursor.rowcount
+
     def sql(self, sql: str, params: dict | None = None) -> PgConnection:
         return self.execute(sql, params)
 

@@ -20,6 +20,7 @@ from store.parsed import REJECT_SCHEMA, Parsed
 from store.pg.connection import PgConnection
 from store.pg.derived import rebuild
 from store.pg.dialect import to_postgres
+from store.phones import normalize_pending_phones
 from store.schema import TABLES, hash_sql, internal_columns
 from store.upsert import Counts
 from store.write import FileMeta, IngestResult
@@ -153,6 +154,10 @@ def apply(con: PgConnection, parts: Parsed | Iterable[Parsed], meta: FileMeta) -
                 meta.loaded_by or getpass.getuser(), parsed.warnings, meta.group_id or ingest_id,
             ],
         )  # fmt: skip
+        if "recalls" in parsed.staged:  # the same rule as store/write.py: a recall's country is news to all
+            normalize_pending_phones(con)
+        elif any("customer_phone_raw" in TABLES[t].names for t in parsed.staged):
+            normalize_pending_phones(con, ingest_id)
         rebuild(con)
     return IngestResult(
         ingest_id,
