@@ -65,6 +65,10 @@ class StoreReadOnly(StoreError):
 # bad statement: what callers report as "the store cannot be read or written".
 STORE_IO_ERRORS = (duckdb.IOException, duckdb.FatalException, duckdb.PermissionException)
 
+# A transaction that lost to a concurrent writer (DuckDB's optimistic conflict; PostgreSQL's
+# REPEATABLE READ serialization failure): nothing was written, the work can start again.
+WRITE_CONFLICTS = (duckdb.TransactionException, psycopg.errors.SerializationFailure)
+
 
 def _unwritable(e: duckdb.Error) -> bool:
     text = str(e).lower()
