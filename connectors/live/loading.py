@@ -23,7 +23,8 @@ from connectors import mapped
 from connectors.base import SourceFile, file_sha256
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.load import context
-from store.write import FileMeta, IngestResult, apply
+from store.pg.load import writer
+from store.write import FileMeta, IngestResult
 
 Also = Callable[[duckdb.DuckDBPyConnection, int], None]
 
@@ -49,10 +50,10 @@ def load_file(
 
     meta = FileMeta(f.name, file_sha256(f.path), module.NAME, ctx.tz, ctx.recall_id, loaded_by)
     try:
-        return apply(con, read_ahead(read()), meta, also)
+        return writer(con)(con, read_ahead(read()), meta, also)
     except ReadWhole:
         with reading_whole():
-            return apply(con, read(), meta, also)
+            return writer(con)(con, read(), meta, also)
 
 
 def load_records(

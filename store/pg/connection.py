@@ -65,7 +65,11 @@ class PgConnection:
         return self
 
     def fetchall(self) -> list[tuple]:
+        """The last result's rows; for a statement that returns none, ``[(rows changed,)]`` as DuckDB
+        gives (``DELETE … ; fetchall()[0][0]``)."""
         assert self._cursor is not None
+        if self._cursor.description is None:
+            return [(self._cursor.rowcount,)]
         return [tuple(_plain(v) for v in row) for row in self._cursor.fetchall()]
 
     def fetchone(self) -> tuple | None:

@@ -116,10 +116,16 @@ def _upsert(con: PgConnection, table: str, ingest_id: int) -> Counts:
     return Counts(inserted, updated + dup_changed, kept - inserted - updated + dup_same)
 
 
-def apply(con: PgConnection, parts: Parsed | Iterable[Parsed], meta: FileMeta) -> IngestResult:
+def apply(
+    con: PgConnection,
+    parts: Parsed | Iterable[Parsed],
+    meta: FileMeta,
+    also: Callable[[PgConnection, int], None] | None = None,
+) -> IngestResult:
     """Write one file (read whole, or its parts) in one transaction, after every earlier load has
     committed (the advisory lock); the ledger row and the quarantine with it. Nothing is written
-    when it fails. The derived tables are recomputed with it (store/pg/derived.py)."""
+    when it fails. The derived tables are recomputed with it (store/pg/derived.py). ``also(con,
+    ingest_id)`` runs inside the transaction before it commits, as on DuckDB (store/write.py)."""
     with con.raw.transaction():
         con.raw.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOAD_LOCK})
         ingest_id = con.raw.execute("SELECT nextval('ingest_seq')").fetchone()[0]
@@ -159,6 +165,8 @@ def apply(con: PgConnection, parts: Parsed | Iterable[Parsed], meta: FileMeta) -
         elif any("customer_phone_raw" in TABLES[t].names for t in parsed.staged):
             normalize_pending_phones(con, ingest_id)
         rebuild(con)
+        if also is not None:
+            also(con, ingest_id)
     return IngestResult(
         ingest_id,
         meta.file_name,

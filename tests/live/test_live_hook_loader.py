@@ -1,5 +1,6 @@
-"""The webhook loader on a real spool folder and DuckDB file: the crash window between the commit and
-the spool delete, bodies that cannot be loaded, bodies with nothing to load, and the SDK's vector."""
+"""The webhook loader on a real spool folder and DuckDB file (the crash window also on PostgreSQL):
+the crash window between the commit and the spool delete, bodies that cannot be loaded, bodies with
+nothing to load, and the SDK's vector."""
 
 from __future__ import annotations
 
@@ -37,8 +38,10 @@ def ledger(db):
         con.close()
 
 
-def test_a_batch_committed_before_a_crash_is_not_loaded_again(tmp_path):
-    db = tmp_path / "store.duckdb"
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_a_batch_committed_before_a_crash_is_not_loaded_again(tmp_path, engine, request):
+    db = tmp_path / "store.duckdb" if engine == "duckdb" else request.getfixturevalue("pg_server").fresh()
+    DiesAfterCommit.died = False
     dying = DiesAfterCommit(tmp_path / "spool")
     for i in range(3):
         dying.write("sendgrid", raw_json([sendgrid_event(f"c-{i}")]))

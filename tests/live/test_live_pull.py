@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 from pull_support import (
     freshdesk_ticket,
@@ -27,6 +28,12 @@ from vendor_server import Script, VendorServer, json_answer
 from store.db import connect
 
 TOKEN = "zd-secret-token-31337"
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def store_db(request, tmp_path) -> Path | str:
+    """Where the puller writes: a DuckDB file, or a PostgreSQL database of the test's own."""
+    return tmp_path / "store.duckdb" if request.param == "duckdb" else request.getfixturevalue("pg_server").fresh()
 
 
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -84,8 +91,8 @@ min_request_interval_s = 0
 """
 
 
-def test_zendesk_cursor_pages_429_and_ratings_then_a_resume_from_the_saved_cursor(tmp_path):
-    db = tmp_path / "store.duckdb"
+def test_zendesk_cursor_pages_429_and_ratings_then_a_resume_from_the_saved_cursor(tmp_path, store_db):
+    db = store_db
     with VendorServer() as srv:
         zendesk_server(srv)
         secrets = f'[recall_ops.pull.zendesk]\ntoken = "{TOKEN}"\n'
@@ -347,10 +354,10 @@ def test_credentials_stay_out_of_live_toml_and_out_of_every_message(tmp_path):
         assert TOKEN not in str(rows(tmp_path / "s.duckdb", "SELECT * FROM live_sources"))
 
 
-def test_a_killed_puller_resumes_from_its_last_committed_page(tmp_path):
+def test_a_killed_puller_resumes_from_its_last_committed_page(tmp_path, store_db):
     """``python -m connectors pull`` (long-running) killed with SIGKILL in the middle of eight pages,
     then run again with ``--once``: every ticket once, and the second run starts at a saved cursor."""
-    db = tmp_path / "store.duckdb"
+    db = store_db
     with VendorServer() as srv:
         pages = {None if i == 0 else f"c{i}": zendesk_page(
             [zendesk_ticket(100 + 2 * i, "2024-03-05T15:00:00Z"), zendesk_ticket(101 + 2 * i, "2024-03-05T15:00:00Z")],
