@@ -1,10 +1,12 @@
-"""python -m bench [--scales 100k,1m] [--runs 5[,3]] [--out docs/benchmarks.md] [--merge] [--skip pages,peak]
+"""python -m bench [--scales 100k,1m] [--runs 5[,3]] [--out FILE] [--merge] [--skip pages,peak] [--postgres]
 
 Generates (or reuses) the data for each scale, runs every measure of bench/measure.py, checks
 the pandas baseline against the report, prints the table and writes it as markdown. The results
 of each scale are also kept in ``<cache>/results-<scale>.json``; ``--merge`` adds the kept results
 of the other scales to the markdown (so each scale can be run by its own, time-bounded command).
-Exits 1 when the pandas numbers differ from the report's.
+With ``--postgres`` the load, ingest, delta, report and page measures also run against a throwaway
+PostgreSQL server, each beside DuckDB's (bench/postgres.py). Exits 1 when the pandas numbers differ
+from the report's.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="markdown file to write (e.g. docs/benchmarks.md)")
     ap.add_argument("--cache", type=Path, default=CACHE, help="where generated data and stores are kept")
     ap.add_argument("--merge", action="store_true", help="also show the kept results of other scales")
+    ap.add_argument("--postgres", action="store_true", help="also measure the PostgreSQL store (bench/postgres.py)")
     ap.add_argument("--skip", default="", help=f"comma-separated measures to skip: {', '.join(MEASURES)}")
     args = ap.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
@@ -99,6 +102,15 @@ def main(argv: list[str] | None = None) -> int:
                         f"[{label(n)}] {s.measure}: median {s.median:.4g} {s.unit} (min {s.min:.4g}, max {s.max:.4g})"
                     )
                 print(f"[{label(n)}] {name} done in {time.perf_counter() - t0:.1f} s", flush=True)
+            if args.postgres:
+                from bench import postgres
+
+                t0 = time.perf_counter()
+                new = [postgres.duckdb_load(ds, tmp_path), *postgres.measures(ds, runs[n])]
+                stats.extend(new)
+                for s in new:
+                    print(f"[{label(n)}] {s.measure}: median {s.median:.4g} {s.unit}")
+                print(f"[{label(n)}] postgresql done in {time.perf_counter() - t0:.1f} s", flush=True)
         kept = {"command": command, "runs": runs[n], "stats": [asdict(s) for s in stats[first:]]}
         kept["notes"] = [x for x in notes if x.startswith(f"{label(n)}:")]
         (args.cache / f"results-{label(n)}.json").write_text(json.dumps(kept, indent=1))

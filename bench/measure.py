@@ -260,13 +260,19 @@ def pandas_baseline(ds: Dataset, store: Path, runs: int) -> tuple[Stat, list[str
 
 def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
     """Cold and warm server-side run time of every page script (AppTest, through app.py's router)."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     copy = tmp / "pages.duckdb"
     shutil.copyfile(store, copy)
     os.sync()
-    os.environ["RECALL_OPS_DB"] = str(copy)
+    return page_times(str(copy), ds.n_contacts, runs)
+
+
+def page_times(db: str, n_contacts: int, runs: int, prefix: str = "") -> list[Stat]:
+    """Each page run cold (caches cleared) then warm against the store ``db`` (a DuckDB file or a
+    PostgreSQL URL); measures named ``{prefix}page …``."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["RECALL_OPS_DB"] = db
     app = str(ROOT / "app.py")
     AppTest.from_file(app, default_timeout=600).run()  # imports, untimed
     out: list[Stat] = []
@@ -285,8 +291,8 @@ def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
             t = time.perf_counter()
             at.run()
             warm.append(time.perf_counter() - t)
-        out.append(Stat(ds.n_contacts, f"page {page}: cold", "s", cold))
-        out.append(Stat(ds.n_contacts, f"page {page}: warm", "s", warm))
+        out.append(Stat(n_contacts, f"{prefix}page {page}: cold", "s", cold))
+        out.append(Stat(n_contacts, f"{prefix}page {page}: warm", "s", warm))
     return out
 
 

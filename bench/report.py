@@ -78,6 +78,18 @@ PAGE_WARM = Target("≤ 300 ms warm at 10M", _median, 0.3, False, " s")
 PEAK = Target("≤ 1.5 GiB (any ingest)", lambda s, _: s.median / GIB, 1.5, False, " GiB")
 
 
+POSTGRES = "postgresql: "
+
+
+def engine_ratio(stat: Stat, peers: dict[str, Stat]) -> tuple[str, str, str]:
+    """A PostgreSQL row beside DuckDB's row of the same measure: (target text, value, verdict)."""
+    duck = peers.get(stat.measure.removeprefix(POSTGRES))
+    if duck is None:
+        return "beside DuckDB (same run)", "", "n/a"
+    ratio = stat.median / duck.median
+    return "beside DuckDB (same run)", f"{ratio:.2f}× DuckDB's time", "slower" if ratio > 1 else "faster"
+
+
 def target_for(stat: Stat) -> Target | None:
     if stat.measure.startswith("page "):
         return PAGE_COLD if stat.measure.endswith("cold") else PAGE_WARM
@@ -128,11 +140,15 @@ def markdown(
     for scale in sorted({s.scale for s in stats}):
         peers = {s.measure: s for s in stats if s.scale == scale}
         for s in (s for s in stats if s.scale == scale):
-            target = target_for(s)
-            value, verdict = target.judge(s, peers) if target else ("", "")
+            if s.measure.startswith(POSTGRES):
+                text, value, verdict = engine_ratio(s, peers)
+            else:
+                target = target_for(s)
+                value, verdict = target.judge(s, peers) if target else ("", "")
+                text = target.text if target else ""
             lines.append(
                 f"| {label(scale)} | {s.measure} | {_fmt(s, s.min)} | {_fmt(s, s.median)} | {_fmt(s, s.max)} | "
-                f"{_throughput(s)} | {target.text if target else ''} | {value} | {verdict} |"
+                f"{_throughput(s)} | {text} | {value} | {verdict} |"
             )
     if notes:
         lines += ["", "## Notes", "", *[f"- {n}" for n in notes]]

@@ -44,3 +44,29 @@ def test_compare_reports_a_difference(dataset, store):
     assert compare(ours, theirs) == [
         f"phases.all.handled: {ours['phases']['all']['handled']} != {ours['phases']['all']['handled'] + 1}"
     ]
+
+
+def test_postgresql_rows_are_measured_beside_duckdbs(dataset, pg_server, tmp_path):
+    """bench/postgres.py at 2k contacts (pages aside): every row named for its DuckDB peer, the
+    store it loads holds what DuckDB's holds, and the markdown gives the ratio."""
+    from bench import postgres
+    from bench.report import markdown
+    from store.db import connect
+
+    stats = postgres._measures(dataset, 1, pg_server, pages=False)
+    names = [s.measure.removeprefix(postgres.PREFIX) for s in stats]
+    assert names == [
+        *postgres.CSV_FAMILIES,
+        postgres.LOAD,
+        "10k-row export into the store of N",
+        "report (metrics.build_report)",
+    ]
+    assert all(s.measure.startswith(postgres.PREFIX) and s.median > 0 for s in stats)
+    duck = postgres.duckdb_load(dataset, tmp_path)
+    count = "SELECT count(*), count(DISTINCT customer_id) FROM contact_facts"
+    pg = connect(pg_server.url("bench_base"))
+    assert pg.execute(count).fetchall() == duckdb.connect(str(tmp_path / "load-all.duckdb")).execute(count).fetchall()
+    pg.close()
+    text = markdown([duck, *stats], measure.machine(), {2_000: "python -m bench --postgres"}, {2_000: 1}, [])
+    load_row = next(line for line in text.splitlines() if f"| postgresql: {postgres.LOAD} |" in line)
+    assert f"{stats[2].median / duck.median:.2f}× DuckDB's time" in load_row

@@ -16,7 +16,6 @@ from pull_support import run_once
 from store.db import connect
 from store.mappings import save_mapping
 
-PG_CTL = Path(__file__).with_name("pg_ctl_as_postgres")
 BIN = Path(os.environ.get("RECALL_OPS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 MAPPING = {
