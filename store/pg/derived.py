@@ -39,11 +39,15 @@ def rebuild(con: PgConnection) -> None:
     named = [c for c in facts if c not in ("next_at", "next_channel")]
     con.execute("DELETE FROM contact_facts")
     con.execute(f"CREATE TEMP TABLE _new_contact_facts AS {contact_facts.facts_sql('contacts')}")
+    con.execute("ANALYZE _new_contact_facts")  # temporary tables get no statistics by themselves
+    # next_at/next_channel are NULL but for inbound contacts of a known customer (NEXT_SQL), so the
+    # window runs over those alone: PostgreSQL evaluates a frame with EXCLUDE row by row, which over
+    # one partition of every contact without a customer would take time quadratic in its size.
     con.execute(
         f"INSERT INTO contact_facts ({', '.join(facts)}) "
         f"SELECT {', '.join('x.' + c for c in named)}, k.next_at, k.next_channel FROM _new_contact_facts x "
-        f"JOIN (SELECT source, source_id, recall_id, {NEXT_SQL} FROM _new_contact_facts) k "
-        "USING (source, source_id, recall_id)"
+        f"LEFT JOIN (SELECT source, source_id, recall_id, {NEXT_SQL} FROM _new_contact_facts "
+        "WHERE direction = 'inbound' AND customer_id IS NOT NULL) k USING (source, source_id, recall_id)"
     )
     con.execute("DROP TABLE _new_contact_facts")
     con.execute("DELETE FROM notification_facts")
