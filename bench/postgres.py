@@ -21,9 +21,9 @@ from pathlib import Path
 
 from bench.generate import AS_OF, Dataset
 from bench.measure import FAMILIES, Stat, page_times, timed
+from bench.report import LOAD_ALL as LOAD
+from bench.report import POSTGRES as PREFIX
 
-PREFIX = "postgresql: "
-LOAD = "load: all files of N"
 CSV_FAMILIES = {k: v for k, v in FAMILIES.items() if v.endswith(".csv")}
 
 

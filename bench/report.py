@@ -79,6 +79,7 @@ PEAK = Target("≤ 1.5 GiB (any ingest)", lambda s, _: s.median / GIB, 1.5, Fals
 
 
 POSTGRES = "postgresql: "
+LOAD_ALL = "load: all files of N"  # measured for the comparison with PostgreSQL only
 
 
 def engine_ratio(stat: Stat, peers: dict[str, Stat]) -> tuple[str, str, str]:
@@ -96,6 +97,25 @@ def target_for(stat: Stat) -> Target | None:
     if stat.measure.startswith("peak memory"):
         return PEAK
     return TARGETS.get(stat.measure)
+
+
+def _rows(shown: list[Stat], stats: list[Stat]) -> list[str]:
+    """One table row per stat of ``shown``, judged against the stats of its scale in ``stats``."""
+    lines = []
+    for scale in sorted({s.scale for s in shown}):
+        peers = {s.measure: s for s in stats if s.scale == scale}
+        for s in (s for s in shown if s.scale == scale):
+            if s.measure.startswith(POSTGRES):
+                text, value, verdict = engine_ratio(s, peers)
+            else:
+                target = target_for(s)
+                value, verdict = target.judge(s, peers) if target else ("", "")
+                text = target.text if target else ""
+            lines.append(
+                f"| {label(scale)} | {s.measure} | {_fmt(s, s.min)} | {_fmt(s, s.median)} | {_fmt(s, s.max)} | "
+                f"{_throughput(s)} | {text} | {value} | {verdict} |"
+            )
+    return lines
 
 
 def _fmt(stat: Stat, v: float) -> str:
@@ -137,19 +157,21 @@ def markdown(
         "| Scale | Measure | min | median | max | Throughput (median) | Target | Value | Verdict |",
         "|---|---|---:|---:|---:|---|---|---:|---|",
     ]
-    for scale in sorted({s.scale for s in stats}):
-        peers = {s.measure: s for s in stats if s.scale == scale}
-        for s in (s for s in stats if s.scale == scale):
-            if s.measure.startswith(POSTGRES):
-                text, value, verdict = engine_ratio(s, peers)
-            else:
-                target = target_for(s)
-                value, verdict = target.judge(s, peers) if target else ("", "")
-                text = target.text if target else ""
-            lines.append(
-                f"| {label(scale)} | {s.measure} | {_fmt(s, s.min)} | {_fmt(s, s.median)} | {_fmt(s, s.max)} | "
-                f"{_throughput(s)} | {text} | {value} | {verdict} |"
-            )
+    duck = [s for s in stats if not s.measure.startswith(POSTGRES) and s.measure != LOAD_ALL]
+    lines += _rows(duck, stats)
+    postgres = [s for s in stats if s.measure.startswith(POSTGRES) or s.measure == LOAD_ALL]
+    if postgres:
+        lines += [
+            "",
+            "## PostgreSQL beside DuckDB",
+            "",
+            "`--postgres` (bench/postgres.py): the same measures against a throwaway PostgreSQL 15 server on this "
+            "machine (default settings), each beside DuckDB's figure from the same run.",
+            "",
+            "| Scale | Measure | min | median | max | Throughput (median) | Compared | Value | Verdict |",
+            "|---|---|---:|---:|---:|---|---|---:|---|",
+            *_rows(postgres, stats),
+        ]
     if notes:
         lines += ["", "## Notes", "", *[f"- {n}" for n in notes]]
     return "\n".join(lines) + "\n"
