@@ -20,7 +20,7 @@ from documents.palette import CHANNEL_COLORS
 from documents.privacy import masked
 from metrics.base import DEFAULT_OPTIONS
 from metrics.catalog import CATALOG, Reading
-from metrics.coverage import FUNNEL
+from metrics.coverage import FUNNEL, funnel_notes
 from metrics.scope import PHASE_LABELS
 from metrics.units import HIDE_BELOW_N
 
@@ -49,8 +49,12 @@ def review_html(data: dict[str, Any]) -> str:
         svg.bars(
             [CATALOG[k].label for k in FUNNEL],
             [cov[k] for k in FUNNEL],
-            "Affected → notified → reached → engaged → remedied (customers)",
+            "Customers at each coverage stage, each against the affected customers (the stages are not nested)",
             notes=[f"{cov[k] / cov['affected_customers']:.0%}" if cov["affected_customers"] else "" for k in FUNNEL],
+        ),
+        "".join(
+            f'<p class="note">{escape(n)}</p>'
+            for n in funnel_notes(data.get("funnel_outside") or {}, {k: CATALOG[k].label for k in FUNNEL})
         ),
         _correction(data),
         "<h2>Time to notify</h2>",

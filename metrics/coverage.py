@@ -84,6 +84,18 @@ def coverage_shares(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFram
     )
 
 
+def funnel_notes(outside: dict[str, int], labels: dict[str, str]) -> list[str]:
+    """One sentence per stage that is not a subset of the stage before (:func:`funnel_outside`),
+    with each stage's label from ``labels`` (the catalog's)."""
+    return [
+        f"{labels[k]} is not a subset of {labels[b].lower()}: {outside[k]:,} "
+        f"{labels[k].lower()} customer{'s' if outside[k] != 1 else ''} "
+        f"{'were' if outside[k] != 1 else 'was'} not {labels[b].lower()}."
+        for b, k in zip(FUNNEL, FUNNEL[1:], strict=False)
+        if outside.get(k)
+    ]
+
+
 def funnel_outside(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
     """``{stage: customers in it but not in the stage before}`` for each funnel stage after the
     first, as of ``scope.as_of`` (every customer of ``people`` is affected, so none is outside it)."""

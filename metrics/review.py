@@ -31,7 +31,7 @@ import polars as pl
 
 from metrics.base import Scope, as_utc, now_utc, run
 from metrics.catalog import METRICS, Reading
-from metrics.coverage import coverage
+from metrics.coverage import coverage, funnel_outside
 from metrics.outreach import time_to_notify, time_to_notify_summary, unreachable_customers
 from metrics.periods import local_midnight
 from metrics.regulator.common import recall_row
@@ -82,6 +82,7 @@ def build_review(con: duckdb.DuckDBPyConnection, recall_id: str | None, as_of: d
             "benchmarks": BENCHMARKS,
             "notify_bins": time_to_notify(con, scope),
             "notify": time_to_notify_summary(con, scope),
+            "funnel_outside": funnel_outside(con, scope),
             "unreachable_count": report["coverage"]["affected_customers"] - report["coverage"]["reached"],
             "unreachable": unreachable_customers(con, scope, UNREACHABLE_SHOWN),
             "ingests": con.sql(

@@ -42,6 +42,8 @@ def test_review_html_is_self_contained_and_masks_customers(metrics_store):
     assert whats[0] == "Recall announced (day one begins)" and any(w.startswith("Peak day: ") for w in whats)
     assert "Recall closed" not in whats  # R1 closes on 06-01, after the review time
     assert "Alert history was not included" in html  # build_review alone: the callers add episodes
+    # The stages are not nested (issue 12 item 13): bob was reached by a call, never notified.
+    assert "Reached is not a subset of notified: 1 reached customer was not notified." in html
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (scripts/install-test-deps.sh)")
