@@ -23,6 +23,7 @@ from metrics.catalog import CATALOG, Reading
 from metrics.coverage import FUNNEL
 from metrics.scope import PHASE_LABELS
 from metrics.units import HIDE_BELOW_N
+from store.phases import phase_bounds
 
 TOP_GROUPS = 15
 
@@ -118,11 +119,13 @@ def _volume(data: dict[str, Any], recall: dict[str, Any]) -> str:
     series = {c: wide[c].to_list() for c in wide.columns if c != "day"}
     from metrics.periods import local_day
 
-    a = recall["announced_at"]
-    marks = [(local_day(a, recall["timezone"]), "Announced")]
-    for at, label in ((recall.get("ongoing_from"), "Ongoing"), (recall.get("closed_at"), "Closed")):
-        if at is not None:
-            marks.append((local_day(at, recall["timezone"]), label))
+    bounds = phase_bounds(recall)  # the ongoing phase starts at A + 168 h unless the recall says otherwise
+    marks = [
+        (local_day(at, recall["timezone"]), label)
+        for at, label in ((bounds["day_one"][0], "Announced"), (bounds["ongoing"][0], "Ongoing"),
+                          (bounds["after"][0], "Closed"))
+        if at is not None
+    ]  # fmt: skip
     return f"<figure>{svg.lines(days, series, 'Inbound contacts per local day', CHANNEL_COLORS, marks)}</figure>"
 
 

@@ -39,6 +39,7 @@ from metrics.report import build_report
 from metrics.scope import PHASES
 from metrics.volume import volume
 from store.db import read_transaction
+from store.phases import phase_bounds
 
 REVIEW_AFTER_CLOSE = timedelta(days=14)
 PHASE_TABLE = tuple(m for m in METRICS if "phase" in m.grains and m.id not in ("contacts_by_channel", "channel_mix"))
@@ -118,11 +119,11 @@ def _rated(frame: pl.DataFrame) -> pl.DataFrame:
 def _timeline(
     con: duckdb.DuckDBPyConnection, recall: dict[str, Any], scope: Scope, daily: pl.DataFrame
 ) -> list[tuple[datetime, str]]:
-    a, at = recall["announced_at"], scope.as_of
+    bounds, at = phase_bounds(recall), scope.as_of
     events = [
-        (a, "Recall announced (day one begins)"),
-        (a + timedelta(hours=24), "During the recall (day one ends)"),
-        (recall.get("ongoing_from") or a + timedelta(hours=168), "Ongoing phase begins"),
+        (bounds["day_one"][0], "Recall announced (day one begins)"),
+        (bounds["during"][0], "During the recall (day one ends)"),
+        (bounds["ongoing"][0], "Ongoing phase begins"),
     ]
     first = run(con, "SELECT min(status_at) FROM n", scope).item()
     if first is not None:
@@ -132,8 +133,8 @@ def _timeline(
         peak = totals.row(0, named=True)
         what = f"Peak day: {peak['contacts']:,} inbound contacts ({peak['day']:%a %d %b})"
         events.append((_noon(peak["day"], recall["timezone"]), what))
-    if recall.get("closed_at"):
-        events.append((recall["closed_at"], "Recall closed"))
+    if bounds["after"][0] is not None:
+        events.append((bounds["after"][0], "Recall closed"))
     return sorted((e for e in events if e[0] <= at), key=lambda e: e[0])
 
 
