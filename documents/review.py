@@ -20,7 +20,7 @@ from documents.palette import CHANNEL_COLORS
 from documents.privacy import masked
 from metrics.base import DEFAULT_OPTIONS
 from metrics.catalog import CATALOG, Reading
-from metrics.coverage import FUNNEL
+from metrics.coverage import FUNNEL, correction_rate
 from metrics.scope import PHASE_LABELS
 from metrics.units import HIDE_BELOW_N
 from store.phases import phase_bounds
@@ -132,8 +132,8 @@ def _volume(data: dict[str, Any], recall: dict[str, Any]) -> str:
 def _correction(data: dict[str, Any]) -> str:
     consumer = data["consumer_units"]
     cov = data["report"]["coverage"]
-    overall = cov["remedied_units"] / cov["affected_units"] if cov["affected_units"] else None
-    c_rate = consumer["remedied"] / consumer["units"] if consumer["units"] else None
+    overall = correction_rate(cov["remedied_units"], cov["affected_units"])
+    c_rate = correction_rate(consumer["remedied"], consumer["units"])
     refs = [(v, label.replace("CPSC ", "")) for v, label in data["benchmarks"]]
     bench = table(
         ["Correction rate", "This recall", "CPSC benchmark (FY2013–2016, 865 closed cases)"],

@@ -31,7 +31,7 @@ import polars as pl
 
 from metrics.base import Scope, as_utc, now_utc, run
 from metrics.catalog import METRICS, Reading
-from metrics.coverage import coverage
+from metrics.coverage import correction_rate, coverage
 from metrics.outreach import time_to_notify, time_to_notify_summary, unreachable_customers
 from metrics.periods import local_midnight
 from metrics.regulator.common import recall_row
@@ -108,12 +108,9 @@ _CONSUMER_UNITS = """,
 
 
 def _rated(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.when(pl.col("affected_units") > 0)
-        .then(pl.col("remedied_units") / pl.col("affected_units"))
-        .otherwise(None)
-        .alias("correction_rate")
-    )
+    """``frame`` with each group's ``correction_rate`` (metrics/coverage.py)."""
+    rates = [correction_rate(r, a) for r, a in zip(frame["remedied_units"], frame["affected_units"], strict=True)]
+    return frame.with_columns(pl.Series("correction_rate", rates, dtype=pl.Float64))
 
 
 def _timeline(
