@@ -26,6 +26,8 @@ from metrics.units import HIDE_BELOW_N
 from store.phases import phase_bounds
 
 TOP_GROUPS = 15
+# The columns of the per-region and per-lot tables: catalog metrics, headed by their labels.
+GROUP_COLUMNS = ("affected_units", "remedied_units", "correction_rate", *FUNNEL)
 
 
 def review_html(data: dict[str, Any]) -> str:
@@ -136,7 +138,7 @@ def _correction(data: dict[str, Any]) -> str:
     c_rate = correction_rate(consumer["remedied"], consumer["units"])
     refs = [(v, label.replace("CPSC ", "")) for v, label in data["benchmarks"]]
     bench = table(
-        ["Correction rate", "This recall", "CPSC benchmark (FY2013–2016, 865 closed cases)"],
+        [CATALOG["correction_rate"].label, "This recall", "CPSC benchmark (FY2013–2016, 865 closed cases)"],
         [
             ["All levels (remedied units ÷ affected units)", overall if overall is not None else "—", 0.65],
             ["Consumer level, recalls with direct notice", c_rate if c_rate is not None else "—", 0.50],
@@ -165,25 +167,11 @@ def _correction(data: dict[str, Any]) -> str:
     groups = []
     for by in ("region", "lot"):
         frame = data[f"by_{by}"]
-        rows = [
-            [r[by], r["affected_units"], r["remedied_units"],
-             "—" if r["correction_rate"] is None else r["correction_rate"], r["affected_customers"],
-             r["notified"], r["reached"], r["remedied"]]
-            for r in frame.iter_rows(named=True)
-        ]  # fmt: skip
+        rows = [[r[by], *("—" if r[k] is None else r[k] for k in GROUP_COLUMNS)] for r in frame.iter_rows(named=True)]
         groups.append(
             f"<h3>By {by}</h3>"
             + table(
-                [
-                    by.capitalize(),
-                    "Units",
-                    "Remedied units",
-                    "Correction rate",
-                    "Customers",
-                    "Notified",
-                    "Reached",
-                    "Remedied customers",
-                ],
+                [by.capitalize(), *(CATALOG[k].label for k in GROUP_COLUMNS)],
                 rows,
                 css="small",
             )  # fmt: skip
@@ -201,7 +189,7 @@ def _notify(data: dict[str, Any]) -> str:
     s, bins = data["notify"], data["notify_bins"]
     hours = lambda v: "—" if v is None else f"{v:,.1f} h"  # noqa: E731
     summary = table(
-        ["Notified affected customers", "Median", "P90", "Not notified"],
+        [CATALOG["time_to_notify_h"].parts[k] for k in ("n", "median_h", "p90_h", "not_notified")],
         [[f"{s['n']:,}", hours(s["median_h"]), hours(s["p90_h"]), s["not_notified"]]],
     )
     marks = [
