@@ -3,8 +3,8 @@ current options), its default target, the function computing it and the grains i
 
 Tiles (Overview, Stand-up), chart and table labels, downloads, the report JSON's field names and
 Settings' target form all read these entries; docs/metrics.md explains the rules at length.
-Adding a metric is one entry here, one function computing it (metrics/<topic>.py) and one test
-row (docs/architecture.md, "Add a metric").
+Adding a metric is one entry here, one function computing it (metrics/<topic>.py), one test row
+and its section of docs/metrics.md (docs/architecture.md, "Add a metric").
 
 An entry's ``compute(con, scope, grain)`` returns a frame with a row per bucket (``grain`` =
 ``phase``: every phase and ``all``; ``day``: each local day) or, for the grain ``now``,
