@@ -62,7 +62,9 @@ def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, by: str | None = None
 
 
 def correction_rate(remedied_units: int, affected_units: int) -> float | None:
-    """Remedied units ÷ affected units; None without affected units."""
+    """Remedied units ÷ affected units; None without affected units. The one definition: the
+    catalog's tile, the review (overall, consumer level, per region and lot) and the CPSC and NHTSA
+    forms (correction / completion rate) all call it."""
     return ratio(remedied_units, affected_units)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import duckdb
 
+from metrics.coverage import correction_rate
 from metrics.periods import Period
 from metrics.regulator.common import LEVEL_LABELS, Facts, read_facts
 from metrics.regulator.figures import CHANNEL_LABELS, pick
@@ -66,7 +67,7 @@ def report(f: Facts) -> Report:
             note="Units whose supply-chain level the registry does not record.",
         )
     one.add("total", "Total", f.unit("units"), f.unit("remedied_period"), f.unit("remedied"), total=True)
-    rate = f.unit("remedied") / f.unit("units") if f.unit("units") else None
+    rate = correction_rate(f.unit("remedied"), f.unit("units"))
     one.notes.append(
         "Correction rate (cumulative corrections ÷ products affected; not on the form since 2014): "
         + ("—" if rate is None else f"{rate:.1%}")
