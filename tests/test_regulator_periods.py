@@ -83,6 +83,21 @@ def test_last_second_of_a_period_and_one_after(con):
     assert (jan["consumer"]["period"], jan["manufacturer"]["period"]) == (1, 0)
 
 
+def test_a_period_still_running_is_reported_as_of_the_report_time(con):
+    """Q1 reported at 2026-01-15T00:00Z: U2 (one second into Q1) is in, U4 (10 Feb) is not yet; U8 at
+    Q4's end instant stays Q4's. A period that has not begun by the report time is refused."""
+    q1 = regulator.build(con, "cpsc", "RG", "2026-Q1", as_of="2026-01-15T00:00:00Z").as_dict()
+    total = q1["sections"]["products_corrected"]["rows"]["total"]
+    assert (total["period"], total["cumulative"]) == (1, 4)  # U2 | U1 U2 U3 U8
+    assert q1["period"]["status_at"] == "2026-01-15T00:00:00Z" and q1["period"]["end_at"] == "2026-04-01T05:00:00Z"
+    status = "Status as of 2026-01-14 18:00 CST (the report time; the period runs to 2026-03-31)"
+    assert q1["period"]["status"] == status
+    done = regulator.build(con, "cpsc", "RG", "2025-Q4", as_of="2026-01-15T00:00:00Z").as_dict()["period"]
+    assert done["status"] == "Status as of 2026-01-01 00:00 CST (the end of the period)"
+    with pytest.raises(PeriodError, match="after the report time 2026-01-14 18:00 CST"):
+        regulator.build(con, "cpsc", "RG", "2026-02", as_of="2026-01-15T00:00:00Z")
+
+
 def test_quarter_crossing_a_year_this_period_and_cumulative(con):
     q4 = rows(con, "cpsc", "2025-Q4", "products_corrected")
     q1 = rows(con, "cpsc", "2026-Q1", "products_corrected")

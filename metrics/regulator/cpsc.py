@@ -15,6 +15,8 @@ contacted the firm about the recall by phone, email, mail and registration cards
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 from metrics.periods import Period
@@ -25,8 +27,10 @@ from metrics.regulator.form import NOT_RECORDED, PERIOD_COLUMNS, Report
 FORM = "cpsc"
 
 
-def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
-    f = read_facts(con, recall_id, period)
+def build(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Report:
+    f = read_facts(con, recall_id, period, as_of)
     return report(f)
 
 
@@ -124,7 +128,10 @@ def report(f: Facts) -> Report:
         "Consumers who contacted the firm: inbound recall contacts (the dashboard's Contacts), "
         "abandoned calls included; a consumer who called twice counts twice.",
     ]
-    r.notes.append("Figures as of the period's end: docs/regulator-reports.md in the Recall Ops repository.")
+    r.notes.append(
+        "Figures as of the status moment above (the period's end, or the report time when earlier): "
+        "docs/regulator-reports.md in the Recall Ops repository."
+    )
     return r
 
 

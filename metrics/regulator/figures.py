@@ -1,8 +1,9 @@
 """The figures every regulator report is made of, for one recall and one period
 (docs/regulator-reports.md#figures).
 
-The period is ``(start_at, end_at]`` (metrics/periods.py); every query runs as of ``end_at``, so
-only what happened by the period's end counts. Two kinds of figure:
+The period is ``(start_at, end_at]`` (metrics/periods.py); every query runs as of its ``status_at``
+— ``end_at``, or the report time when earlier — so only what happened by the period's end, and by
+the report time, counts. Below, ``end_at`` stands for ``status_at``. Two kinds of figure:
 
 - **units** (the unit ledger: docs/metrics.md#coverage): a unit is *remedied* when its
   ``remedy_completed_at ≤ end_at``, in the period when also ``> start_at``. A unit not remedied by
@@ -189,7 +190,7 @@ def remedy_rate_per_day(con: duckdb.DuckDBPyConnection, recall_id: str, period: 
 
 
 def _run(con: duckdb.DuckDBPyConnection, body: str, recall_id: str, period: Period) -> pl.DataFrame:
-    return run(con, body, Scope(recall_id, period.end_at), extra={"period_start": period.start_at})
+    return run(con, body, Scope(recall_id, period.status_at), extra={"period_start": period.start_at})
 
 
 def pick(frame: pl.DataFrame, column: str, **where: Any) -> Any:
