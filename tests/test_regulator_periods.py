@@ -164,6 +164,23 @@ def test_people_this_period_and_cumulative(con):
     assert pair(rows(con, "cpsc", "2025-Q4", "notifications")["contacted_email"]) == (1, 1)
 
 
+def test_consumers_who_contacted_the_firm_count_once(con):
+    """CPSC Section III: C2 calls in January (k2) and February (k5): one consumer, not two contacts;
+    z@x.com's chat and web contact (k7, k8) are one consumer on other electronic; k6 (no email or
+    phone) is a contact on its own line, no consumer."""
+    q1 = regulator.build(con, "cpsc", "RG", "2026-Q1").as_dict()["sections"]["notifications"]
+    got = {k: pair(v) for k, v in q1["rows"].items() if k.startswith("contacted_") and isinstance(v["period"], int)}
+    assert got == {"contacted_phone": (1, 1), "contacted_email": (0, 1), "contacted_other_electronic": (1, 1),
+                   "contacted_unidentified": (1, 1)}  # fmt: skip
+    assert q1["notes"][-1].endswith("1 by the end (phone 1).")
+    feb = rows(con, "cpsc", "2026-02", "notifications")
+    assert pair(feb["contacted_phone"]) == (1, 1)  # C2 again: this period 1, cumulative still 1
+    q4 = rows(con, "cpsc", "2025-Q4", "notifications")
+    assert pair(q4["contacted_phone"]) == pair(q4["contacted_unidentified"]) == (0, 0)
+    # k5-k8 add no responding consignee: C2 had responded (k2), z@x.com is not an affected customer.
+    assert pair(rows(con, "fda", "2026-Q1", "response")["responding"]) == (1, 2)
+
+
 def test_unknown_levels_and_dispositions_are_unknown_never_zero(metrics_store):
     """The metrics fixture's registry records no level and no disposition (tests/fixtures/metrics)."""
     cpsc = regulator.build(metrics_store, "cpsc", "R1", "2026-03").as_dict()
