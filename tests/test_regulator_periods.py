@@ -181,6 +181,67 @@ def test_consumers_who_contacted_the_firm_count_once(con):
     assert pair(rows(con, "fda", "2026-Q1", "response")["responding"]) == (1, 2)
 
 
+def test_fda_notification_dates_and_estimated_completion(con):
+    """First and latest notice (n1 on 20 Nov 10:00 CST; n3 on 1 Dec, n6 WhatsApp on 15 Feb), and §6:
+    February ends with 2 units outstanding, U4 remedied in its last 28 days → 1/28 a day, 56 days."""
+    q4 = regulator.build(con, "fda", "RG", "2025-Q4").as_dict()["sections"]
+    q1 = regulator.build(con, "fda", "RG", "2026-Q1").as_dict()["sections"]
+    dates = {p: {k: pair(s["consignees_notified"]["rows"][k]) for k in ("first_notified", "last_notified")}
+             for p, s in (("q4", q4), ("q1", q1))}  # fmt: skip
+    assert dates == {
+        "q4": {"first_notified": ("2025-11-20 10:00 CST",) * 2, "last_notified": ("2025-12-01 09:00 CST",) * 2},
+        "q1": {"first_notified": ("2026-01-05 09:00 CST", "2025-11-20 10:00 CST"),
+               "last_notified": ("2026-02-15 09:00 CST",) * 2},
+    }  # fmt: skip
+    values = lambda s: {k: v["value"] for k, v in s["completion"]["rows"].items()}  # noqa: E731
+    assert values(q1) == {"planned_close": "not set", "outstanding": 2, "rate": 0.0,
+                          "estimate": "cannot be estimated (no unit remedied in the last 28 days)"}  # fmt: skip
+    feb = regulator.build(con, "fda", "RG", "2026-02").as_dict()["sections"]
+    assert values(feb) == {"planned_close": "not set", "outstanding": 2, "rate": 0.04, "estimate": "2026-04-26"}
+
+
+def test_whatsapp_is_other_electronic(con):
+    """n6, a WhatsApp notice to C2 on 15 Feb, is February's only other-electronic notice."""
+    feb = rows(con, "fda", "2026-02", "methods")
+    assert {k: pair(v) for k, v in feb.items()} == {"phone": (0, 1), "email": (0, 1), "mail": (0, 1),
+                                                     "other_electronic": (1, 1)}  # fmt: skip
+    assert feb["other_electronic"]["last"] == "2026-02-15 09:00 CST"
+
+
+def test_nhtsa_notification_began_and_ended(con):
+    header = {p: regulator.build(con, "nhtsa", "RG", p).as_dict()["header"] for p in ("2025-Q4", "2026-Q1")}
+    began, ended = "Owner notification began", "Owner notification ended (latest by the period's end)"
+    assert (header["2025-Q4"][began], header["2025-Q4"][ended]) == ("2025-11-20", "2025-12-01")
+    assert (header["2026-Q1"][began], header["2026-Q1"][ended]) == ("2025-11-20", "2026-02-15")
+
+
+def test_eu_regions_this_period_and_channels(con):
+    """By region (TX: U1 U2 U3 U8, C1; IL: U4 U5 U6, C2 C3; (unknown): U7, C4), both quarters."""
+    columns = ("units", "consumers", "notified_period", "notified", "reached_period", "reached",
+               "remedied_period", "remedied", "rate")  # fmt: skip
+    table = lambda p: {k: tuple(v[c] for c in columns) for k, v in rows(con, "eu", p, "regions").items()}  # noqa: E731
+    assert table("2025-Q4") == {
+        "TX": (4, 1, 1, 1, 1, 1, 3, 3, 0.75),
+        "IL": (3, 2, 1, 1, 1, 1, 0, 0, 0.0),
+        "(unknown)": (1, 1, 0, 0, 0, 0, 0, 0, 0.0),
+        "total": (8, 4, 2, 2, 2, 2, 3, 3, 0.375),
+    }
+    assert table("2026-Q1") == {
+        "TX": (4, 1, 1, 1, 0, 1, 1, 4, 1.0),
+        "IL": (3, 2, 1, 1, 1, 2, 1, 1, 1 / 3),
+        "(unknown)": (1, 1, 0, 0, 0, 0, 0, 0, 0.0),
+        "total": (8, 4, 2, 2, 1, 3, 2, 5, 0.625),
+    }
+    channels = {k: tuple(v.values())[1:] for k, v in rows(con, "eu", "2026-Q1", "channels").items()}
+    assert channels == {
+        "email": (1, 1, "2025-11-20", "2026-01-10"),
+        "mail": (0, 1, "2025-12-01", "2025-12-01"),
+        "phone": (1, 1, "2025-12-05", "2026-01-15"),
+        "other_electronic": (1, 1, "2026-01-05", "2026-02-15"),
+        "indirect": (regulator.NOT_RECORDED,) * 4,
+    }
+
+
 def test_unknown_levels_and_dispositions_are_unknown_never_zero(metrics_store):
     """The metrics fixture's registry records no level and no disposition (tests/fixtures/metrics)."""
     cpsc = regulator.build(metrics_store, "cpsc", "R1", "2026-03").as_dict()
