@@ -75,7 +75,7 @@ def test_review_pdf_of_the_sample_from_the_command_line(tmp_path):
     assert "Post-recall review — Harbor car seat buckle" in text
     assert "Peak day: 302 inbound contacts" in text
     assert "Alerts and reason patterns that fired\nNo alert fired." in text  # no replay: evaluated only at load
-    assert re.search(r"All levels \(remedied units .+?70\.3%\s+65\.0%", text, re.S)  # 2,036 / 2,892 at 06-15
+    assert re.search(r"All levels \(remedied units .+?70\.3%\s+65\.0%", text, re.S)  # 2,033 / 2,892 at 06-15
     assert "@example.com" in text and not re.search(r"\b[a-z]+\.[a-z]+@example\.com", text)  # masked
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert 3 <= int(re.search(r"Pages:\s+(\d+)", pages)[1]) <= 10

@@ -14,6 +14,8 @@ A "schedule" section repeats the cumulative figures at the end of each earlier r
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 from metrics.coverage import correction_rate
@@ -27,12 +29,14 @@ NHTSA_LABELS = DISPOSITION_LABELS | {"not_notified": "Failure to receive notific
 CHAIN = ("manufacturer", "distributor", "retailer")
 
 
-def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
-    f = read_facts(con, recall_id, period)
-    history = [
-        (name, read_facts(con, f.recall_id, p))
+def build(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Report:
+    f = read_facts(con, recall_id, period, as_of)
+    history = [  # each as of its end, or the report time while it runs; none not yet begun
+        (name, read_facts(con, f.recall_id, p, f.period.status_at))
         for name, p in nhtsa_schedule(f.recall["announced_at"], f.recall["timezone"])
-        if p.end_at <= f.period.end_at
+        if p.end_at <= f.period.end_at and p.start_at < f.period.status_at
     ]
     return report(f, history)
 
