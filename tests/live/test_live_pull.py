@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from pull_support import (
+    conversation,
     freshdesk_ticket,
     run_once,
     twilio_call,
@@ -260,27 +261,6 @@ page_size = 2
 window_s = 86400
 lag_s = 0
 """
-
-
-def conversation(cid: str, start: str) -> dict:
-    """A conversation detail record (AnalyticsConversation): participants → sessions → segments, metrics."""
-    return {
-        "conversationId": cid,
-        "conversationStart": start,
-        "conversationEnd": start.replace(":00.000Z", ":30.000Z"),
-        "originatingDirection": "inbound",
-        "participants": [
-            {"purpose": "customer", "sessions": [{"mediaType": "voice", "direction": "inbound",
-             "ani": "tel:+12025550143", "dnis": "tel:+18005550188",
-             "segments": [{"segmentType": "interact", "segmentStart": start, "disconnectType": "endpoint"}]}]},
-            {"purpose": "acd", "participantName": "Recall Hotline", "sessions": [{"mediaType": "voice",
-             "metrics": [{"name": "tAcd", "value": 15000, "emitDate": start}]}]},
-            {"purpose": "agent", "participantName": "Sam Rivera", "userId": "u-1", "sessions": [{"mediaType": "voice",
-             "segments": [{"segmentType": "interact", "segmentStart": start}],
-             "metrics": [{"name": "tTalk", "value": 120000, "emitDate": start},
-                         {"name": "tHandle", "value": 150000, "emitDate": start}]}]},
-        ],
-    }  # fmt: skip
 
 
 def test_genesys_token_refresh_on_401_and_paged_details(tmp_path):
