@@ -108,8 +108,6 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 new = [postgres.duckdb_load(ds, tmp_path), *postgres.measures(ds, runs[n])]
                 stats.extend(new)
-                for s in new:
-                    print(f"[{label(n)}] {s.measure}: median {s.median:.4g} {s.unit}")
                 print(f"[{label(n)}] postgresql done in {time.perf_counter() - t0:.1f} s", flush=True)
         kept = {"command": command, "runs": runs[n], "stats": [asdict(s) for s in stats[first:]]}
         kept["notes"] = [x for x in notes if x.startswith(f"{label(n)}:")]

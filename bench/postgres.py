@@ -61,13 +61,22 @@ def measures(ds: Dataset, runs: int) -> list[Stat]:
 
 
 def _measures(ds: Dataset, runs: int, pg, pages: bool = True) -> list[Stat]:
+    out: list[Stat] = []
+    try:
+        _measure_into(out, ds, runs, pg, pages)
+    finally:
+        for s in out:  # what was measured, even when a later measure fails
+            print(f"[{ds.n_contacts:,}] {s.measure}: median {s.median:.4g} {s.unit}", flush=True)
+    return out
+
+
+def _measure_into(out: list[Stat], ds: Dataset, runs: int, pg, pages: bool) -> None:
     from connectors.load import ingest_paths
     from metrics import build_report
     from store.db import connect
     from store.pg.engine import dispose
 
     n = ds.n_contacts
-    out = []
     for name, file in CSV_FAMILIES.items():
         state: dict = {}
 
@@ -105,4 +114,3 @@ def _measures(ds: Dataset, runs: int, pg, pages: bool = True) -> list[Stat]:
     con.close()
     if pages:
         out.extend(page_times(base, n, runs, prefix=PREFIX))
-    return out
