@@ -14,6 +14,8 @@ from alerts import rules
 from alerts.engine import evaluate
 from alerts.history import states_at
 from alerts.model import Rule, RuleError, from_dict
+from alerts.notify import digest
+from alerts.notify.render import digest_lines
 from alerts.values import METRICS
 from metrics.catalog import CATALOG
 
@@ -123,3 +125,15 @@ def test_change_against_the_pre_announcement_phase(tmp_path):
     assert (got["state"], got["severity"], got["value"], got["expected"]) == ("firing", "critical", 6.0, 2.0)
     assert "+200% against before the announcement (2 → 6, n = 6)" in got["detail"]
     s.con.close()
+
+
+def test_the_digest_opens_with_the_overviews_verdict_line(metrics_store):
+    # The Overview's tiles with a target at 04-01, whole recall: service level 2/5 = 40 % (red, target
+    # 80 %), abandon rate 1/5 = 20 % (red, ≤ 10 %), ASA 18.3 s (green, ≤ 30 s), FCR 3/7 (red, ≥ 70 %),
+    # repeat-contact rate 3/7 (red, ≤ 30 %); CSAT 2/4 is hidden (n < 5) → 4 of 5 missed. Headline: the
+    # first red in catalog order, service level, the same 24 h before (±0). Newest record: c7 at
+    # 03-28T11:00Z, 85 h before → "4 days".
+    payload = digest.build(metrics_store, "R1", AS_OF, "2026-03-31")
+    line = "4 of 5 targets missed · SL 40.0% (target 80%) ±0 pts since yesterday · data 4 days old"
+    assert payload["verdict"] == line
+    assert digest_lines(payload)[:2] == [line, "0 critical and 0 warning alerts firing."]

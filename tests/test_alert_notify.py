@@ -208,8 +208,10 @@ def test_daily_digest_at_the_local_time(env, tmp_path):
     sched.tick(at("2026-03-11T14:00:00Z"))
     assert [m["Subject"] for m in digests()][1:] == ["[Recall Ops] Daily digest 2026-03-11 — Test recall"]
     text = digests()[1].get_content()
-    # No calls and no ratings: no tile with a target has a value.
-    assert text.startswith("Test recall: no tile with a target has data yet; 1 critical and 0 warning alerts firing.")
+    # No calls and no ratings: the Overview measures no target; the newest record (03-10 17:20Z) is
+    # 20.2 h old at 13:31Z on 03-11.
+    opening = ["no target measured yet · data 20 h old", "1 critical and 0 warning alerts firing."]
+    assert text.splitlines()[:2] == opening
     assert "  Contacts today: 0 · ±0" in text or "  Contacts today: 0 · 0" in text
     assert "Alerts fired in the last 24 h: 1" in text and "critical: New contact reason · strap frays" in text
     assert "zendesk (contacts): newest 2026-03-10 17:20 UTC, 20.2 h old" in text
