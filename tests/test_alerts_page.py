@@ -168,6 +168,8 @@ def test_the_strip_is_absent_when_nothing_fires_and_escapes_text():
     html = strip_html([base] * (MAX_SHOWN + 2), "UTC")
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     assert html.count('class="alert-item') == MAX_SHOWN and "+2 more on the Alerts page" in html
+    words = {3: "three", 4: "four", 5: "five"}  # the documented number is the code's
+    assert f"at most {words[MAX_SHOWN]} (then" in (ROOT / "docs" / "alerts.md").read_text()
 
 
 def _served(storage, file_id: str) -> bytes | None:
