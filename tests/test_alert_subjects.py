@@ -8,7 +8,7 @@ import csv
 from datetime import timedelta
 
 from alerts_support import Store, at, iso
-from conftest import load
+from conftest import METRIC_FIXTURES, load
 
 from alerts.engine import evaluate
 from alerts.history import states_at
@@ -88,3 +88,31 @@ def test_a_version_8_store_gains_the_subject_column_empty(tmp_path):
     assert con.execute("SELECT version FROM schema_state").fetchall() == [(SCHEMA_VERSION,)] == [(9,)]
     assert con.execute("SELECT source_id, reason, subject FROM contacts").fetchall() == [("o1", "Remedy status", None)]
     con.close()
+
+
+def test_reports_from_subjects_are_the_same_on_postgresql(tmp_path, pg_server):
+    """The reasons query (reason, tags, subject; alerts/reasons.py) on PostgreSQL gives DuckDB's reports."""
+    rows = [
+        ("s1", "2026-03-10T14:00:00Z", "", "", "a@x.com", "Buckle won't release after repair!!"),
+        ("s2", "2026-03-10T15:00:00Z", "", "recall_r1", "b@x.com", "buckle wont release after the repair"),
+        ("s3", "2026-03-10T16:00:00Z", "Remedy status", "", "c@x.com", "Buckle won't release"),
+        ("s4", "2026-03-10T16:30:00Z", "", "kit_missing other", "d@x.com", ""),
+    ]
+    duck = Store(tmp_path)
+    pg = Store.__new__(Store)  # the same helper on a PostgreSQL store
+    pg.tmp, pg.files, pg.con = tmp_path, 10, connect(pg_server.fresh())
+    load(pg.con, METRIC_FIXTURES / "recall.toml")
+    got = {}
+    for name, s in (("duckdb", duck), ("postgresql", pg)):
+        tickets(s, rows)
+        frame = reports(s.con, "R1", at("2026-03-10T00:00:00Z"), at("2026-03-11T00:00:00Z"))
+        got[name] = sorted(frame.select("key", "label", "customer_id").rows())
+        s.con.close()
+    assert got["postgresql"] == got["duckdb"]
+    assert [k for k, _, _ in got["duckdb"]] == [
+        "buckle wont release after repair",
+        "buckle wont release after repair",
+        "kit missing",
+        "other",
+        "remedy status",
+    ]
