@@ -238,22 +238,21 @@ def with_changes(rule: Rule, metrics: dict[str, Any], **changes: Any) -> Rule:
     return validate(replace(rule, **changes), metrics)
 
 
-def default_rules(metrics_with_targets: dict[str, str]) -> list[Rule]:
-    """What a fresh install ships: a threshold on every metric with a target (today so far; the
-    7 days to date for CSAT, the 14 days to date for FCR and the repeat-contact rate, whose 7-day
-    windows close a week after the contact), no new data from a contact source, and the two contact-reason rules.
-    ``metrics_with_targets``: metric id → label."""
-    days = {"csat": 7, "fcr": 14, "repeat_rate": 14}
-    window = {1: "today", 7: "last 7 days", 14: "last 14 days"}
+def default_rules(metrics_with_targets: dict[str, tuple[str, int]]) -> list[Rule]:
+    """What a fresh install ships: a threshold on every metric with a target, over the local days
+    to date its catalog entry gives (metrics/catalog.py ``alert_days``: 1 = today so far; CSAT 7,
+    FCR and the repeat-contact rate 14, their windows closing a week after the contact), no new data
+    from a contact source, and the two contact-reason rules.
+    ``metrics_with_targets``: metric id → (label, days)."""
     rules = [
         Rule(
             id=f"{m}-target",
             kind="threshold",
             metric=m,
-            days=days.get(m, 1),
-            name=f"{label} ({window[days.get(m, 1)]}) against its target",
+            days=days,
+            name=f"{label} ({'today' if days == 1 else f'last {days} days'}) against its target",
         )
-        for m, label in metrics_with_targets.items()
+        for m, (label, days) in metrics_with_targets.items()
     ]
     rules.append(
         Rule(id="no-data", kind="no_data", name="No new data from a contact source", **KIND_DEFAULTS["no_data"])

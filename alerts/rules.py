@@ -22,6 +22,7 @@ import duckdb
 
 from alerts.model import Rule, RuleError, default_rules, from_dict, to_dict, validate
 from alerts.values import METRICS, targets
+from metrics.catalog import CATALOG
 
 MAX_TOML_BYTES = 256 * 1024
 MAX_RULES = 500
@@ -32,7 +33,9 @@ def _now() -> datetime:
 
 
 def defaults(con: duckdb.DuckDBPyConnection) -> list[Rule]:
-    with_targets = {m: METRICS[m].label for m, t in targets(con).items() if t is not None and m in METRICS}
+    with_targets = {
+        m: (METRICS[m].label, CATALOG[m].alert_days) for m, t in targets(con).items() if t is not None and m in METRICS
+    }
     return default_rules(with_targets)
 
 

@@ -3,7 +3,9 @@
 ``python -m bench.live_latency [--trials 20] [--burst 1000]`` starts ``streamlit run serve.py`` on a
 fresh store (the bundled sample recall, loaded on the first visit) with the Twilio and SendGrid
 webhooks configured, a local stand-in for Twilio's Calls list API, and ``python -m connectors pull``
-polling it every second. Headless chromium opens ``/standup?kiosk=1``. Then, alternately:
+polling it every second. Headless chromium opens ``/standup?kiosk=1&as_of=now``: a store holding only
+the sample recall otherwise replays the sample day (README), where a record received now never
+counts. Then, alternately:
 
 - **webhook**: a new inbound call to the recall's hotline is POSTed as a signed Twilio status
   callback (``completed``); the clock starts when the request is sent;
@@ -205,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1920, "height": 1080})
-                page.goto(f"{server.url}/standup?kiosk=1")  # the first visit loads the sample recall
+                page.goto(f"{server.url}/standup?kiosk=1&as_of=now")  # the first visit loads the sample recall
                 wait_for_app(page, TILE, timeout_ms=180_000)
                 cmd = [sys.executable, "-m", "connectors", "pull", "--config", str(tmp / "live.toml"),
                        "--db", str(server.db), "--secrets", str(secrets)]  # fmt: skip

@@ -263,12 +263,3 @@ def _derive(table: str, typed: pl.DataFrame, frame: pl.DataFrame, ctx: ReadConte
             pl.col("contact_source").fill_null(pl.col("source")),
         )
     return typed
-
-
-def raw_rows(frame: pl.DataFrame) -> dict[int, str]:
-    """source_row → the input row as JSON text, for the quarantine's ``raw`` column."""
-    cols = [c for c in frame.columns if c != "source_row"]
-    return {
-        r["source_row"]: json.dumps({c: r[c] for c in cols}, default=str, ensure_ascii=False)
-        for r in frame.iter_rows(named=True)
-    }

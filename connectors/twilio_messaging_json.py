@@ -6,8 +6,10 @@ record and holds only its *latest* status, so it becomes at most one ``notificat
 
 - ``source`` = ``twilio``; ``source_id`` = ``<sid>:<canonical status>`` (the same key from the
   API JSON and the Console CSV, so overlapping exports never double-count);
-- ``channel`` = ``whatsapp`` when ``from``/``to`` carries the ``whatsapp:`` prefix, else ``sms``
-  (MMS included); the prefix is stripped from the phone;
+- ``channel`` by the address prefix of ``from``/``to`` (Twilio's channel addresses): ``whatsapp:`` →
+  ``whatsapp``, ``messenger:`` (Facebook Messenger) → ``social``, any other prefix (``rcs:``, …) →
+  ``other`` — never folded into ``sms``; no prefix → ``sms`` (MMS included). The prefix is stripped
+  from the phone; a Messenger address is a page-scoped id, not a phone, and is not kept as one;
 - outbound (``outbound-api``, ``outbound-call``, ``outbound-reply``): the recipient ``to`` is
   the customer; status ``sent`` → sent, ``delivered``/``partially_delivered`` → delivered,
   ``read`` → read, ``undelivered``/``failed`` → failed; ``queued``, ``accepted``, ``scheduled``,
@@ -46,7 +48,19 @@ STATUS = {
     "failed": "failed",
 }
 IN_FLIGHT = {"queued", "accepted", "scheduled", "sending", "canceled"}
-WHATSAPP = re.compile(r"^\s*whatsapp:", re.IGNORECASE)
+_PREFIX = re.compile(r"^\s*([a-z][a-z0-9_-]*):", re.IGNORECASE)  # whatsapp:+1…, messenger:123…, rcs:+1…
+PREFIX_CHANNELS = {"whatsapp": "whatsapp", "messenger": "social"}  # any other prefix: "other"
+NOT_PHONES = {"messenger"}
+
+
+def address_channel(*addresses: str | None) -> tuple[str, str | None]:
+    """(our channel, the address prefix or None) of a message's ``from``/``to`` addresses."""
+    for address in addresses:
+        m = _PREFIX.match(address or "")
+        if m:
+            prefix = m.group(1).lower()
+            return PREFIX_CHANNELS.get(prefix, "other"), prefix
+    return "sms", None
 
 
 def detect(f: SourceFile) -> str | None:
@@ -93,13 +107,13 @@ def message_event(
     else:
         events.reject(row, "direction", f"unknown Twilio message direction {direction!r}", raw)
         return
-    is_whatsapp = any(p and WHATSAPP.match(p) for p in (sender, recipient))
+    channel, prefix = address_channel(sender, recipient)
     events.add(
         row,
         source=SOURCE,
         source_id=f"{sid}:{canonical}",
-        channel="whatsapp" if is_whatsapp else "sms",
-        customer_phone_raw=WHATSAPP.sub("", phone).strip() if phone else None,
+        channel=channel,
+        customer_phone_raw=None if not phone or prefix in NOT_PHONES else _PREFIX.sub("", phone).strip(),
         status=canonical,
         status_at=at,
         campaign=campaign,

@@ -35,7 +35,7 @@ def _regulator(con, args: argparse.Namespace, out: Path | None) -> int:
     from documents.html import report_html
     from documents.xlsx import to_xlsx
 
-    report = regulator.build(con, args.form, args.recall, args.period)
+    report = regulator.build(con, args.form, args.recall, args.period, args.as_of)
     if args.json:
         json.dump(report.as_dict(), sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -57,6 +57,7 @@ def _summary(report: regulator.Report) -> None:
     from documents.formats import cell_text
 
     print(f"{report.title} · {report.recall_id} · {report.period['label']}")
+    print(report.period["status"])
     for section in report.sections:
         print(f"\n{section.title}")
         widths = [max(len(lbl), 14) for _, lbl in section.columns[1:]]

@@ -81,11 +81,12 @@ def report_html(report: Report) -> str:
     head = "".join(f"<tr><td>{escape(k)}</td><td>{escape(cell_text(v))}</td></tr>" for k, v in report.header)
     body = (
         f"<h1>{escape(report.title)}</h1><p class=sub>{escape(report.subtitle)}</p>"
+        f'<p class="status"><strong>{escape(report.period["status"])}</strong></p>'
         f'<table class="head">{head}</table>'
         + "".join(section_html(s) for s in report.sections)
         + "".join(f'<p class="note">{escape(n)}</p>' for n in report.notes)
-        + f'<p class="note">Made by Recall Ops from the store as of {escape(report.period["end_at"])} '
-        "(the period's end). Blank: does not apply; “unknown”: the registry does not record it; "
-        "“not recorded”: Recall Ops holds no such data.</p>"
+        + f'<p class="note">Made by Recall Ops from the store as of {escape(report.period["status_at"])} '
+        "(the period's end, or the report time when earlier). Blank: does not apply; “unknown”: the registry "
+        "does not record it; “not recorded”: Recall Ops holds no such data.</p>"
     )
     return page(f"{report.title} — {report.recall_id} — {report.period['label']}", body)

@@ -20,11 +20,14 @@ from documents.palette import CHANNEL_COLORS
 from documents.privacy import masked
 from metrics.base import DEFAULT_OPTIONS
 from metrics.catalog import CATALOG, Reading
-from metrics.coverage import FUNNEL
+from metrics.coverage import FUNNEL, correction_rate, funnel_notes
 from metrics.scope import PHASE_LABELS
 from metrics.units import HIDE_BELOW_N
+from store.phases import phase_bounds
 
 TOP_GROUPS = 15
+# The columns of the per-region and per-lot tables: catalog metrics, headed by their labels.
+GROUP_COLUMNS = ("affected_units", "remedied_units", "correction_rate", *FUNNEL)
 
 
 def review_html(data: dict[str, Any]) -> str:
@@ -49,8 +52,12 @@ def review_html(data: dict[str, Any]) -> str:
         svg.bars(
             [CATALOG[k].label for k in FUNNEL],
             [cov[k] for k in FUNNEL],
-            "Affected → notified → reached → engaged → remedied (customers)",
+            "Customers at each coverage stage, each against the affected customers (the stages are not nested)",
             notes=[f"{cov[k] / cov['affected_customers']:.0%}" if cov["affected_customers"] else "" for k in FUNNEL],
+        ),
+        "".join(
+            f'<p class="note">{escape(n)}</p>'
+            for n in funnel_notes(data.get("funnel_outside") or {}, {k: CATALOG[k].label for k in FUNNEL})
         ),
         _correction(data),
         "<h2>Time to notify</h2>",
@@ -118,22 +125,24 @@ def _volume(data: dict[str, Any], recall: dict[str, Any]) -> str:
     series = {c: wide[c].to_list() for c in wide.columns if c != "day"}
     from metrics.periods import local_day
 
-    a = recall["announced_at"]
-    marks = [(local_day(a, recall["timezone"]), "Announced")]
-    for at, label in ((recall.get("ongoing_from"), "Ongoing"), (recall.get("closed_at"), "Closed")):
-        if at is not None:
-            marks.append((local_day(at, recall["timezone"]), label))
+    bounds = phase_bounds(recall)  # the ongoing phase starts at A + 168 h unless the recall says otherwise
+    marks = [
+        (local_day(at, recall["timezone"]), label)
+        for at, label in ((bounds["day_one"][0], "Announced"), (bounds["ongoing"][0], "Ongoing"),
+                          (bounds["after"][0], "Closed"))
+        if at is not None
+    ]  # fmt: skip
     return f"<figure>{svg.lines(days, series, 'Inbound contacts per local day', CHANNEL_COLORS, marks)}</figure>"
 
 
 def _correction(data: dict[str, Any]) -> str:
     consumer = data["consumer_units"]
     cov = data["report"]["coverage"]
-    overall = cov["remedied_units"] / cov["affected_units"] if cov["affected_units"] else None
-    c_rate = consumer["remedied"] / consumer["units"] if consumer["units"] else None
+    overall = correction_rate(cov["remedied_units"], cov["affected_units"])
+    c_rate = correction_rate(consumer["remedied"], consumer["units"])
     refs = [(v, label.replace("CPSC ", "")) for v, label in data["benchmarks"]]
     bench = table(
-        ["Correction rate", "This recall", "CPSC benchmark (FY2013–2016, 865 closed cases)"],
+        [CATALOG["correction_rate"].label, "This recall", "CPSC benchmark (FY2013–2016, 865 closed cases)"],
         [
             ["All levels (remedied units ÷ affected units)", overall if overall is not None else "—", 0.65],
             ["Consumer level, recalls with direct notice", c_rate if c_rate is not None else "—", 0.50],
@@ -162,25 +171,11 @@ def _correction(data: dict[str, Any]) -> str:
     groups = []
     for by in ("region", "lot"):
         frame = data[f"by_{by}"]
-        rows = [
-            [r[by], r["affected_units"], r["remedied_units"],
-             "—" if r["correction_rate"] is None else r["correction_rate"], r["affected_customers"],
-             r["notified"], r["reached"], r["remedied"]]
-            for r in frame.iter_rows(named=True)
-        ]  # fmt: skip
+        rows = [[r[by], *("—" if r[k] is None else r[k] for k in GROUP_COLUMNS)] for r in frame.iter_rows(named=True)]
         groups.append(
             f"<h3>By {by}</h3>"
             + table(
-                [
-                    by.capitalize(),
-                    "Units",
-                    "Remedied units",
-                    "Correction rate",
-                    "Customers",
-                    "Notified",
-                    "Reached",
-                    "Remedied customers",
-                ],
+                [by.capitalize(), *(CATALOG[k].label for k in GROUP_COLUMNS)],
                 rows,
                 css="small",
             )  # fmt: skip
@@ -198,7 +193,7 @@ def _notify(data: dict[str, Any]) -> str:
     s, bins = data["notify"], data["notify_bins"]
     hours = lambda v: "—" if v is None else f"{v:,.1f} h"  # noqa: E731
     summary = table(
-        ["Notified affected customers", "Median", "P90", "Not notified"],
+        [CATALOG["time_to_notify_h"].parts[k] for k in ("n", "median_h", "p90_h", "not_notified")],
         [[f"{s['n']:,}", hours(s["median_h"]), hours(s["p90_h"]), s["not_notified"]]],
     )
     marks = [

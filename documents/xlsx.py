@@ -1,5 +1,6 @@
 """A regulator report as an XLSX laid out like the form (docs/regulator-reports.md#documents): title,
-header fields, then each section's table with the form's labels in the form's order, and its notes.
+"Status as of …" (the moment of its figures), header fields, then each section's table with the
+form's labels in the form's order, and its notes.
 
 Numbers are numbers (rates formatted as percentages); markers (``unknown``, ``not recorded``) are
 text; text that a spreadsheet would run as a formula is written with a leading apostrophe.
@@ -35,6 +36,8 @@ def to_xlsx(report: Report) -> bytes:
     ws.cell(ws.max_row, 1).font = Font(bold=True, size=14)
     ws.append([_safe(report.subtitle)])
     ws.cell(ws.max_row, 1).font = Font(italic=True, color="555555")
+    ws.append([_safe(report.period["status"])])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.append([])
     for label, value in report.header:
         ws.append([label, _safe(value)])

@@ -2,8 +2,9 @@
 
 - ``python -m metrics report --db FILE [--recall ID] [--as-of ISO8601] --json``: the report object
   of docs/cli.md#json-report on stdout (``--json``), or a short text summary;
-- ``python -m metrics regulator {cpsc,fda,nhtsa,eu} --db FILE --recall ID --period PERIOD [--out FILE]
-  [--json]``: a regulator report (docs/regulator-reports.md);
+- ``python -m metrics regulator {cpsc,fda,nhtsa,eu} --db FILE --recall ID --period PERIOD
+  [--as-of ISO8601] [--out FILE] [--json]``: a regulator report (docs/regulator-reports.md), as of
+  the period's end or the report time ``--as-of`` (default now), whichever is earlier;
 - ``python -m metrics review --db FILE --recall ID [--as-of ISO8601] [--out FILE]``: the
   post-recall review (docs/regulator-reports.md#post-recall-review);
 - ``python -m metrics alerts ...``: the alert states (alerts/cli.py).
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument("--db", help="DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)")
     reg.add_argument("--recall", help="recall id (default: the only recall defined)")
     reg.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD (recall's zone)")
+    reg.add_argument(
+        "--as-of", help="report time, ISO 8601 (default: now): figures as of the period's end or this, if earlier"
+    )
     reg.add_argument("--out", help="write the report: .xlsx (laid out like the form), .html or .pdf")
     reg.add_argument("--json", action="store_true", help="print the report's figures as JSON")
     rev = sub.add_parser("review", help="the post-recall review (HTML or PDF)")

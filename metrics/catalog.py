@@ -3,8 +3,8 @@ current options), its default target, the function computing it and the grains i
 
 Tiles (Overview, Stand-up), chart and table labels, downloads, the report JSON's field names and
 Settings' target form all read these entries; docs/metrics.md explains the rules at length.
-Adding a metric is one entry here, one function computing it (metrics/<topic>.py) and one test
-row (docs/architecture.md, "Add a metric").
+Adding a metric is one entry here, one function computing it (metrics/<topic>.py), one test row
+and its section of docs/metrics.md (docs/architecture.md, "Add a metric").
 
 An entry's ``compute(con, scope, grain)`` returns a frame with a row per bucket (``grain`` =
 ``phase``: every phase and ``all``; ``day``: each local day) or, for the grain ``now``,
@@ -76,6 +76,12 @@ class Metric:
     report: str | None = None  # the field of the report JSON (docs/cli.md) holding it
     tiles: tuple[str, ...] = ()  # surfaces showing it as a tile, in catalog order
     window: str = "phase"  # the stand-up's main value (metrics/today.py): WINDOWS
+    # Click-through (metrics/drill.py): which of ``c``'s rows (aliased ``k``) are behind the figure, an
+    # SQL predicate with the fields {short} (short_abandon_s) and {eligible} (FCR eligibility); and
+    # their ``outcome`` (SQL, fields {came_back}, {latest_satisfied}). None: no click-through.
+    drill: str | None = None
+    drill_outcome: str | None = None
+    alert_days: int = 1  # the default alert rule's window (alerts/model.py): local days to date
 
     def title(self, options: Options) -> str:
         """The label with what the options make of it: "Service level (20 s)"."""
@@ -133,6 +139,10 @@ def _offered(o: Options) -> str:
 
 
 _ALL = (("channel", "all"),)
+# The contacts behind the figures (``drill``): offered calls; contacts with a CSAT response by as_of.
+_OFFERED = "direction = 'inbound' AND channel = 'phone' AND (NOT is_abandoned OR wait_s >= {short})"
+_ANSWERED = """EXISTS (SELECT 1 FROM csat s WHERE s.contact_h = k.key_h AND s.responded_at <= $as_of
+    AND s.is_satisfied IS NOT NULL)"""
 
 # fmt: off
 METRICS: tuple[Metric, ...] = (
@@ -144,14 +154,15 @@ METRICS: tuple[Metric, ...] = (
            rule=lambda o: "Inbound contacts created today (the recall's time zone) up to now, abandoned calls "
            "included; below: since the announcement."),
     Metric("contacts", "Contacts", COUNT, None, compute=volume, value="contacts", select=_ALL, sampled=False,
-           report="contacts", tiles=("overview",),
+           report="contacts", tiles=("overview",), drill="direction = 'inbound'",
            rule=lambda o: "Inbound contacts, abandoned calls included."),
     Metric("contacts_by_channel", "Contacts by channel", COUNT, None, compute=volume, value="contacts",
            sampled=False, report="by_channel", rule=lambda o: "Inbound contacts on each channel."),
     Metric("channel_mix", "Channel mix", PCT, None, compute=volume, value="share", sampled=False,
            report="channel_mix", rule=lambda o: "Each channel's contacts ÷ all inbound contacts in the bucket."),
     Metric("handled", "Handled", COUNT, None, compute=volume, value="handled", select=_ALL, sampled=False,
-           report="handled", tiles=("overview",), rule=lambda o: "Inbound contacts that were not abandoned."),
+           report="handled", tiles=("overview",), drill="direction = 'inbound' AND NOT is_abandoned",
+           rule=lambda o: "Inbound contacts that were not abandoned."),
     Metric("contact_rate", "Contact rate", PER_1000, None, compute=contact_rates, value="contact_rate",
            n="affected_units", sampled=False,
            rule=lambda o: "Inbound contacts per 1,000 affected units of the recall."),
@@ -161,17 +172,17 @@ METRICS: tuple[Metric, ...] = (
            short="SL", report="service_level", tiles=("overview", "standup"),
            parts={"offered": "offered", "answered": "answered", "answered_within": "answered ≤ {sl_threshold_s:g} s",
                   "abandoned": "abandoned ≥ {short_abandon_s:g} s", "short_abandons": "short abandons"},
-           window="today",
+           window="today", drill=_OFFERED,
            rule=lambda o: f"Phone: answered within {o.sl_threshold_s:g} s ÷ {_offered(o)}."),
     Metric("abandon_rate", "Abandon rate", PCT, "lower", compute=service_level, value="abandon_rate", n="offered",
            target=Target(0.05, 0.10, higher_is_better=False), targetable=True, report="abandon_rate",
            tiles=("overview", "standup"),
-           window="today",
+           window="today", drill=_OFFERED,
            rule=lambda o: f"Phone: abandoned after ≥ {o.short_abandon_s:g} s ÷ {_offered(o)}."),
     Metric("asa_s", "Avg speed of answer", SECONDS, "lower", compute=service_level, value="asa_s", n="offered",
            target=Target(30.0, 60.0, higher_is_better=False), targetable=True, short="ASA", report="asa_s",
            tiles=("overview", "standup"),
-           window="today",
+           window="today", drill=_OFFERED,
            rule=lambda o: "Phone: mean wait of answered calls with a known wait (n: offered calls)."),
     Metric("short_abandons", "Short abandons", COUNT, None, compute=service_level, value="short_abandons",
            sampled=False, qualifier=lambda o: "not counted",
@@ -181,6 +192,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("aht_s", "Avg handle time", SECONDS, "lower", compute=handle_time, value="mean_s", n="n", select=_ALL,
            targetable=True, short="AHT", report="aht_s", tiles=("overview",),
            parts={"median_s": "median (s)", "p90_s": "P90 (s)"},
+           drill="direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL",
            rule=lambda o: "Mean handle time of handled contacts with a known handle time (calls: talk + hold + "
            "wrap; tickets and chats: tracked agent time). Never ticket age. Median and P90 beside it."),
     # --- quality ---
@@ -188,16 +200,21 @@ METRICS: tuple[Metric, ...] = (
            target=Target(0.70, 0.60), targetable=True, short="FCR", report="fcr", tiles=("overview", "standup"),
            sub="n = {n} · {extra} pending",
            parts={"resolved": "Resolved", "n": "Eligible", "pending": "Pending (window open)"}, window="closed_day",
+           drill="{eligible}", alert_days=14,
+           drill_outcome="CASE WHEN {came_back} THEN 'repeat' WHEN is_transferred THEN 'transferred' "
+           "ELSE 'resolved' END",
            rule=_fcr_rule),
     Metric("repeat_rate", "Repeat-contact rate", PCT, "lower", compute=repeat_rate, value="rate", n="n",
            short="Repeats", target=Target(0.20, 0.30, higher_is_better=False), targetable=True,
-           tiles=("overview", "standup"), window="closed_day",
+           tiles=("overview", "standup"), window="closed_day", alert_days=14,
+           drill="{eligible}", drill_outcome="CASE WHEN {came_back} THEN 'repeat' ELSE 'no repeat' END",
            rule=lambda o: f"FCR-eligible contacts whose customer came back for this recall, on any channel, within "
            f"{_days(o)} days ÷ FCR-eligible contacts."),
     Metric("csat", "CSAT", PCT, "higher", compute=csat, value="rate", n="n", target=Target(0.85, 0.75),
            targetable=True, report="csat", tiles=("overview", "standup"),
            parts={"satisfied": "satisfied", "n": "responses", "ci_low": "95 % CI low", "ci_high": "95 % CI high"},
-           window="today",
+           window="today", alert_days=7, drill=_ANSWERED,
+           drill_outcome="CASE WHEN {latest_satisfied} THEN 'satisfied' ELSE 'not satisfied' END",
            rule=lambda o: "Satisfied (4–5 of 5, or good) ÷ responses about the recall's contacts; 0–10 answers "
            "(NPS) are left out. With a 95 % Wilson interval."),
     # --- tickets ---

@@ -62,7 +62,9 @@ def coverage(con: duckdb.DuckDBPyConnection, scope: Scope, by: str | None = None
 
 
 def correction_rate(remedied_units: int, affected_units: int) -> float | None:
-    """Remedied units ÷ affected units; None without affected units."""
+    """Remedied units ÷ affected units; None without affected units. The one definition: the
+    catalog's tile, the review (overall, consumer level, per region and lot) and the CPSC and NHTSA
+    forms (correction / completion rate) all call it."""
     return ratio(remedied_units, affected_units)
 
 
@@ -82,6 +84,18 @@ def coverage_shares(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFram
         ],
         schema_overrides={k: pl.Float64 for k in ("reached_share", "remedied_share", "correction_rate")},
     )
+
+
+def funnel_notes(outside: dict[str, int], labels: dict[str, str]) -> list[str]:
+    """One sentence per stage that is not a subset of the stage before (:func:`funnel_outside`),
+    with each stage's label from ``labels`` (the catalog's)."""
+    return [
+        f"{labels[k]} is not a subset of {labels[b].lower()}: {outside[k]:,} "
+        f"{labels[k].lower()} customer{'s' if outside[k] != 1 else ''} "
+        f"{'were' if outside[k] != 1 else 'was'} not {labels[b].lower()}."
+        for b, k in zip(FUNNEL, FUNNEL[1:], strict=False)
+        if outside.get(k)
+    ]
 
 
 def funnel_outside(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:

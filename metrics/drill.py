@@ -3,7 +3,8 @@ recall's data spans.
 
 **Contacts behind** metric M in a bucket (phase, local day, channel) = the rows of ``c`` (the
 recall's contacts up to ``as_of``, the shared filters applied; metrics/scope.py) that M counts in
-its denominator there (docs/metrics.md#click-through):
+its denominator there (docs/metrics.md#click-through), as each metric's catalog entry declares
+(metrics/catalog.py ``drill`` and ``drill_outcome``):
 
 - ``contacts``: inbound contacts; ``handled``: inbound contacts not abandoned;
 - ``service_level``, ``abandon_rate``, ``asa_s``: offered calls — inbound phone calls answered, or
@@ -33,42 +34,29 @@ from typing import Any
 import duckdb
 
 from metrics.base import Options, Scope, run
+from metrics.catalog import METRICS, Metric
 from metrics.fcr import came_back_sql, eligible_sql
 
 MAX_ROWS = 5000
 
-_OFFERED = "direction = 'inbound' AND channel = 'phone' AND (NOT is_abandoned OR wait_s >= {short})"
-_ANSWERED = """EXISTS (SELECT 1 FROM csat s WHERE s.contact_h = k.key_h AND s.responded_at <= $as_of
-    AND s.is_satisfied IS NOT NULL)"""
 _LATEST_SATISFIED = """(SELECT s.is_satisfied FROM csat s WHERE s.contact_h = k.key_h AND s.responded_at <= $as_of
     AND s.is_satisfied IS NOT NULL ORDER BY s.responded_at DESC LIMIT 1)"""
 _ONE_TOUCH = (
     "source = 'zendesk' AND direction = 'inbound' AND status IN ('solved', 'closed') AND agent_replies IS NOT NULL"
 )
-BEHIND: dict[str, str] = {
-    "contacts": "direction = 'inbound'",
-    "handled": "direction = 'inbound' AND NOT is_abandoned",
-    "service_level": _OFFERED,
-    "abandon_rate": _OFFERED,
-    "asa_s": _OFFERED,
-    "aht_s": "direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL",
-    "fcr": "{eligible}",
-    "repeat_rate": "{eligible}",
-    "csat": _ANSWERED,
-}
+# The metrics with a click-through, each's rows and outcome declared in its catalog entry (``drill``).
+BEHIND: dict[str, Metric] = {m.id: m for m in METRICS if m.drill}
 
 
 def _rule(metric_id: str, options: Options) -> tuple[str, str]:
     """(which contacts, their ``outcome`` expression) for ``metric_id``, over ``c`` aliased ``k``."""
     if metric_id == "fcr" and options.fcr_method == "zendesk_one_touch":
         return _ONE_TOUCH, "CASE WHEN agent_replies < 2 THEN 'one touch' ELSE 'more replies' END"
-    came_back = came_back_sql(options)
-    outcome = {
-        "fcr": f"CASE WHEN {came_back} THEN 'repeat' WHEN is_transferred THEN 'transferred' ELSE 'resolved' END",
-        "repeat_rate": f"CASE WHEN {came_back} THEN 'repeat' ELSE 'no repeat' END",
-        "csat": f"CASE WHEN {_LATEST_SATISFIED} THEN 'satisfied' ELSE 'not satisfied' END",
-    }.get(metric_id, "CAST(NULL AS VARCHAR)")
-    rule = BEHIND[metric_id].format(short=float(options.short_abandon_s), eligible=eligible_sql(options))
+    m = BEHIND[metric_id]
+    outcome = (m.drill_outcome or "CAST(NULL AS VARCHAR)").format(
+        came_back=came_back_sql(options), latest_satisfied=_LATEST_SATISFIED
+    )
+    rule = m.drill.format(short=float(options.short_abandon_s), eligible=eligible_sql(options))
     return rule, outcome
 
 

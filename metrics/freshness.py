@@ -13,7 +13,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from store.settings import stale_hours
+from store.settings import STALE_AFTER_H, stale_hours
 
 
 def freshness(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pl.DataFrame:
@@ -33,5 +33,5 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pl.DataFrame:
     limits = {s: stale_hours(con, s) for s in frame["source"].unique()}
     return frame.with_columns(
         ((pl.lit(as_of) - pl.col("newest_at")).dt.total_seconds() / 3600).alias("age_h"),
-        pl.col("source").replace_strict(limits, return_dtype=pl.Float64, default=24.0).alias("stale_after_h"),
+        pl.col("source").replace_strict(limits, return_dtype=pl.Float64, default=STALE_AFTER_H).alias("stale_after_h"),
     ).with_columns((pl.col("age_h") > pl.col("stale_after_h")).alias("stale"))

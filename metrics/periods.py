@@ -7,6 +7,11 @@ local midnight that ends its last day (included) — so the figures "cumulative 
 are those of ``metrics report --as-of end_at`` (everything at or before it), and an instant belongs
 to exactly one of two consecutive periods.
 
+A report is made at a **report time** (now, or the replayed moment): its figures are those at the
+period's ``status_at`` = min(``end_at``, report time) — the rule of ``metrics report --as-of``, so a
+period still running is reported as of the report time, never as of an end still to come. A period
+that starts at or after the report time has nothing to report and is refused.
+
 The NHTSA schedule (49 U.S.C. 30118(f)): eight calendar quarters from the one holding the
 announcement, then three years of four quarters each.
 """
@@ -14,7 +19,7 @@ announcement, then three years of four quarters each.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,12 +36,14 @@ class PeriodError(ValueError):
 @dataclass(frozen=True)
 class Period:
     """Whole local days ``first_day``..``last_day`` in ``timezone``; ``start_at``/``end_at`` are
-    naive UTC instants (the period is ``(start_at, end_at]``)."""
+    naive UTC instants (the period is ``(start_at, end_at]``). ``report_at`` (naive UTC, set by
+    :meth:`at`): the report time, which caps the figures at :attr:`status_at`."""
 
     label: str
     first_day: date
     last_day: date
     timezone: str
+    report_at: datetime | None = None
 
     @property
     def start_at(self) -> datetime:
@@ -46,6 +53,23 @@ class Period:
     def end_at(self) -> datetime:
         return local_midnight(self.last_day + timedelta(days=1), self.timezone)
 
+    @property
+    def status_at(self) -> datetime:
+        """The moment the figures are as of: the period's end, or the report time when earlier."""
+        end = self.end_at
+        return end if self.report_at is None or self.report_at >= end else self.report_at
+
+    def at(self, report_at: datetime) -> Period:
+        """This period reported at ``report_at`` (naive UTC); PeriodError when the period starts at or
+        after it (nothing of it has happened by then)."""
+        if report_at <= self.start_at:
+            moment = report_at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone))
+            raise PeriodError(
+                f"period {self.label!r} starts {self.first_day} ({self.timezone}), after the report time "
+                f"{moment:%Y-%m-%d %H:%M %Z}: nothing of it has happened yet"
+            )
+        return replace(self, report_at=report_at)
+
     def as_dict(self) -> dict[str, str]:
         return {
             "label": self.label,
@@ -54,7 +78,17 @@ class Period:
             "timezone": self.timezone,
             "start_at": self.start_at.isoformat() + "Z",
             "end_at": self.end_at.isoformat() + "Z",
+            "status_at": self.status_at.isoformat() + "Z",
+            "status": self.status_text(),
         }
+
+    def status_text(self) -> str:
+        """The heading "Status as of <moment in the recall's zone>", saying whether it is the period's
+        end or the report time (the period still running then)."""
+        at = self.status_at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone))
+        if self.status_at == self.end_at:
+            return f"Status as of {at:%Y-%m-%d %H:%M %Z} (the end of the period)"
+        return f"Status as of {at:%Y-%m-%d %H:%M %Z} (the report time; the period runs to {self.last_day})"
 
 
 def local_midnight(day: date, timezone: str) -> datetime:

@@ -31,7 +31,7 @@ import polars as pl
 
 from metrics.base import Scope, as_utc, now_utc, run
 from metrics.catalog import METRICS, Reading
-from metrics.coverage import coverage
+from metrics.coverage import correction_rate, coverage, funnel_outside
 from metrics.outreach import time_to_notify, time_to_notify_summary, unreachable_customers
 from metrics.periods import local_midnight
 from metrics.regulator.common import recall_row
@@ -39,6 +39,7 @@ from metrics.report import build_report
 from metrics.scope import PHASES
 from metrics.volume import volume
 from store.db import read_transaction
+from store.phases import phase_bounds
 
 REVIEW_AFTER_CLOSE = timedelta(days=14)
 PHASE_TABLE = tuple(m for m in METRICS if "phase" in m.grains and m.id not in ("contacts_by_channel", "channel_mix"))
@@ -82,6 +83,7 @@ def build_review(con: duckdb.DuckDBPyConnection, recall_id: str | None, as_of: d
             "benchmarks": BENCHMARKS,
             "notify_bins": time_to_notify(con, scope),
             "notify": time_to_notify_summary(con, scope),
+            "funnel_outside": funnel_outside(con, scope),
             "unreachable_count": report["coverage"]["affected_customers"] - report["coverage"]["reached"],
             "unreachable": unreachable_customers(con, scope, UNREACHABLE_SHOWN),
             "ingests": con.sql(
@@ -107,22 +109,19 @@ _CONSUMER_UNITS = """,
 
 
 def _rated(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.when(pl.col("affected_units") > 0)
-        .then(pl.col("remedied_units") / pl.col("affected_units"))
-        .otherwise(None)
-        .alias("correction_rate")
-    )
+    """``frame`` with each group's ``correction_rate`` (metrics/coverage.py)."""
+    rates = [correction_rate(r, a) for r, a in zip(frame["remedied_units"], frame["affected_units"], strict=True)]
+    return frame.with_columns(pl.Series("correction_rate", rates, dtype=pl.Float64))
 
 
 def _timeline(
     con: duckdb.DuckDBPyConnection, recall: dict[str, Any], scope: Scope, daily: pl.DataFrame
 ) -> list[tuple[datetime, str]]:
-    a, at = recall["announced_at"], scope.as_of
+    bounds, at = phase_bounds(recall), scope.as_of
     events = [
-        (a, "Recall announced (day one begins)"),
-        (a + timedelta(hours=24), "During the recall (day one ends)"),
-        (recall.get("ongoing_from") or a + timedelta(hours=168), "Ongoing phase begins"),
+        (bounds["day_one"][0], "Recall announced (day one begins)"),
+        (bounds["during"][0], "During the recall (day one ends)"),
+        (bounds["ongoing"][0], "Ongoing phase begins"),
     ]
     first = run(con, "SELECT min(status_at) FROM n", scope).item()
     if first is not None:
@@ -132,8 +131,8 @@ def _timeline(
         peak = totals.row(0, named=True)
         what = f"Peak day: {peak['contacts']:,} inbound contacts ({peak['day']:%a %d %b})"
         events.append((_noon(peak["day"], recall["timezone"]), what))
-    if recall.get("closed_at"):
-        events.append((recall["closed_at"], "Recall closed"))
+    if bounds["after"][0] is not None:
+        events.append((bounds["after"][0], "Recall closed"))
     return sorted((e for e in events if e[0] <= at), key=lambda e: e[0])
 
 

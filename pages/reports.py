@@ -24,7 +24,8 @@ form = st.segmented_control(
     "Report", list(reports.FORM_LABELS), format_func=reports.FORM_LABELS.get, default="cpsc", key="reports_form"
 )
 form = form or "cpsc"
-choices = reports.period_choices(form, recall, filters.as_of_now())
+report_time = view.scope.as_of  # the replayed moment, else now: figures stop there (docs/regulator-reports.md)
+choices = reports.period_choices(form, recall, report_time)
 left, right = st.columns([2, 3])
 picked = left.selectbox(
     "Period",
@@ -41,7 +42,7 @@ if picked == reports.CUSTOM:
     )
 if period:
     try:
-        report = view.read(regulator.build, form, rid, period)
+        report = view.read(regulator.build, form, rid, period, report_time)
     except PeriodError as e:
         st.error(str(e))
         st.stop()

@@ -12,6 +12,7 @@ from metrics.catalog import targetable
 from metrics.freshness import freshness
 from metrics.units import Target
 from store import ledger
+from store.settings import STALE_AFTER_H
 from ui import access, data, filters, live_status, recall_form
 from ui.text import md
 
@@ -65,7 +66,7 @@ with st.form("settings_stale"):
         "Stale after (hours), default",
         0.5,
         24 * 90.0,
-        float(stale.get("default", 24.0)),
+        float(stale.get("default", STALE_AFTER_H)),
         key="stale_default",
         help="A source is stale when its newest record is older.",
     )

@@ -56,5 +56,3 @@ ALERTS_DDL = (
         group_key VARCHAR NOT NULL, last_planned_at TIMESTAMP, messages BIGINT NOT NULL,
         waiting_since TIMESTAMP)""",
 )
-
-INSTANCE_KEY = ("rule_id", "recall_id", "subject")

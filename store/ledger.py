@@ -56,3 +56,14 @@ def loaded_before(con: duckdb.DuckDBPyConnection, sha256: str, loaded_by_prefix:
         [sha256, loaded_by_prefix, loaded_by_prefix],
     ).fetchall()
     return rows[0] if rows else None
+
+
+def group_connectors(con: duckdb.DuckDBPyConnection, group_id: int) -> set[str]:
+    """The connectors that read the files of upload (ledger group) ``group_id`` still in force."""
+    rows = con.execute("SELECT connector FROM ingests WHERE group_id = ? AND undone_at IS NULL", [group_id])
+    return {r[0] for r in rows.fetchall()}
+
+
+def newest_load(con: duckdb.DuckDBPyConnection):
+    """When the newest file was loaded (``loaded_at``, naive UTC), or None for an empty ledger."""
+    return con.execute("SELECT max(loaded_at) FROM ingests").fetchall()[0][0]

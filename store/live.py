@@ -146,3 +146,8 @@ def status(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> pl.Da
            FROM live_sources s ORDER BY s.name""",
         params={"now": now},
     ).pl()
+
+
+def attempted_since(con: duckdb.DuckDBPyConnection, since: datetime) -> int:
+    """How many live sources made an attempt after ``since`` (naive UTC)."""
+    return con.execute("SELECT count(*) FROM live_sources WHERE last_attempt_at > ?", [since]).fetchall()[0][0]

@@ -34,7 +34,6 @@ POLARS_TYPES: dict[str, pl.DataType] = {
 
 CHANNELS = ("phone", "email", "chat", "whatsapp", "sms", "social", "web", "other")
 DIRECTIONS = ("inbound", "outbound")
-TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 NOTIFICATION_STATUSES = (
     "sent",
     "delivered",

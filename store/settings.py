@@ -17,9 +17,11 @@ import duckdb
 SETTINGS_DDL = """CREATE TABLE IF NOT EXISTS settings (
     key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)"""
 
+STALE_AFTER_H = 24.0  # a source's stale threshold until Settings gives one
+
 DEFAULTS: dict[str, Any] = {
     "targets": {},
-    "stale_hours": {"default": 24.0},
+    "stale_hours": {"default": STALE_AFTER_H},
     "refresh_s": 30,
 }
 
@@ -41,4 +43,4 @@ def put(con: duckdb.DuckDBPyConnection, key: str, value: Any, by: str | None = N
 
 def stale_hours(con: duckdb.DuckDBPyConnection, source: str) -> float:
     hours = get(con, "stale_hours")
-    return float(hours.get(source, hours.get("default", 24.0)))
+    return float(hours.get(source, hours.get("default", STALE_AFTER_H)))

@@ -7,9 +7,11 @@ import pytest
 from alerts import rules
 from alerts.model import Rule, RuleError, from_dict, to_dict
 from alerts.values import METRICS
-from metrics.catalog import targets
+from metrics.catalog import CATALOG, targetable, targets
 from store import settings
 from store.db import connect
+
+METRICS_WITH_DEFAULT_TARGETS = [m for m in targetable() if m.target is not None and m.id in METRICS]
 
 
 @pytest.fixture
@@ -22,11 +24,16 @@ def con(tmp_path):
 def test_a_fresh_store_has_a_threshold_on_every_metric_with_a_target(con):
     got = {r.id: r for r in rules.load(con)[0]}
     with_target = sorted(m for m, t in targets(con).items() if t is not None)
-    assert with_target == ["abandon_rate", "asa_s", "csat", "fcr", "repeat_rate", "service_level"]
-    assert sorted(r.metric for r in got.values() if r.kind == "threshold") == with_target
+    # The catalog decides which metrics have a default target (a new tile with one brings its rule).
+    assert with_target == sorted(m.id for m in METRICS_WITH_DEFAULT_TARGETS)
+    assert {"abandon_rate", "service_level", "csat", "fcr"} <= set(with_target)
+    thresholds = [r for r in got.values() if r.kind == "threshold"]
+    assert sorted(r.metric for r in thresholds) == with_target  # exactly one per metric with a target
+    assert all(r.id == f"{r.metric}-target" and r.days == CATALOG[r.metric].alert_days for r in thresholds)
     sl = got["service_level-target"]
     assert (sl.warning, sl.critical, sl.days, sl.min_volume, sl.pending_for) == (None, None, 1, 20, 2)
-    assert (got["csat-target"].days, got["fcr-target"].days) == (7, 14)
+    assert (got["csat-target"].days, got["fcr-target"].days, got["repeat_rate-target"].days) == (7, 14, 14)
+    assert got["fcr-target"].name == "First contact resolution (last 14 days) against its target"
     assert {"no-data", "reason-reports", "reason-spike"} <= set(got)
     assert got["reason-reports"].reports == 3 and got["reason-reports"].within_h == 72
     assert (got["reason-spike"].method, got["reason-spike"].alpha, got["reason-spike"].min_sigma) == (

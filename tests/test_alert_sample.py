@@ -12,9 +12,8 @@ import pytest
 from conftest import load
 
 from alerts.engine import backfill
-from metrics import Filters, Scope, csat, fcr, service_level
-from metrics.catalog import targets
-from metrics.repeats import repeat_rate
+from metrics import Filters, Scope
+from metrics.catalog import CATALOG, targets
 from store.db import connect
 
 pytestmark = pytest.mark.slow
@@ -89,22 +88,13 @@ def test_no_source_goes_quiet_during_the_sample(con):
 
 
 def window_value(con, rule_id: str, at: datetime) -> tuple[float | None, int]:
-    """The rule's metric at ``at``, computed straight from metrics/ (not through alerts/values.py)."""
-    days = {"csat-target": 7, "fcr-target": 14, "repeat_rate-target": 14}.get(rule_id, 1)
+    """The rule's metric at ``at``, computed straight from its metrics/ function (its catalog entry's
+    ``compute``; not through alerts/values.py), over the default rule's days to date."""
+    metric = CATALOG[rule_id.removesuffix("-target")]
     end = local_day(at)
-    scope = Scope(RECALL, at, filters=Filters(start=end - timedelta(days=days - 1), end=end))
-    if rule_id == "csat-target":
-        row = csat(con, scope, "phase").filter(phase="all").row(0, named=True)
-        return row["rate"], row["n"]
-    if rule_id == "fcr-target":
-        row = fcr(con, scope, "phase").filter(phase="all").row(0, named=True)
-        return row["rate"], row["n"]
-    if rule_id == "repeat_rate-target":
-        row = repeat_rate(con, scope, "phase").filter(phase="all").row(0, named=True)
-        return row["rate"], row["n"]
-    row = service_level(con, scope, "phase").filter(phase="all").row(0, named=True)
-    column = {"service_level-target": "sl_rate", "abandon_rate-target": "abandon_rate", "asa_s-target": "asa_s"}
-    return row[column[rule_id]], row["offered"]
+    scope = Scope(RECALL, at, filters=Filters(start=end - timedelta(days=metric.alert_days - 1), end=end))
+    reading = metric.reading(metric.compute(con, scope, "phase"), "all")
+    return reading.value, reading.n
 
 
 def test_every_metric_alert_is_what_its_target_says(con):

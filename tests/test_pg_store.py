@@ -306,3 +306,23 @@ def test_watch_loads_an_inbox_into_postgresql(pg_server, tmp_path):
     con.close()
     moved = sorted(p.name for p in (inbox / "loaded").iterdir() if p.suffix != ".txt")  # beside each: its outcome
     assert moved == ["contacts.csv", "recall.toml"]
+
+
+def test_copy_store_moves_a_duckdb_store_to_postgresql(metrics_store, pg_server):
+    """store/pg/copy.py (docs/scaling.md: how a DuckDB deployment moves): every table's rows arrive,
+    and the ledger's ids continue after the copied ones."""
+    from store.pg.copy import copy_store
+
+    target = connect(pg_server.fresh())
+    try:
+        copied = copy_store(metrics_store, target)
+        names = sorted(expected(metrics_store))
+        count = lambda con, t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]  # noqa: E731
+        source_counts = {t: count(metrics_store, t) for t in names}
+        assert sorted(copied) == names and copied == source_counts
+        assert {t: count(target, t) for t in names} == source_counts
+        assert source_counts["contacts"] > 0 and source_counts["ingests"] > 0
+        newest = metrics_store.execute("SELECT max(ingest_id) FROM ingests").fetchall()[0][0]
+        assert target.execute("SELECT nextval('ingest_seq')").fetchall()[0][0] == newest + 1
+    finally:
+        target.close()

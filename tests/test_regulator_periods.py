@@ -83,6 +83,21 @@ def test_last_second_of_a_period_and_one_after(con):
     assert (jan["consumer"]["period"], jan["manufacturer"]["period"]) == (1, 0)
 
 
+def test_a_period_still_running_is_reported_as_of_the_report_time(con):
+    """Q1 reported at 2026-01-15T00:00Z: U2 (one second into Q1) is in, U4 (10 Feb) is not yet; U8 at
+    Q4's end instant stays Q4's. A period that has not begun by the report time is refused."""
+    q1 = regulator.build(con, "cpsc", "RG", "2026-Q1", as_of="2026-01-15T00:00:00Z").as_dict()
+    total = q1["sections"]["products_corrected"]["rows"]["total"]
+    assert (total["period"], total["cumulative"]) == (1, 4)  # U2 | U1 U2 U3 U8
+    assert q1["period"]["status_at"] == "2026-01-15T00:00:00Z" and q1["period"]["end_at"] == "2026-04-01T05:00:00Z"
+    status = "Status as of 2026-01-14 18:00 CST (the report time; the period runs to 2026-03-31)"
+    assert q1["period"]["status"] == status
+    done = regulator.build(con, "cpsc", "RG", "2025-Q4", as_of="2026-01-15T00:00:00Z").as_dict()["period"]
+    assert done["status"] == "Status as of 2026-01-01 00:00 CST (the end of the period)"
+    with pytest.raises(PeriodError, match="after the report time 2026-01-14 18:00 CST"):
+        regulator.build(con, "cpsc", "RG", "2026-02", as_of="2026-01-15T00:00:00Z")
+
+
 def test_quarter_crossing_a_year_this_period_and_cumulative(con):
     q4 = rows(con, "cpsc", "2025-Q4", "products_corrected")
     q1 = rows(con, "cpsc", "2026-Q1", "products_corrected")
@@ -147,6 +162,84 @@ def test_people_this_period_and_cumulative(con):
     contacted = rows(con, "cpsc", "2026-Q1", "notifications")
     assert pair(contacted["contacted_phone"]) == (1, 1) and pair(contacted["contacted_email"]) == (0, 1)
     assert pair(rows(con, "cpsc", "2025-Q4", "notifications")["contacted_email"]) == (1, 1)
+
+
+def test_consumers_who_contacted_the_firm_count_once(con):
+    """CPSC Section III: C2 calls in January (k2) and February (k5): one consumer, not two contacts;
+    z@x.com's chat and web contact (k7, k8) are one consumer on other electronic; k6 (no email or
+    phone) is a contact on its own line, no consumer."""
+    q1 = regulator.build(con, "cpsc", "RG", "2026-Q1").as_dict()["sections"]["notifications"]
+    got = {k: pair(v) for k, v in q1["rows"].items() if k.startswith("contacted_") and isinstance(v["period"], int)}
+    assert got == {"contacted_phone": (1, 1), "contacted_email": (0, 1), "contacted_other_electronic": (1, 1),
+                   "contacted_unidentified": (1, 1)}  # fmt: skip
+    assert q1["notes"][-1].endswith("1 by the end (phone 1).")
+    feb = rows(con, "cpsc", "2026-02", "notifications")
+    assert pair(feb["contacted_phone"]) == (1, 1)  # C2 again: this period 1, cumulative still 1
+    q4 = rows(con, "cpsc", "2025-Q4", "notifications")
+    assert pair(q4["contacted_phone"]) == pair(q4["contacted_unidentified"]) == (0, 0)
+    # k5-k8 add no responding consignee: C2 had responded (k2), z@x.com is not an affected customer.
+    assert pair(rows(con, "fda", "2026-Q1", "response")["responding"]) == (1, 2)
+
+
+def test_fda_notification_dates_and_estimated_completion(con):
+    """First and latest notice (n1 on 20 Nov 10:00 CST; n3 on 1 Dec, n6 WhatsApp on 15 Feb), and §6:
+    February ends with 2 units outstanding, U4 remedied in its last 28 days → 1/28 a day, 56 days."""
+    q4 = regulator.build(con, "fda", "RG", "2025-Q4").as_dict()["sections"]
+    q1 = regulator.build(con, "fda", "RG", "2026-Q1").as_dict()["sections"]
+    dates = {p: {k: pair(s["consignees_notified"]["rows"][k]) for k in ("first_notified", "last_notified")}
+             for p, s in (("q4", q4), ("q1", q1))}  # fmt: skip
+    assert dates == {
+        "q4": {"first_notified": ("2025-11-20 10:00 CST",) * 2, "last_notified": ("2025-12-01 09:00 CST",) * 2},
+        "q1": {"first_notified": ("2026-01-05 09:00 CST", "2025-11-20 10:00 CST"),
+               "last_notified": ("2026-02-15 09:00 CST",) * 2},
+    }  # fmt: skip
+    values = lambda s: {k: v["value"] for k, v in s["completion"]["rows"].items()}  # noqa: E731
+    assert values(q1) == {"planned_close": "not set", "outstanding": 2, "rate": 0.0,
+                          "estimate": "cannot be estimated (no unit remedied in the last 28 days)"}  # fmt: skip
+    feb = regulator.build(con, "fda", "RG", "2026-02").as_dict()["sections"]
+    assert values(feb) == {"planned_close": "not set", "outstanding": 2, "rate": 0.04, "estimate": "2026-04-26"}
+
+
+def test_whatsapp_is_other_electronic(con):
+    """n6, a WhatsApp notice to C2 on 15 Feb, is February's only other-electronic notice."""
+    feb = rows(con, "fda", "2026-02", "methods")
+    assert {k: pair(v) for k, v in feb.items()} == {"phone": (0, 1), "email": (0, 1), "mail": (0, 1),
+                                                     "other_electronic": (1, 1)}  # fmt: skip
+    assert feb["other_electronic"]["last"] == "2026-02-15 09:00 CST"
+
+
+def test_nhtsa_notification_began_and_ended(con):
+    header = {p: regulator.build(con, "nhtsa", "RG", p).as_dict()["header"] for p in ("2025-Q4", "2026-Q1")}
+    began, ended = "Owner notification began", "Owner notification ended (latest by the period's end)"
+    assert (header["2025-Q4"][began], header["2025-Q4"][ended]) == ("2025-11-20", "2025-12-01")
+    assert (header["2026-Q1"][began], header["2026-Q1"][ended]) == ("2025-11-20", "2026-02-15")
+
+
+def test_eu_regions_this_period_and_channels(con):
+    """By region (TX: U1 U2 U3 U8, C1; IL: U4 U5 U6, C2 C3; (unknown): U7, C4), both quarters."""
+    columns = ("units", "consumers", "notified_period", "notified", "reached_period", "reached",
+               "remedied_period", "remedied", "rate")  # fmt: skip
+    table = lambda p: {k: tuple(v[c] for c in columns) for k, v in rows(con, "eu", p, "regions").items()}  # noqa: E731
+    assert table("2025-Q4") == {
+        "TX": (4, 1, 1, 1, 1, 1, 3, 3, 0.75),
+        "IL": (3, 2, 1, 1, 1, 1, 0, 0, 0.0),
+        "(unknown)": (1, 1, 0, 0, 0, 0, 0, 0, 0.0),
+        "total": (8, 4, 2, 2, 2, 2, 3, 3, 0.375),
+    }
+    assert table("2026-Q1") == {
+        "TX": (4, 1, 1, 1, 0, 1, 1, 4, 1.0),
+        "IL": (3, 2, 1, 1, 1, 2, 1, 1, 1 / 3),
+        "(unknown)": (1, 1, 0, 0, 0, 0, 0, 0, 0.0),
+        "total": (8, 4, 2, 2, 1, 3, 2, 5, 0.625),
+    }
+    channels = {k: tuple(v.values())[1:] for k, v in rows(con, "eu", "2026-Q1", "channels").items()}
+    assert channels == {
+        "email": (1, 1, "2025-11-20", "2026-01-10"),
+        "mail": (0, 1, "2025-12-01", "2025-12-01"),
+        "phone": (1, 1, "2025-12-05", "2026-01-15"),
+        "other_electronic": (1, 1, "2026-01-05", "2026-02-15"),
+        "indirect": (regulator.NOT_RECORDED,) * 4,
+    }
 
 
 def test_unknown_levels_and_dispositions_are_unknown_never_zero(metrics_store):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from conftest import load
 
 from metrics import build_report, coverage, regulator
-from metrics.base import Scope
+from metrics.base import Scope, run
 from metrics.periods import parse_period
 from metrics.regulator.figures import CONTACT_CHANNELS
 from store.db import connect
@@ -57,12 +58,26 @@ def test_cpsc_equals_the_dashboard(con, dashboard, period):
     levels = [r for k, r in s["products_corrected"].items() if k != "total"]
     for column in ("affected", "period", "cumulative"):
         assert sum(r[column] for r in levels) == total[column]
+    # Consumers who contacted the firm: the dashboard's contacts (as many rows per channel), counted
+    # here as distinct customers; those without a customer are the unidentified line.
+    p = parse_period(period, TZ)
+    sql = "SELECT channel, customer_id, created_at FROM c_all WHERE direction = 'inbound'"
+    regulator_channel = pl.col("channel").str.to_lowercase().replace_strict(CONTACT_CHANNELS, default="other")
+    inbound = run(con, sql, Scope(RID, p.end_at)).with_columns(regulator_channel.alias("reg"))
     by_channel = end["phases"]["all"]["by_channel"]
     for channel in ("phone", "email", "other_electronic"):
         expected = sum(n for ch, n in by_channel.items() if CONTACT_CHANNELS.get(ch, "other") == channel)
-        assert s["notifications"][f"contacted_{channel}"]["cumulative"] == expected, channel
-    contacted = sum(s["notifications"][f"contacted_{c}"]["period"] for c in ("phone", "email", "other_electronic"))
-    assert contacted == end["phases"]["all"]["contacts"] - start["phases"]["all"]["contacts"]
+        mine = inbound.filter(reg=channel)
+        assert mine.height == expected, channel
+        known = mine.filter(pl.col("customer_id").is_not_null())
+        row = s["notifications"][f"contacted_{channel}"]
+        assert row["cumulative"] == known["customer_id"].n_unique(), channel
+        assert row["period"] == known.filter(pl.col("created_at") > p.start_at)["customer_id"].n_unique(), channel
+    assert inbound.height == end["phases"]["all"]["contacts"]
+    unknown = inbound.filter(pl.col("customer_id").is_null())
+    assert s["notifications"]["contacted_unidentified"]["cumulative"] == unknown.height
+    period_contacts = end["phases"]["all"]["contacts"] - start["phases"]["all"]["contacts"]
+    assert (inbound["created_at"] > p.start_at).sum() == period_contacts
 
 
 @pytest.mark.parametrize("period", PERIODS)

@@ -6,9 +6,14 @@ from __future__ import annotations
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
+from metrics import build_report
+from store.db import connect
 
-def reports_page() -> AppTest:
+
+def reports_page(**query: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()
     at.switch_page("pages/reports.py").run()
     assert not at.exception, at.exception
@@ -37,6 +42,23 @@ def test_a_report_for_the_newest_period_with_its_figures(db):
     section = table_with(at, "With consumers")
     assert row(section, "Total")[1:] == ("6", "2", "2")  # units 6; U3 (03-15) and U1 (03-20) corrected in March
     assert row(section, "With consumers")[1:] == ("unknown", "unknown", "unknown")  # the fixture records no level
+
+
+def test_a_replayed_page_reports_as_of_the_replayed_moment(db):
+    """?as_of= in March: the March report counts what happened by then, as the dashboard does at that
+    moment (U3 remedied 03-15; U1 on 03-20 is still to come: tests/fixtures/metrics/README.md)."""
+    moment = "2026-03-17T12:00:00Z"
+    con = connect(db, read_only=True)
+    remedied = build_report(con, "R1", moment)["coverage"]["remedied_units"]
+    con.close()
+    assert remedied == 1
+    at = reports_page(as_of=moment)
+    period = at.selectbox(key="reports_period_cpsc")
+    assert period.value == "2026-03" and "April 2026" not in period.options  # nothing after the moment offered
+    section = table_with(at, "With consumers")
+    assert row(section, "Total")[1:] == ("6", str(remedied), str(remedied))
+    status = [m.value for m in at.markdown if "Status as of" in m.value]
+    assert status == ["**Status as of 2026-03-17 07:00 CDT (the report time; the period runs to 2026-03-31)**"]
 
 
 def test_each_form_renders_and_a_bad_period_is_named(db):

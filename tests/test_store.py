@@ -205,3 +205,13 @@ def test_two_keys_with_one_key_hash_stop_the_load(store, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="share a key hash"):
         ingest_paths(store, [f])
     assert snapshot(store) == before and ledger(store) == []
+
+
+def test_a_signed_out_cookie_is_remembered_until_it_would_have_expired(store):
+    from store import signout
+
+    store.execute("INSERT INTO signed_out VALUES ('old', now()::TIMESTAMP - INTERVAL 32 DAY)")
+    store.execute("INSERT INTO signed_out VALUES ('recent', now()::TIMESTAMP - INTERVAL 30 DAY)")
+    signout.record(store, "new")
+    signout.record(store, "new")  # twice: still one row
+    assert signout.digests(store) == {"recent", "new"}

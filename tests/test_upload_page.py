@@ -290,3 +290,33 @@ def test_the_bundled_samples_own_loads_are_labelled_in_undo(empty_db):
         ["contacts.csv"],
         ["recall.toml", "bundled sample"],
     ]
+
+
+def test_ambiguous_day_first_dates_are_asked_warned_before_loading_and_loaded_as_chosen(empty_db):
+    """Issue 12 item 12 on the Upload page: dates that cannot tell day from month (no day above 12)
+    get a question and a warning before loading; 3 of the 10 read month first fall outside the
+    recall's window (announced 2 Mar, closed 1 Jun: 2026-01-31 … 2026-08-30): 09/03, 10/03 and
+    11/03 read as September, October, November. Loaded day first, they are 2–11 March."""
+    recall = (
+        '[recall]\nid = "R"\nname = "Kettle"\ntimezone = "Europe/London"\n'
+        'announced_at = "2026-03-02T09:00:00Z"\nclosed_at = "2026-06-01T00:00:00Z"\n'
+    )
+    (empty_db.parent / "recall.toml").write_text(recall)
+    con = connect(empty_db)
+    ingest_paths(con, [empty_db.parent / "recall.toml"])
+    con.close()
+    csv = "source,source_id,channel,direction,created_at\n" + "".join(
+        f"crm,c{i},email,inbound,{day:02d}/03/2026 09:{i:02d}\n" for i, day in enumerate(range(2, 12))
+    )
+    at = upload_page([("contacts.csv", csv.encode())])
+    (question,) = [r for r in at.radio if r.key and r.key.startswith("upload_date_format")]
+    assert "no day above 12, so the file cannot tell" in question.label
+    warned = [plain(w.value) for w in at.warning]
+    assert any("could be day or month first (no day above 12); read month first" in w for w in warned)
+    assert any("3 of 10 timestamps (30%) fall outside the window of recall R" in w for w in warned)
+    question.set_value("day_first").run()
+    assert not any("fall outside the window" in plain(w.value) for w in at.warning)
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    days = query(empty_db, "SELECT strftime(created_at, '%Y-%m-%d') FROM contacts ORDER BY source_row")
+    assert days == [(f"2026-03-{d:02d}",) for d in range(2, 12)]

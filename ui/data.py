@@ -24,7 +24,7 @@ from alerts.scheduler import after_load
 from connectors.load import Failure, ingest_paths
 from metrics import Scope
 from metrics.catalog import targets as metric_targets
-from store import ledger, settings
+from store import ledger, settings, signout
 from store.db import StoreError, StoreReadOnly, default_store, open_store, read_transaction, transient
 from store.sample import SAMPLE_LOADER
 from ui.text import md
@@ -232,7 +232,7 @@ def _signed_out(path: str) -> set[str]:
     up to date by :func:`record_sign_out`."""
     try:
         with reading() as con:
-            return {r[0] for r in con.execute("SELECT cookie_sha256 FROM signed_out").fetchall()}
+            return signout.digests(con)
     except StoreError:
         return set()
 
@@ -244,13 +244,12 @@ def signed_out(digest: str) -> bool:
 
 def record_sign_out(digest: str) -> None:
     """Remember a signed-out cookie (in memory at once; in the store unless it is read-only), and
-    forget those older than the longest a cookie lives (31 days)."""
+    forget those older than the longest a cookie lives (store/signout.py)."""
     _signed_out(db_path()).add(digest)
     if read_only():
         return
     with store() as con:
-        con.execute("INSERT OR IGNORE INTO signed_out VALUES (?, now()::TIMESTAMP)", [digest])
-        con.execute("DELETE FROM signed_out WHERE signed_out_at < now()::TIMESTAMP - INTERVAL 31 DAY")
+        signout.record(con, digest)
 
 
 def save_setting(key: str, value: Any, by: str | None = None) -> None:

@@ -26,7 +26,7 @@ import streamlit as st
 from connectors.live.hook_loader import KIND, source_name
 from connectors.live.hook_records import VENDORS
 from connectors.live.spool import Spool
-from store import live
+from store import ledger, live
 from store.db import read_transaction
 from ui import data, live_hooks
 
@@ -98,13 +98,12 @@ def active(now: datetime | None = None) -> bool:
     if configured_hooks():
         return True
     since = (now or now_utc()) - timedelta(seconds=ACTIVE_WITHIN_S)
-    ask = "SELECT count(*) FROM live_sources WHERE last_attempt_at > ?"
-    return _read("active", lambda con: con.execute(ask, [since]).fetchall()[0][0], 0) > 0
+    return _read("active", lambda con: live.attempted_since(con, since), 0) > 0
 
 
 def report_time(minute: datetime) -> datetime:
     """``minute`` (now, to the minute), or now to the second when something was loaded this minute."""
-    newest = _read("newest_load", lambda con: con.execute("SELECT max(loaded_at) FROM ingests").fetchall()[0][0], None)
+    newest = _read("newest_load", ledger.newest_load, None)
     if newest is not None and minute <= newest < minute + timedelta(minutes=1):
         return now_utc().replace(microsecond=0)
     return minute

@@ -51,6 +51,7 @@ def period_choices(form: str, recall: dict, now: datetime) -> dict[str, str]:
 def show(report: Report) -> None:
     st.subheader(report.title)
     st.caption(report.subtitle)
+    st.markdown(f"**{report.period['status']}**")
     st.dataframe(
         pl.DataFrame({"Field": [k for k, _ in report.header], "Value": [cell_text(v) for _, v in report.header]}),
         key=f"reports_{report.form}_header",

@@ -170,12 +170,7 @@ def undo(group_id: int, by: str) -> str:
     may define recalls (ui/access.py)."""
     try:
         with data.store() as con:
-            connectors = {
-                r[0]
-                for r in con.execute(
-                    "SELECT connector FROM ingests WHERE group_id = ? AND undone_at IS NULL", [group_id]
-                ).fetchall()
-            }
+            connectors = store_ledger.group_connectors(con, group_id)
             if RECALL_CONNECTOR in connectors and not access.may_define_recalls():
                 return f"Cannot undo: upload {group_id} loaded a recall definition; only admins may undo it."
             results: list[UndoResult] = undo_group(con, group_id, by)

@@ -1,20 +1,26 @@
 """The webhook loader: spooled bodies into the store, in micro-batches, in a thread of the server.
 
 Rules:
-- A batch is a vendor's oldest pending bodies (at most ``max_bodies`` and about ``max_bytes``),
-  taken whenever a body arrives (:meth:`HookLoader.notify`) or every ``interval_s``. Its records
-  are grouped by connector (connectors/live/hook_records.py); each group is **one transaction and
-  one ledger entry** (``loaded_by = "hook:<vendor>"``), which also records the bodies as loaded
+- A *take* is a vendor's oldest pending bodies (at most ``max_bodies`` and about ``max_bytes``),
+  taken whenever a body arrives (:meth:`HookLoader.notify`) or every ``interval_s``. A
+  **micro-batch** is the bodies of one take whose events one connector reads
+  (connectors/live/hook_records.py: every body's events go to one connector; SendGrid and WhatsApp
+  have one, Twilio two — message and call callbacks). Each micro-batch is **one transaction and
+  one ledger entry** (``loaded_by = "hook:<vendor>"``), which also records its bodies as loaded
   (store/live.py ``live_spool``) and the source's status. Only after the commit are the spool
-  files deleted.
+  files deleted. Why not one transaction per take: a ledger entry names the one connector that
+  read its file (``ingests.connector``; the load report and undo work per entry), and the store's
+  writer (store/write.py, store/pg/load.py) opens and commits its own transaction per entry.
+- A body holding no event (a WhatsApp template update) is recorded as loaded in the first
+  micro-batch of its take that commits; only a take with no events at all (or whose every
+  micro-batch was refused) records them in a transaction of their own.
 - Restart safety: a body recorded as loaded but still on disk (the process died between the
   commit and the delete) is deleted, not loaded again; a body not recorded was rolled back and is
   loaded in full. Repeated deliveries of one event (vendors retry) collapse on the vendor's event
   key (``sg_event_id``; ``<wamid>:<status>``; ``<sid>:<status>`` or the CallSid), never counted twice.
-- A group its connector refuses as a whole is retried body by body; a body that still cannot be
+- A micro-batch its connector refuses as a whole is retried body by body; a body that still cannot be
   loaded (or is not what the vendor sends) moves to ``failed/`` with its reason, and the source's
-  last error says so. A write conflict inside the server leaves the bodies for the next tick. A
-  body holding no event (a WhatsApp template update) is dropped as loaded.
+  last error says so. A write conflict inside the server leaves the bodies for the next tick.
 - The store locked by another process (a ``pull`` or ``watch`` load) is waited for a moment, then
   tried again at the next tick; the spool keeps accepting bodies meanwhile.
 """
@@ -163,17 +169,25 @@ class HookLoader:
                 if not per_body or per_body[-1][0] is not body:
                     per_body.append((body, []))
                 per_body[-1][1].append(rec)
+        riders = empty  # bodies without events: marked in the first batch's transaction
         for module, items in groups.items():
-            self._load_group(con, vendor, module, items)
-        if empty:
-            self._commit(con, vendor, empty, None)
-            self.spool.remove([b.path for b in empty])
-            live.forget_spooled(con, vendor, [b.name for b in empty])
+            if self._load_group(con, vendor, module, items, riders):
+                riders = []
+        if riders:  # no batch committed with them (none had events, or each was refused)
+            self._commit(con, vendor, riders, None)
+            self._done(con, vendor, riders)
         return len(bodies)
 
     def _load_group(
-        self, con: duckdb.DuckDBPyConnection, vendor: str, module: ModuleType, items: list[tuple[Body, list[object]]]
-    ) -> None:
+        self,
+        con: duckdb.DuckDBPyConnection,
+        vendor: str,
+        module: ModuleType,
+        items: list[tuple[Body, list[object]]],
+        riders: list[Body],
+    ) -> bool:
+        """One batch: ``items`` through ``module`` in one transaction with one ledger entry, which
+        also marks ``riders`` (bodies without events) as loaded. True when it committed."""
         bodies = [b for b, _ in items]
         first = bodies[0].received_at.strftime("%Y%m%dT%H%M%S.%fZ")
         name = f"hook-{vendor}-{first}-{len(bodies)}-bodies.ndjson"
@@ -184,18 +198,19 @@ class HookLoader:
                 name,
                 (r for _, recs in items for r in recs),
                 source_name(vendor),
-                also=self._also(vendor, bodies),
+                also=self._also(vendor, bodies + riders),
             )
         except WRITE_CONFLICTS:
             raise  # a write conflict within this process: the bodies stay and load at the next tick
         except Exception as e:  # the connector (or the store's checks) refused the group
             if len(items) > 1:
+                committed = False
                 for item in items:
-                    self._load_group(con, vendor, module, [item])
-                return
+                    committed = self._load_group(con, vendor, module, [item], [] if committed else riders) or committed
+                return committed
             reason = str(e) if isinstance(e, Unreadable) else f"{type(e).__name__}: {e}"
             self._fail(con, vendor, bodies[0], reason)
-            return
+            return False
         log.info(
             "hook:%s loaded %d bodies as ingest %d: read=%d inserted=%d updated=%d unchanged=%d quarantined=%d",
             vendor,
@@ -207,6 +222,11 @@ class HookLoader:
             result.unchanged,
             result.quarantined,
         )
+        self._done(con, vendor, bodies + riders)
+        return True
+
+    def _done(self, con: duckdb.DuckDBPyConnection, vendor: str, bodies: list[Body]) -> None:
+        """After the commit that marked ``bodies`` loaded: their spool files go, then their marks."""
         self.spool.remove([b.path for b in bodies])
         live.forget_spooled(con, vendor, [b.name for b in bodies])
 

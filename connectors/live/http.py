@@ -3,8 +3,9 @@
 - 2xx → :class:`Response` (body capped at ``MAX_RESPONSE_BYTES``; JSON parsed by :meth:`Response.json`).
 - 429 → :class:`RateLimited` with the wait: ``Retry-After`` (seconds, or an HTTP date), else None
   (the scheduler backs off). A 429 is not a failure.
-- 5xx, 408, timeouts (connect ``CONNECT_TIMEOUT_S``, read ``READ_TIMEOUT_S``), refused or reset
-  connections → :class:`Transient`: retried with backoff, the cursor kept.
+- 5xx, 408, timeouts (``READ_TIMEOUT_S``, for the connection and for each read of the answer),
+  refused or reset connections, an answer cut off before its end → :class:`Transient`: retried
+  with backoff, the cursor kept.
 - Any other status (400, 401, 403, 404, 422…), a body over the cap, or JSON that is not JSON →
   :class:`Permanent`: the source stops with the message (status, URL path, and the vendor's
   short reason with emails and long numbers masked). Credentials are sent in headers only and
@@ -14,6 +15,7 @@ A request never follows a redirect to another origin (credentials stay with the 
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
@@ -25,7 +27,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 60.0
 MAX_RESPONSE_BYTES = 64 * 1024**2
 USER_AGENT = "recall-ops-live/1"
@@ -116,18 +117,22 @@ def request(
     params: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     data: bytes | None = None,
-    timeout_s: float = READ_TIMEOUT_S,
+    timeout_s: float | None = None,
 ) -> Response:
-    """Send one request; a :class:`Response` for 2xx, else the error class that fits (module doc)."""
+    """Send one request; a :class:`Response` for 2xx, else the error class that fits (module doc).
+    ``timeout_s`` defaults to ``READ_TIMEOUT_S``."""
     if params:
         url = url + ("&" if "?" in url else "?") + urlencode(params)
     req = urllib.request.Request(url, data=data, method=method, headers={"User-Agent": USER_AGENT, **(headers or {})})
     where = _path(url)
     try:
-        with _opener.open(req, timeout=timeout_s) as r:
+        with _opener.open(req, timeout=READ_TIMEOUT_S if timeout_s is None else timeout_s) as r:
             body = r.read(MAX_RESPONSE_BYTES + 1)
             if len(body) > MAX_RESPONSE_BYTES:
                 raise Permanent(f"{where}: answer larger than {MAX_RESPONSE_BYTES // 1024**2} MiB; refused")
+            declared = (r.headers.get("Content-Length") or "").strip()
+            if declared.isdigit() and len(body) < int(declared):  # read() returns what came before a close
+                raise Transient(f"{where}: connection closed after {len(body)} of {declared} bytes of the answer")
             return Response(r.status, {k.lower(): v for k, v in r.headers.items()}, body, url)
     except urllib.error.HTTPError as e:
         raise _classified(e, where) from None
@@ -139,6 +144,8 @@ def request(
         raise Transient(f"{where}: cannot connect ({e.reason})") from None
     except (ConnectionError, OSError) as e:
         raise Transient(f"{where}: connection failed ({e})") from None
+    except http.client.HTTPException as e:  # IncompleteRead, a bad status line: the answer was cut off
+        raise Transient(f"{where}: connection broke during the answer ({type(e).__name__})") from None
 
 
 def _classified(e: urllib.error.HTTPError, where: str) -> PullError:

@@ -94,9 +94,7 @@ class Puller:
         """One step of ``item`` and its next due time."""
         s = item.stream
         base = float(s.source.setting("retry_base_s", 1.0))
-        now = time.monotonic()
         try:
-            item.last_request_at = now
             page, result = step(s, item.pos, self.db)
         except http.RateLimited as e:
             item.rate_waits += 1
@@ -134,6 +132,7 @@ class Puller:
             self._stop(item, f"internal error ({type(e).__name__}: {e})")
             return
         item.failures = item.rate_waits = 0
+        item.last_request_at = s.fetch_started  # when the request went out, not when the step began
         if result is not None:
             self._say(
                 f"{s.name}: read={result.read} inserted={result.inserted} updated={result.updated} "

@@ -10,6 +10,7 @@ the first time and to write a page, never while a request is waiting on the vend
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +53,7 @@ class Stream:
     module: ModuleType | None = None
     min_request_interval_s: float = 0.0
     db: str | Path | None = None  # the store, set by :func:`step` (a reader may need a saved mapping)
+    fetch_started: float = float("-inf")  # time.monotonic() as the last fetch began, set by :func:`step`
 
     def __init__(self, source: SourceConfig) -> None:
         self.source = source
@@ -93,7 +95,9 @@ def current(stream: Stream, pos: Position, db: str | Path | None) -> dict[str, A
 def step(stream: Stream, pos: Position, db: str | Path | None) -> tuple[Page, IngestResult | None]:
     """Fetch the page after the committed cursor and commit its rows with the new cursor."""
     stream.db = db
-    page = stream.fetch(current(stream, pos, db))
+    cursor = current(stream, pos, db)  # the store may take a while to open: not part of the request spacing
+    stream.fetch_started = time.monotonic()
+    page = stream.fetch(cursor)
     text = page.summary or stream.cursor_text(page.cursor)
 
     def save(con: duckdb.DuckDBPyConnection, _ingest_id: int | None = None) -> None:

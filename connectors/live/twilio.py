@@ -4,23 +4,27 @@ Settings (live.toml): ``account_sid``, the secret ``auth_token`` (basic auth), `
 ``messages`` (default true), ``page_size`` (default 1000), ``days`` (default 2: today and
 yesterday, UTC), ``base_url`` (default ``https://api.twilio.com``).
 
-The lists filter by UTC **date** only (``StartTime>=`` for calls, ``DateSent>=`` for messages)
-and a call's or message's state changes after it starts (status, duration, price), so every run
-re-reads the last ``days`` days: ``GET /2010-04-01/Accounts/{sid}/Calls.json?StartTime>=YYYY-MM-DD
-&PageSize=…``, then ``next_page_uri`` (relative to the base URL) until it is null. The pages of a
-run are gathered and loaded together once the run is complete (one transaction, one ledger entry)
-by connectors/twilio_voice_json.py and connectors/twilio_messaging_json.py: a call's child legs
-may sit on another page than its parent, and the voice connector folds them into it. Rows already
-stored collapse on their key (a call's sid with its ``date_updated``; ``<sid>:<status>``), so a
-re-read never counts twice. A page that fails is retried alone (429, 5xx); a puller killed
-mid-run starts the run again. The watermark is the start of the last complete run.
+The lists filter by UTC **date** only (``StartTime>=`` for calls, ``DateSent>=`` for messages) and
+a call's or message's state changes after it starts (status, duration, price), so every run
+re-reads ``days`` dates: from ``days`` − 1 days before the date the last complete run started (the
+saved cursor; today for a first run). While the puller runs that is the last ``days`` days; after
+it was stopped for longer (an outage, a holiday) the run reaches back to where the last one was, so
+nothing is skipped (one long run, held in memory until it is complete).
+``GET /2010-04-01/Accounts/{sid}/Calls.json?StartTime>=YYYY-MM-DD&PageSize=…``, then ``next_page_uri``
+(relative to the base URL) until it is null. The pages of a run are gathered and loaded together
+once the run is complete (one transaction, one ledger entry) by connectors/twilio_voice_json.py and
+connectors/twilio_messaging_json.py: a call's child legs may sit on another page than its parent,
+and the voice connector folds them into it. Rows already stored collapse on their key (a call's sid
+with its ``date_updated``; ``<sid>:<status>``), so a re-read never counts twice. A page that fails
+is retried alone (429, 5xx); a puller killed mid-run starts the run again. The watermark is the
+start of the last complete run.
 """
 
 from __future__ import annotations
 
 import base64
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from connectors import twilio_messaging_json, twilio_voice_json
@@ -52,12 +56,23 @@ class TwilioList(Stream):
     def start_cursor(self) -> dict[str, Any]:
         return {"last_run_started": None}
 
+    def first_day(self, cursor: dict[str, Any], now: datetime) -> date:
+        """The first UTC date a run starting ``now`` reads: ``days`` − 1 before the date the last
+        complete run started (``now`` for a first run), so a run after an outage leaves no gap."""
+        back = timedelta(days=max(int(self.source.setting("days", 2)), 1) - 1)
+        anchor = now
+        last = cursor.get("last_run_started")
+        if last:
+            try:
+                anchor = min(now, datetime.fromisoformat(str(last)).replace(tzinfo=None))
+            except ValueError:
+                raise http.Permanent(f"{self.name}: saved cursor unreadable ({str(last)[:40]!r})") from None
+        return (anchor - back).date()
+
     def fetch(self, cursor: dict[str, Any]) -> Page:
         if self._run is None:
             started = time.time()
-            day = (
-                datetime.fromtimestamp(started, UTC) - timedelta(days=int(self.source.setting("days", 2)) - 1)
-            ).date()
+            day = self.first_day(cursor, datetime.fromtimestamp(started, UTC).replace(tzinfo=None))
             sid = self.source.required("account_sid")
             first = f"{self._base()}/2010-04-01/Accounts/{sid}/{self.resource}.json"
             params = {self.date_filter: day.isoformat(), "PageSize": int(self.source.setting("page_size", 1000))}

@@ -1,12 +1,15 @@
 """Regulator progress reports, computed from the store (docs/regulator-reports.md).
 
-``build(con, form, recall_id, period)`` returns a :class:`~metrics.regulator.form.Report` for
-``form`` in FORMS; ``.as_dict()`` is the JSON of ``python -m metrics regulator --json``.
+``build(con, form, recall_id, period, as_of=None)`` returns a :class:`~metrics.regulator.form.Report`
+for ``form`` in FORMS, its figures as of min(period end, ``as_of``) — ``as_of`` is the report time
+(default now), as in ``metrics report --as-of``; ``.as_dict()`` is the JSON of
+``python -m metrics regulator --json``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import duckdb
 
@@ -22,10 +25,16 @@ FORMS: dict[str, tuple[str, Callable[..., Report]]] = {
 }
 
 
-def build(con: duckdb.DuckDBPyConnection, form: str, recall_id: str | None, period: str | Period) -> Report:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    form: str,
+    recall_id: str | None,
+    period: str | Period,
+    as_of: datetime | str | None = None,
+) -> Report:
     if form not in FORMS:
         raise ValueError(f"form must be one of {', '.join(FORMS)}")
-    return FORMS[form][1](con, recall_id, period)
+    return FORMS[form][1](con, recall_id, period, as_of)
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from metrics.base import as_utc
 from metrics.periods import Period, parse_period
 from metrics.regulator import figures
 from metrics.regulator.form import NA, UNKNOWN
@@ -95,12 +96,16 @@ def recall_row(con: duckdb.DuckDBPyConnection, recall_id: str | None) -> dict[st
     return con.sql("SELECT * FROM recalls WHERE recall_id = $r", params={"r": rid}).pl().row(0, named=True)
 
 
-def read_facts(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Facts:
-    """The recall and its figures for ``period`` (text is parsed in the recall's zone), read in one
-    transaction."""
+def read_facts(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Facts:
+    """The recall and its figures for ``period`` (text is parsed in the recall's zone) reported at
+    ``as_of`` (default now; ISO 8601 text allowed): as of min(period end, ``as_of``)
+    (metrics/periods.py), read in one transaction. PeriodError when the period starts after ``as_of``."""
     with read_transaction(con):
         recall = recall_row(con, recall_id)
         p = period if isinstance(period, Period) else parse_period(period, recall["timezone"])
+        p = p.at(as_utc(as_of))
         rid = recall["recall_id"]
         return Facts(
             recall,

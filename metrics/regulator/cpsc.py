@@ -10,13 +10,18 @@ contacted the firm about the recall by phone, email, mail and registration cards
 - A correction is a remedied unit (``remedy_completed_at``): per level, this period and cumulative.
 - Consumers notified by a channel: distinct affected customers with an outreach event on it (phone
   also counts outbound recall calls), in the period / by its end.
-- Consumers who contacted the firm: inbound recall contacts (the dashboard's Contacts), by channel.
+- Consumers who contacted the firm: distinct consumers with an inbound recall contact (the
+  dashboard's Contacts) on the channel, in the period / by its end — someone who called twice counts
+  once. Contacts with no email or phone name no consumer: they are a line of their own, as contacts.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
+from metrics.coverage import correction_rate
 from metrics.periods import Period
 from metrics.regulator.common import LEVEL_LABELS, Facts, read_facts
 from metrics.regulator.figures import CHANNEL_LABELS, pick
@@ -25,8 +30,10 @@ from metrics.regulator.form import NOT_RECORDED, PERIOD_COLUMNS, Report
 FORM = "cpsc"
 
 
-def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
-    f = read_facts(con, recall_id, period)
+def build(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Report:
+    f = read_facts(con, recall_id, period, as_of)
     return report(f)
 
 
@@ -66,7 +73,7 @@ def report(f: Facts) -> Report:
             note="Units whose supply-chain level the registry does not record.",
         )
     one.add("total", "Total", f.unit("units"), f.unit("remedied_period"), f.unit("remedied"), total=True)
-    rate = f.unit("remedied") / f.unit("units") if f.unit("units") else None
+    rate = correction_rate(f.unit("remedied"), f.unit("units"))
     one.notes.append(
         "Correction rate (cumulative corrections ÷ products affected; not on the form since 2014): "
         + ("—" if rate is None else f"{rate:.1%}")
@@ -110,6 +117,12 @@ def report(f: Facts) -> Report:
         f"… by {CHANNEL_LABELS['other_electronic'].lower()} (not on the form)",
         *(pick(f.contacts, c, regulator_channel="other_electronic") for c in ("period", "cumulative")),
     )
+    unknown = [pick(f.contacts, c, regulator_channel="all") for c in ("unknown_period", "unknown")]
+    three.add(
+        "contacted_unidentified",
+        "Contacts about the recall from consumers not identified (no email or phone: contacts; not on the form)",
+        *unknown,
+    )
     for key, label in (
         ("homepage", "Recall posted on the firm's homepage"),
         ("website_hits", "Website hits on the recall page"),
@@ -121,10 +134,25 @@ def report(f: Facts) -> Report:
         "Consumers notified: distinct affected customers with a notice on that channel (any attempt; "
         "reminders included) in the period, or by its end. Phone counts notice events by phone and "
         "outbound recall calls. A consumer notified on several channels counts on each.",
-        "Consumers who contacted the firm: inbound recall contacts (the dashboard's Contacts), "
-        "abandoned calls included; a consumer who called twice counts twice.",
+        "Consumers who contacted the firm: distinct consumers with an inbound recall contact (the "
+        "dashboard's Contacts, abandoned calls included) on that channel in the period, or by its end; a "
+        "consumer who called twice counts once, one who called and emailed counts on each. A consumer is "
+        "the registry's customer, else the contact's email, else its phone.",
     ]
-    r.notes.append("Figures as of the period's end: docs/regulator-reports.md in the Recall Ops repository.")
+    if unknown[1]:
+        split = ", ".join(
+            f"{CHANNEL_LABELS[ch].split(' (')[0].lower()} {pick(f.contacts, 'unknown', regulator_channel=ch):,}"
+            for ch in ("phone", "email", "mail", "other_electronic", "other")
+            if pick(f.contacts, "unknown", regulator_channel=ch)
+        )
+        three.notes.append(
+            f"Contacts with no email or phone cannot be told apart, so they are not counted as consumers above: "
+            f"{unknown[1]:,} by the end ({split})."
+        )
+    r.notes.append(
+        "Figures as of the status moment above (the period's end, or the report time when earlier): "
+        "docs/regulator-reports.md in the Recall Ops repository."
+    )
     return r
 
 

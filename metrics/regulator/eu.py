@@ -13,6 +13,8 @@ the total row is the whole recall (not the sum of the regions).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import polars as pl
 
@@ -37,8 +39,10 @@ REGION_COLUMNS = [
 ]
 
 
-def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
-    f = read_facts(con, recall_id, period)
+def build(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Report:
+    f = read_facts(con, recall_id, period, as_of)
     sizes = figures.group_sizes(con, f.recall_id, f.period, "region")
     by_region = figures.people(con, f.recall_id, f.period, "region")
     return report(f, sizes, by_region)

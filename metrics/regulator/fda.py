@@ -10,13 +10,14 @@ effectiveness checks made and their results; (6) the estimated time frame for co
 - Effectiveness checks are the outbound recall calls to affected customers (checks made; answered
   = check completed) and the delivery confirmations of the notices (reached).
 - Estimated completion: the recall's planned close, and the day on which the units outstanding at
-  the period's end would all be remedied at the rate of the last 28 days (units remedied ÷ 28 per day).
+  the period's end (or the report time, when earlier) would all be remedied at the rate of the 28
+  days before it (units remedied ÷ 28 per day), counted from that moment.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 
@@ -31,8 +32,10 @@ RATE_WINDOW_DAYS = 28
 NOTICE_ROWS = ("phone", "email", "mail", "other_electronic")
 
 
-def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
-    f = read_facts(con, recall_id, period)
+def build(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Report:
+    f = read_facts(con, recall_id, period, as_of)
     per_day = figures.remedy_rate_per_day(con, f.recall_id, f.period, RATE_WINDOW_DAYS)
     return report(f, per_day)
 
@@ -49,7 +52,7 @@ def report(f: Facts, remedied_per_day: float) -> Report:
             ("Recalling firm", ""),
             ("Product", f.recall.get("product") or f.recall["name"]),
             ("Reporting period", f.period_text()),
-            ("Status as of", f.local(f.period.end_at)),
+            ("Status as of", f.local(f.period.status_at)),
         ],
     )
     one = r.section("consignees_notified", "1. Consignees notified of the recall", [("measure", ""), *PERIOD_COLUMNS])
@@ -137,4 +140,4 @@ def _estimate(f: Facts, outstanding: int, per_day: float) -> str:
     days = math.ceil(outstanding / per_day)
     if days > 3_650:
         return "more than ten years at that rate"
-    return f.local(f.period.end_at + timedelta(days=days), False)
+    return f.local(f.period.status_at + timedelta(days=days), False)

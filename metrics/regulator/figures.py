@@ -1,8 +1,9 @@
 """The figures every regulator report is made of, for one recall and one period
 (docs/regulator-reports.md#figures).
 
-The period is ``(start_at, end_at]`` (metrics/periods.py); every query runs as of ``end_at``, so
-only what happened by the period's end counts. Two kinds of figure:
+The period is ``(start_at, end_at]`` (metrics/periods.py); every query runs as of its ``status_at``
+— ``end_at``, or the report time when earlier — so only what happened by the period's end, and by
+the report time, counts. Below, ``end_at`` stands for ``status_at``. Two kinds of figure:
 
 - **units** (the unit ledger: docs/metrics.md#coverage): a unit is *remedied* when its
   ``remedy_completed_at ≤ end_at``, in the period when also ``> start_at``. A unit not remedied by
@@ -17,6 +18,9 @@ only what happened by the period's end counts. Two kinds of figure:
   event by phone or an outbound recall phone call), ``remedied`` (the moment their last
   unit was remedied; channel ``all`` only). The cumulative notified, reached, engaged and remedied are the dashboard's
   coverage funnel at ``end_at`` exactly (metrics/coverage.py), by the same rules.
+
+- **contacts** (inbound recall contacts, the dashboard's Contacts): the distinct consumers who made
+  one, per regulator channel, and the contacts with no customer (no email or phone) apart.
 
 Channels are mapped onto the regulators' (``NOTICE_CHANNELS``, ``CONTACT_CHANNELS``).
 """
@@ -170,12 +174,22 @@ def group_sizes(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, 
 
 
 def contacts(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> pl.DataFrame:
-    """Inbound recall contacts (the dashboard's Contacts: docs/metrics.md#contacts) per contact
-    channel: channel, regulator channel (CONTACT_CHANNELS), ``period`` and ``cumulative``."""
-    body = f"""
-    SELECT channel, {_case("channel", CONTACT_CHANNELS)} AS regulator_channel,
-        count(*) FILTER (created_at > $period_start) AS period, count(*) AS cumulative
-    FROM c_all WHERE direction = 'inbound' GROUP BY ALL ORDER BY ALL"""
+    """Inbound recall contacts (the dashboard's Contacts: docs/metrics.md#contacts) per regulator
+    channel (CONTACT_CHANNELS; ``all`` for every channel): ``period`` and ``cumulative`` — distinct
+    consumers who made one (a contact's customer: the registry's, else its email, else its phone;
+    someone who called twice counts once) —, ``contacts_period`` and ``contacts`` (contacts), and
+    ``unknown_period`` and ``unknown`` (contacts with no customer: no email or phone, so no consumer
+    they can be told apart as)."""
+    body = f""",
+    k AS (SELECT {_case("channel", CONTACT_CHANNELS)} AS regulator_channel, created_at > $period_start AS in_period,
+                 customer_h IS NULL AS unknown, customer_id
+          FROM c_all WHERE direction = 'inbound')
+    SELECT CASE WHEN grouping(regulator_channel) = 1 THEN 'all' ELSE regulator_channel END AS regulator_channel,
+        count(DISTINCT customer_id) FILTER (in_period AND NOT unknown) AS period,
+        count(DISTINCT customer_id) FILTER (NOT unknown) AS cumulative,
+        count(*) FILTER (in_period) AS contacts_period, count(*) AS contacts,
+        count(*) FILTER (in_period AND unknown) AS unknown_period, count(*) FILTER (unknown) AS unknown
+    FROM k GROUP BY GROUPING SETS ((regulator_channel), ()) ORDER BY ALL"""
     return _run(con, body, recall_id, period)
 
 
@@ -189,7 +203,7 @@ def remedy_rate_per_day(con: duckdb.DuckDBPyConnection, recall_id: str, period: 
 
 
 def _run(con: duckdb.DuckDBPyConnection, body: str, recall_id: str, period: Period) -> pl.DataFrame:
-    return run(con, body, Scope(recall_id, period.end_at), extra={"period_start": period.start_at})
+    return run(con, body, Scope(recall_id, period.status_at), extra={"period_start": period.start_at})
 
 
 def pick(frame: pl.DataFrame, column: str, **where: Any) -> Any:

@@ -14,8 +14,11 @@ A "schedule" section repeats the cumulative figures at the end of each earlier r
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
+from metrics.coverage import correction_rate
 from metrics.periods import Period, nhtsa_schedule
 from metrics.regulator.common import DISPOSITION_LABELS, Facts, read_facts
 from metrics.regulator.form import NA, PERIOD_COLUMNS, UNKNOWN, Report
@@ -26,12 +29,14 @@ NHTSA_LABELS = DISPOSITION_LABELS | {"not_notified": "Failure to receive notific
 CHAIN = ("manufacturer", "distributor", "retailer")
 
 
-def build(con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period) -> Report:
-    f = read_facts(con, recall_id, period)
-    history = [
-        (name, read_facts(con, f.recall_id, p))
+def build(
+    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+) -> Report:
+    f = read_facts(con, recall_id, period, as_of)
+    history = [  # each as of its end, or the report time while it runs; none not yet begun
+        (name, read_facts(con, f.recall_id, p, f.period.status_at))
         for name, p in nhtsa_schedule(f.recall["announced_at"], f.recall["timezone"])
-        if p.end_at <= f.period.end_at
+        if p.end_at <= f.period.end_at and p.start_at < f.period.status_at
     ]
     return report(f, history)
 
@@ -88,7 +93,7 @@ def report(f: Facts, history: list[tuple[str, Facts]]) -> Report:
         units.add("undated", "Disposition recorded without a date (in no period)", NA, undated)
     accounted = f.unit("remedied") + (f.unit("disposed") if f.dispositions_known() else 0)
     units.add("outstanding", "Not remedied and not accounted for", NA, f.unit("units") - accounted)
-    rate = f.unit("remedied") / f.unit("units") if f.unit("units") else None
+    rate = correction_rate(f.unit("remedied"), f.unit("units"))
     units.add("completion_rate", "Completion rate (remedied ÷ involved)", NA, rate if rate is not None else "—")
 
     hist = r.section(
@@ -98,9 +103,9 @@ def report(f: Facts, history: list[tuple[str, Facts]]) -> Report:
          ("unreachable", "Unreachable"), ("rate", "Completion rate")],
     )  # fmt: skip
     for name, h in history:
-        n = h.unit("units")
+        n, rate = h.unit("units"), correction_rate(h.unit("remedied"), h.unit("units"))
         hist.add(h.period.label, name, h.period.label, n, h.unit("remedied"), unreachable(h, "disposed"),
-                 h.unit("remedied") / n if n else "—")  # fmt: skip
+                 "—" if rate is None else rate)  # fmt: skip
     if not history:
         hist.notes.append("No report of the schedule ends by this period's end.")
     return r

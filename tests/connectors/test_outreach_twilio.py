@@ -71,6 +71,16 @@ CASES = [
         {"status": "read", "from": "whatsapp:+14155550100", "to": "whatsapp:+13125550167"},
         (f"{SID}:read", "whatsapp", "+13125550167", "read", "2024-03-05 14:22:14", [MG]),
     ),
+    (  # issue 12 item 2: a channel that is not SMS is never folded into sms
+        "messenger address is social, and no phone",
+        {"status": "read", "from": "messenger:104012345678901", "to": "messenger:2411234567890123"},
+        (f"{SID}:read", "social", None, "read", "2024-03-05 14:22:14", [MG]),
+    ),
+    (
+        "rcs address is other, its phone kept",
+        {"status": "delivered", "from": "rcs:acme_recall_agent", "to": "rcs:+13125550167"},
+        (f"{SID}:delivered", "other", "+13125550167", "delivered", "2024-03-05 14:22:14", [MG]),
+    ),
     (
         "inbound sms reply: customer is from",
         {"status": "received", "direction": "inbound", "from": "+12025550143", "to": "+18005550188"},

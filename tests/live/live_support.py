@@ -99,3 +99,41 @@ def eventually(check: Callable[[], object], timeout_s: float = 60.0, every_s: fl
         if value or time.monotonic() > deadline:
             return value
         time.sleep(every_s)
+
+
+@dataclass
+class PageRun:
+    status: str  # ForwardMsg.ScriptFinishedStatus name, or "timeout"
+    seconds: float
+    exceptions: list[str]  # messages of st.exception elements the run drew
+
+
+def run_page(base_url: str, page_name: str = "", query_string: str = "", timeout_s: float = 60.0) -> PageRun:
+    """One script run of a page over Streamlit's own websocket (``/_stcore/stream``), as a browser
+    tab asks for it: a BackMsg ``rerun_script``, then ForwardMsgs until ``script_finished``."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    url = base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    back = BackMsg()
+    back.rerun_script.query_string = query_string
+    back.rerun_script.page_name = page_name
+    start = time.monotonic()
+    exceptions: list[str] = []
+    with connect(url, subprotocols=["streamlit"], open_timeout=timeout_s, max_size=None) as ws:
+        ws.send(back.SerializeToString())
+        while (left := start + timeout_s - time.monotonic()) > 0:
+            try:
+                msg = ForwardMsg.FromString(ws.recv(timeout=left))
+            except TimeoutError:
+                break
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    exceptions.append(element.exception.message)
+            elif kind == "script_finished":
+                name = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                return PageRun(name, time.monotonic() - start, exceptions)
+    return PageRun("timeout", time.monotonic() - start, exceptions)

@@ -114,6 +114,27 @@ def twilio_page(key: str, items: list[dict], uri: str, next_uri: str | None, pag
     }
 
 
+def conversation(cid: str, start: str) -> dict:
+    """A conversation detail record (AnalyticsConversation): participants → sessions → segments, metrics."""
+    return {
+        "conversationId": cid,
+        "conversationStart": start,
+        "conversationEnd": start.replace(":00.000Z", ":30.000Z"),
+        "originatingDirection": "inbound",
+        "participants": [
+            {"purpose": "customer", "sessions": [{"mediaType": "voice", "direction": "inbound",
+             "ani": "tel:+12025550143", "dnis": "tel:+18005550188",
+             "segments": [{"segmentType": "interact", "segmentStart": start, "disconnectType": "endpoint"}]}]},
+            {"purpose": "acd", "participantName": "Recall Hotline", "sessions": [{"mediaType": "voice",
+             "metrics": [{"name": "tAcd", "value": 15000, "emitDate": start}]}]},
+            {"purpose": "agent", "participantName": "Sam Rivera", "userId": "u-1", "sessions": [{"mediaType": "voice",
+             "segments": [{"segmentType": "interact", "segmentStart": start}],
+             "metrics": [{"name": "tTalk", "value": 120000, "emitDate": start},
+                         {"name": "tHandle", "value": 150000, "emitDate": start}]}]},
+        ],
+    }  # fmt: skip
+
+
 def utc(minutes_ago: float = 0) -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(minutes=minutes_ago)
 

@@ -85,6 +85,56 @@ def test_an_envelope_without_events_is_dropped_as_loaded(tmp_path):
     assert spool.pending("whatsapp") == [] and ledger(db) == (0, 0)
 
 
+def whatsapp_status(wamid: str, kind: str, at: str) -> dict:
+    status = {"id": wamid, "status": kind, "timestamp": at, "recipient_id": "12025550143",
+              "biz_opaque_callback_data": "recall_r24_017"}  # fmt: skip
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "106540352242922"}, "statuses": [status]}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]}  # fmt: skip
+
+
+def test_bodies_without_events_are_marked_in_the_batch_transaction_not_their_own(tmp_path):
+    """A take of a status, a template update and another status: one micro-batch, one transaction
+    that records all three bodies (the empty one too) under the one ledger entry. Killed right after
+    that commit, the restarted loader loads nothing again."""
+    db = tmp_path / "store.duckdb"
+    DiesAfterCommit.died = False
+    dying = DiesAfterCommit(tmp_path / "spool")
+    update = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+        {"field": "message_template_status_update", "value": {"event": "APPROVED"}}]}]}  # fmt: skip
+    names = [
+        dying.write("whatsapp", raw_json(whatsapp_status("wamid.A1", "delivered", "1709648590"))),
+        dying.write("whatsapp", raw_json(update)),
+        dying.write("whatsapp", raw_json(whatsapp_status("wamid.A1", "read", "1709648600"))),
+    ]
+    with pytest.raises(SystemExit):
+        HookLoader(dying, db).drain()
+    con = connect(db)
+    marks = con.execute("SELECT body_name, ingest_id FROM live_spool ORDER BY 1").fetchall()
+    ingests = con.execute("SELECT ingest_id FROM ingests").fetchall()
+    con.close()
+    assert ingests == [(ingests[0][0],)] and marks == [(n, ingests[0][0]) for n in sorted(names)]
+    restarted = HookLoader(Spool(tmp_path / "spool"), db)
+    assert restarted.drain() == 3 and restarted.spool.pending("whatsapp") == []
+    assert ledger(db) == (1, 2)
+
+
+def test_a_twilio_take_with_calls_and_messages_is_two_batches_one_per_connector(tmp_path):
+    """A micro-batch is the bodies one connector reads (docs/live-sources.md): a ledger entry names
+    its connector, so message and call callbacks received together make two entries."""
+    db = tmp_path / "store.duckdb"
+    spool = Spool(tmp_path / "spool")
+    spool.write("twilio", b"MessageSid=SM1&MessageStatus=delivered&From=%2B18005550188&To=%2B12025550143")
+    call = b"CallSid=CA1&CallStatus=completed&Direction=inbound&From=%2B12025550143&To=%2B18005550188"
+    spool.write("twilio", call + b"&CallDuration=60&Timestamp=Tue,+05+Mar+2024+14:22:10+%2B0000")
+    spool.write("twilio", b"MessageSid=SM1&MessageStatus=read&From=%2B18005550188&To=%2B12025550143")
+    assert HookLoader(spool, db).drain() == 3
+    con = connect(db)
+    got = con.execute("SELECT connector, rows_read, file_name LIKE '%-2-bodies.ndjson' FROM ingests ORDER BY 1")
+    assert got.fetchall() == [("twilio_messaging_json", 2, True), ("twilio_voice_json", 1, False)]
+    con.close()
+
+
 def test_sendgrid_sdk_vector_verifies_and_fails_without_its_crlf():
     """sendgrid/sendgrid-python test/unit/test_eventwebhook.py: key, signature, timestamp, payload."""
     key = signatures.sendgrid_key(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from pull_support import (
+    conversation,
     freshdesk_ticket,
     run_once,
     twilio_call,
@@ -25,7 +26,8 @@ from pull_support import (
 )
 from vendor_server import Script, VendorServer, json_answer
 
-from store.db import connect
+from store import live
+from store.db import connect, open_store
 
 TOKEN = "zd-secret-token-31337"
 
@@ -248,6 +250,42 @@ def test_twilio_calls_follow_next_page_uri_and_fold_a_child_leg_from_another_pag
         ]
 
 
+def test_twilio_after_an_outage_longer_than_days_reads_back_to_the_saved_cursor(tmp_path):
+    """The last complete run was 5 days ago: this run asks from the day before it (``days`` = 2), not
+    from yesterday, so the calls of the outage load; calls before that window are not asked for."""
+    db = tmp_path / "store.duckdb"
+    acct = "/2010-04-01/Accounts/AC00000000000000000000000000000000"
+    now = utc()
+    last_run = now - timedelta(days=5)
+    with open_store(db) as con:
+        live.put_cursor(con, "twilio", "calls", {"last_run_started": last_run.isoformat()}, last_run)
+
+    def started(days_ago: float) -> str:
+        return (now - timedelta(days=days_ago)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+    stored = [twilio_call(f"CA{i:032x}", start_time=started(d), end_time=started(d), date_updated=started(d),
+                          **{"from": f"+1202555{i:04d}"}) for i, d in enumerate([9, 5, 4, 3, 0.1])]  # fmt: skip
+
+    def calls_page(req):  # Twilio's filter: calls started on or after the UTC date asked for
+        since = req.query["StartTime>"]
+        chosen = [c for c in stored if now.strptime(c["start_time"], "%a, %d %b %Y %H:%M:%S +0000").date()
+                  .isoformat() >= since]  # fmt: skip
+        return json_answer(twilio_page("calls", chosen, f"{acct}/Calls.json?Page=0", None, 0, 1000))
+
+    with VendorServer() as srv:
+        srv.route("GET", f"{acct}/Calls.json", calls_page)
+        secrets = '[recall_ops.pull.twilio]\nauth_token = "tw-token"\n'
+        status, lines = run_once(tmp_path, TWILIO_TOML.format(url=srv.url) + "messages = false\n", db, secrets)
+        assert status == 0, lines
+        assert [r.query["StartTime>"] for r in srv.seen(f"{acct}/Calls.json")] == [
+            (last_run - timedelta(days=1)).date().isoformat()
+        ]
+        got = [r[0] for r in rows(db, "SELECT source_id FROM contacts ORDER BY 1")]
+        assert got == [f"CA{i:032x}" for i in (1, 2, 3, 4)]  # the 9-day-old call was before the window
+        cursor = json.loads(rows(db, "SELECT cursor_json FROM live_cursors WHERE stream = 'calls'")[0][0])
+        assert cursor["last_run_started"] >= now.isoformat()  # the next run is back to the last 2 days
+
+
 GENESYS_TOML = """
 [[source]]
 name = "genesys"
@@ -260,27 +298,6 @@ page_size = 2
 window_s = 86400
 lag_s = 0
 """
-
-
-def conversation(cid: str, start: str) -> dict:
-    """A conversation detail record (AnalyticsConversation): participants → sessions → segments, metrics."""
-    return {
-        "conversationId": cid,
-        "conversationStart": start,
-        "conversationEnd": start.replace(":00.000Z", ":30.000Z"),
-        "originatingDirection": "inbound",
-        "participants": [
-            {"purpose": "customer", "sessions": [{"mediaType": "voice", "direction": "inbound",
-             "ani": "tel:+12025550143", "dnis": "tel:+18005550188",
-             "segments": [{"segmentType": "interact", "segmentStart": start, "disconnectType": "endpoint"}]}]},
-            {"purpose": "acd", "participantName": "Recall Hotline", "sessions": [{"mediaType": "voice",
-             "metrics": [{"name": "tAcd", "value": 15000, "emitDate": start}]}]},
-            {"purpose": "agent", "participantName": "Sam Rivera", "userId": "u-1", "sessions": [{"mediaType": "voice",
-             "segments": [{"segmentType": "interact", "segmentStart": start}],
-             "metrics": [{"name": "tTalk", "value": 120000, "emitDate": start},
-                         {"name": "tHandle", "value": 150000, "emitDate": start}]}]},
-        ],
-    }  # fmt: skip
 
 
 def test_genesys_token_refresh_on_401_and_paged_details(tmp_path):

@@ -2,13 +2,16 @@
 
 Each route (method, path) has a handler ``(Request) -> (status, headers, body)``; a handler may be
 a :class:`Script`, which answers from a queue (``429`` then ``200``, three ``503`` then ``200``…)
-and then from its default. Every request is recorded with its time, query and headers, so tests
-can check what the puller asked for and when.
+and then from its default. A handler may also answer :class:`Hangup` (the connection dropped in
+the middle of the answer) or stall with ``time.sleep`` (a read timeout). Every request is recorded
+with its time, query and headers, so tests can check what the puller asked for and when.
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -29,7 +32,20 @@ class Request:
 
 
 Answer = tuple[int, dict[str, str], bytes]
-Handler = Callable[[Request], Answer]
+
+
+@dataclass
+class Hangup:
+    """An answer cut off: its status line, its headers (with the full ``Content-Length``) and the
+    first ``keep`` bytes of its body are sent, then the connection is closed — with a TCP reset
+    (``reset``, a peer or middlebox dropping it) or an orderly close."""
+
+    answer: Answer
+    keep: int = 0
+    reset: bool = True
+
+
+Handler = Callable[[Request], "Answer | Hangup"]
 
 
 def json_answer(value: object, status: int = 200, **headers: str) -> Answer:
@@ -39,10 +55,10 @@ def json_answer(value: object, status: int = 200, **headers: str) -> Answer:
 class Script:
     """Answers from ``queue`` first, then from ``default``."""
 
-    def __init__(self, default: Handler, *queue: Answer) -> None:
+    def __init__(self, default: Handler, *queue: Answer | Hangup) -> None:
         self.default, self.queue = default, deque(queue)
 
-    def __call__(self, req: Request) -> Answer:
+    def __call__(self, req: Request) -> Answer | Hangup:
         return self.queue.popleft() if self.queue else self.default(req)
 
 
@@ -69,13 +85,25 @@ class VendorServer:
                 if outer.delay_s:
                     time.sleep(outer.delay_s)
                 handler = outer.routes.get((self.command, u.path))
-                status, headers, body = handler(req) if handler else json_answer({"error": "not found"}, 404)
+                answer = handler(req) if handler else json_answer({"error": "not found"}, 404)
+                cut = answer if isinstance(answer, Hangup) else None
+                status, headers, body = cut.answer if cut else answer
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if cut is None:
+                    self.wfile.write(body)
+                    return
+                self.wfile.write(body[: cut.keep])
+                self.wfile.flush()
+                self.close_connection = True
+                if cut.reset:  # SO_LINGER 0: close() sends RST instead of FIN
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                else:
+                    self.connection.shutdown(socket.SHUT_RDWR)
 
             do_GET = do_POST = _serve
 

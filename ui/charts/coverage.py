@@ -9,20 +9,14 @@ import polars as pl
 
 from metrics import Options
 from metrics.catalog import CATALOG
+from metrics.coverage import funnel_notes as coverage_notes
 from ui.charts.base import _LEGEND, _MARGIN, FUNNEL_COLORS, FUNNEL_LABELS, phase_marks
 from ui.text import plot
 
 
 def funnel_notes(outside: dict[str, int]) -> list[str]:
-    """One sentence per stage that is not a subset of the stage before (metrics.funnel_outside)."""
-    keys = list(FUNNEL_LABELS)
-    return [
-        f"{FUNNEL_LABELS[k]} is not a subset of {FUNNEL_LABELS[b].lower()}: {outside[k]:,} "
-        f"{FUNNEL_LABELS[k].lower()} customer{'s' if outside[k] != 1 else ''} "
-        f"{'were' if outside[k] != 1 else 'was'} not {FUNNEL_LABELS[b].lower()}."
-        for b, k in zip(keys, keys[1:], strict=False)
-        if outside.get(k)
-    ]
+    """One sentence per stage that is not a subset of the stage before (metrics.funnel_notes)."""
+    return coverage_notes(outside, FUNNEL_LABELS)
 
 
 def coverage_funnel(coverage: dict, outside: dict[str, int] | None = None, line_px: int = 22) -> go.Figure:
