@@ -46,6 +46,8 @@ def window(rule: Rule, recall_id: str, at: datetime) -> Window:
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
+    if unit in ("h", "per_1000"):
+        return f"{value:,.1f}" + (" h" if unit == "h" else " per 1,000 units")
     return f"{value:.1%}" if unit == "pct" else f"{value:,.0f} s" if unit == "s" else f"{value:,.0f}"
 
 

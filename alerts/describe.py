@@ -24,11 +24,18 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "s":
         return f"{value / 60:.1f} min" if value >= 90 else f"{value:.0f} s"
+    if unit == "h":
+        return f"{value:,.1f} h"
+    if unit == "per_1000":
+        return f"{value:,.1f} per 1,000 units"
     return f"{value:,.0f}"
 
 
 def window(rule: Rule) -> str:
-    if rule.days <= 0:
+    info = METRICS.get(rule.metric or "")
+    if info is not None and info.instant:
+        text = "now"
+    elif rule.days <= 0:
         text = PHASE_LABELS.get(rule.phase, rule.phase).lower()
     else:
         text = "today" if rule.days == 1 else f"last {rule.days} days"

@@ -36,6 +36,7 @@ import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from alerts.values import REFUSED
 from store.schema import CHANNELS
 
 KINDS = ("threshold", "change", "no_data", "n_reports", "spike")
@@ -143,8 +144,15 @@ def _problems(rule: Rule, metrics: dict[str, Any]) -> list[str]:
     if not 0 <= rule.repeat_h <= 24 * 30:
         p.append("repeat_h must be between 0 (once until resolved) and 720 hours")
     if rule.kind in ("threshold", "change"):
-        if rule.metric not in metrics:
+        info = metrics.get(rule.metric)
+        if rule.metric in REFUSED:
+            p.append(f"metric {rule.metric!r} cannot be a rule: {REFUSED[rule.metric]}")
+        elif info is None:
             p.append(f"metric {rule.metric!r} is not one of {', '.join(metrics)}")
+        elif getattr(info, "instant", False) and rule.phase != "all":
+            p.append(f"metric {rule.metric!r} is a figure at the evaluation moment: it has no phase (leave phase out)")
+        if info is not None and rule.channel is not None and not getattr(info, "channels", True):
+            p.append(f"metric {rule.metric!r} counts customers or units on every channel: it has no channel")
         if rule.phase not in PHASES:
             p.append(f"phase {rule.phase!r} is not one of {', '.join(PHASES)}")
         if rule.channel is not None and rule.channel not in CHANNELS:

@@ -2,11 +2,12 @@
 
 **Reports.** Every inbound contact of the recall (metrics/scope.py's ``c_all``) is a report of its
 reasons: its ``reason`` (a helpdesk's reason field or type, a call's disposition or wrap-up code)
-when it has one, else each of its helpdesk ``tags`` except the recall's match tags. A reason's key
+when it has one, else each of its helpdesk ``tags`` except the recall's match tags, else — no
+reason and no tag left — the words of its ``subject`` (:func:`subject_words`). A reason's key
 is its text lower-cased, with ``_`` and ``-`` read as spaces and runs of spaces made one, so the
 tag ``remedy_request`` and the reason "Remedy request" are one reason. The key is the alert's
 subject; the most frequent spelling is shown. Emails and phone numbers typed into a reason are
-masked before anything else sees the text (alerts/text.py).
+masked before anything else sees the text (alerts/text.py); a subject's are removed.
 
 **N reports** (rule kind ``n_reports``) at time t: the baseline ends at B = announced_at +
 ``learn_h`` (default 24 h: the announcement brings every recall reason at once; they are learned
@@ -37,20 +38,50 @@ import polars as pl
 from alerts.detect import ears_c2, ewma
 from alerts.model import Rule
 from alerts.states import Result
-from alerts.text import mask_pii
+from alerts.text import EMAIL, PHONE, mask_pii
 from alerts.values import local_date
 from metrics.base import Filters, Scope, run
 
-# One row per (inbound contact of ``c``, label): its reason, else each of its tags.
+# One row per (inbound contact of ``c``, label): its reason, else each of its tags, and its subject
+# when it has no reason (``via`` says which; :func:`_keys` keeps a subject only for a contact with
+# no reason or tag left once the match tags are dropped). ``contact``: the contact's key hash.
 _LABELS = """,
-x AS (SELECT c.created_at, c.day, c.customer_id, c.reason, t.tags
+x AS (SELECT c.created_at, c.day, c.customer_id, c.key_h AS contact, c.reason, t.tags, t.subject
       FROM c JOIN contacts t ON t.key_h = c.key_h AND t.source = c.source AND t.source_id = c.source_id
       WHERE c.direction = 'inbound'),
 labelled AS (
-    SELECT created_at, day, customer_id, reason AS label FROM x WHERE nullif(trim(reason), '') IS NOT NULL
+    SELECT created_at, day, customer_id, contact, 'reason' AS via, reason AS label
+    FROM x WHERE nullif(trim(reason), '') IS NOT NULL
     UNION ALL
-    SELECT created_at, day, customer_id, unnest(tags) AS label FROM x WHERE nullif(trim(reason), '') IS NULL)
+    SELECT created_at, day, customer_id, contact, 'tag' AS via, unnest(tags) AS label
+    FROM x WHERE nullif(trim(reason), '') IS NULL
+    UNION ALL
+    SELECT created_at, day, customer_id, contact, 'subject' AS via, subject AS label
+    FROM x WHERE nullif(trim(reason), '') IS NULL AND nullif(trim(subject), '') IS NOT NULL)
 """
+
+# Words of a subject that say nothing about a reason (docs/alerts.md#reasons-from-subjects).
+STOP_WORDS = frozenset(
+    """a an the and or but of to in on at for from with by about as into is are was were be been am
+    it its this that these those my our your his her their me we you he she they them us re fw fwd
+    hi hello dear please pls thanks thank regarding""".split()
+)
+SUBJECT_WORDS = 8  # at most the first 8 words that are left
+_APOSTROPHES = re.compile("[\u0027\u2018\u2019\u0060]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def subject_words(subject: str | None) -> str:
+    """A subject's reason text (docs/alerts.md#reasons-from-subjects): emails and phone numbers
+    (alerts/text.py's patterns) removed, lower-cased, apostrophes dropped ("won't" is "wont"), split
+    into runs of letters and digits; words with a digit (numbers, order and ticket ids), one-letter
+    words and :data:`STOP_WORDS` dropped; the first :data:`SUBJECT_WORDS` left, joined by spaces."""
+    if not subject:
+        return ""
+    text = PHONE.sub(lambda m: " " if len(re.sub(r"\D", "", m.group(0))) >= 7 else m.group(0), EMAIL.sub(" ", subject))
+    words = _WORD.findall(_APOSTROPHES.sub("", text.lower()))
+    kept = [w for w in words if len(w) > 1 and not any(ch.isdigit() for ch in w) and w not in STOP_WORDS]
+    return " ".join(kept[:SUBJECT_WORDS])
 
 
 def reason_key(text: str | None) -> str:
@@ -58,21 +89,29 @@ def reason_key(text: str | None) -> str:
 
 
 def _keys(con: duckdb.DuckDBPyConnection, recall_id: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` (with ``label``) plus ``key``; the label masked (alerts/text.py) and rows whose key
-    is empty or one of the recall's match tags dropped. Worked out once per distinct label."""
+    """``frame`` (with ``via``, ``label`` and ``contact``) plus ``key``; a reason or tag masked
+    (alerts/text.py), a subject made its words (:func:`subject_words`); rows whose key is empty or
+    one of the recall's match tags dropped, then subjects of contacts that kept a reason or tag.
+    Worked out once per distinct label."""
     match = con.execute("SELECT match_tags FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()
     skip = {reason_key(t) for t in (match[0][0] or [])} if match else set()
-    names = {label: mask_pii(label) for label in frame["label"].unique().to_list() if label is not None}
+    pairs = frame.select("via", "label").unique().drop_nulls("label").rows()
+    shown = [subject_words(label) if via == "subject" else mask_pii(label) for via, label in pairs]
     lookup = pl.DataFrame(
-        {"label": list(names), "shown": list(names.values()), "key": [reason_key(v) for v in names.values()]},
-        schema={"label": pl.String, "shown": pl.String, "key": pl.String},
+        {
+            "via": [via for via, _ in pairs],
+            "label": [label for _, label in pairs],
+            "shown": shown,
+            "key": [reason_key(v) for v in shown],
+        },
+        schema={"via": pl.String, "label": pl.String, "shown": pl.String, "key": pl.String},
     )
-    return (
-        frame.join(lookup, on="label", how="inner")
-        .filter((pl.col("key") != "") & ~pl.col("key").is_in(list(skip)))
-        .drop("label")
-        .rename({"shown": "label"})
+    kept = frame.join(lookup, on=["via", "label"], how="inner").filter(
+        (pl.col("key") != "") & ~pl.col("key").is_in(list(skip))
     )
+    told = kept.filter(pl.col("via") != "subject")["contact"].unique()
+    kept = kept.filter((pl.col("via") != "subject") | ~pl.col("contact").is_in(told.implode()))
+    return kept.drop("label", "via", "contact").rename({"shown": "label"})
 
 
 def reports(con: duckdb.DuckDBPyConnection, recall_id: str, since: datetime, until: datetime) -> pl.DataFrame:
@@ -85,7 +124,7 @@ def reports(con: duckdb.DuckDBPyConnection, recall_id: str, since: datetime, unt
 
 def reporters_before(con: duckdb.DuckDBPyConnection, recall_id: str, end: datetime) -> dict[str, int]:
     """Distinct known customers per reason among contacts created before ``end``."""
-    body = _LABELS + "SELECT DISTINCT label, customer_id FROM labelled WHERE created_at < $as_of"
+    body = _LABELS + "SELECT DISTINCT via, label, customer_id, contact FROM labelled WHERE created_at < $as_of"
     frame = _keys(con, recall_id, run(con, body, Scope(recall_id, end)))
     counts = frame.group_by("key").agg(pl.col("customer_id").drop_nulls().n_unique().alias("n"))
     return dict(counts.iter_rows())

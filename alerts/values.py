@@ -2,8 +2,12 @@
 
 Every metric is the catalog's (metrics/catalog.py): :func:`Reader.read` computes a metric's value
 and its denominator ``n`` with the catalog entry's own function, for a recall, phase, channel and
-window of local days at an ``as_of``; :data:`METRICS` names the metrics rules may use — those the
-catalog gives as one figure per phase (not a list per channel), and the open backlog at the instant.
+window of local days at an ``as_of``; :data:`METRICS` names the metrics rules may use — every
+metric of the catalog but the two that are one figure per channel (:data:`REFUSED`: a distribution
+is no single value to compare). Metrics the catalog gives per phase are read in the rule's window;
+the others (:data:`AT_INSTANT`: the backlog, contacts today, the coverage figures, time to notify)
+are figures at the evaluation moment — no phase, no days; only the backlog and contacts today
+follow a channel (the coverage figures are about customers and units, whatever the channel).
 Targets are the catalog's (Settings, else the defaults).
 
 Windows: ``days = N ≥ 1`` is the local days from ``day(as_of) − (N − 1)`` to ``day(as_of)`` (the
@@ -29,20 +33,29 @@ from metrics.catalog import targets as catalog_targets
 from metrics.units import Target
 from store.settings import stale_hours
 
-_LISTS = ("contacts_by_channel", "channel_mix")  # one figure per channel: not a rule's subject
-_AT_INSTANT = ("backlog",)  # computed at as_of, with the channel filter (no phase, no days)
+# Not a rule's subject: one figure per channel, a distribution (a rule on one channel's contacts is
+# ``contacts`` with a ``channel``). Rule validation names the reason (alerts/model.py).
+REFUSED = {
+    "contacts_by_channel": "one figure per channel, not one value: use metric contacts with a channel",
+    "channel_mix": "a distribution over channels, not one value: use metric contacts with a channel",
+}
+# Computed at as_of (the catalog's "now" grain): no phase, no days.
+AT_INSTANT = tuple(m.id for m in CATALOG.values() if "phase" not in m.grains and m.id not in REFUSED)
+BY_CHANNEL = ("backlog", "contacts_today")  # the instant metrics a channel narrows
 
 
 @dataclass(frozen=True)
 class MetricInfo:
     label: str
-    unit: str  # the catalog unit's id: pct (a fraction), s (seconds), count…
+    unit: str  # the catalog unit's id: pct (a fraction), s (seconds), h (hours), count…
+    instant: bool = False  # a figure at the evaluation moment (no phase, no days)
+    channels: bool = True  # a rule may narrow it to one channel
 
 
 METRICS: dict[str, MetricInfo] = {
-    m.id: MetricInfo(m.label, m.unit.id)
+    m.id: MetricInfo(m.label, m.unit.id, m.id in AT_INSTANT, m.id not in AT_INSTANT or m.id in BY_CHANNEL)
     for m in CATALOG.values()
-    if ("phase" in m.grains and m.id not in _LISTS) or m.id in _AT_INSTANT
+    if m.id not in REFUSED
 }
 
 
@@ -95,8 +108,9 @@ class Reader:
 
     def _result(self, metric: str, w: Window) -> Any:
         m = CATALOG[metric]
-        instant = metric in _AT_INSTANT
-        filters = Filters(channels=(w.channel,) if w.channel else None) if instant else self._filters(w)
+        instant = metric in AT_INSTANT
+        channels = (w.channel,) if w.channel and metric in BY_CHANNEL else None
+        filters = Filters(channels=channels) if instant else self._filters(w)
         scope = Scope(w.recall_id, w.as_of, Options(), filters)
         key = (m.compute, scope)
         if key not in self._memo:
@@ -115,7 +129,13 @@ class Reader:
 
     def pre_announcement_daily(self, metric: str, w: Window) -> Reading:
         """For counts: the mean per local day of the pre-announcement phase (days from the first
-        with a contact to the one before the announcement's), times the window's days."""
+        with a contact to the one before the announcement's), times the window's days. For a
+        figure at the instant (:data:`AT_INSTANT`): its value at the announcement."""
+        if metric in AT_INSTANT:
+            announced = self.con.execute(
+                "SELECT announced_at FROM recalls WHERE recall_id = ?", [w.recall_id]
+            ).fetchall()[0][0]
+            return self.read(metric, Window(w.recall_id, min(announced, w.as_of), w.phase, w.channel, w.days))
         whole = self.read(metric, Window(w.recall_id, w.as_of, "pre_announcement", w.channel, 0))
         if METRICS[metric].unit != "count" or whole.value is None:
             return whole

@@ -42,7 +42,7 @@ SOURCE = "zendesk"
 # Text columns a format module may fill (canonical names, plus the helpers starting with "_").
 CONTACT_TEXT = (
     *"source_id channel direction created_at updated_at status agent queue dialled_number".split(),
-    *"customer_email customer_phone_raw customer_ref handle_s agent_replies".split(),
+    *"customer_email customer_phone_raw customer_ref handle_s agent_replies subject".split(),
     "_reply_min",  # first reply time, calendar minutes
     "_full_min",  # full resolution time, calendar minutes
     "_solved_at",  # latest solve stamp
@@ -234,6 +234,7 @@ def ticket_row(
         "customer_email": text(requester.get("email")) or text(sender.get("address")),
         "customer_phone_raw": text(requester.get("phone")) or text(sender.get("phone")),
         "customer_ref": text(t.get("requester_id")),
+        "subject": text(t.get("subject")) or text(t.get("raw_subject")),
         "handle_s": None,
         "agent_replies": text(metric.get("replies")),
         "_reply_min": calendar(metric.get("reply_time_in_minutes")),

@@ -25,7 +25,7 @@ Mapping (source ``freshdesk``, source_id = ``Ticket ID``):
 - ``Agent`` → agent, ``Group`` → queue, ``Type`` → reason, ``Tags`` (comma-separated in one cell,
   tags may contain spaces) → tags, ``Agent interactions`` → agent_replies, ``Email`` →
   customer_email, ``Work phone`` else ``Mobile phone`` → customer_phone_raw, ``Contact ID`` →
-  customer_ref.
+  customer_ref, ``Subject`` → subject.
 - ``Survey results`` (when non-empty) → a csat row ``ticket:<id>`` on a 1–5 scale: Awesome /
   Extremely happy 5, Very happy / Happy 4, Just okay / Neutral 3, Unhappy / Very unhappy 2,
   Not good / Extremely unhappy 1 [labels: verify against a real export]. The export has no answer
@@ -135,6 +135,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         text("email").alias("customer_email"),
         text("work_phone", "mobile_phone").alias("customer_phone_raw"),
         text("contact_id").alias("customer_ref"),
+        text("subject").alias("subject"),
         text("survey_results").alias("_survey"),
         *([pl.col(EXTRA)] if EXTRA in frame.columns else []),
     )

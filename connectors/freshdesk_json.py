@@ -17,7 +17,7 @@ Mapping (source ``freshdesk``, source_id = ``id``, the ticket number, as in the 
 - ``responder_id`` → agent, ``group_id`` → queue (ids: the API has no names), ``type`` → reason,
   ``tags`` → tags, ``requester_id`` → customer_ref, ``requester.email`` (else ``email``) →
   customer_email, ``requester.phone`` / ``requester.mobile`` (else ``phone``) → customer_phone_raw,
-  ``is_escalated`` → is_transferred.
+  ``is_escalated`` → is_transferred, ``subject`` → subject.
 - ``spam`` or ``deleted`` tickets are quarantined with that reason: they are not customer contacts.
 """
 
@@ -50,7 +50,7 @@ STATUS_CODES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 _KEYS = re.compile(r'"(fr_due_by|fr_escalated|nr_due_by|responder_id)"\s*:')
 _TEXT_COLUMNS = (
     "source_id created_at updated_at first_reply_at resolved_at status channel direction agent queue reason "
-    "customer_ref customer_email customer_phone_raw is_transferred"
+    "customer_ref customer_email customer_phone_raw is_transferred subject"
 ).split()
 
 
@@ -137,6 +137,7 @@ def _row(rec: dict, custom: set[str]) -> tuple[dict, tuple[str, str] | None]:
         "customer_email": _text(requester.get("email") or rec.get("email")),
         "customer_phone_raw": _text(requester.get("phone") or requester.get("mobile") or rec.get("phone")),
         "is_transferred": _text(rec.get("is_escalated")),
+        "subject": _text(rec.get("subject")),
         "tags": [str(t).strip() for t in tags if t is not None and str(t).strip()] if isinstance(tags, list) else None,
     }, None
 

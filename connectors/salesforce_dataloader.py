@@ -29,7 +29,8 @@ Mapping, shared with salesforce_report (:func:`to_contacts`):
   without an id, when the name contains "queue"; otherwise → agent.
 - ``Reason`` (else ``Type``) → reason; ``IsEscalated`` or status Escalated → is_transferred;
   ``ContactEmail`` (else ``SuppliedEmail``) → customer_email; ``ContactPhone`` / ``ContactMobile``
-  (else ``SuppliedPhone``) → customer_phone_raw; ``ContactId`` → customer_ref. Cases have no tags.
+  (else ``SuppliedPhone``) → customer_phone_raw; ``ContactId`` → customer_ref; ``Subject`` → subject.
+  Cases have no tags.
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ def to_contacts(frame: pl.DataFrame, f: SourceFile, ctx: ReadContext, warnings: 
                 "customer_email": r.get("contactemail") or r.get("suppliedemail"),
                 "customer_phone_raw": r.get("contactphone") or r.get("contactmobile") or r.get("suppliedphone"),
                 "customer_ref": r.get("contactid"),
+                "subject": r.get("subject"),
             }
         )
     if unknown:
@@ -149,7 +151,7 @@ def to_contacts(frame: pl.DataFrame, f: SourceFile, ctx: ReadContext, warnings: 
 
 _COLUMNS = (
     "source_id channel direction status created_at resolved_at updated_at agent queue reason is_transferred "
-    "customer_email customer_phone_raw customer_ref"
+    "customer_email customer_phone_raw customer_ref subject"
 ).split()
 
 

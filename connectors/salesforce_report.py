@@ -19,7 +19,7 @@ LastModifiedDate, ``Case Origin`` → Origin, ``Case Type`` → Type, ``Case Rea
 ``Escalated`` → IsEscalated, ``Case Owner`` → owner name (a queue when it contains "queue"),
 ``Contact ID`` → ContactId, ``Web Email`` / ``Web Phone`` → SuppliedEmail / SuppliedPhone,
 ``Contact Email`` / ``Email`` → ContactEmail, ``Contact Phone`` / ``Phone`` → ContactPhone,
-``Contact Mobile`` / ``Mobile`` → ContactMobile.
+``Contact Mobile`` / ``Mobile`` → ContactMobile, ``Subject`` → Subject.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ LABELS = {
     "case_origin": "origin",
     "case_type": "type",
     "case_reason": "reason",
+    "subject": "subject",
     "escalated": "isescalated",
     "case_owner": "owner.name",
     "contact_id": "contactid",

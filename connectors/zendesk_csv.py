@@ -6,7 +6,7 @@ connectors/_zendesk.py):
 
 - ``Id`` → source_id; ``Requester id`` → customer_ref; ``Requester email`` → customer_email;
   ``Assignee`` → agent; ``Group`` → queue; ``Status`` → status (``Solved`` or ``solved``);
-  ``Tags`` → tags (space-separated); ``Via`` (human label: ``Mail``, ``Web form``,
+  ``Tags`` → tags (space-separated); ``Subject`` → subject; ``Via`` (human label: ``Mail``, ``Web form``,
   ``Native Messaging``, ``Phone call (outbound)``…) → channel and direction.
 - ``Created at``, ``Updated at``, ``Solved at`` are local times without an offset, in the
   account's time zone: they are read in the upload's zone.
@@ -40,6 +40,7 @@ COLUMNS = {
     "assignee": "agent",
     "group": "queue",
     "tags": "tags",
+    "subject": "subject",
     "status": "status",
     "created_at": "created_at",
     "updated_at": "updated_at",

@@ -6,7 +6,7 @@ Detected by a first object that has a ``via`` object and ``requester_id`` and no
 zendesk_satisfaction.py). Each ticket maps as in connectors/_zendesk.py: ``via.channel``
 (string or integer id) → channel; ``via.source.rel`` "outbound" → outbound; requester email from
 ``via.source.from.address`` (no users are sideloaded in this export); assignee and group are
-their ids; ticket metrics come from a ticket's own ``metric_set`` object when present;
+their ids; ``subject`` → subject; ticket metrics come from a ticket's own ``metric_set`` object when present;
 ``satisfaction_rating.score`` good/bad → a csat row. Timestamps are ISO 8601 UTC. Time Tracking
 custom fields are keyed by account-specific field ids, so handle_s stays empty. A record that is
 not an object, a ticket with ``status: deleted`` or an unknown via channel is quarantined.

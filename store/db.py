@@ -128,7 +128,7 @@ def _open_postgres(url: str, read_only: bool) -> PgConnection:
         raise StoreError(f"{shown(url)}: cannot open the PostgreSQL store ({reason})") from e
 
 
-SCHEMA_VERSION = 8  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 9  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:

@@ -65,7 +65,8 @@ def canonical_format_md() -> str:
         out.append("| column | type | required | meaning |\n|---|---|---|---|")
         for c in table.columns:
             choices = f" One of: {', '.join(c.choices)}." if c.choices else ""
-            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {c.doc}{choices} |")
+            aliases = f" Header also read as: {', '.join(f'`{a}`' for a in c.aliases)}." if c.aliases else ""
+            out.append(f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {c.doc}{choices}{aliases} |")
         out.append(f"\nExample:\n\n```csv\n{EXAMPLES[name]}\n```\n")
     return "\n".join(out)
 

@@ -60,6 +60,7 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()
     separators: str = ",;|\\s"  # str_list written as text: a regex character class of item separators
+    aliases: tuple[str, ...] = ()  # other headers the canonical CSV reader accepts for it (connectors/canonical_csv.py)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,13 @@ CONTACTS = Table(
         C("customer_phone", "str", "Customer phone, E.164 (empty until its country is known)."),
         C("customer_phone_raw", "str", "Customer phone as written in the export."),
         C("customer_ref", "str", "Customer id in the source system."),
+        C(
+            "subject",
+            "str",
+            "Subject or title of the ticket, case or email; alert reasons come from its words when the contact "
+            "has no reason and no tags (docs/alerts.md#contact-reason-patterns).",
+            aliases=("title", "ticket_subject", "case_subject", "email_subject"),
+        ),
     ),
 )
 

@@ -55,3 +55,29 @@ def test_the_watcher_evaluates_after_a_poll_that_loaded(tmp_path):
     store = Store(tmp_path)
     assert firing(store.con) == ["strap frays"]
     store.con.close()
+
+
+def test_an_upload_page_load_evaluates_the_rules(db, tmp_path):
+    """Three customers' reports of a new reason uploaded through the Upload page (AppTest; the
+    files seeded as the Upload page's tests do, tests/test_upload_page.py): the N-reports rule fires
+    as the load commits, before any scheduler tick."""
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    from store.db import connect
+
+    csv = three_reports(tmp_path / "reports.csv", "u")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.session_state["upload_seed"] = [("reports.csv", csv.read_bytes())]
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    con = connect(db)
+    assert firing(con) == []  # not loaded yet
+    con.close()
+    at.button(key="upload_load").click().run()
+    assert not at.exception, at.exception
+    con = connect(db)
+    assert con.execute("SELECT count(*) FROM contacts WHERE source_id LIKE 'u%'").fetchall() == [(3,)]
+    assert firing(con) == ["strap frays"]
+    con.close()

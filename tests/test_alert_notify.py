@@ -13,6 +13,7 @@ from alerts_receivers import Receiver, SmtpServer
 from alerts_support import Store, at, ticket
 
 from alerts import rules, silences
+from alerts.history import states_at
 from alerts.model import Rule
 from alerts.notify.config import ConfigError, parse
 from alerts.notify.send import message_id_header
@@ -208,8 +209,10 @@ def test_daily_digest_at_the_local_time(env, tmp_path):
     sched.tick(at("2026-03-11T14:00:00Z"))
     assert [m["Subject"] for m in digests()][1:] == ["[Recall Ops] Daily digest 2026-03-11 — Test recall"]
     text = digests()[1].get_content()
-    # No calls and no ratings: no tile with a target has a value.
-    assert text.startswith("Test recall: no tile with a target has data yet; 1 critical and 0 warning alerts firing.")
+    # No calls and no ratings: the Overview measures no target; the newest record (03-10 17:20Z) is
+    # 20.2 h old at 13:31Z on 03-11.
+    opening = ["no target measured yet · data 20 h old", "1 critical and 0 warning alerts firing."]
+    assert text.splitlines()[:2] == opening
     assert "  Contacts today: 0 · ±0" in text or "  Contacts today: 0 · 0" in text
     assert "Alerts fired in the last 24 h: 1" in text and "critical: New contact reason · strap frays" in text
     assert "zendesk (contacts): newest 2026-03-10 17:20 UTC, 20.2 h old" in text
@@ -287,3 +290,46 @@ def test_configuration_from_secrets_files(tmp_path):
     (tmp_path / "bad.toml").write_text("[recall_ops.alerts\n")
     with pytest.raises(ConfigError, match="not a readable TOML"):
         load([tmp_path / "bad.toml"])
+
+
+def test_repeat_h_0_notifies_once_until_resolved(env):
+    store, sched, box, hooks = env
+    rules.save(store.con, Rule(id="reason-reports", kind="n_reports", pending_for=1, repeat_h=0))
+    rules.delete(store.con, "no-data")  # zendesk goes quiet after 03-10: not this test's alert
+    store.add(reports("Strap frays", "2026-03-10T17:00:00Z", "abc"))
+    sched.tick(T0)
+    sched.tick(T0 + timedelta(seconds=30))
+    assert [m["Subject"] for m in box.messages] == ["[Recall Ops] CRITICAL: New reason “Strap frays” — R1"]
+    # Still firing, never acknowledged: with the default repeat_h (4) it would be sent again after
+    # 4 h (test_grouped_wait_interval_repeat_and_acknowledge); with 0, never.
+    for hours in (4, 8, 24, 48):
+        sched.tick(T0 + timedelta(hours=hours, seconds=30))
+        sched.tick(T0 + timedelta(hours=hours, seconds=60))
+    assert len(box.messages) == 1
+    # 72 h after the reports (17:00, 17:10, 17:20 on 03-10) they have all left the window at 17:20 on
+    # 03-13: clear → recovering, resolved 5 minutes on; the resolution is the second and last message.
+    for minutes in (0, 5, 10, 11, 30):
+        sched.tick(at("2026-03-13T17:25:00Z") + timedelta(minutes=minutes))
+    assert [m["Subject"] for m in box.messages][1:] == ["[Recall Ops] RESOLVED: New reason “Strap frays” — R1"]
+
+
+def test_a_rule_evaluated_every_30_minutes_waits_for_its_turn(env):
+    store, sched, box, hooks = env
+    rules.save(store.con, Rule(id="reason-reports", kind="n_reports", pending_for=1, every_min=30))
+    sched.tick(T0)  # every rule is due at the first tick
+    assert sched.last_run["reason-reports"] == T0
+    store.add(reports("Strap frays", "2026-03-10T17:31:00Z", "abc"))  # three customers 17:31–17:51
+
+    def reason_firing(when):
+        return [
+            a["subject"] for a in states_at(store.con, when) if a["rule"] == "reason-reports" and a["state"] == "firing"
+        ]
+
+    # Ticks every 5 minutes: the 5-minute rules are evaluated each time, this one not before T0 + 30 min.
+    for minutes in (5, 10, 15, 20, 25):
+        sched.tick(T0 + timedelta(minutes=minutes))
+        assert sched.last_run["no-data"] == T0 + timedelta(minutes=minutes)
+    assert sched.last_run["reason-reports"] == T0 and reason_firing(T0 + timedelta(minutes=25)) == []
+    sched.tick(T0 + timedelta(minutes=30))
+    assert sched.last_run["reason-reports"] == T0 + timedelta(minutes=30)
+    assert reason_firing(T0 + timedelta(minutes=30)) == ["strap frays"]

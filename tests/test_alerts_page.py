@@ -168,3 +168,67 @@ def test_the_strip_is_absent_when_nothing_fires_and_escapes_text():
     html = strip_html([base] * (MAX_SHOWN + 2), "UTC")
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
     assert html.count('class="alert-item') == MAX_SHOWN and "+2 more on the Alerts page" in html
+    words = {3: "three", 4: "four", 5: "five"}  # the documented number is the code's
+    assert f"at most {words[MAX_SHOWN]} (then" in (ROOT / "docs" / "alerts.md").read_text()
+
+
+def _served(storage, file_id: str) -> bytes | None:
+    from streamlit.runtime.media_file_storage import MediaFileStorageError
+
+    try:
+        return storage.get_file(file_id).content
+    except MediaFileStorageError:
+        return None
+
+
+def test_rules_are_exported_imported_and_deleted(alerting, monkeypatch):
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    from alerts import rules as alert_rules
+    from ui.alert_page import IMPORT_SEED
+
+    stores: list[MemoryMediaFileStorage] = []  # the runs' media files: what a download button serves
+
+    class Kept(MemoryMediaFileStorage):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    at = page()
+    # Export: the download button serves every rule as TOML, which imports back to the same rules.
+    (export,) = [b for b in at.get("download_button") if b.proto.label == "Download the rules (TOML)"]
+    file_id = export.proto.url.rsplit("/", 1)[-1]
+    exported = next(served for s in stores if (served := _served(s, file_id)) is not None)
+    con = connect(alerting)
+    shown = alert_rules.load(con)[0]
+    con.close()
+    assert alert_rules.from_toml(exported) == shown
+    assert {"service_level-target", "no-data", "reason-reports", "reason-spike"} <= {r.id for r in shown}
+
+    # Import: a bad file writes nothing and names the bad rule; a good one saves its rules.
+    good = b'[[rule]]\nid = "calls-up"\nkind = "change"\nmetric = "contacts"\ncritical = 50.0\n'
+    bad = good + b'\n[[rule]]\nid = "x"\nkind = "threshold"\nmetric = "nps"\n'
+    at.session_state[IMPORT_SEED] = ("mine.toml", bad)
+    at.run()
+    at.button(key="alerts_rules_import").click().run()
+    assert "mine.toml: nothing imported" in plain(at.error[0].value) and "metric 'nps'" in plain(at.error[0].value)
+    assert query(alerting, "SELECT count(*) FROM alert_rules") == [(0,)]
+    at.session_state[IMPORT_SEED] = ("mine.toml", good)
+    at.run()
+    at.button(key="alerts_rules_import").click().run()
+    assert not at.exception and "Imported 1 rule(s) from mine.toml." in plain(at.success[0].value)
+    assert query(alerting, "SELECT rule_id, updated_by FROM alert_rules") == [("calls-up", OPEN_ACTOR)]
+
+    # Delete: a rule of one's own is gone; a default rule is kept, disabled, so it does not come back.
+    at.session_state[IMPORT_SEED] = ("", b"")
+    at.selectbox(key="alerts_rule_pick").set_value("calls-up").run()
+    at.button(key="alerts_rule_delete").click().run()
+    assert "calls-up deleted." in plain(at.success[0].value)
+    assert query(alerting, "SELECT count(*) FROM alert_rules WHERE rule_id = 'calls-up'") == [(0,)]
+    at.selectbox(key="alerts_rule_pick").set_value("csat-target").run()
+    at.button(key="alerts_rule_delete").click().run()
+    assert "csat-target deleted (a default rule: kept, disabled)." in plain(at.success[0].value)
+    rules_table = next(d.value for d in at.dataframe if "Keep firing for" in d.value.columns)
+    assert rules_table[rules_table["Id"] == "csat-target"]["Enabled"].to_list() == [False]

@@ -72,7 +72,7 @@ def test_alembic_makes_exactly_the_duckdb_schema_and_can_go_back(pg_server):
     want = {t: [(c, CATALOG_NAMES[pg]) for c, pg in cols] for t, cols in expected(connect_duck_schema()).items()}
     with engine(url).connect() as c:
         assert actual(c) == want  # a schema change without its migration fails here
-        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     command.downgrade(config(url), "base")
     with engine(url).connect() as c:
         assert actual(c) == {}
@@ -81,6 +81,31 @@ def test_alembic_makes_exactly_the_duckdb_schema_and_can_go_back(pg_server):
         assert actual(c) == want
     dispose(url)
     assert set(PG_TYPES.values()) == set(CATALOG_NAMES)
+
+
+def test_the_subject_migration_keeps_the_contacts_a_version_8_store_had(pg_server):
+    """0001 → 0002 rebuilds contacts and contacts_history with ``subject`` in DuckDB's place: rows,
+    the key index and the version move along; downgrading drops the column again."""
+    url = pg_server.fresh(migrated=False)
+    upgrade(url, "0001")
+    row = "('zendesk', '7', 'R1', 'email', 'inbound', TIMESTAMP '2026-03-02 10:00', ARRAY['recall'], 1, 2, 42)"
+    with engine(url).begin() as c:
+        columns = "source, source_id, recall_id, channel, direction, created_at, tags, ingest_id, source_row, key_h"
+        c.execute(sa.text(f"INSERT INTO contacts ({columns}) VALUES {row}"))
+        c.execute(sa.text(f"INSERT INTO contacts_history ({columns}, replaced_by) VALUES {row[:-1]}, 3)"))
+    upgrade(url)
+    with engine(url).connect() as c:
+        got = c.execute(sa.text("SELECT source_id, tags, subject, key_h FROM contacts")).fetchall()
+        assert [tuple(r) for r in got] == [("7", ["recall"], None, 42)]
+        assert c.execute(sa.text("SELECT replaced_by FROM contacts_history")).scalar() == 3
+        assert c.execute(sa.text("SELECT version FROM schema_state")).scalar() == 9
+        with pytest.raises(sa.exc.IntegrityError):  # the unique key index is back
+            c.execute(sa.text("INSERT INTO contacts (source, source_id, key_h) VALUES ('x', 'y', 42)"))
+    command.downgrade(config(url), "0001")
+    with engine(url).connect() as c:
+        assert "subject" not in [name for name, _ in actual(c)["contacts"]]
+        assert c.execute(sa.text("SELECT version FROM schema_state")).scalar() == 8
+    dispose(url)
 
 
 def test_hashes_agree_with_duckdb(pg_server):

@@ -22,6 +22,7 @@ from ui import access, data
 from ui.text import md
 
 FLASH = "alerts_flash"
+IMPORT_SEED = "alerts_rules_seed"  # (name, bytes) of a TOML file to import when the uploader holds none
 NEW_RULE = """[[rule]]
 id = "my-rule"
 kind = "threshold"
@@ -226,14 +227,19 @@ def rules_section(editable: bool) -> None:
             rules.delete(con, rule.id, access.actor())
         done(f"{rule.id} deleted" + (" (a default rule: kept, disabled)." if rule.id in _defaults() else "."))
     upload = st.file_uploader("Import rules from a TOML file", type=["toml"], key="alerts_rules_upload")
-    if upload is not None and st.button("Import", key="alerts_rules_import"):
+    # The uploader's file, else one seeded as (name, bytes) in session_state (AppTest cannot drive
+    # st.file_uploader; the Upload page does the same, ui/upload.py ``seeded_files``).
+    name, content = (
+        (upload.name, upload.getvalue()) if upload is not None else st.session_state.get(IMPORT_SEED, ("", b""))
+    )
+    if name and st.button("Import", key="alerts_rules_import"):
         try:
             with data.store() as con:
-                saved = rules.import_toml(con, upload.getvalue(), access.actor())
+                saved = rules.import_toml(con, content, access.actor())
         except RuleError as e:
-            st.error(md(f"{upload.name}: nothing imported: {e}"))
+            st.error(md(f"{name}: nothing imported: {e}"))
         else:
-            done(f"Imported {len(saved)} rule(s) from {upload.name}.")
+            done(f"Imported {len(saved)} rule(s) from {name}.")
 
 
 def _defaults() -> set[str]:

@@ -2,8 +2,9 @@
 the first tick at or after ``digest_at`` in the recall's time zone (later that day if the
 scheduler was down then; a day the scheduler missed entirely is not sent the next day).
 
-It holds a **verdict line** — how many stand-up tiles with a target are on target, near it or off
-it, and how many alerts are firing —, the **tiles** of the stand-up (metrics/standup.py: the whole
+It holds the Overview's **verdict line** (metrics/verdict.py's ``verdict``, read as pages/overview.py
+reads it: the whole recall — every phase and channel, default options — at the digest time, against
+24 h before), a line counting the **alerts firing**, the **tiles** of the stand-up (metrics/standup.py: the whole
 recall at the digest time) against their targets with the change since yesterday, the **alerts
 that fired** in the last 24 hours, and the **freshness** of every source (newest record, age, stale
 or not against its threshold).
@@ -23,8 +24,11 @@ from alerts.notify.config import Config
 from alerts.values import newest_by_source, stale_after_h, targets
 from metrics.base import Scope
 from metrics.catalog import on
-from metrics.standup import standup
+from metrics.freshness import freshness as source_freshness
+from metrics.standup import YESTERDAY, standup
 from metrics.units import Target
+from metrics.verdict import newest_age_h
+from metrics.verdict import verdict as overview_verdict
 
 COLOUR_WORDS = {"green": "on target", "amber": "near target", "red": "off target"}
 
@@ -52,16 +56,18 @@ def tile_rows(tiles: dict[str, dict], goals: dict[str, Target | None]) -> list[d
     return out
 
 
-def verdict(name: str, rows: list[dict[str, Any]], firing: list[dict[str, Any]]) -> str:
-    colours = [r["colour"] for r in rows if r["colour"]]
+def verdict(con: duckdb.DuckDBPyConnection, recall_id: str, now: datetime, goals: dict[str, Target | None]) -> str:
+    """The Overview's verdict line at ``now`` (pages/overview.py with its default filters)."""
+    scope, before = Scope(recall_id, now), Scope(recall_id, now - YESTERDAY)
+    readings = [
+        (m, m.reading(m.measure(con, scope), "all"), m.reading(m.measure(con, before), "all")) for m in on("overview")
+    ]
+    return overview_verdict(readings, goals, newest_age_h(source_freshness(con, now)))["text"]
+
+
+def alerts_line(firing: list[dict[str, Any]]) -> str:
     critical = sum(1 for a in firing if a["severity"] == "critical")
-    tiles = (
-        f"{colours.count('green')} of {len(colours)} tiles with a target on target, {colours.count('amber')} near, "
-        f"{colours.count('red')} off"
-        if colours
-        else "no tile with a target has data yet"
-    )
-    return f"{name}: {tiles}; {critical} critical and {len(firing) - critical} warning alerts firing."
+    return f"{critical} critical and {len(firing) - critical} warning alerts firing."
 
 
 def freshness(con: duckdb.DuckDBPyConnection, now: datetime) -> list[dict[str, Any]]:
@@ -102,7 +108,8 @@ def fired(con: duckdb.DuckDBPyConnection, recall_id: str, now: datetime) -> list
 
 def build(con: duckdb.DuckDBPyConnection, recall_id: str, now: datetime, local_date: str) -> dict[str, Any]:
     name = con.execute("SELECT name FROM recalls WHERE recall_id = ?", [recall_id]).fetchall()[0][0]
-    rows = tile_rows(standup(con, Scope(recall_id, now))["tiles"], targets(con))
+    goals = targets(con)
+    rows = tile_rows(standup(con, Scope(recall_id, now))["tiles"], goals)
     firing = [a for a in states_at(con, now, recall_id) if a["state"] == "firing"]
     return {
         "type": "digest",
@@ -110,7 +117,8 @@ def build(con: duckdb.DuckDBPyConnection, recall_id: str, now: datetime, local_d
         "date": local_date,
         "at": now.isoformat() + "Z",
         "title": f"[Recall Ops] Daily digest {local_date} — {name}",
-        "verdict": verdict(name, rows, firing),
+        "verdict": verdict(con, recall_id, now, goals),
+        "alerts_line": alerts_line(firing),
         "tiles": rows,
         "fired_24h": fired(con, recall_id, now),
         "freshness": freshness(con, now),

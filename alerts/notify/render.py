@@ -26,7 +26,7 @@ def alert_line(alert: dict[str, Any]) -> str:
 
 
 def digest_lines(p: dict[str, Any]) -> list[str]:
-    lines = [p["verdict"], "", "Tiles (now · since yesterday · target):"]
+    lines = [p["verdict"], p["alerts_line"], "", "Tiles (now · since yesterday · target):"]
     lines += [f"  {t['label']}: {t['text']}" for t in p["tiles"]]
     lines += ["", f"Alerts fired in the last 24 h: {len(p['fired_24h']) or 'none'}"]
     lines += [

@@ -126,6 +126,7 @@ CSV_CASES = [
     # tags: comma-separated in one cell, a tag may contain a space
     ({"Tags": "recall-r24-017, recall kit,shipping"}, {"tags": ["recall-r24-017", "recall kit", "shipping"]}),
     ({"Tags": ""}, {"tags": []}),
+    ({}, {"subject": "Recall kit"}),
     # people and routing
     (
         {},
@@ -366,6 +367,7 @@ JSON_CASES = [
     ),
     ({"email": "lee@example.net", "phone": "+13125550143"}, {"customer_email": "lee@example.net"}),
     ({"tags": []}, {"tags": []}),
+    ({"subject": "Buckle stuck"}, {"subject": "Buckle stuck"}),
 ]
 
 

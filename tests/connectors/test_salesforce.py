@@ -157,7 +157,7 @@ def test_report_owner_queue_escalated_and_contact_fields(tmp_path):
     header = [*REPORT_HEADER, "Escalated", "Case Reason", "Case Type", "Web Email", "Web Phone", "Contact Email"]
     opened = "3/5/2024, 7:03 AM"
     rows = [
-        ["1", "s", "Working", "Web", opened, "", "Recall Queue", "0", "", "Problem", "a@example.com", "", ""],
+        ["1", "Stuck", "Working", "Web", opened, "", "Recall Queue", "0", "", "Problem", "a@example.com", "", ""],
         [
             "2",
             "s",
@@ -177,11 +177,11 @@ def test_report_owner_queue_escalated_and_contact_fields(tmp_path):
     got = (
         read_report(tmp_path, rows, header=header)
         .tables["contacts"]
-        .select("agent", "queue", "is_transferred", "reason", "customer_email", "customer_phone")
+        .select("agent", "queue", "is_transferred", "reason", "customer_email", "customer_phone", "subject")
     )
     assert got.rows() == [
-        (None, "Recall Queue", False, "Problem", "a@example.com", None),
-        ("Ana Ortiz", None, True, "Recall", "b@example.com", "+13125550101"),
+        (None, "Recall Queue", False, "Problem", "a@example.com", None, "Stuck"),
+        ("Ana Ortiz", None, True, "Recall", "b@example.com", "+13125550101", "s"),
     ]
 
 

@@ -224,6 +224,7 @@ def test_csv_export_end_to_end(tmp_path: Path) -> None:
     assert r["customer_email"] == "pat.doe@example.com"  # "Pat.Doe@Example.com " trimmed, lower-cased
     assert (r["agent"], r["queue"], r["customer_ref"]) == ("Sam Rivera", "Recall Tier 1", "39120044871")
     assert r["tags"] == ["recall_r24_017", "lot_lookup"]  # space-separated
+    assert r["subject"] == "Is my heater part of the recall?"
     assert r["updated_at"] == ts("2024-03-06 07:02:41")
     assert r["recall_id"] is None  # decided by match rules (tags, queue)
     assert rows["48214"]["agent"] is None and rows["48217"]["tags"] == []
@@ -420,6 +421,7 @@ def test_cursor_page_from_the_reference_note(tmp_path: Path) -> None:
         ts("2024-03-05 15:05:47"),
     )
     assert (r["agent_replies"], r["customer_email"], r["customer_ref"]) == (1, "pat.doe@example.com", "39120044871")
+    assert r["subject"] == "Is my heater part of the recall?"
     assert csat(con) == [
         # no rating time in a ticket: the solve time stands in (a lower bound; the ratings export wins)
         ("zendesk", "ticket-48213", "zendesk", "48213", ts("2024-03-05 15:05:47"), 1.0, "good_bad", True)
