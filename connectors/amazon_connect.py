@@ -39,7 +39,7 @@ import connectors._connect_ndjson as _connect_ndjson
 from connectors._connect_rules import INBOUND, OUTBOUND, TRANSFER, fold, num, when
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile
 from connectors.conform import conform
-from connectors.textfile import decode, iter_json_records
+from connectors.textfile import TooLong, decode, iter_json_records
 from connectors.values import e164
 from store.schema import TABLES
 
@@ -144,9 +144,8 @@ def _read_records(f: SourceFile, ctx: ReadContext) -> Parsed:
     for n, rec in iter_json_records(f, text):
         read_n += 1
         if not isinstance(rec, dict):
-            rejects.append(
-                {"source_row": n, "column_name": None, "reason": "record is not a JSON object", "raw": _raw(rec)}
-            )
+            reason = rec.reason if isinstance(rec, TooLong) else "record is not a JSON object"
+            rejects.append({"source_row": n, "column_name": None, "reason": reason, "raw": _raw(rec)})
             continue
         method = str(rec.get("InitiationMethod") or "").upper()
         channel = str(rec.get("Channel") or "").upper()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -84,10 +85,15 @@ def unpack(path: Path, tmp: Path, limits: ArchiveLimits = CLI_LIMITS) -> list[So
     """The loadable files of one top-level ``path`` (itself, or what its archives hold), unpacked
     into ``tmp``; one :class:`Failure` for the whole file when a cap is passed."""
     budget = _Budget(path.name, limits)
+    own = tmp / f"unpacked-{next(_UNPACKED)}" if is_archive(path) else tmp  # what a refusal deletes at once
+    own.mkdir(parents=True, exist_ok=True)
     try:
-        files = _unwrap(path, path.name, tmp, budget, depth=0)
+        files = _unwrap(path, path.name, own, budget, depth=0)
     except Refused as e:
+        shutil.rmtree(own, ignore_errors=True)  # not held until the batch ends: N bombs, N × the cap
         return [Failure(path.name, str(e))]
+    if own != tmp and not any(isinstance(f, SourceFile) for f in files):
+        shutil.rmtree(own, ignore_errors=True)  # nothing of it is read (a broken archive)
     if is_archive(path):  # its files are one upload: one ledger group, one undo
         key = f"{path}#{next(_UNPACKED)}"
         for f in files:

@@ -23,6 +23,7 @@ import polars as pl
 
 from connectors.base import REJECT_SCHEMA, Parsed, ReadContext, SourceFile, Unreadable
 from connectors.conform import conform
+from connectors.textfile import TooLong
 from store.schema import TABLES
 
 TABLE = "notifications"
@@ -84,6 +85,8 @@ class Events:
         self.folded[why] += 1
 
     def reject(self, source_row: int, column: str, reason: str, raw: object) -> None:
+        if isinstance(raw, TooLong):  # a record over the JSON record cap, never parsed: say so
+            column, reason = "_record", raw.reason
         text = raw if isinstance(raw, str) else raw_json(raw)
         self.rejects.append({"source_row": source_row, "column_name": column, "reason": reason, "raw": text})
 

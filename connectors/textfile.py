@@ -29,6 +29,8 @@ from connectors.xlsx import SheetTooLarge, sheet_rows, xlsx_text
 
 __all__ = [
     "EXTRA",
+    "MAX_JSON_RECORD_CHARS",
+    "TooLong",
     "decode",
     "iter_json_records",
     "read_delimited",
@@ -207,32 +209,128 @@ def xlsx_rows(f: SourceFile, max_row: int | None = None) -> list[tuple[int, list
         raise Unreadable(f"{f.name}: not a readable Excel workbook ({type(e).__name__}: {e})") from e
 
 
-def iter_json_records(f: SourceFile, text: str | None = None) -> Iterator[tuple[int, object]]:
+MAX_JSON_RECORD_CHARS = 1024 * 1024  # one record of a JSON array or stream, like a line of delimited text
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_SCALAR = re.compile(r"[^\s,\]}]*")
+_BLANK = re.compile(r"[ \t\r\n]*")
+
+
+class TooLong(str):
+    """What :func:`iter_json_records` yields for a record longer than its cap instead of the record
+    (which is never parsed): a short text naming the record, whose :attr:`reason` the connectors
+    quarantine it under (a ``str``, so a connector that shows a non-object record shows this)."""
+
+    reason: str
+
+    def __new__(cls, reason: str, head: str) -> TooLong:
+        self = super().__new__(cls, head)
+        self.reason = reason
+        return self
+
+
+def _end(text: str, start: int) -> int | None:
+    """Where the JSON value at ``start`` ends, found without building it (strings and brackets
+    only: a broken value is found out when it is parsed); None when it never ends."""
+    first = text[start]
+    if first == '"':
+        m = _STRING.match(text, start)
+        return m.end() if m else None
+    if first not in "[{":
+        return _SCALAR.match(text, start).end()
+    depth = 0
+    for m in _TOKEN.finditer(text, start):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return None
+
+
+def _broken(f: SourceFile, text: str, pos: int, msg: str) -> Unreadable:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return Unreadable(f"{f.name}: broken JSON at line {line}, column {column}: {msg}")
+
+
+def iter_json_records(
+    f: SourceFile, text: str | None = None, max_chars: int | None = MAX_JSON_RECORD_CHARS
+) -> Iterator[tuple[int, object]]:
     """(record number, value) for a JSON array, NDJSON, or concatenated JSON (``{..}{..}``).
 
     A JSON array yields its elements; a single object yields itself. Raises :class:`Unreadable`
     naming the line where the JSON breaks.
+
+    An element of an array, or a value of a stream of several, longer than ``max_chars``
+    characters is not parsed (its end is found by a scan of strings and brackets): a
+    :class:`TooLong` naming it takes its place, which the connectors quarantine. A file that is one
+    single object is not capped here (vendors' page formats: their records are inside it).
     """
     if text is None:
         text, _ = decode(f)
     text = text.lstrip("\ufeff")
     decoder = json.JSONDecoder()
-    pos, n, number = 0, len(text), 0
-    while True:
-        while pos < n and text[pos] in " \t\r\n":
-            pos += 1
-        if pos >= n:
-            return
+    n = len(text)
+
+    def record(number: int, start: int, stop: int | None, cap: int | None) -> tuple[object, int]:
+        """(the value at ``start``, where it ends), or a :class:`TooLong` when it is over ``cap``."""
+        if cap is not None and stop is not None and stop - start > cap:
+            line = text.count("\n", 0, start) + 1
+            reason = (
+                f"{f.name}: record {number} (line {line:,}) is {stop - start:,} characters, longer than the "
+                f"{cap:,} a JSON record may have; not read"
+            )
+            return TooLong(reason, text[start : start + 200] + "…"), stop
         try:
-            value, pos = decoder.raw_decode(text, pos)
+            value, end = decoder.raw_decode(text, start)
         except json.JSONDecodeError as e:
             raise Unreadable(f"{f.name}: broken JSON at line {e.lineno}, column {e.colno}: {e.msg}") from e
         except RecursionError as e:
             raise too_deep(f.name) from e
-        if isinstance(value, list) and number == 0 and text[pos:].strip() == "":
-            for item in value:
-                number += 1
-                yield number, item
+        except ValueError as e:  # e.g. an integer of more digits than Python converts
+            raise _broken(f, text, start, str(e)) from e
+        if stop is not None and end != stop:
+            raise _broken(f, text, min(end, stop), f"record {number} is not one JSON value")
+        return value, end
+
+    pos = _BLANK.match(text, 0).end()
+    if pos >= n:
+        return
+    if text[pos] == "[":  # an array: its elements are the records when nothing follows it
+        spans, at = [], _BLANK.match(text, pos + 1).end()
+        if at < n and text[at] == "]":
+            close = at
+        else:
+            while True:
+                if at >= n:
+                    raise _broken(f, text, at, "the array never ends")
+                stop = _end(text, at)
+                if stop is None:  # parsing it says where and why it breaks
+                    record(len(spans) + 1, at, None, None)
+                    raise _broken(f, text, at, f"element {len(spans) + 1} never ends")
+                spans.append((at, stop))
+                at = _BLANK.match(text, stop).end()
+                if at < n and text[at] == ",":
+                    at = _BLANK.match(text, at + 1).end()
+                    continue
+                if at < n and text[at] == "]":
+                    close = at
+                    break
+                raise _broken(f, text, at, "Expecting ',' delimiter")
+        if _BLANK.match(text, close + 1).end() >= n:
+            for number, (start, stop) in enumerate(spans, start=1):
+                yield number, record(number, start, stop, max_chars)[0]
+            return
+    number = 0
+    while True:
+        pos = _BLANK.match(text, pos).end()
+        if pos >= n:
             return
         number += 1
+        stop = _end(text, pos)
+        alone = number == 1 and (stop is None or _BLANK.match(text, stop).end() >= n)  # the whole file
+        value, pos = record(number, pos, stop, None if alone else max_chars)
         yield number, value

@@ -245,7 +245,7 @@ def _provenance(data: dict[str, Any], local) -> str:
         rows,
         css="small",
     )
-    q: pl.DataFrame = data["quarantine"]
+    q: pl.DataFrame = masked(data["quarantine"])  # reasons quote values: emails and phones masked by pattern
     if q.height:
         out += "<h3>Quarantined rows by reason</h3>" + table(
             ["File", "Column", "Reason", "Values"],

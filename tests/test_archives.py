@@ -233,3 +233,29 @@ def test_the_upload_page_offers_an_archive_as_one_upload_to_undo(empty_db):
     )
     assert [r[3] for r in ledger(empty_db)] == [True, True, True, False]
     assert query(empty_db, "SELECT source_id FROM contacts") == [("a9",)]
+
+
+def test_a_refused_archive_leaves_nothing_on_disk_before_the_next_file_is_read(tmp_path, monkeypatch):
+    """Issue 13 item 1: a refused file's partial output was kept until the whole batch ended (N bombs
+    held N × the cap); it is deleted as soon as the file is refused, before the next one is unpacked."""
+    import connectors.load
+
+    member = os.urandom(2 * MiB).hex().encode()
+    (tmp_path / "a_bomb.zip").write_bytes(zipped({f"part{i}.csv": member for i in range(4)}))
+    (tmp_path / "b_good.zip").write_bytes(zipped({"calls.csv": row_csv(1)}))
+    out = tmp_path / "out"
+    out.mkdir()
+    seen: list[tuple[str, int]] = []
+    real = connectors.load.unpack
+
+    def watched(path, tmp, limits):
+        seen.append((path.name, size_on_disk(out)))
+        return real(path, tmp, limits)
+
+    monkeypatch.setattr(connectors.load, "unpack", watched)
+    bomb, good = expand_into(
+        [tmp_path / "a_bomb.zip", tmp_path / "b_good.zip"], out, ArchiveLimits(max_total_bytes=5 * MiB)
+    )
+    assert isinstance(bomb, Failure) and "expands past 5 MiB" in bomb.message and good.name == "b_good.zip/calls.csv"
+    assert seen == [("a_bomb.zip", 0), ("b_good.zip", 0)]  # the bomb's 4+ MiB went before b_good.zip was read
+    assert good.path.read_bytes() == row_csv(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import zipfile
 
 import pytest
@@ -274,3 +275,33 @@ def test_a_deeply_nested_upload_gets_a_clear_message(empty_db):
     assert not at.exception, at.exception
     shown = [plain(e.value) for e in at.error]
     assert sorted(e.split(":")[0] for e in shown if "nested too deeply to read" in e) == sorted(NESTED)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".ndjson"])
+def test_a_json_record_over_one_mib_is_quarantined_unparsed(metrics_store, tmp_path, suffix):
+    """An array element or an NDJSON line over MAX_JSON_RECORD_CHARS is quarantined with a reason
+    naming the file, the record and its line, without being parsed (a 100 MB one cost 0.9-1.1 GB and
+    loaded); the file's other records load. A file that is one object is not capped (page formats)."""
+    from connectors.base import SourceFile
+    from connectors.textfile import MAX_JSON_RECORD_CHARS, TooLong, iter_json_records
+
+    event = {"email": "a@b.com", "timestamp": 1772467200, "event": "delivered", "sg_event_id": "e1", "category": "n"}
+    events = [event, {**event, "sg_event_id": "e2", "category": "x" * MAX_JSON_RECORD_CHARS}]
+    path = tmp_path / f"events{suffix}"
+    lines = [json.dumps(e) for e in events]
+    path.write_text(f"[{', '.join(lines)}]" if suffix == ".json" else "\n".join(lines) + "\n")
+    (result,) = load(metrics_store, path)
+    assert (result.inserted, result.quarantined) == (1, 1)
+    ((column, reason, raw),) = metrics_store.execute(
+        "SELECT column_name, reason, raw FROM quarantine WHERE ingest_id = ?", [result.ingest_id]
+    ).fetchall()
+    line = 1 if suffix == ".json" else 2
+    assert column == "_record" and reason == (
+        f"events{suffix}: record 2 (line {line}) is {len(lines[1]):,} characters, longer than the 1,048,576 a "
+        "JSON record may have; not read"
+    )
+    assert raw.startswith('{"email": "a@b.com"') and len(raw) < 300  # stored as read; shown masked
+    whole = tmp_path / "page.json"
+    whole.write_text(json.dumps({"calls": events}))
+    ((number, value),) = iter_json_records(SourceFile("page.json", whole))
+    assert number == 1 and not isinstance(value, TooLong) and value["calls"] == events

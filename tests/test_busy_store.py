@@ -95,3 +95,51 @@ def test_a_page_that_has_read_nothing_yet_says_so_instead_of_failing(tmp_path, m
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         assert not at.exception, at.exception
         assert busy(at) and any(data.NOT_READ_YET in i.value for i in at.info)
+
+
+BUSY_PAGES = ("overview", "standup", "channels", "quality", "coverage", "reports", "alerts")
+
+
+def shown(at: AppTest) -> dict:
+    """What a page shows that comes from the store: its numbers, tiles, tables and headings."""
+    return {
+        "metrics": [(m.label, m.value) for m in at.metric],
+        "tiles": tiles(at),
+        "tables": [d.value.to_json(date_format="iso") for d in at.dataframe],  # NaN as null: comparable
+        "subheaders": [s.value for s in at.subheader],
+    }
+
+
+def test_every_page_on_a_new_minute_waits_once_and_shows_its_last_numbers(db, monkeypatch):
+    """A page run that finds the store held waits for it once (at most BUSY_WAIT_S) and serves every
+    other read from the last good values without opening the file again: before, each read missing
+    the cache (a new minute) waited in turn (~130 opens on the Overview), and the Alerts page's
+    rules, silences and history vanished. Opens are counted where ui/data.py makes them."""
+    clock = [datetime(2026, 4, 1, 12, 0)]
+    monkeypatch.setattr(filters, "now_minute", lambda: clock[0])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    before = {}
+    for name in BUSY_PAGES:
+        at.switch_page(f"pages/{name}.py").run()
+        assert not at.exception, (name, at.exception)
+        before[name] = shown(at)
+        assert before[name]["metrics"] or before[name]["tiles"] or before[name]["tables"], name
+    opens: list[float] = []
+    real_open = data.open_store
+
+    def counted(path, wait_s=10.0, read_only=False):
+        opens.append(wait_s)
+        return real_open(path, wait_s=wait_s, read_only=read_only)
+
+    monkeypatch.setattr(data, "open_store", counted)
+    with held(db):
+        for name in BUSY_PAGES:
+            clock[0] += timedelta(minutes=1)  # nothing is cached for this minute yet
+            opens.clear()
+            at.switch_page(f"pages/{name}.py").run()
+            assert not at.exception, (name, at.exception)
+            assert shown(at) == before[name], name
+            assert busy(at), name
+            assert not any(data.NOT_READ_YET in i.value for i in at.info), name
+            assert len(opens) <= 4, (name, opens)  # one per ledger_version() of the run, not one per read
+            assert sum(1 for w in opens if w > 0) <= 1 and max(opens) <= 1.0, (name, opens)  # one wait at most

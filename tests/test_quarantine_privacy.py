@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
-from conftest import ROOT, plain
+from conftest import ROOT, load, plain
 from test_upload_page import frames, upload_page
 
 from connectors.redact import failing_value, mask_text, mask_value, quarantine_line, quarantine_view
 from connectors.watch import Watcher
+from documents.review import review_html
+from metrics.review import build_review
+from store.db import connect
 from ui.export import masked, spreadsheet_safe
 from ui.upload_preview import masked_rejects
 
@@ -144,3 +148,24 @@ def test_upload_page_masks_previews_refusals_and_quarantine(empty_db) -> None:
         [3, "ev-late", "status_at", "soon"],
     ]
     no_personal_data(" ".join(str(d.value.to_dict()) for d in at.dataframe))
+
+
+def test_review_masks_emails_and_phones_in_quarantine_reasons(tmp_path: Path) -> None:
+    """The post-recall review's "Quarantined rows by reason" table (documents/review.py): a SendGrid
+    event field holding an address or a phone is named in the reason masked, never in clear."""
+    events = [
+        {"email": "a@b.com", "timestamp": 1772467200, "event": EMAIL, "sg_event_id": "e1", "category": "n"},
+        {"email": "a@b.com", "timestamp": 1772467200, "event": PHONE, "sg_event_id": "e2", "category": "n"},
+        {"email": "a@b.com", "timestamp": 1772467200, "event": "delivered", "sg_event_id": "e3", "category": "n"},
+    ]
+    folder = tmp_path / "files"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "metrics" / "recall.toml", folder)
+    (folder / "events.json").write_text(json.dumps(events))
+    con = connect(tmp_path / "store.duckdb")
+    load(con, folder)
+    html = review_html(build_review(con, "R1", "2026-04-01T00:00:00Z"))
+    con.close()
+    assert "unknown SendGrid event" in html  # the reasons are shown ...
+    assert "p***@example.com" in html and "+*******0143" in html  # ... with the values masked
+    no_personal_data(html)

@@ -28,3 +28,23 @@ def test_chart_labels_from_data_are_not_html():
         {"region": [link], "affected_customers": [1], "notified": [1], "reached": [1], "engaged": [0], "remedied": [0]}
     )
     assert "<a" not in str(coverage_rates(groups, "region").data[0].x)
+
+
+def test_a_saved_mapping_name_is_literal_in_its_expander_label(empty_db):
+    """Issue 13 item 11: a saved column mapping's name went raw into the Upload page's expander label
+    (which renders links and images): it is escaped like every data-derived label."""
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+    from test_mappings import WFM
+
+    from store.db import connect
+    from store.mappings import save_mapping
+
+    evil = "[Verify](https://phish.example/login) ![x](https://phish.example/p.png)"
+    con = connect(empty_db)
+    save_mapping(con, evil, WFM)
+    con.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    (label,) = [e.label for e in at.expander if "phish" in e.label]
+    assert "](https://phish" not in label and label.startswith(md(evil))

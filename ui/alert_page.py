@@ -137,8 +137,7 @@ def actions(alerts: list[dict]) -> None:
 
 
 def silence_list(zone: str, editable: bool) -> None:
-    with data.store() as con:
-        current = silences.listing(con, now_utc())
+    current = data.fresh(silences.listing, now_utc())  # the last list read while the store is busy
     st.subheader(f"Silences ({len(current)})")
     if not current:
         st.caption("No silence is in force or scheduled.")
@@ -169,8 +168,7 @@ def silence_list(zone: str, editable: bool) -> None:
 
 
 def rules_section(editable: bool) -> None:
-    with data.store() as con:
-        all_rules, problems = rules.load(con)
+    all_rules, problems = data.fresh(rules.load)
     for p in problems:
         st.warning(md(p))
     st.subheader(f"Rules ({len(all_rules)})")
@@ -255,8 +253,7 @@ def evaluate_now() -> None:
 
 
 def history_section(recall_id: str, zone: str) -> None:
-    with data.store() as con:
-        rows = history.events(con, recall_id)
+    rows = data.fresh(history.events, recall_id)
     with st.expander(f"History (newest {len(rows)})"):
         frame = pl.DataFrame(
             [

@@ -9,6 +9,7 @@ arguments, so a new load invalidates every cached result on the next rerun, not 
 from __future__ import annotations
 
 import importlib
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -75,19 +76,34 @@ class StoreBusy(StoreError):
 
 
 _busy_since: dict[str, datetime] = {}  # store file → when this process first found it held (UTC)
+_busy_found: dict[str, float] = {}  # store file → when (time.monotonic) it was last found held
+BUSY_WAIT_S = 0.5  # how long a store known to be busy is waited for, at most once per BUSY_WINDOW_S
+BUSY_WINDOW_S = 3.0  # after a failed wait, no read waits again for this long (shorter than a wall refresh)
 
 
 @contextmanager
-def store(wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection for one piece of work, closed after it.
 
     The app holds the database file only while it reads or writes, so that another process
     (``python -m connectors watch`` or ``ingest``) can load files in between; a file locked by
-    such a process is retried for ``wait_s`` seconds (10, or 0.5 while the store is known to be
-    busy), then :class:`StoreBusy` is raised.
+    such a process is retried for ``wait_s`` seconds (10, or :data:`BUSY_WAIT_S` while the store
+    is known to be busy), then :class:`StoreBusy` is raised.
+
+    Once the store has been found held, every call for the next :data:`BUSY_WINDOW_S` seconds (in
+    every session of this process) raises :class:`StoreBusy` at once without opening the file, so a
+    page run that finds the store busy waits once and serves the last good values of all its other
+    reads. A ``probe`` (:func:`ledger_version`, once at the start of a run) still tries the file
+    once, without waiting, so a page is itself again on the first run after the load ends.
     """
     path = db_path()
-    wait = wait_s if wait_s is not None else 0.5 if path in _busy_since else 10.0
+    found = _busy_found.get(path)
+    if found is not None and time.monotonic() - found < BUSY_WINDOW_S:
+        if not probe:
+            raise StoreBusy(f"{path}: another process holds the store")
+        wait = 0.0
+    else:
+        wait = wait_s if wait_s is not None else BUSY_WAIT_S if path in _busy_since else 10.0
     with ExitStack() as stack:
         try:
             prepared = _prepared(path)
@@ -96,6 +112,7 @@ def store(wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
             if not transient(e):
                 raise
             _busy_since.setdefault(path, datetime.now(UTC).replace(tzinfo=None))
+            _busy_found[path] = time.monotonic()
             raise StoreBusy(f"{path}: another process holds the store") from e
         yield con
 
@@ -155,7 +172,7 @@ def ledger_version() -> tuple:
     """
     path = db_path()
     try:
-        with store(wait_s=1.0) as con:
+        with store(wait_s=BUSY_WAIT_S if path in _busy_since else 1.0, probe=True) as con:
             version = ledger.version(con)
     except StoreBusy:
         if path not in _last_version:
@@ -165,6 +182,7 @@ def ledger_version() -> tuple:
         st.error(f"The store cannot be opened: {md(e)}", icon="🚫")
         st.stop()
     _busy_since.pop(path, None)
+    _busy_found.pop(path, None)
     _last_version[path] = version
     if read_only():
         st.warning(READ_ONLY, icon="🔒")
@@ -298,6 +316,32 @@ def alert_states(as_of: datetime | None, recall_id: str | None) -> list[dict]:
 
 
 _last_alerts: dict[tuple, list[dict]] = {}
+
+
+def fresh(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(con, *args)`` read on every run, not cached on the ledger version (alert rules,
+    silences and history change without a load); ``function`` is a module-level function of
+    ``alerts``, ``metrics`` or ``store``. While another process holds the store, the last value read
+    for the same call (report times aside), as :func:`read` does; with none, :class:`StoreBusy`."""
+    module = function.__module__
+    if module.split(".")[0] not in (*READABLE, "alerts") or "." in function.__qualname__:
+        raise ValueError(f"fresh() reads with module-level functions, not {module}.{function.__qualname__}")
+    key = (db_path(), module, function.__qualname__, tuple(map(_timeless, args)))
+    try:
+        with reading() as con:
+            result = function(con, *args)
+    except StoreBusy:
+        if key not in _last_fresh:
+            raise
+        return _last_fresh[key]
+    _last_fresh[key] = result
+    _last_fresh.move_to_end(key)
+    while len(_last_fresh) > LAST_GOOD_ENTRIES:
+        _last_fresh.popitem(last=False)
+    return result
+
+
+_last_fresh: OrderedDict[tuple, Any] = OrderedDict()
 
 
 def alert_episodes(recall_id: str, until: datetime) -> list[dict]:

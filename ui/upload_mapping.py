@@ -239,5 +239,5 @@ def show_mappings(saved: list[dict[str, Any]]) -> None:
         st.caption("No column mapping saved yet. A file no connector recognises can be mapped above.")
         return
     for m in saved:
-        with st.expander(f"{m['name']} → {m['table']} ({len(m['spec'].get('columns', {}))} columns)"):
+        with st.expander(f"{md(m['name'])} → {m['table']} ({len(m['spec'].get('columns', {}))} columns)"):
             st.markdown(md_lines(m["spec"]))
