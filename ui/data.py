@@ -221,16 +221,22 @@ def read(version: tuple, function: Callable[..., Any], *args: Any, **kwargs: Any
         raise ValueError(f"read() calls module-level functions of {READABLE}, not {module}.{function.__qualname__}")
     key = (db_path(), module, function.__qualname__, tuple(map(_timeless, args)),
            tuple(sorted((k, _timeless(v)) for k, v in kwargs.items())))  # fmt: skip
+    return _kept(_last_good, key, lambda: _call(db_path(), version, module, function.__qualname__, args, kwargs))
+
+
+def _kept(last: OrderedDict[tuple, Any], key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered in ``last`` under ``key`` (the newest LAST_GOOD_ENTRIES); while the
+    store is busy, the value remembered last, else :class:`StoreBusy`."""
     try:
-        result = _call(db_path(), version, module, function.__qualname__, args, kwargs)
+        result = compute()
     except StoreBusy:
-        if key not in _last_good:
+        if key not in last:
             raise
-        return _last_good[key]
-    _last_good[key] = result
-    _last_good.move_to_end(key)
-    while len(_last_good) > LAST_GOOD_ENTRIES:
-        _last_good.popitem(last=False)
+        return last[key]
+    last[key] = result
+    last.move_to_end(key)
+    while len(last) > LAST_GOOD_ENTRIES:
+        last.popitem(last=False)
     return result
 
 
@@ -327,18 +333,12 @@ def fresh(function: Callable[..., Any], *args: Any) -> Any:
     if module.split(".")[0] not in (*READABLE, "alerts") or "." in function.__qualname__:
         raise ValueError(f"fresh() reads with module-level functions, not {module}.{function.__qualname__}")
     key = (db_path(), module, function.__qualname__, tuple(map(_timeless, args)))
-    try:
+
+    def compute() -> Any:
         with reading() as con:
-            result = function(con, *args)
-    except StoreBusy:
-        if key not in _last_fresh:
-            raise
-        return _last_fresh[key]
-    _last_fresh[key] = result
-    _last_fresh.move_to_end(key)
-    while len(_last_fresh) > LAST_GOOD_ENTRIES:
-        _last_fresh.popitem(last=False)
-    return result
+            return function(con, *args)
+
+    return _kept(_last_fresh, key, compute)
 
 
 _last_fresh: OrderedDict[tuple, Any] = OrderedDict()
