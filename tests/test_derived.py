@@ -281,7 +281,7 @@ def test_the_random_loads_exercise_what_they_claim(built):
     assert all(v > 0 for v in seen.values()), seen
 
 
-PG_SEEDS = (0, 3, 7)
+PG_SEEDS = (3, 7)  # both sequences include an undo
 
 
 def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
@@ -291,7 +291,7 @@ def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
 
 @pytest.mark.parametrize("seed", PG_SEEDS)
 def test_postgresql_gives_duckdbs_metrics_after_the_same_loads_and_undos(built, pg_server, tmp_path, seed):
-    """The same random sequence (undos included) on PostgreSQL: every metric call equals DuckDB's."""
+    """The same random sequence (an undo included) on PostgreSQL: every metric call equals DuckDB's."""
     duck = connect(built(seed))
     pg = _build(tmp_path, seed, pg_server.fresh())
     try:

@@ -41,7 +41,7 @@ def test_baseline_is_the_hand_computed_one():
     assert BASELINE["phases"]["all"]["fcr"]["n"] == 7 and BASELINE["coverage"]["reached"] == 3
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(order=st.permutations(FILES), repeat=st.sampled_from(FILES))
 def test_postgresql_gives_the_same_metrics_whatever_the_load_order(pg_server, order, repeat):
     assert report_after([*order, repeat], pg_server.fresh()) == BASELINE

@@ -18,7 +18,7 @@ from store.db import connect
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 RID = "CS-2026-014"
 # The reason cluster of day 9 (tests/test_alert_sample.py): reports at 15:12Z, 18:47Z, 21:08Z on 03-10.
-ALERT_FROM, ALERT_TO, EVERY_MIN = "2026-03-09T06:00:00Z", "2026-03-12T06:00:00Z", 180
+ALERT_FROM, ALERT_TO, EVERY_MIN = "2026-03-10T12:00:00Z", "2026-03-11T03:00:00Z", 180
 
 
 def _sample(con):
