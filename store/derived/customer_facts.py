@@ -88,10 +88,11 @@ def delete(con: duckdb.DuckDBPyConnection, customers: str) -> None:
     con.execute("DROP TABLE _customer_rows")
 
 
-def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str) -> None:
+def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, theirs_in: str | None = None) -> None:
     """Recompute the part of ``customers``' (customer_h) facts that comes from ``facts``
     (contact_facts or notification_facts), and their ``reached_at``/``engaged_at``; customers
-    without a registry row have no customer facts and are skipped."""
+    without a registry row have no customer facts and are skipped. ``theirs_in``: a relation
+    already holding every row of ``facts`` of ``customers`` (with the part's inputs), read instead."""
     part, columns, inputs = PARTS[facts]
     theirs = f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _customer_rows AS SELECT rowid AS _rid, recall_id, customer_id "
@@ -104,7 +105,8 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str) -> N
         SELECT f._rid AS rid, x.* EXCLUDE (recall_id, customer_id)
         FROM _customer_rows f
         LEFT JOIN (SELECT recall_id, customer_id, {part}
-                   FROM (SELECT recall_id, customer_id, {inputs} FROM {facts} {theirs}) GROUP BY ALL) x
+                   FROM (SELECT recall_id, customer_id, {inputs} FROM {theirs_in or f"{facts} {theirs}"})
+                   GROUP BY ALL) x
                USING (recall_id, customer_id)"""
     )
     sets = ", ".join(f"{c} = p.{c}" for c in columns)
