@@ -102,8 +102,8 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
         "WHERE _action = 'unchanged'"
     )
     # Replaced versions go to history (undo brings them back), then the new ones replace them. The
-    # delete returns the rows it removes, fetched by rowid one by one: a scan for scattered rows of
-    # a wide table would decompress every column of every row group they are in.
+    # delete hands the rows it removes to the history insert: scattered rows of a wide table are
+    # read (every column of each vector they are in) once, not copied first (docs/benchmarks.md).
     con.execute(
         f"WITH gone AS (DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated') "
         f"RETURNING *) INSERT INTO {table}_history BY NAME SELECT *, {ingest_id} AS replaced_by FROM gone"

@@ -109,11 +109,15 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, thei
                    GROUP BY ALL) x
                USING (recall_id, customer_id)"""
     )
+
+    def now(c: str) -> str:  # a column's value after the update
+        return f"p.{c}" if c in columns else f"f.{c}"
+
     sets = ", ".join(f"{c} = p.{c}" for c in columns)
-    con.execute(f"UPDATE customer_facts f SET {sets} FROM _recomputed_part p WHERE f.rowid = p.rid")
     con.execute(
-        "UPDATE customer_facts f SET reached_at = least(f.reached_by_event_at, f.reached_by_call_at), "
-        "engaged_at = least(f.engaged_by_event_at, f.engaged_by_contact_at) FROM _recomputed_part p "
-        "WHERE f.rowid = p.rid"
+        f"UPDATE customer_facts f SET {sets}, "
+        f"reached_at = least({now('reached_by_event_at')}, {now('reached_by_call_at')}), "
+        f"engaged_at = least({now('engaged_by_event_at')}, {now('engaged_by_contact_at')}) "
+        "FROM _recomputed_part p WHERE f.rowid = p.rid"
     )
     con.execute("DROP TABLE _recomputed_part; DROP TABLE _customer_rows")
