@@ -64,7 +64,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
             f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT s.*, {', '.join('k.' + n for n in internal.split(', '))} "
             f"FROM {rows} s JOIN _keys k USING (source_row)"
         )
-    fetch_by_hash(con, "_old", table, "key_h", "_keys")
+    find_stored(con, table)
     _refuse_hash_collisions(con, table, key_on)
     if not con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:  # only new keys: all inserted
         con.execute(
@@ -77,13 +77,23 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
     v = spec.versioned_by
     # An incoming row is older when the stored one has a version stamp and it has none or an earlier one.
     older = f"b.{v} IS NOT NULL AND (a.{v} IS NULL OR a.{v} < b.{v})" if v else "false"
+    # Two rows whose version stamps differ differ; only the others are compared column by column,
+    # so only their stored rows are read whole.
+    stamps_differ = f"a.{v} IS DISTINCT FROM b.{v}" if v else "false"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _undecided AS SELECT b._rid FROM _incoming a JOIN _old b ON {key_on} "
+        f"WHERE NOT ({stamps_differ})"
+    )
+    whole = "rowid IN (SELECT _rid FROM _undecided)" if count(con, "_undecided") else "false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _old_whole AS SELECT rowid AS _rid, * FROM {table} WHERE {whole}")
+    row_w = f"row({', '.join('w.' + c for c in cols)})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, b._rid, b.ingest_id AS _held, "
-        f"{row_a} IS NOT DISTINCT FROM {row_b} AS _same, "
+        f"w._rid IS NOT NULL AND {row_a} IS NOT DISTINCT FROM {row_w} AS _same, "
         f"CASE WHEN b._rid IS NULL THEN 'inserted' "
         f"WHEN _same OR coalesce({older}, false) THEN 'unchanged' "
         f"ELSE 'updated' END AS _action "
-        f"FROM _incoming a LEFT JOIN _old b ON {key_on}"
+        f"FROM _incoming a LEFT JOIN _old b ON {key_on} LEFT JOIN _old_whole w ON w._rid = b._rid"
     )
     # Stored rows this file leaves as they are: the file holds them too (undo of the load that wrote
     # them re-points them here instead of deleting them: store/undo.py).
@@ -91,12 +101,13 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
         f"INSERT INTO holds SELECT '{table}', key_h, _held, {ingest_id}, source_row, _same FROM _cmp "
         "WHERE _action = 'unchanged'"
     )
-    # Replaced versions go to history (undo brings them back), then the new ones replace them.
+    # Replaced versions go to history (undo brings them back), then the new ones replace them. The
+    # delete hands the rows it removes to the history insert: scattered rows of a wide table are
+    # read (every column of each vector they are in) once, not copied first (docs/benchmarks.md).
     con.execute(
-        f"INSERT INTO {table}_history BY NAME SELECT b.* EXCLUDE (_rid), {ingest_id} AS replaced_by FROM _old b "
-        f"WHERE b._rid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')"
+        f"WITH gone AS (DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated') "
+        f"RETURNING *) INSERT INTO {table}_history BY NAME SELECT *, {ingest_id} AS replaced_by FROM gone"
     )
-    con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')")
     con.execute(
         f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, {internal} "
         "FROM _cmp WHERE _action <> 'unchanged'"
@@ -114,7 +125,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "DROP VIEW _incoming; DROP TABLE _keys; DROP TABLE _old; DROP TABLE IF EXISTS _ranked; "
-        "DROP TABLE IF EXISTS _hashed"
+        "DROP TABLE IF EXISTS _hashed; DROP TABLE IF EXISTS _undecided; DROP TABLE IF EXISTS _old_whole"
     )
 
 
@@ -130,16 +141,23 @@ def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: 
         raise RuntimeError(f"{table}: {clash} row(s) share a key hash with another key; nothing was loaded")
 
 
-def fetch_by_hash(con: duckdb.DuckDBPyConnection, target: str, table: str, column: str, keys: str) -> None:
-    """Temp table ``target``: the rows of ``table`` (``_rid`` = their rowid, then every column)
-    whose ``column`` (a hash) is in ``keys.column``. Found by one scan of that integer column, then
-    fetched by rowid: filtering a wide row by a hash would decompress every column of the table."""
+def find_stored(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Temp table ``_old``: the stored rows of ``table`` whose ``key_h`` is in ``_keys`` — ``_rid``
+    (their rowid), the key, the version stamp and ``ingest_id`` only. Found by one scan of the
+    integer column, then those few columns fetched by rowid; the other columns are read only for
+    the rows that need them."""
+    spec = TABLES[table]
+    narrow = ", ".join([*spec.key, *([spec.versioned_by] if spec.versioned_by else []), "ingest_id"])
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _rids AS SELECT rowid AS rid FROM {table} "
-        f"WHERE {column} IN (SELECT {column} FROM {keys})"
+        "WHERE key_h IN (SELECT key_h FROM _keys)"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT rowid AS _rid, * FROM {table} "
+        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, {narrow} FROM {table} "
         "WHERE rowid IN (SELECT rid FROM _rids)"
     )
     con.execute("DROP TABLE _rids")
+
+
+def count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]

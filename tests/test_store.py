@@ -77,6 +77,31 @@ def test_newest_version_wins_across_files_and_within_a_file(store, tmp_path):
     ]
 
 
+def test_rows_whose_version_stamps_do_not_decide_are_compared_whole(store, tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    stamped, unstamped = "2026-03-02T10:00:00Z,2026-03-02T11:00:00Z", "2026-03-02T10:00:00Z,"
+    first.write_text(
+        HEADER + f"five9,1,R,phone,inbound,{stamped},60\nfive9,2,R,phone,inbound,{stamped},60\n"
+        f"five9,3,R,phone,inbound,{unstamped},60\nfive9,4,R,phone,inbound,{unstamped},60\n"
+        f"five9,5,R,phone,inbound,{stamped},60\n"
+    )
+    second.write_text(
+        HEADER + f"five9,1,R,phone,inbound,{stamped},90\n"  # same stamp, another value: updated
+        f"five9,2,R,phone,inbound,{stamped},60\n"  # same stamp, same values: unchanged
+        f"five9,3,R,phone,inbound,{unstamped},90\n"  # neither stamped, another value: updated
+        f"five9,4,R,phone,inbound,{unstamped},60\n"  # neither stamped, same values: unchanged
+        f"five9,5,R,phone,inbound,{unstamped},90\n"  # stored one stamped, this one not: older, unchanged
+    )
+    _, b = load(store, first, second)
+    assert (b.read, b.inserted, b.updated, b.unchanged) == (5, 0, 2, 3)
+    talk = dict(store.execute("SELECT source_id, talk_s FROM contacts").fetchall())
+    assert talk == {"1": 90.0, "2": 60.0, "3": 90.0, "4": 60.0, "5": 60.0}
+    history = store.execute("SELECT source_id, talk_s, replaced_by FROM contacts_history ORDER BY source_id")
+    assert history.fetchall() == [("1", 60.0, b.ingest_id), ("3", 60.0, b.ingest_id)]
+    held = store.execute("SELECT source_row, same FROM holds WHERE by_ingest = ? ORDER BY source_row", [b.ingest_id])
+    assert held.fetchall() == [(3, True), (5, True), (6, False)]
+
+
 def test_failure_mid_load_leaves_the_store_as_it_was(metrics_store, tmp_path):
     before, ledger_before = snapshot(metrics_store), ledger(metrics_store)
     f = tmp_path / "c.csv"

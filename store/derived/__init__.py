@@ -85,13 +85,13 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         if count(con, "_registry_customers"):
             customer_facts.delete(con, "_registry_customers")
             con.execute(f"INSERT INTO customer_facts BY NAME {customer_facts.facts_sql('_registry_customers')}")
-        if contact_customers:
-            customer_facts.update_part(con, "_customers_of_contacts", "contact_facts")
+        if contact_customers:  # from the facts renew_next read (contact_facts.py)
+            customer_facts.update_part(con, "_customers_of_contacts", "contact_facts", "_customer_contacts")
         if event_customers:
             customer_facts.update_part(con, "_customers_of_notifications", "notification_facts")
         con.execute(
             "DROP TABLE _registry_customers; DROP TABLE IF EXISTS _customers_of_contacts; "
-            "DROP TABLE IF EXISTS _customers_of_notifications"
+            "DROP TABLE IF EXISTS _customers_of_notifications; DROP TABLE IF EXISTS _customer_contacts"
         )
     forget(con)
 

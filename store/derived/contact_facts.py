@@ -61,11 +61,13 @@ def insert_with_next(con: duckdb.DuckDBPyConnection, facts: str) -> None:
 
 def renew_next(con: duckdb.DuckDBPyConnection, customers: str) -> None:
     """Recompute ``next_at``/``next_channel`` over every contact fact of ``customers`` (customer_h)
-    and update the rows where they changed."""
+    and update the rows where they changed. Leaves ``_customer_contacts``: those facts (rowid
+    ``_rid``, the window's columns and the inputs of customer_facts' contact part), read once for
+    both; the caller drops it."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _customer_contacts AS SELECT rowid AS _rid, source, source_id, recall_id, "
-        "customer_id, direction, created_at, channel, next_at AS was_at, next_channel AS was_channel "
-        f"FROM contact_facts WHERE customer_h IN (SELECT customer_h FROM {customers})"
+        "customer_id, direction, created_at, channel, answered_at, talk_s, next_at AS was_at, "
+        f"next_channel AS was_channel FROM contact_facts WHERE customer_h IN (SELECT customer_h FROM {customers})"
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _changed_next AS SELECT * FROM (
@@ -76,4 +78,4 @@ def renew_next(con: duckdb.DuckDBPyConnection, customers: str) -> None:
         "UPDATE contact_facts f SET next_at = n.next_at, next_channel = n.next_channel FROM _changed_next n "
         "WHERE f.rowid = n._rid"
     )
-    con.execute("DROP TABLE _customer_contacts; DROP TABLE _changed_next")
+    con.execute("DROP TABLE _changed_next")

@@ -88,10 +88,11 @@ def delete(con: duckdb.DuckDBPyConnection, customers: str) -> None:
     con.execute("DROP TABLE _customer_rows")
 
 
-def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str) -> None:
+def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, theirs_in: str | None = None) -> None:
     """Recompute the part of ``customers``' (customer_h) facts that comes from ``facts``
     (contact_facts or notification_facts), and their ``reached_at``/``engaged_at``; customers
-    without a registry row have no customer facts and are skipped."""
+    without a registry row have no customer facts and are skipped. ``theirs_in``: a relation
+    already holding every row of ``facts`` of ``customers`` (with the part's inputs), read instead."""
     part, columns, inputs = PARTS[facts]
     theirs = f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _customer_rows AS SELECT rowid AS _rid, recall_id, customer_id "
@@ -104,14 +105,19 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str) -> N
         SELECT f._rid AS rid, x.* EXCLUDE (recall_id, customer_id)
         FROM _customer_rows f
         LEFT JOIN (SELECT recall_id, customer_id, {part}
-                   FROM (SELECT recall_id, customer_id, {inputs} FROM {facts} {theirs}) GROUP BY ALL) x
+                   FROM (SELECT recall_id, customer_id, {inputs} FROM {theirs_in or f"{facts} {theirs}"})
+                   GROUP BY ALL) x
                USING (recall_id, customer_id)"""
     )
+
+    def now(c: str) -> str:  # a column's value after the update
+        return f"p.{c}" if c in columns else f"f.{c}"
+
     sets = ", ".join(f"{c} = p.{c}" for c in columns)
-    con.execute(f"UPDATE customer_facts f SET {sets} FROM _recomputed_part p WHERE f.rowid = p.rid")
     con.execute(
-        "UPDATE customer_facts f SET reached_at = least(f.reached_by_event_at, f.reached_by_call_at), "
-        "engaged_at = least(f.engaged_by_event_at, f.engaged_by_contact_at) FROM _recomputed_part p "
-        "WHERE f.rowid = p.rid"
+        f"UPDATE customer_facts f SET {sets}, "
+        f"reached_at = least({now('reached_by_event_at')}, {now('reached_by_call_at')}), "
+        f"engaged_at = least({now('engaged_by_event_at')}, {now('engaged_by_contact_at')}) "
+        "FROM _recomputed_part p WHERE f.rowid = p.rid"
     )
     con.execute("DROP TABLE _recomputed_part; DROP TABLE _customer_rows")
