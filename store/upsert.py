@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from store.derived.touched import count
 from store.schema import TABLES, hash_sql, internal_columns, key_hash_sql
 
 
@@ -157,7 +158,3 @@ def find_stored(con: duckdb.DuckDBPyConnection, table: str) -> None:
         "WHERE rowid IN (SELECT rid FROM _rids)"
     )
     con.execute("DROP TABLE _rids")
-
-
-def count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
