@@ -82,6 +82,7 @@ class Metric:
     drill: str | None = None
     drill_outcome: str | None = None
     alert_days: int = 1  # the default alert rule's window (alerts/model.py): local days to date
+    reading_extra: tuple = ()  # ``compute``'s further arguments when only :meth:`reading` is wanted
 
     def title(self, options: Options) -> str:
         """The label with what the options make of it: "Service level (20 s)"."""
@@ -98,6 +99,11 @@ class Metric:
     def measure_args(self, scope: Scope) -> tuple:
         """``compute``'s arguments after the connection for :meth:`measure` (for cached calls)."""
         return (scope, "phase") if "phase" in self.grains else (scope,)
+
+    def reading_args(self, scope: Scope) -> tuple:
+        """:meth:`measure_args` and ``reading_extra``: a result with what :meth:`reading` needs (value,
+        n, extra), not necessarily the parts (for cached calls of pages that show readings only)."""
+        return self.measure_args(scope) + self.reading_extra
 
     def reading(self, result: pl.DataFrame | Mapping[str, Any], phase: str = "all") -> Reading:
         """The metric's figures in ``phase`` from ``compute``'s result (a frame, or one row)."""
@@ -191,6 +197,7 @@ METRICS: tuple[Metric, ...] = (
     # --- handling ---
     Metric("aht_s", "Avg handle time", SECONDS, "lower", compute=handle_time, value="mean_s", n="n", select=_ALL,
            targetable=True, short="AHT", report="aht_s", tiles=("overview",),
+           reading_extra=("channel", False),  # the mean without the quantiles, which cost most of the query
            parts={"median_s": "median (s)", "p90_s": "P90 (s)"},
            drill="direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL",
            rule=lambda o: "Mean handle time of handled contacts with a known handle time (calls: talk + hold + "

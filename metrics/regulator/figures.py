@@ -111,37 +111,53 @@ def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: s
     of NOTICE_CHANNELS for outreach events, ``phone`` for calls, the contact's for inbound contacts."""
     if by not in (None, "region", "lot"):
         raise ValueError("people: by must be None, 'region' or 'lot'")
-    groups = "'all' AS grp" if by is None else f"unnest({by}s) AS grp"
     notice = _case("x.channel", NOTICE_CHANNELS)
+    # Each customer numbered (k; materialized, so that every reference sees the same numbers) and
+    # each event matched to its customer once, on (customer_h, customer_id), before it fans out into
+    # kinds; distinct customers are then counted over one row per (group, kind, channel, k), keyed
+    # on an integer rather than the customer ids' text.
+    groups = "" if by is None else f", {by}s"
     body = f""",
-    who AS (SELECT customer_id, customer_h, {groups} FROM people),
+    who AS MATERIALIZED (SELECT customer_id, customer_h, row_number() OVER () AS k, remedied_at{groups} FROM people),
+    ne AS (SELECT w.k, x.status_at AS moment_at, {notice} AS channel, x.status FROM n x
+           JOIN who w ON w.customer_h = x.customer_h AND w.customer_id = x.customer_id),
+    ce AS (SELECT w.k, x.created_at AS moment_at, x.channel, x.direction, {ANSWERED_CALL_SQL} AS answered FROM c_all x
+           JOIN who w ON w.customer_h = x.customer_h AND w.customer_id = x.customer_id),
     ev AS (
-        SELECT x.customer_id, x.customer_h, x.status_at AS moment_at, {notice} AS channel, 'notified' AS kind FROM n x
-        UNION ALL SELECT x.customer_id, x.customer_h, x.status_at, {notice}, 'reached' FROM n x
-            WHERE x.status IN {REACHED_SQL}
-        UNION ALL SELECT x.customer_id, x.customer_h, x.status_at, {notice}, 'engaged' FROM n x
-            WHERE x.status IN {ENGAGED_SQL}
-        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'reached' FROM c_all WHERE {ANSWERED_CALL_SQL}
-        UNION ALL SELECT customer_id, customer_h, created_at, {_case("channel", CONTACT_CHANNELS)}, 'engaged'
-            FROM c_all WHERE direction = 'inbound'
-        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'called' FROM c_all
+        SELECT k, moment_at, channel, 'notified' AS kind FROM ne
+        UNION ALL SELECT k, moment_at, channel, 'reached' FROM ne WHERE status IN {REACHED_SQL}
+        UNION ALL SELECT k, moment_at, channel, 'engaged' FROM ne WHERE status IN {ENGAGED_SQL}
+        UNION ALL SELECT k, moment_at, 'phone', 'reached' FROM ce WHERE answered
+        UNION ALL SELECT k, moment_at, {_case("channel", CONTACT_CHANNELS)}, 'engaged' FROM ce
+            WHERE direction = 'inbound'
+        UNION ALL SELECT k, moment_at, 'phone', 'called' FROM ce WHERE direction = 'outbound' AND channel = 'phone'
+        UNION ALL SELECT k, moment_at, 'phone', 'answered' FROM ce WHERE answered
+        UNION ALL SELECT k, moment_at, 'phone', 'phone_outreach' FROM ce
             WHERE direction = 'outbound' AND channel = 'phone'
-        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'answered' FROM c_all WHERE {ANSWERED_CALL_SQL}
-        UNION ALL SELECT customer_id, customer_h, created_at, 'phone', 'phone_outreach' FROM c_all
-            WHERE direction = 'outbound' AND channel = 'phone'
-        UNION ALL SELECT x.customer_id, x.customer_h, x.status_at, 'phone', 'phone_outreach' FROM n x
-            WHERE {notice} = 'phone'
-        UNION ALL SELECT customer_id, customer_h, remedied_at, NULL, 'remedied' FROM people
-            WHERE remedied_at IS NOT NULL),
-    mine AS (SELECT w.grp, e.* FROM ev e JOIN who w ON w.customer_h = e.customer_h AND w.customer_id = e.customer_id)
-    SELECT grp, kind, CASE WHEN grouping(channel) = 1 THEN 'all' ELSE channel END AS channel,
-        count(DISTINCT customer_id) FILTER (moment_at > $period_start) AS period,
-        count(DISTINCT customer_id) AS cumulative,
-        count(*) FILTER (moment_at > $period_start) AS events_period, count(*) AS events,
-        min(moment_at) AS first_at, max(moment_at) AS last_at,
-        min(moment_at) FILTER (moment_at > $period_start) AS first_period_at,
-        max(moment_at) FILTER (moment_at > $period_start) AS last_period_at
-    FROM mine GROUP BY GROUPING SETS ((grp, kind, channel), (grp, kind)) ORDER BY ALL"""
+        UNION ALL SELECT k, moment_at, 'phone', 'phone_outreach' FROM ne WHERE channel = 'phone'
+        UNION ALL SELECT k, remedied_at, NULL, 'remedied' FROM who WHERE remedied_at IS NOT NULL),
+    mine AS ({
+        "SELECT 'all' AS grp, * FROM ev"
+        if by is None
+        else f"SELECT g.grp, e.* FROM ev e JOIN (SELECT k, unnest({by}s) AS grp FROM who) g USING (k)"
+    }),
+    per AS (SELECT grp, kind, channel, k, bool_or(moment_at > $period_start) AS in_period FROM mine GROUP BY ALL),
+    dist AS (  -- distinct customers: counts over one row per customer
+        SELECT grp, kind, channel, count(*) FILTER (in_period) AS period, count(*) AS cumulative
+        FROM per GROUP BY ALL
+        UNION ALL
+        SELECT grp, kind, 'all', count(*) FILTER (in_period), count(*)
+        FROM (SELECT grp, kind, k, bool_or(in_period) AS in_period FROM per GROUP BY ALL) GROUP BY ALL),
+    agg AS (
+        SELECT grp, kind, CASE WHEN grouping(channel) = 1 THEN 'all' ELSE channel END AS channel,
+            count(*) FILTER (moment_at > $period_start) AS events_period, count(*) AS events,
+            min(moment_at) AS first_at, max(moment_at) AS last_at,
+            min(moment_at) FILTER (moment_at > $period_start) AS first_period_at,
+            max(moment_at) FILTER (moment_at > $period_start) AS last_period_at
+        FROM mine GROUP BY GROUPING SETS ((grp, kind, channel), (grp, kind)))
+    SELECT grp, kind, channel, d.period, d.cumulative, a.events_period, a.events, a.first_at, a.last_at,
+        a.first_period_at, a.last_period_at
+    FROM agg a JOIN dist d USING (grp, kind, channel) ORDER BY ALL"""
     return _run(con, body, recall_id, period).filter(pl.col("channel").is_not_null())
 
 
@@ -173,6 +189,12 @@ def group_sizes(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, 
     return _run(con, body, recall_id, period)
 
 
+_CONTACT_COUNTS = """count(*) FILTER (in_period AND NOT unknown) AS period, count(*) FILTER (NOT unknown) AS cumulative,
+        coalesce(sum(contacts_period), 0)::BIGINT AS contacts_period, coalesce(sum(contacts), 0)::BIGINT AS contacts,
+        coalesce(sum(contacts_period) FILTER (unknown), 0)::BIGINT AS unknown_period,
+        coalesce(sum(contacts) FILTER (unknown), 0)::BIGINT AS unknown"""
+
+
 def contacts(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> pl.DataFrame:
     """Inbound recall contacts (the dashboard's Contacts: docs/metrics.md#contacts) per regulator
     channel (CONTACT_CHANNELS; ``all`` for every channel): ``period`` and ``cumulative`` — distinct
@@ -182,14 +204,20 @@ def contacts(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> 
     they can be told apart as)."""
     body = f""",
     k AS (SELECT {_case("channel", CONTACT_CHANNELS)} AS regulator_channel, created_at > $period_start AS in_period,
-                 customer_h IS NULL AS unknown, customer_id
-          FROM c_all WHERE direction = 'inbound')
-    SELECT CASE WHEN grouping(regulator_channel) = 1 THEN 'all' ELSE regulator_channel END AS regulator_channel,
-        count(DISTINCT customer_id) FILTER (in_period AND NOT unknown) AS period,
-        count(DISTINCT customer_id) FILTER (NOT unknown) AS cumulative,
-        count(*) FILTER (in_period) AS contacts_period, count(*) AS contacts,
-        count(*) FILTER (in_period AND unknown) AS unknown_period, count(*) FILTER (unknown) AS unknown
-    FROM k GROUP BY GROUPING SETS ((regulator_channel), ()) ORDER BY ALL"""
+                 customer_h IS NULL AS unknown, customer_h, customer_id
+          FROM c_all WHERE direction = 'inbound'),
+    per AS (  -- one row per channel and customer (a channel's contacts with no customer in one): counts, not DISTINCT
+        SELECT regulator_channel, customer_h, customer_id, unknown,
+            bool_or(in_period) AS in_period, count(*) FILTER (in_period) AS contacts_period, count(*) AS contacts
+        FROM k GROUP BY ALL),
+    whole AS (
+        SELECT customer_h, customer_id, unknown, bool_or(in_period) AS in_period,
+            sum(contacts_period) AS contacts_period, sum(contacts) AS contacts
+        FROM per GROUP BY ALL)
+    SELECT regulator_channel, {_CONTACT_COUNTS} FROM per GROUP BY regulator_channel
+    UNION ALL
+    SELECT 'all', {_CONTACT_COUNTS} FROM whole  -- one row even when there is no contact
+    ORDER BY regulator_channel  -- one row each"""
     return _run(con, body, recall_id, period)
 
 
