@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from browser.harness import CHROMIUM, CHROMIUM_ARGS, Server
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from connectors.load import Failure, ingest_paths
@@ -24,6 +26,11 @@ def plain(text: str) -> str:
 
 
 BROWSER_DIR = Path(__file__).parent / "browser"
+
+# Each new AppTest scans every installed distribution's metadata for Streamlit components (about
+# 0.3 s, most of a small page's run); nothing is installed while the tests run, so one scan per
+# test process serves them all. A served app (tests/browser) scans once at start, as before.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 def pytest_collection_modifyitems(items):
