@@ -167,8 +167,11 @@ def _may_have_legs(path: Path) -> bool:
 
 def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
     """Dialled numbers to E.164 (as the per-record reader does, with the upload's country)."""
-    phones = normalize_phones(frame["system_phone"].cast(pl.String), ctx.country)
-    return frame.with_columns(phones.alias("dialled_number")).drop("system_phone")
+    system = frame["system_phone"].cast(pl.String)
+    distinct = system.unique().drop_nulls()  # a few numbers dialled many times: each parsed once
+    phones = dict(zip(distinct.to_list(), normalize_phones(distinct, ctx.country).to_list(), strict=True))
+    dialled = system.replace_strict(phones, default=None, return_dtype=pl.String) if phones else system
+    return frame.with_columns(dialled.alias("dialled_number")).drop("system_phone")
 
 
 def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext) -> Parsed:
