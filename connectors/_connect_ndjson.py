@@ -26,7 +26,7 @@ from connectors.conform import conform
 from connectors.values import normalize_phones
 from store.schema import TABLES
 
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
 _STR = "VARCHAR"
 _ENDPOINT = "STRUCT(Address VARCHAR, Type VARCHAR)"
 _AGENT = (
@@ -119,7 +119,7 @@ def applies(f: SourceFile) -> bool:
 
 def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     """The parts of the file (see the module docstring)."""
-    con = duckdb.connect(config={"memory_limit": "512MB"})
+    con = duckdb.connect(config={"memory_limit": "256MB"})
     try:
         by_initial: dict[str, list[dict]] = {}
         if _may_have_legs(f.path):
