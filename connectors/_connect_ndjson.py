@@ -26,7 +26,7 @@ from connectors.conform import conform
 from connectors.values import normalize_phones
 from store.schema import TABLES
 
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
 _STR = "VARCHAR"
 _ENDPOINT = "STRUCT(Address VARCHAR, Type VARCHAR)"
 _AGENT = (
@@ -119,7 +119,7 @@ def applies(f: SourceFile) -> bool:
 
 def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     """The parts of the file (see the module docstring)."""
-    con = duckdb.connect(config={"memory_limit": "512MB"})
+    con = duckdb.connect(config={"memory_limit": "256MB"})
     try:
         by_initial: dict[str, list[dict]] = {}
         if _may_have_legs(f.path):
@@ -167,8 +167,11 @@ def _may_have_legs(path: Path) -> bool:
 
 def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
     """Dialled numbers to E.164 (as the per-record reader does, with the upload's country)."""
-    phones = normalize_phones(frame["system_phone"].cast(pl.String), ctx.country)
-    return frame.with_columns(phones.alias("dialled_number")).drop("system_phone")
+    system = frame["system_phone"].cast(pl.String)
+    distinct = system.unique().drop_nulls()  # a few numbers dialled many times: each parsed once
+    phones = dict(zip(distinct.to_list(), normalize_phones(distinct, ctx.country).to_list(), strict=True))
+    dialled = system.replace_strict(phones, default=None, return_dtype=pl.String) if phones else system
+    return frame.with_columns(dialled.alias("dialled_number")).drop("system_phone")
 
 
 def _part(f, frame: pl.DataFrame, by_initial: dict, found: set, ctx: ReadContext) -> Parsed:

@@ -17,8 +17,11 @@ primary table; a file whose counts do not add up is refused (rolled back) as a c
 from __future__ import annotations
 
 import getpass
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -65,10 +68,9 @@ def apply(
     batches; the ledger counts them as one file) — in one transaction; on any error, including one
     raised while a later part is read, the store is left as it was.
 
-    Parts are first appended to temporary staging tables, each in a statement of its own (they
-    are this connection's, and vanish with it), and the file is then written from them in one
-    transaction: memory follows the part, not the file, and the file's rows meet each other and
-    the store exactly as those of a file read whole.
+    Parts are first written to staging files on disk (:class:`_Staging`), and the file is then
+    written from them in one transaction: memory follows the part, not the file, and the file's
+    rows meet each other and the store exactly as those of a file read whole.
 
     ``also(con, ingest_id)``, when given, runs inside the same transaction before it commits: a live
     reader saves its cursor there, so rows and cursor are written together or not at all."""
@@ -116,24 +118,26 @@ class _PartSummary:
 
 
 class _Staging:
-    """Temporary tables ``_staged_<table>`` collecting a file's parts."""
+    """A file's parts as Parquet files in a temporary folder, one per part and table;
+    ``relations[table]`` reads them back in part order. On disk rather than in temporary tables:
+    staged rows held by DuckDB stay in its buffer pool (up to the memory limit) while the next parts
+    are read, which set the peak memory of a large ingest."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con, self.relations = con, {}
+        self._folder = Path(tempfile.mkdtemp(prefix="recall-ops-staging-"))
+        self._files: dict[str, list[str]] = {}
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
-        name = f"_staged_{table}"
-        self.con.register("_part", frame.select([*TABLES[table].names, "source_row"]))
-        if table in self.relations:
-            self.con.execute(f"INSERT INTO {name} SELECT * FROM _part")
-        else:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _part")
-            self.relations[table] = name
-        self.con.unregister("_part")
+        files = self._files.setdefault(table, [])
+        path = self._folder / f"{table}-{len(files):06d}.parquet"
+        frame.select([*TABLES[table].names, "source_row"]).write_parquet(path, compression="lz4", statistics=False)
+        files.append(str(path).replace("'", "''"))
+        listed = ", ".join(f"'{f}'" for f in files)
+        self.relations[table] = f"read_parquet([{listed}])"
 
     def drop(self) -> None:
-        for name in self.relations.values():
-            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def _units(con: duckdb.DuckDBPyConnection, rows: str) -> dict[str, int]:

@@ -118,6 +118,21 @@ def test_a_ragged_row_in_a_batched_file_reads_it_again_whole(tmp_path, monkeypat
     assert _outcome(parts) == _outcome(whole)
 
 
+def test_staged_parts_leave_no_files_behind(tmp_path, small_batches, monkeypatch):
+    """Parts are staged on disk (store/write.py): their folder goes once the file is written, and
+    also when a batched attempt is rolled back to be read whole (a ragged row)."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    con = _store(tmp_path, "s")
+    (r,) = load(con, _write(tmp_path, ROWS))
+    (ragged,) = load(con, _write(tmp_path, [*ROWS[:5], ROWS[5] + ",surplus"], name="ragged.csv"))
+    assert (r.read, r.inserted, ragged.read) == (10, 5, 6)
+    assert sorted(scratch.iterdir()) == []
+
+
 def test_invalid_utf8_late_in_a_batched_file_reads_it_whole_as_windows_1252(tmp_path, small_batches):
     path = tmp_path / "bulk.csv"
     path.write_bytes(
