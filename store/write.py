@@ -125,13 +125,22 @@ class _Staging:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con, self.relations = con, {}
-        self._folder = Path(tempfile.mkdtemp(prefix="recall-ops-staging-"))
         self._files: dict[str, list[str]] = {}
+        # Beside the store, where DuckDB spills too (its temp_directory, "<store>.tmp"): a /tmp on
+        # tmpfs would hold the parts in memory again.
+        spill = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0] or ".tmp")
+        try:
+            self._folder = Path(tempfile.mkdtemp(prefix="recall-ops-staging-", dir=spill.parent.resolve()))
+        except OSError as e:
+            raise duckdb.IOException(f"staging the file's parts in {spill.parent}: {e}") from e
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
         files = self._files.setdefault(table, [])
         path = self._folder / f"{table}-{len(files):06d}.parquet"
-        frame.select([*TABLES[table].names, "source_row"]).write_parquet(path, compression="lz4", statistics=False)
+        try:
+            frame.select([*TABLES[table].names, "source_row"]).write_parquet(path, compression="lz4", statistics=False)
+        except (OSError, pl.exceptions.PolarsError) as e:  # disk full: a store I/O error (connectors/load.py)
+            raise duckdb.IOException(f"staging a part in {self._folder}: {e}") from e
         files.append(str(path).replace("'", "''"))
         listed = ", ".join(f"'{f}'" for f in files)
         self.relations[table] = f"read_parquet([{listed}])"

@@ -6,6 +6,8 @@ Pieces are made small here (``MIN_BYTES`` 0, ``CHUNK_BYTES`` 120) so rows of one
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 from conftest import METRIC_FIXTURES, load
@@ -13,6 +15,7 @@ from test_store import HEADER, ledger, snapshot
 
 from connectors import batches
 from connectors.base import SourceFile
+from connectors.load import Failure, ingest_paths
 from metrics import build_report
 from store.db import connect
 from store.undo import undo_ingest
@@ -119,18 +122,40 @@ def test_a_ragged_row_in_a_batched_file_reads_it_again_whole(tmp_path, monkeypat
 
 
 def test_staged_parts_leave_no_files_behind(tmp_path, small_batches, monkeypatch):
-    """Parts are staged on disk (store/write.py): their folder goes once the file is written, and
-    also when a batched attempt is rolled back to be read whole (a ragged row)."""
+    """Parts are staged on disk beside the store (store/write.py): their folder goes once the file is
+    written, and also when a batched attempt is rolled back to be read whole (a ragged row)."""
     import tempfile
 
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    made = []
+    mkdtemp = tempfile.mkdtemp
+
+    def recorded(*args, **kw):
+        made.append(mkdtemp(*args, **kw))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
     con = _store(tmp_path, "s")
     (r,) = load(con, _write(tmp_path, ROWS))
     (ragged,) = load(con, _write(tmp_path, [*ROWS[:5], ROWS[5] + ",surplus"], name="ragged.csv"))
     assert (r.read, r.inserted, ragged.read) == (10, 5, 6)
-    assert sorted(scratch.iterdir()) == []
+    staged = [Path(d) for d in made if Path(d).name.startswith("recall-ops-staging-")]
+    assert len(staged) >= 2 and {d.parent for d in staged} == {tmp_path}
+    assert not [d for d in staged if d.exists()]
+
+
+def test_a_disk_full_while_staging_fails_the_file_and_leaves_the_store_as_it_was(tmp_path, small_batches, monkeypatch):
+    con = _store(tmp_path, "s")
+    before = (snapshot(con), con.execute("SELECT count(*) FROM ingests").fetchall())
+
+    def full(self, path, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    (failure,) = ingest_paths(con, [str(_write(tmp_path, ROWS))])
+    assert isinstance(failure, Failure)
+    assert failure.message.startswith("bulk.csv: not loaded, the store could not be read or written (staging a part")
+    assert "No space left on device" in failure.message and "rolled back" in failure.message
+    assert (snapshot(con), con.execute("SELECT count(*) FROM ingests").fetchall()) == before
 
 
 def test_invalid_utf8_late_in_a_batched_file_reads_it_whole_as_windows_1252(tmp_path, small_batches):
