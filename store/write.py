@@ -19,6 +19,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -28,6 +29,9 @@ from store.parsed import REJECT_SCHEMA, Parsed
 from store.phones import normalize_pending_phones
 from store.schema import TABLES
 from store.upsert import Counts, upsert
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass
@@ -123,7 +127,7 @@ class _Staging:
 
     def add(self, table: str, frame: pl.DataFrame) -> None:
         name = f"_staged_{table}"
-        self.con.register("_part", frame.select([*TABLES[table].names, "source_row"]))
+        self.con.register("_part", _arrow(frame.select([*TABLES[table].names, "source_row"])))
         if table in self.relations:
             self.con.execute(f"INSERT INTO {name} SELECT * FROM _part")
         else:
@@ -161,8 +165,14 @@ def _units_added(con: duckdb.DuckDBPyConnection, file_name: str, rows: str, befo
 
 def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, prefix: str = "_frame_") -> str:
     name = f"{prefix}{table}"
-    con.register(name, frame.select([*TABLES[table].names, "source_row"]))
+    con.register(name, _arrow(frame.select([*TABLES[table].names, "source_row"])))
     return name
+
+
+def _arrow(frame: pl.DataFrame) -> pa.Table:
+    """``frame`` as Arrow without copying: polars' own string layout (Arrow string views), which
+    DuckDB reads as VARCHAR; the default export copies every text column into plain Arrow strings."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def _write(
