@@ -162,9 +162,10 @@ def finish(
     )
     contacts, contact_rejects = conform("contacts", frame.drop([c for c in frame.columns if c.startswith("_")]), ctx)
     before = contacts.height
-    contacts = contacts.sort(["updated_at", "source_row"], descending=True, nulls_last=True).unique(
-        "source_id", keep="first", maintain_order=True
-    )
+    if contacts["source_id"].n_unique() < before:  # repeated tickets: keep each one's newest version
+        contacts = contacts.sort(["updated_at", "source_row"], descending=True, nulls_last=True).unique(
+            "source_id", keep="first", maintain_order=True
+        )
     contacts = contacts.sort("source_row")
     if before > contacts.height:
         warnings = [*warnings, f"{before - contacts.height} repeated tickets folded into their newest version"]

@@ -66,6 +66,12 @@ def detect(f: SourceFile) -> str | None:
     return "Zendesk admin CSV export (Id, Via, Requester email, Created at)" if _NEEDED <= keys else None
 
 
+def _cell(header: str) -> pl.Expr:
+    """The column's text without surrounding spaces; ``-`` (an empty custom field) and blanks null."""
+    text = pl.col(header).str.strip_chars()
+    return pl.when(text.is_in(["-", ""])).then(None).otherwise(text)
+
+
 def read(f: SourceFile, ctx: ReadContext) -> Parsed:
     raw, warnings = read_delimited(f)
     by_key: dict[str, str] = {}
@@ -73,11 +79,7 @@ def read(f: SourceFile, ctx: ReadContext) -> Parsed:
         by_key.setdefault(_key(h), h)
     frame = raw.select(
         pl.col(by_key["via"]).str.strip_chars().alias("_via"),
-        *[
-            pl.col(by_key[k]).str.strip_chars().replace({"-": None, "": None}).alias(c)
-            for k, c in COLUMNS.items()
-            if k in by_key
-        ],
+        *[_cell(by_key[k]).alias(c) for k, c in COLUMNS.items() if k in by_key],
         "source_row",
     )
     # A file holds a handful of distinct Via labels: apply the rules once per label, not per row.

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -31,6 +32,9 @@ from store.parsed import REJECT_SCHEMA, Parsed
 from store.phones import normalize_pending_phones
 from store.schema import TABLES
 from store.upsert import Counts, upsert
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass
@@ -174,8 +178,14 @@ def _units_added(con: duckdb.DuckDBPyConnection, file_name: str, rows: str, befo
 
 def _registered(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, prefix: str = "_frame_") -> str:
     name = f"{prefix}{table}"
-    con.register(name, frame.select([*TABLES[table].names, "source_row"]))
+    con.register(name, _arrow(frame.select([*TABLES[table].names, "source_row"])))
     return name
+
+
+def _arrow(frame: pl.DataFrame) -> pa.Table:
+    """``frame`` as Arrow without copying: polars' own string layout (Arrow string views), which
+    DuckDB reads as VARCHAR; the default export copies every text column into plain Arrow strings."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def _write(
