@@ -40,11 +40,21 @@ class SampleShare:
         """``4,147 of 5,655 contacts (73 %) and 2,000 of 3,500 affected units (57 %)``."""
 
         def part(n: int, total: int, what: str) -> str:
-            share = f" ({n / total:.0%})" if total else ""
+            share = f" ({_share(n, total)})" if total else ""
             return f"{n:,} of {total:,} {what}{share}"
 
         contacts = part(self.contacts, self.contacts_total, "contacts")
         return f"{contacts} and {part(self.units, self.units_total, 'affected units')}"
+
+
+def _share(n: int, total: int) -> str:
+    """``n / total`` as a whole percent that never reads as all or none when it is not: 7,123 of
+    7,136 is ``>99%``, not ``100%``; 1 of 500 is ``<1%``, not ``0%``."""
+    if 0 < n < total and n / total > 0.99:
+        return ">99%"
+    if 0 < n and n / total < 0.01:
+        return "<1%"
+    return f"{n / total:.0%}"
 
 
 def sample_share(con: duckdb.DuckDBPyConnection) -> SampleShare | None:

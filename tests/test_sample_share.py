@@ -65,7 +65,7 @@ def test_a_registry_adding_units_says_so_and_the_share_is_counted(sample_store: 
         SAMPLE_UNITS,
         SAMPLE_UNITS + 1500,
     )
-    assert share.describe() == "7,123 of 7,126 contacts (100%) and 2,892 of 4,392 affected units (66%)"
+    assert share.describe() == "7,123 of 7,126 contacts (>99%) and 2,892 of 4,392 affected units (66%)"
     undone = remove_sample(con, "tester")
     assert len(undone) == 5  # recall, registry, contacts, notifications, csat
     assert sample_share(con) is None
@@ -122,3 +122,16 @@ def test_every_page_shows_the_share_and_upload_removes_it(sample_store, tmp_path
     assert sample_share(con) is None
     con.close()
     assert not [w for w in _page("pages/coverage.py").warning if "Sample data" in w.value]
+
+
+def test_a_share_that_is_not_all_or_none_never_reads_as_100_or_0_percent() -> None:
+    from store.sample import SampleShare
+
+    assert SampleShare(7_123, 7_136, 2_892, 2_892).describe() == (
+        "7,123 of 7,136 contacts (>99%) and 2,892 of 2,892 affected units (100%)"
+    )
+    assert SampleShare(1, 500, 0, 40).describe() == "1 of 500 contacts (<1%) and 0 of 40 affected units (0%)"
+    assert (
+        SampleShare(980, 1_000, 5, 1_000).describe()
+        == "980 of 1,000 contacts (98%) and 5 of 1,000 affected units (<1%)"
+    )
