@@ -102,63 +102,103 @@ def units(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> pl.
     return _run(con, body, recall_id, period)
 
 
+# Every event falls in one class; a (kind, channel) figure is the union of some classes (_FACETS).
+# Outreach events: notice channel × what the status says (nothing, reached, reached and engaged,
+# engaged); inbound and outbound phone contacts: answered call, unanswered call, inbound per channel.
+_NOTICE = ("phone", "email", "mail", "other_electronic", "other")
+_STATUS_CLASS = f"""CASE WHEN status IN {REACHED_SQL} AND status IN {ENGAGED_SQL} THEN 2
+    WHEN status IN {REACHED_SQL} THEN 1 WHEN status IN {ENGAGED_SQL} THEN 3 ELSE 0 END"""
+_ANSWERED, _UNANSWERED, _INBOUND, _REMEDIED = 20, 21, 22, 27
+
+
+def _notice(channel: str, *statuses: int) -> set[int]:
+    return {_NOTICE.index(channel) * 4 + s for s in statuses}
+
+
+def _facets() -> dict[tuple[str, str], set[int]]:
+    """(kind, channel) → the classes of its events (every kind also on channel ``all``)."""
+    out: dict[tuple[str, str], set[int]] = {}
+    for i, ch in enumerate(_NOTICE):
+        out["notified", ch] = _notice(ch, 0, 1, 2, 3)
+        out["reached", ch] = _notice(ch, 1, 2) | ({_ANSWERED} if ch == "phone" else set())
+        out["engaged", ch] = _notice(ch, 2, 3) | {_INBOUND + i}
+    out["called", "phone"] = {_ANSWERED, _UNANSWERED}
+    out["answered", "phone"] = {_ANSWERED}
+    out["phone_outreach", "phone"] = {_ANSWERED, _UNANSWERED} | _notice("phone", 0, 1, 2, 3)
+    for kind in ("notified", "reached", "engaged", "called", "answered", "phone_outreach"):
+        out[kind, "all"] = set().union(*(c for (k, _), c in out.items() if k == kind))
+    out["remedied", "all"] = {_REMEDIED}
+    return {key: classes for key, classes in out.items() if classes}
+
+
+_FACETS = _facets()
+
+
 def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: str | None = None) -> pl.DataFrame:
     """One row per (group, kind, channel) — ``channel = 'all'`` for every channel of the kind;
     ``grp = 'all'`` for the whole recall, else one per ``by`` value (``region`` or ``lot``: a customer
     counts in each group holding one of their units) —: ``period`` and ``cumulative`` (distinct
     affected customers), ``events_period`` and ``events`` (events), ``first_at``/``last_at`` (by the
     end) and ``first_period_at``/``last_period_at`` (in the period). Channels: the notice channels
-    of NOTICE_CHANNELS for outreach events, ``phone`` for calls, the contact's for inbound contacts."""
+    of NOTICE_CHANNELS for outreach events, ``phone`` for calls, the contact's for inbound contacts.
+    Only (group, kind, channel) with an event are listed."""
     if by not in (None, "region", "lot"):
         raise ValueError("people: by must be None, 'region' or 'lot'")
-    notice = _case("x.channel", NOTICE_CHANNELS)
-    # Each customer numbered (k; materialized, so that every reference sees the same numbers) and
-    # each event matched to its customer once, on (customer_h, customer_id), before it fans out into
-    # kinds; distinct customers are then counted over one row per (group, kind, channel, k), keyed
-    # on an integer rather than the customer ids' text.
-    groups = "" if by is None else f", {by}s"
+    # One pass over the events matched to their customer: per (group, class) the event counts and
+    # times, and per (group, customer) the classes met, ever and in the period, as bit masks; the
+    # customers are then counted per distinct pair of masks, and each figure is read off the
+    # classes or masks of its (kind, channel), so no event is repeated per kind.
+    notice_index = " ".join(f"WHEN '{ch}' THEN {i * 4}" for i, ch in enumerate(_NOTICE))
+    contact_index = " ".join(f"WHEN '{ch}' THEN {_INBOUND + i}" for i, ch in enumerate(_NOTICE))
+    facets = ", ".join(
+        f"('{kind}', '{ch}', {cls}, {sum(1 << c for c in classes)})"
+        for (kind, ch), classes in _FACETS.items()
+        for cls in sorted(classes)
+    )
+    grp = "'all'" if by is None else f"unnest({by}s)"
     body = f""",
-    who AS MATERIALIZED (SELECT customer_id, customer_h, row_number() OVER () AS k, remedied_at{groups} FROM people),
-    ne AS (SELECT w.k, x.status_at AS moment_at, {notice} AS channel, x.status FROM n x
-           JOIN who w ON w.customer_h = x.customer_h AND w.customer_id = x.customer_id),
-    ce AS (SELECT w.k, x.created_at AS moment_at, x.channel, x.direction, {ANSWERED_CALL_SQL} AS answered FROM c_all x
-           JOIN who w ON w.customer_h = x.customer_h AND w.customer_id = x.customer_id),
+    who AS MATERIALIZED (  -- k: one number per (customer, group), for an integer key below
+        SELECT customer_h, customer_id, row_number() OVER () AS k, {grp} AS grp, remedied_at FROM people),
     ev AS (
-        SELECT k, moment_at, channel, 'notified' AS kind FROM ne
-        UNION ALL SELECT k, moment_at, channel, 'reached' FROM ne WHERE status IN {REACHED_SQL}
-        UNION ALL SELECT k, moment_at, channel, 'engaged' FROM ne WHERE status IN {ENGAGED_SQL}
-        UNION ALL SELECT k, moment_at, 'phone', 'reached' FROM ce WHERE answered
-        UNION ALL SELECT k, moment_at, {_case("channel", CONTACT_CHANNELS)}, 'engaged' FROM ce
-            WHERE direction = 'inbound'
-        UNION ALL SELECT k, moment_at, 'phone', 'called' FROM ce WHERE direction = 'outbound' AND channel = 'phone'
-        UNION ALL SELECT k, moment_at, 'phone', 'answered' FROM ce WHERE answered
-        UNION ALL SELECT k, moment_at, 'phone', 'phone_outreach' FROM ce
-            WHERE direction = 'outbound' AND channel = 'phone'
-        UNION ALL SELECT k, moment_at, 'phone', 'phone_outreach' FROM ne WHERE channel = 'phone'
-        UNION ALL SELECT k, remedied_at, NULL, 'remedied' FROM who WHERE remedied_at IS NOT NULL),
-    mine AS ({
-        "SELECT 'all' AS grp, * FROM ev"
-        if by is None
-        else f"SELECT g.grp, e.* FROM ev e JOIN (SELECT k, unnest({by}s) AS grp FROM who) g USING (k)"
-    }),
-    per AS (SELECT grp, kind, channel, k, bool_or(moment_at > $period_start) AS in_period FROM mine GROUP BY ALL),
-    dist AS (  -- distinct customers: counts over one row per customer
-        SELECT grp, kind, channel, count(*) FILTER (in_period) AS period, count(*) AS cumulative
-        FROM per GROUP BY ALL
+        SELECT customer_h, customer_id, status_at AS moment_at,
+            (CASE {_case("channel", NOTICE_CHANNELS)} {notice_index} END) + {_STATUS_CLASS} AS cls
+        FROM n
         UNION ALL
-        SELECT grp, kind, 'all', count(*) FILTER (in_period), count(*)
-        FROM (SELECT grp, kind, k, bool_or(in_period) AS in_period FROM per GROUP BY ALL) GROUP BY ALL),
-    agg AS (
-        SELECT grp, kind, CASE WHEN grouping(channel) = 1 THEN 'all' ELSE channel END AS channel,
-            count(*) FILTER (moment_at > $period_start) AS events_period, count(*) AS events,
+        SELECT customer_h, customer_id, created_at,
+            CASE WHEN direction = 'inbound' THEN CASE {_case("channel", CONTACT_CHANNELS)} {contact_index} END
+                 WHEN {ANSWERED_CALL_SQL} THEN {_ANSWERED} ELSE {_UNANSWERED} END
+        FROM c_all WHERE direction = 'inbound' OR (direction = 'outbound' AND channel = 'phone')),
+    mine AS (
+        SELECT w.grp, w.k, e.moment_at, e.cls
+        FROM ev e JOIN who w ON w.customer_h = e.customer_h AND w.customer_id = e.customer_id
+        UNION ALL
+        SELECT grp, k, remedied_at, {_REMEDIED} FROM who WHERE remedied_at IS NOT NULL),
+    per_class AS (
+        SELECT grp, cls, count(*) AS events, count(*) FILTER (moment_at > $period_start) AS events_period,
             min(moment_at) AS first_at, max(moment_at) AS last_at,
             min(moment_at) FILTER (moment_at > $period_start) AS first_period_at,
             max(moment_at) FILTER (moment_at > $period_start) AS last_period_at
-        FROM mine GROUP BY GROUPING SETS ((grp, kind, channel), (grp, kind)))
+        FROM mine GROUP BY ALL),
+    per_customer AS (
+        SELECT grp, bit_or(1 << cls) AS ever,
+            bit_or(CASE WHEN moment_at > $period_start THEN 1 << cls ELSE 0 END) AS recent
+        FROM mine GROUP BY grp, k),
+    masks AS (SELECT grp, ever, recent, count(*) AS customers FROM per_customer GROUP BY ALL),
+    facets(kind, channel, cls, mask) AS (VALUES {facets}),
+    kinds AS (SELECT DISTINCT kind, channel, mask FROM facets),
+    agg AS (
+        SELECT grp, kind, channel, sum(events_period)::BIGINT AS events_period,
+            sum(events)::BIGINT AS events, min(first_at) AS first_at, max(last_at) AS last_at,
+            min(first_period_at) AS first_period_at, max(last_period_at) AS last_period_at
+        FROM per_class JOIN facets USING (cls) GROUP BY ALL),
+    dist AS (
+        SELECT grp, kind, channel, coalesce(sum(customers) FILTER (recent & mask <> 0), 0)::BIGINT AS period,
+            coalesce(sum(customers) FILTER (ever & mask <> 0), 0)::BIGINT AS cumulative
+        FROM masks, kinds GROUP BY ALL)
     SELECT grp, kind, channel, d.period, d.cumulative, a.events_period, a.events, a.first_at, a.last_at,
         a.first_period_at, a.last_period_at
     FROM agg a JOIN dist d USING (grp, kind, channel) ORDER BY ALL"""
-    return _run(con, body, recall_id, period).filter(pl.col("channel").is_not_null())
+    return _run(con, body, recall_id, period)
 
 
 def person_states(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> dict[str, int]:
@@ -189,34 +229,46 @@ def group_sizes(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, 
     return _run(con, body, recall_id, period)
 
 
-_CONTACT_COUNTS = """count(*) FILTER (in_period AND NOT unknown) AS period, count(*) FILTER (NOT unknown) AS cumulative,
-        coalesce(sum(contacts_period), 0)::BIGINT AS contacts_period, coalesce(sum(contacts), 0)::BIGINT AS contacts,
-        coalesce(sum(contacts_period) FILTER (unknown), 0)::BIGINT AS unknown_period,
-        coalesce(sum(contacts) FILTER (unknown), 0)::BIGINT AS unknown"""
-
-
 def contacts(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period) -> pl.DataFrame:
     """Inbound recall contacts (the dashboard's Contacts: docs/metrics.md#contacts) per regulator
     channel (CONTACT_CHANNELS; ``all`` for every channel): ``period`` and ``cumulative`` — distinct
     consumers who made one (a contact's customer: the registry's, else its email, else its phone;
     someone who called twice counts once) —, ``contacts_period`` and ``contacts`` (contacts), and
     ``unknown_period`` and ``unknown`` (contacts with no customer: no email or phone, so no consumer
-    they can be told apart as)."""
+    they can be told apart as). A channel is listed when it has a contact; ``all`` always."""
+    # Per customer the channels met, ever and in the period, as bit masks (one pass, no DISTINCT);
+    # customers counted per pair of masks.
+    index = " ".join(f"WHEN '{ch}' THEN {i}" for i, ch in enumerate(_NOTICE))
+    channels = ", ".join(f"('{ch}', {i})" for i, ch in enumerate(_NOTICE))
     body = f""",
-    k AS (SELECT {_case("channel", CONTACT_CHANNELS)} AS regulator_channel, created_at > $period_start AS in_period,
-                 customer_h IS NULL AS unknown, customer_h, customer_id
+    k AS (SELECT CASE {_case("channel", CONTACT_CHANNELS)} {index} END AS ci, created_at > $period_start AS in_period,
+                 customer_h, customer_id
           FROM c_all WHERE direction = 'inbound'),
-    per AS (  -- one row per channel and customer (a channel's contacts with no customer in one): counts, not DISTINCT
-        SELECT regulator_channel, customer_h, customer_id, unknown,
-            bool_or(in_period) AS in_period, count(*) FILTER (in_period) AS contacts_period, count(*) AS contacts
-        FROM k GROUP BY ALL),
-    whole AS (
-        SELECT customer_h, customer_id, unknown, bool_or(in_period) AS in_period,
-            sum(contacts_period) AS contacts_period, sum(contacts) AS contacts
-        FROM per GROUP BY ALL)
-    SELECT regulator_channel, {_CONTACT_COUNTS} FROM per GROUP BY regulator_channel
+    per_channel AS (
+        SELECT ci, count(*) FILTER (in_period) AS contacts_period, count(*) AS contacts,
+            count(*) FILTER (in_period AND customer_h IS NULL) AS unknown_period,
+            count(*) FILTER (customer_h IS NULL) AS unknown
+        FROM k GROUP BY ci),
+    masks AS (
+        SELECT ever, recent, count(*) AS customers
+        FROM (SELECT bit_or(1 << ci) AS ever, bit_or(CASE WHEN in_period THEN 1 << ci ELSE 0 END) AS recent
+              FROM k WHERE customer_h IS NOT NULL GROUP BY customer_h, customer_id)
+        GROUP BY ALL),
+    dist AS (
+        SELECT ci, sum(customers) FILTER (recent & (1 << ci) <> 0) AS period,
+            sum(customers) FILTER (ever & (1 << ci) <> 0) AS cumulative
+        FROM per_channel, masks GROUP BY ci),
+    names(regulator_channel, ci) AS (VALUES {channels})
+    SELECT regulator_channel, coalesce(d.period, 0)::BIGINT AS period, coalesce(d.cumulative, 0)::BIGINT AS cumulative,
+        p.contacts_period, p.contacts, p.unknown_period, p.unknown
+    FROM per_channel p JOIN names USING (ci) LEFT JOIN dist d USING (ci)
     UNION ALL
-    SELECT 'all', {_CONTACT_COUNTS} FROM whole  -- one row even when there is no contact
+    SELECT 'all', m.*, p.*  -- one row even when there is no contact
+    FROM (SELECT coalesce(sum(customers) FILTER (recent <> 0), 0)::BIGINT, coalesce(sum(customers), 0)::BIGINT
+          FROM masks) m,
+         (SELECT coalesce(sum(contacts_period), 0)::BIGINT, coalesce(sum(contacts), 0)::BIGINT,
+              coalesce(sum(unknown_period), 0)::BIGINT, coalesce(sum(unknown), 0)::BIGINT
+          FROM per_channel) p
     ORDER BY regulator_channel  -- one row each"""
     return _run(con, body, recall_id, period)
 
