@@ -34,15 +34,17 @@ def snapshot(
     con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all", ids: Collection[str] | None = None
 ) -> dict[str, dict[str, Any]]:
     """Every stand-up tile (those named in ``ids`` when given) at ``scope.as_of``: ``{metric id:
-    {"value", "n", "extra"}}``; metrics sharing a function are computed once."""
+    {"value", "n", "extra"}}``; metrics read by one function (``Metric.reader``) with the same
+    arguments are computed once."""
     results: dict[Any, Any] = {}
     tiles = {}
     for metric in on("standup"):
         if ids is not None and metric.id not in ids:
             continue
-        if metric.compute not in results:
-            results[metric.compute] = metric.measure(con, scope)
-        reading = metric.reading(results[metric.compute], phase)
+        key = (metric.reader, metric.reading_args(scope))
+        if key not in results:
+            results[key] = metric.reader(con, *key[1])
+        reading = metric.reading(results[key], phase)
         tiles[metric.id] = {"value": reading.value, "n": reading.n, "extra": reading.extra}
     return tiles
 
