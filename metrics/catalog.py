@@ -28,7 +28,7 @@ from metrics.csat import csat
 from metrics.fcr import fcr
 from metrics.handling import handle_time
 from metrics.outreach import time_to_notify_summary
-from metrics.repeats import repeat_rate
+from metrics.repeats import fcr_and_repeats, repeat_rate
 from metrics.service import service_level
 from metrics.tickets import AGED_AFTER_H, backlog_at, ticket_times
 from metrics.units import COUNT, HOURS, PCT, PER_1000, SECONDS, Better, Target, Unit
@@ -83,6 +83,9 @@ class Metric:
     drill_outcome: str | None = None
     alert_days: int = 1  # the default alert rule's window (alerts/model.py): local days to date
     reading_extra: tuple = ()  # ``compute``'s further arguments when only :meth:`reading` is wanted
+    # A function giving this metric's result stacked with others' (a ``metric`` column names each
+    # one's rows), from one query: called instead of ``compute`` when only readings are wanted.
+    reads: Callable[..., Any] | None = None
 
     def title(self, options: Options) -> str:
         """The label with what the options make of it: "Service level (20 s)"."""
@@ -105,10 +108,18 @@ class Metric:
         n, extra), not necessarily the parts (for cached calls of pages that show readings only)."""
         return self.measure_args(scope) + self.reading_extra
 
+    @property
+    def reader(self) -> Callable[..., Any]:
+        """The function whose result :meth:`reading` takes when only readings are wanted (called with
+        :meth:`reading_args`): ``reads``, else ``compute``."""
+        return self.reads or self.compute
+
     def reading(self, result: pl.DataFrame | Mapping[str, Any], phase: str = "all") -> Reading:
-        """The metric's figures in ``phase`` from ``compute``'s result (a frame, or one row)."""
+        """The metric's figures in ``phase`` from ``compute``'s or ``reads``' result (a frame, or one row)."""
         if isinstance(result, pl.DataFrame):
             rows = result
+            if "metric" in rows.columns:
+                rows = rows.filter(pl.col("metric") == self.id)
             for column, wanted in self.select:
                 rows = rows.filter(pl.col(column) == wanted)
             if "phase" in rows.columns:
@@ -204,6 +215,7 @@ METRICS: tuple[Metric, ...] = (
            "wrap; tickets and chats: tracked agent time). Never ticket age. Median and P90 beside it."),
     # --- quality ---
     Metric("fcr", "First contact resolution", PCT, "higher", compute=fcr, value="rate", n="n", extra="pending",
+           reads=fcr_and_repeats,
            target=Target(0.70, 0.60), targetable=True, short="FCR", report="fcr", tiles=("overview", "standup"),
            sub="n = {n} · {extra} pending",
            parts={"resolved": "Resolved", "n": "Eligible", "pending": "Pending (window open)"}, window="closed_day",
@@ -212,6 +224,7 @@ METRICS: tuple[Metric, ...] = (
            "ELSE 'resolved' END",
            rule=_fcr_rule),
     Metric("repeat_rate", "Repeat-contact rate", PCT, "lower", compute=repeat_rate, value="rate", n="n",
+           reads=fcr_and_repeats,
            short="Repeats", target=Target(0.20, 0.30, higher_is_better=False), targetable=True,
            tiles=("overview", "standup"), window="closed_day", alert_days=14,
            drill="{eligible}", drill_outcome="CASE WHEN {came_back} THEN 'repeat' ELSE 'no repeat' END",

@@ -54,13 +54,26 @@ def fcr(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.D
             count(*) FILTER (status NOT IN ('solved', 'closed') OR status IS NULL) AS pending
         FROM c WHERE source = 'zendesk' AND direction = 'inbound' GROUP BY {group}"""
     else:
-        closed = window_closed_sql(options)
-        body = f"""
+        body = repeat_contact_sql(options, by)
+    return fcr_frame(run(con, body, scope), by)
+
+
+def repeat_contact_sql(options: Options, by: str, repeated: bool = False) -> str:
+    """The repeat-contact method's counts per bucket (n, resolved, pending) over ``c``; with
+    ``repeated``, also the eligible contacts followed by a repeat (metrics/repeats.py)."""
+    select, group = grouped(by)
+    closed = window_closed_sql(options)
+    also = f", count(*) FILTER ({closed} AND {came_back_sql(options)}) AS repeated" if repeated else ""
+    return f"""
         SELECT {select},
             count(*) FILTER ({closed}) AS n,
             count(*) FILTER ({closed} AND NOT is_transferred AND NOT {came_back_sql(options)}) AS resolved,
-            count(*) FILTER (NOT ({closed})) AS pending
+            count(*) FILTER (NOT ({closed})) AS pending{also}
         FROM c WHERE {HANDLED_WITH_CUSTOMER_SQL} GROUP BY {group}"""
-    frame = run(con, body, scope)
+
+
+def fcr_frame(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    """:func:`fcr`'s result from its counts per bucket (n, resolved, pending)."""
+    frame = frame.select(by, "n", "resolved", "pending")
     frame = complete_phases(frame, {"n": 0, "resolved": 0, "pending": 0}) if by == "phase" else frame.sort(by)
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("resolved") / pl.col("n")).alias("rate"))

@@ -22,7 +22,7 @@ import duckdb
 import polars as pl
 
 from metrics.base import Options, Scope, complete_phases, grouped, run
-from metrics.fcr import came_back_sql, eligible_sql
+from metrics.fcr import came_back_sql, eligible_sql, fcr, fcr_frame, repeat_contact_sql
 from metrics.scope import PHASES
 
 NO_REASON = "(no reason)"
@@ -43,8 +43,29 @@ def repeat_rate(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase")
     body = f"""
     SELECT {select}, count(*) AS n, count(*) FILTER ({came_back_sql(scope.options)}) AS repeated
     FROM c WHERE {eligible_sql(scope.options)} GROUP BY {group}"""
-    frame = complete_phases(run(con, body, scope), {"n": 0, "repeated": 0}) if by == "phase" else run(con, body, scope)
+    return _rate_frame(run(con, body, scope), by)
+
+
+def _rate_frame(frame: pl.DataFrame, by: str) -> pl.DataFrame:
+    frame = frame.select(by, "n", "repeated")
+    frame = complete_phases(frame, {"n": 0, "repeated": 0}) if by == "phase" else frame
     return frame.with_columns(pl.when(pl.col("n") > 0).then(pl.col("repeated") / pl.col("n")).alias("rate"))
+
+
+def fcr_and_repeats(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
+    """:func:`metrics.fcr.fcr` (rows with ``metric`` = ``fcr``) and :func:`repeat_rate` (``metric`` =
+    ``repeat_rate``) stacked, each with its own columns: with the repeat-contact FCR method both
+    come from one pass over the contacts (repeat rate's n is FCR's eligible n)."""
+    if scope.options.fcr_method == "zendesk_one_touch":
+        first, repeats = fcr(con, scope, by), repeat_rate(con, scope, by)
+    else:
+        counts = run(con, repeat_contact_sql(scope.options, by, repeated=True), scope)
+        eligible = counts if by == "phase" else counts.filter(pl.col("n") > 0).sort(by)  # days with eligible contacts
+        first, repeats = fcr_frame(counts, by), _rate_frame(eligible, by)
+    return pl.concat(
+        [first.with_columns(metric=pl.lit("fcr")), repeats.with_columns(metric=pl.lit("repeat_rate"))],
+        how="diagonal",
+    )
 
 
 def repeat_reasons(con: duckdb.DuckDBPyConnection, scope: Scope) -> pl.DataFrame:

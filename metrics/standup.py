@@ -15,6 +15,7 @@ The hourly volume of one local day: inbound contacts per local clock hour and ch
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -29,15 +30,21 @@ from store.db import read_transaction
 YESTERDAY = timedelta(hours=24)
 
 
-def snapshot(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all") -> dict[str, dict[str, Any]]:
-    """Every stand-up tile at ``scope.as_of``: ``{metric id: {"value", "n", "extra"}}``; metrics
-    sharing a function are computed once."""
+def snapshot(
+    con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all", ids: Collection[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every stand-up tile (those named in ``ids`` when given) at ``scope.as_of``: ``{metric id:
+    {"value", "n", "extra"}}``; metrics read by one function (``Metric.reader``) with the same
+    arguments are computed once."""
     results: dict[Any, Any] = {}
     tiles = {}
     for metric in on("standup"):
-        if metric.compute not in results:
-            results[metric.compute] = metric.measure(con, scope)
-        reading = metric.reading(results[metric.compute], phase)
+        if ids is not None and metric.id not in ids:
+            continue
+        key = (metric.reader, metric.reading_args(scope))
+        if key not in results:
+            results[key] = metric.reader(con, *key[1])
+        reading = metric.reading(results[key], phase)
         tiles[metric.id] = {"value": reading.value, "n": reading.n, "extra": reading.extra}
     return tiles
 
@@ -56,17 +63,22 @@ def standup(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all") ->
         return _standup(con, scope, phase)
 
 
-def _standup(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str) -> dict[str, Any]:
+def _standup(
+    con: duckdb.DuckDBPyConnection, scope: Scope, phase: str, compared: Collection[str] | None = None
+) -> dict[str, Any]:
+    """``compared``: the tiles whose value at ``as_of − 24 h`` is wanted (None: all); the others get
+    null previous values and deltas."""
     as_of, before = scope.as_of, scope.as_of - YESTERDAY
-    now, then = (snapshot(con, scope.at(at), phase) for at in (as_of, before))
+    now, then = snapshot(con, scope, phase), snapshot(con, scope.at(before), phase, compared)
+    none = {"value": None, "n": None, "extra": None}
     tiles = {
         k: {
             **now[k],
-            "previous": then[k]["value"],
-            "previous_n": then[k]["n"],
-            "previous_extra": then[k]["extra"],
-            "delta": _minus(now[k]["value"], then[k]["value"]),
-            "extra_delta": _minus(now[k]["extra"], then[k]["extra"]),
+            "previous": then.get(k, none)["value"],
+            "previous_n": then.get(k, none)["n"],
+            "previous_extra": then.get(k, none)["extra"],
+            "delta": _minus(now[k]["value"], then.get(k, none)["value"]),
+            "extra_delta": _minus(now[k]["extra"], then.get(k, none)["extra"]),
         }
         for k in now
     }

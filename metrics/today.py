@@ -81,9 +81,15 @@ def windows(metric: Metric, at: datetime, zone: ZoneInfo, window_days: int) -> t
     return now, before
 
 
-def _reading(con: duckdb.DuckDBPyConnection, metric: Metric, scope: Scope, window: Window) -> Any:
+def _reading(con: duckdb.DuckDBPyConnection, metric: Metric, scope: Scope, window: Window, results: dict) -> Any:
+    """``metric``'s reading over ``window``; ``results`` keeps each function's result per window, so
+    tiles sharing a function (service level, abandon rate, ASA) are computed once."""
     filters = Filters(channels=scope.filters.channels, start=window.day, end=window.day)
-    return metric.reading(metric.measure(con, replace(scope, as_of=window.end, filters=filters)), "all")
+    args = metric.reading_args(replace(scope, as_of=window.end, filters=filters))
+    key = (metric.reader, args)
+    if key not in results:
+        results[key] = metric.reader(con, *args)
+    return metric.reading(results[key], "all")
 
 
 def today_tiles(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all") -> dict[str, Any]:
@@ -92,17 +98,18 @@ def today_tiles(con: duckdb.DuckDBPyConnection, scope: Scope, phase: str = "all"
     (what the title names) and ``versus``, and ``cumulative``/``cumulative_n`` (the chosen phase).
     Also ``stand_up_day`` (a date), and ``today``/``yesterday`` (local dates of T and T − 24 h)."""
     with read_transaction(con):
-        since = _standup(con, scope, phase)
+        instant = [m.id for m in on("standup") if m.window not in ("today", "closed_day")]
+        since = _standup(con, scope, phase, compared=instant)  # windowed tiles compare windows instead
         zone = _zone(con, scope.recall_id)
         days = scope.options.fcr_window_h // 24
-        tiles = {}
+        tiles, results = {}, {}
         for metric in on("standup"):
             whole = since["tiles"][metric.id]
             if metric.window not in ("today", "closed_day"):
                 tiles[metric.id] = {**whole, "window": "now", "versus": "yesterday", "cumulative": None}
                 continue
             now, before = windows(metric, scope.as_of, zone, days)
-            a, b = _reading(con, metric, scope, now), _reading(con, metric, scope, before)
+            a, b = _reading(con, metric, scope, now, results), _reading(con, metric, scope, before, results)
             delta = None if a.value is None or b.value is None else a.value - b.value
             tiles[metric.id] = {
                 "value": a.value, "n": a.n, "extra": a.extra, "previous": b.value, "previous_n": b.n,

@@ -54,8 +54,12 @@ def contact_rate(contacts: int, units: int) -> float | None:
 
 def contact_rates(con: duckdb.DuckDBPyConnection, scope: Scope, by: str = "phase") -> pl.DataFrame:
     """One row per bucket: contacts (all channels), affected_units, contact_rate."""
-    units = affected_units(con, scope)
-    rows = volume(con, scope, by).filter(pl.col("channel") == "all").select(by, "contacts")
+    return rates_of(volume(con, scope, by), affected_units(con, scope), by)
+
+
+def rates_of(volumes: pl.DataFrame, units: int, by: str = "phase") -> pl.DataFrame:
+    """:func:`contact_rates` from :func:`volume`'s result at grain ``by`` and the affected units."""
+    rows = volumes.filter(pl.col("channel") == "all").select(by, "contacts")
     rates = [contact_rate(k, units) for k in rows["contacts"]]
     return rows.with_columns(pl.lit(units).alias("affected_units"), pl.Series("contact_rate", rates, pl.Float64))
 

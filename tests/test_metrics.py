@@ -23,6 +23,7 @@ from metrics import (
     volume,
     wilson,
 )
+from metrics.repeats import fcr_and_repeats, repeat_rate
 
 AS_OF = datetime(2026, 4, 1)
 RID = "R1"
@@ -74,6 +75,19 @@ def test_fcr_zendesk_one_touch(store, tmp_path):
     load(store, tmp_path / "r.toml", tmp_path / "t.csv")
     rows = by_phase(fcr(store, Scope(RID, AS_OF, options=Options(fcr_method="zendesk_one_touch"))))
     assert (rows["all"]["resolved"], rows["all"]["n"], rows["all"]["pending"]) == (1, 2, 1)
+
+
+@pytest.mark.parametrize("method", ["repeat_contact", "zendesk_one_touch"])
+@pytest.mark.parametrize("by", ["phase", "day"])
+def test_fcr_and_repeats_stacks_fcr_and_repeat_rate(metrics_store, method, by):
+    scope = Scope(RID, AS_OF, options=Options(fcr_method=method))
+    both = fcr_and_repeats(metrics_store, scope, by)
+    for metric, alone in (("fcr", fcr), ("repeat_rate", repeat_rate)):
+        expected = alone(metrics_store, scope, by)
+        rows = both.filter(pl.col("metric") == metric).select(expected.columns)
+        assert rows.sort(by).to_dicts() == expected.sort(by).to_dicts(), metric
+    if by == "phase" and method == "repeat_contact":  # c1 c3 c9 of the 7 eligible came back (test_catalog.py)
+        assert by_phase(both, metric="repeat_rate")["all"]["repeated"] == 3
 
 
 def test_handle_time(metrics_store):
