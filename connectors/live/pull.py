@@ -132,7 +132,7 @@ class Puller:
             self._stop(item, f"internal error ({type(e).__name__}: {e})")
             return
         item.failures = item.rate_waits = 0
-        item.last_request_at = s.fetch_started  # when the request went out, not when the step began
+        item.last_request_at = s.answered_at  # when its answer was in, not when the step began
         if result is not None:
             self._say(
                 f"{s.name}: read={result.read} inserted={result.inserted} updated={result.updated} "

@@ -53,7 +53,10 @@ class Stream:
     module: ModuleType | None = None
     min_request_interval_s: float = 0.0
     db: str | Path | None = None  # the store, set by :func:`step` (a reader may need a saved mapping)
-    fetch_started: float = float("-inf")  # time.monotonic() as the last fetch began, set by :func:`step`
+    # time.monotonic() when the last fetch's answer was in, set by :func:`step`: the next request is
+    # spaced from it, so the vendor sees requests at least min_request_interval_s apart whatever the
+    # connect and send took (spaced from when a request began, a slow first connect shortened the gap)
+    answered_at: float = float("-inf")
 
     def __init__(self, source: SourceConfig) -> None:
         self.source = source
@@ -95,9 +98,9 @@ def current(stream: Stream, pos: Position, db: str | Path | None) -> dict[str, A
 def step(stream: Stream, pos: Position, db: str | Path | None) -> tuple[Page, IngestResult | None]:
     """Fetch the page after the committed cursor and commit its rows with the new cursor."""
     stream.db = db
-    cursor = current(stream, pos, db)  # the store may take a while to open: not part of the request spacing
-    stream.fetch_started = time.monotonic()
+    cursor = current(stream, pos, db)
     page = stream.fetch(cursor)
+    stream.answered_at = time.monotonic()
     text = page.summary or stream.cursor_text(page.cursor)
 
     def save(con: duckdb.DuckDBPyConnection, _ingest_id: int | None = None) -> None:
