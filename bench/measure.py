@@ -269,9 +269,15 @@ def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
 def page_times(db: str, n_contacts: int, runs: int, prefix: str = "") -> list[Stat]:
     """Each page run cold (caches cleared) then warm against the store ``db`` (a DuckDB file or a
     PostgreSQL URL); measures named ``{prefix}page …``."""
+    import functools
+
     import streamlit as st
+    from streamlit.components.v2 import manifest_scanner
     from streamlit.testing.v1 import AppTest
 
+    # A new AppTest scans every installed distribution for components (0.15–0.3 s); a server does
+    # that once at start, not per page view, so it is done once here too.
+    manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
     os.environ["RECALL_OPS_DB"] = db
     app = str(ROOT / "app.py")
     AppTest.from_file(app, default_timeout=600).run()  # imports, untimed
