@@ -33,12 +33,30 @@ BROWSER_DIR = Path(__file__).parent / "browser"
 manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
+# The longest test files (by measured time), started first: each worker takes whole files in
+# collection order (pytest-xdist ``--dist loadfile``), and a long file taken last leaves the other
+# workers idle while it runs alone.
+LONGEST_FIRST = (
+    "browser/test_browser.py", "test_derived.py", "browser/test_soak.py", "browser/test_signin.py",
+    "test_load_order.py", "test_pg_dashboard.py", "test_alert_sample.py", "browser/test_hardening.py",
+    "test_archives.py", "test_access.py", "live/test_live_hooks.py", "test_busy_store.py",
+    "test_alert_restart.py", "browser/test_pg_servers.py", "test_read_during_load.py",
+)  # fmt: skip
+
+
 def pytest_collection_modifyitems(items):
     """Everything under tests/browser is marked ``browser`` (a real server and chromium): the fast
-    set alone is ``python -m pytest -m "not browser"``."""
+    set alone is ``python -m pytest -m "not browser"``. The files of LONGEST_FIRST run first."""
     for item in items:
         if BROWSER_DIR in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+    here = Path(__file__).parent
+
+    def rank(item) -> int:
+        name = Path(item.fspath).relative_to(here).as_posix()
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
 
 
 def load(con, *paths, **kw):
