@@ -26,7 +26,7 @@ from metrics.base import Options, Scope
 from metrics.coverage import coverage, coverage_shares
 from metrics.csat import csat
 from metrics.fcr import fcr
-from metrics.handling import handle_time
+from metrics.handling import handle_time, handle_time_mean
 from metrics.outreach import time_to_notify_summary
 from metrics.repeats import fcr_and_repeats, repeat_rate
 from metrics.service import service_level
@@ -82,9 +82,9 @@ class Metric:
     drill: str | None = None
     drill_outcome: str | None = None
     alert_days: int = 1  # the default alert rule's window (alerts/model.py): local days to date
-    reading_extra: tuple = ()  # ``compute``'s further arguments when only :meth:`reading` is wanted
-    # A function giving this metric's result stacked with others' (a ``metric`` column names each
-    # one's rows), from one query: called instead of ``compute`` when only readings are wanted.
+    # Called instead of ``compute`` (same arguments) when only readings are wanted: a cheaper
+    # function giving what :meth:`reading` needs — without the parts (AHT's quantiles), or this
+    # metric's result stacked with others' from one query (a ``metric`` column names each one's rows).
     reads: Callable[..., Any] | None = None
 
     def title(self, options: Options) -> str:
@@ -103,15 +103,10 @@ class Metric:
         """``compute``'s arguments after the connection for :meth:`measure` (for cached calls)."""
         return (scope, "phase") if "phase" in self.grains else (scope,)
 
-    def reading_args(self, scope: Scope) -> tuple:
-        """:meth:`measure_args` and ``reading_extra``: a result with what :meth:`reading` needs (value,
-        n, extra), not necessarily the parts (for cached calls of pages that show readings only)."""
-        return self.measure_args(scope) + self.reading_extra
-
     @property
     def reader(self) -> Callable[..., Any]:
         """The function whose result :meth:`reading` takes when only readings are wanted (called with
-        :meth:`reading_args`): ``reads``, else ``compute``."""
+        :meth:`measure_args`): ``reads``, else ``compute``."""
         return self.reads or self.compute
 
     def reading(self, result: pl.DataFrame | Mapping[str, Any], phase: str = "all") -> Reading:
@@ -208,7 +203,7 @@ METRICS: tuple[Metric, ...] = (
     # --- handling ---
     Metric("aht_s", "Avg handle time", SECONDS, "lower", compute=handle_time, value="mean_s", n="n", select=_ALL,
            targetable=True, short="AHT", report="aht_s", tiles=("overview",),
-           reading_extra=("channel", False),  # the mean without the quantiles, which cost most of the query
+           reads=handle_time_mean,  # the mean without the quantiles, which cost most of the query
            parts={"median_s": "median (s)", "p90_s": "P90 (s)"},
            drill="direction = 'inbound' AND NOT is_abandoned AND handle_s IS NOT NULL",
            rule=lambda o: "Mean handle time of handled contacts with a known handle time (calls: talk + hold + "

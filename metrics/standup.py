@@ -41,7 +41,7 @@ def snapshot(
     for metric in on("standup"):
         if ids is not None and metric.id not in ids:
             continue
-        key = (metric.reader, metric.reading_args(scope))
+        key = (metric.reader, metric.measure_args(scope))
         if key not in results:
             results[key] = metric.reader(con, *key[1])
         reading = metric.reading(results[key], phase)

@@ -85,7 +85,7 @@ def _reading(con: duckdb.DuckDBPyConnection, metric: Metric, scope: Scope, windo
     """``metric``'s reading over ``window``; ``results`` keeps each function's result per window, so
     tiles sharing a function (service level, abandon rate, ASA) are computed once."""
     filters = Filters(channels=scope.filters.channels, start=window.day, end=window.day)
-    args = metric.reading_args(replace(scope, as_of=window.end, filters=filters))
+    args = metric.measure_args(replace(scope, as_of=window.end, filters=filters))
     key = (metric.reader, args)
     if key not in results:
         results[key] = metric.reader(con, *args)

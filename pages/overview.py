@@ -33,7 +33,7 @@ targets = data.targets(view.version)
 
 
 def result_of(metric, at=view):
-    return at.read(metric.reader, *metric.reading_args(at.scope))
+    return at.read(metric.reader, *metric.measure_args(at.scope))
 
 
 fresh = view.read(freshness, scope.as_of)

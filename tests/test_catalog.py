@@ -82,7 +82,7 @@ def test_catalog_readings_on_the_fixture(metrics_store, metric, phase, value, n,
     m = CATALOG[metric]
     scope = Scope("R1", AS_OF)
     # the same reading from the full result and from what pages read when they show readings only
-    for result in (m.measure(metrics_store, scope), m.reader(metrics_store, *m.reading_args(scope))):
+    for result in (m.measure(metrics_store, scope), m.reader(metrics_store, *m.measure_args(scope))):
         reading = m.reading(result, phase)
         assert reading.value == pytest.approx(value) and reading.n == n and reading.extra == pytest.approx(extra)
 
