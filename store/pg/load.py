@@ -164,7 +164,12 @@ def apply(
             normalize_pending_phones(con)
         elif any("customer_phone_raw" in TABLES[t].names for t in parsed.staged):
             normalize_pending_phones(con, ingest_id)
+        # Statistics now, not when autovacuum gets to it (up to a minute later): without them the
+        # planner takes a just-loaded table for a few rows and picks nested loops over thousands.
+        if parsed.staged:
+            con.raw.execute("ANALYZE " + ", ".join(sorted(parsed.staged)))
         rebuild(con)
+        con.raw.execute("ANALYZE contact_facts, notification_facts, customer_facts")
         if also is not None:
             also(con, ingest_id)
     return IngestResult(
