@@ -114,11 +114,12 @@ if not kiosk:
                 access.sign_out()
 page = st.navigation(pages, position="hidden" if kiosk else "sidebar")
 try:
-    if showing_data:
-        replay.band(kiosk)  # ?as_of= kept across pages, and the REPLAY band (the sample: replayed on its day 9)
-    if showing_data and page.url_path != "upload":  # the Upload page shows the sample with its remove button
-        sample.notice(kiosk)
-    page.run()
+    with data.one_connection():  # the run's reads share one connection (ui/data.py)
+        if showing_data:
+            replay.band(kiosk)  # ?as_of= kept across pages, and the REPLAY band (the sample: replayed on its day 9)
+        if showing_data and page.url_path != "upload":  # the Upload page shows the sample with its remove button
+            sample.notice(kiosk)
+        page.run()
 except data.StoreBusy:  # another process holds the store and this page has nothing read before it
     if not data.has_read_store():
         data.busy_notice()

@@ -49,12 +49,13 @@ run_every = min(run_every, live_status.LIVE_REFRESH_S) if live_on else run_every
 def screen() -> None:
     if access.wall_session_ended():
         st.rerun()  # the wall token was rotated: the whole app reruns and refuses this session
-    v = data.ledger_version()  # a file loaded by another process shows up on the next run
-    data.busy_notice(zone)  # while another process holds the store: the last numbers, and since when
-    try:
-        draw(v)
-    except data.StoreBusy:
-        st.info(data.NOT_READ_YET)
+    with data.one_connection():  # a rerun of the fragment alone is one run (ui/data.py)
+        v = data.ledger_version()  # a file loaded by another process shows up on the next run
+        data.busy_notice(zone)  # while another process holds the store: the last numbers, and since when
+        try:
+            draw(v)
+        except data.StoreBusy:
+            st.info(data.NOT_READ_YET)
 
 
 def draw(v: tuple) -> None:

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,8 @@ BUSY_WINDOW_S = 3.0  # after a failed wait, no read waits again for this long (s
 
 @contextmanager
 def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for one piece of work, closed after it.
+    """A connection for one piece of work, closed after it (inside :func:`one_connection`, at the
+    end of the run).
 
     The app holds the database file only while it reads or writes, so that another process
     (``python -m connectors watch`` or ``ingest``) can load files in between; a file locked by
@@ -97,6 +99,10 @@ def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckd
     once, without waiting, so a page is itself again on the first run after the load ends.
     """
     path = db_path()
+    shared = _shared.get()
+    if shared is not None and path in shared:
+        yield shared[path]
+        return
     found = _busy_found.get(path)
     if found is not None and time.monotonic() - found < BUSY_WINDOW_S:
         if not probe:
@@ -114,7 +120,42 @@ def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckd
             _busy_since.setdefault(path, datetime.now(UTC).replace(tzinfo=None))
             _busy_found[path] = time.monotonic()
             raise StoreBusy(f"{path}: another process holds the store") from e
+        if shared is not None:  # one_connection(): kept open for the rest of the run
+            shared[path] = con
+            shared.closing.push(stack.pop_all())
         yield con
+
+
+class _Shared(dict):
+    """The connection of each store path opened during one :func:`one_connection` block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closing = ExitStack()
+
+
+_shared: ContextVar[_Shared | None] = ContextVar("recall_ops_shared_store", default=None)
+
+
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Every :func:`store` inside shares the first one's connection, closed when the block ends.
+
+    A page run (app.py) or a fragment's rerun (the stand-up's screen) is one block: opening a
+    DuckDB file costs ~25 ms (a new database instance), and a cold run makes 8–11 reads. The file is
+    held from the run's first read to its end (under a second on the 2-core machine of
+    docs/benchmarks.md) instead of read by read; a loading process retries meanwhile
+    (store.db.open_store). Blocks nest: an inner one uses the outer's connection."""
+    if _shared.get() is not None:
+        yield
+        return
+    shared = _Shared()
+    token = _shared.set(shared)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        shared.closing.close()
 
 
 def read_only() -> bool:
