@@ -150,15 +150,15 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         # The ledger group of an ingest (the files of one archive are one upload); before: each its own.
         con.execute("ALTER TABLE ingests ADD COLUMN IF NOT EXISTS group_id BIGINT")
         con.execute("UPDATE ingests SET group_id = ingest_id WHERE group_id IS NULL")
-        has = "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?"
+        has = set(con.execute("SELECT table_name, column_name FROM duckdb_columns()").fetchall())
         for table, spec in TABLES.items():
             hashes = {"key_h": spec.key, **spec.links}
             for name in (table, f"{table}_history"):
                 for c in spec.columns:  # columns added to the schema after the store was made
-                    if not con.execute(has, [name, c.name]).fetchall()[0][0]:
+                    if (name, c.name) not in has:
                         con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {DUCKDB_TYPES[c.type]}")
                 for column, sql_type in internal_columns(table):
-                    if not con.execute(has, [name, column]).fetchall()[0][0]:
+                    if (name, column) not in has:
                         con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
                         con.execute(f"UPDATE {name} SET {column} = {hash_sql(hashes[column])}")
                 _retype_lists(con, table, name)

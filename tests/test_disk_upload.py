@@ -94,8 +94,9 @@ def test_a_body_is_stored_under_its_base_name_and_listed_in_upload_order(client)
 
 
 def test_the_body_reaches_the_disk_while_it_is_still_arriving(client):
-    """Streamed, not buffered: by the time the client has sent k MiB, all but the last write
-    buffer of them are already in the file being written."""
+    """Streamed, not buffered: the file being written grows step by step while the client is still
+    sending, and most of the body is on disk before its last MiB is sent. (How far the writes trail
+    the sends depends on the machine's load: on a loaded 2-core machine 4 MiB of 10 at one moment.)"""
     token, folder = disk_upload.ticket(64 * MiB)
     seen: list[tuple[int, int]] = []
 
@@ -108,8 +109,9 @@ def test_the_body_reaches_the_disk_while_it_is_still_arriving(client):
 
     r = client.put(url(token, "big.ndjson"), content=body())
     assert r.status_code == 200 and r.json()["bytes"] == 32 * MiB
-    late = [(sent, on_disk) for sent, on_disk in seen[4:] if on_disk < sent - 3 * disk_upload.WRITE_BUFFER_BYTES]
-    assert not late, late
+    on_disk = [size for _, size in seen[:-1]]  # before the last MiB was sent
+    assert max(on_disk) >= 16 * MiB, seen  # buffered, the file would appear only at the end
+    assert len(set(on_disk)) >= 8, seen  # and it grew as the body arrived
     assert disk_upload.staged_files(folder)[0].stat().st_size == 32 * MiB
 
 
