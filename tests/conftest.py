@@ -34,13 +34,17 @@ manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.sca
 
 
 # The longest test files (by measured time), started first: each worker takes whole files in
-# collection order (pytest-xdist ``--dist loadfile``), and a long file taken last leaves the other
-# workers idle while it runs alone.
+# collection order (pytest-xdist ``--dist loadfile --no-loadscope-reorder``, pyproject.toml; by
+# default xdist orders files by their number of tests, which put long one-test files such as the
+# soak last), and a long file taken last leaves the other workers idle while it runs alone.
 LONGEST_FIRST = (
-    "browser/test_browser.py", "test_derived.py", "browser/test_soak.py", "browser/test_signin.py",
-    "test_load_order.py", "test_pg_dashboard.py", "test_alert_sample.py", "browser/test_hardening.py",
-    "test_archives.py", "test_access.py", "live/test_live_hooks.py", "test_busy_store.py",
-    "test_alert_restart.py", "browser/test_pg_servers.py", "test_read_during_load.py",
+    "browser/test_browser.py", "browser/test_signin.py", "test_derived.py", "browser/test_hardening.py",
+    "browser/test_soak.py", "live/test_live_pull.py", "live/test_live_hooks.py", "test_alert_sample.py",
+    "test_encodings.py", "test_url_params.py", "test_busy_store.py", "browser/test_wall_fit.py",
+    "test_alert_restart.py", "test_watch.py", "test_alert_notify.py", "browser/test_overview_page.py",
+    "test_upload_page.py", "test_batches.py", "test_standup.py", "test_archives.py", "test_pg_documents.py",
+    "test_access.py", "test_pg_dashboard.py", "test_bad_input.py", "test_load_order.py",
+    "browser/test_live_wall.py", "browser/test_pg_servers.py", "browser/test_alert_strip.py",
 )  # fmt: skip
 
 
