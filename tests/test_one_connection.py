@@ -46,3 +46,17 @@ def test_a_cold_page_run_opens_the_store_once_and_lets_it_go(db, opens, page):
     assert not at.exception, at.exception
     assert opens == [str(db)], opens  # before: one open per read (8–11 on a cold run)
     assert writable_by_another_process(db)
+
+
+def test_each_piece_of_work_in_a_run_is_isolated_as_its_own_connection_was(db):
+    """A read that leaves a result unread or a transaction open does not reach the next read."""
+    from ui import data
+
+    with data.one_connection():
+        with data.store() as con:
+            con.execute("SELECT * FROM range(100000)").fetchmany(1)  # the rest left unread
+        with data.store() as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute("DELETE FROM contacts")  # never committed
+        with data.store() as con:
+            assert con.execute("SELECT count(*) > 0 FROM contacts").fetchall() == [(True,)]

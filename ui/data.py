@@ -101,7 +101,8 @@ def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckd
     path = db_path()
     shared = _shared.get()
     if shared is not None and path in shared:
-        yield shared[path]
+        with shared.piece(path) as con:
+            yield con
         return
     found = _busy_found.get(path)
     if found is not None and time.monotonic() - found < BUSY_WINDOW_S:
@@ -120,9 +121,12 @@ def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckd
             _busy_since.setdefault(path, datetime.now(UTC).replace(tzinfo=None))
             _busy_found[path] = time.monotonic()
             raise StoreBusy(f"{path}: another process holds the store") from e
-        if shared is not None:  # one_connection(): kept open for the rest of the run
-            shared[path] = con
-            shared.closing.push(stack.pop_all())
+        if shared is None:
+            yield con
+            return
+        shared[path] = con  # one_connection(): kept open for the rest of the run
+        shared.closing.push(stack.pop_all())
+    with shared.piece(path) as con:
         yield con
 
 
@@ -133,6 +137,20 @@ class _Shared(dict):
         super().__init__()
         self.closing = ExitStack()
 
+    @contextmanager
+    def piece(self, path: str) -> Iterator[Any]:
+        """One piece of work on the held store: on DuckDB a cursor of its own (a connection to
+        the same open database: its own transaction and results, ~0.4 ms), closed after it."""
+        held = self[path]
+        if not isinstance(held, duckdb.DuckDBPyConnection):  # PostgreSQL: pooled, shared as is
+            yield held
+            return
+        cursor = held.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
 
 _shared: ContextVar[_Shared | None] = ContextVar("recall_ops_shared_store", default=None)
 
@@ -142,7 +160,8 @@ def one_connection() -> Iterator[None]:
     """Every :func:`store` inside shares the first one's connection, closed when the block ends.
 
     A page run (app.py) or a fragment's rerun (the stand-up's screen) is one block: opening a
-    DuckDB file costs ~25 ms (a new database instance), and a cold run makes 8–11 reads. The file is
+    DuckDB file costs ~25 ms (a new database instance), and a cold run makes 8–11 reads; each read
+    gets a cursor of that one database, as isolated as a connection of its own. The file is
     held from the run's first read to its end (under a second on the 2-core machine of
     docs/benchmarks.md) instead of read by read; a loading process retries meanwhile
     (store.db.open_store). Blocks nest: an inner one uses the outer's connection."""
