@@ -121,7 +121,7 @@ def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckd
             _busy_since.setdefault(path, datetime.now(UTC).replace(tzinfo=None))
             _busy_found[path] = time.monotonic()
             raise StoreBusy(f"{path}: another process holds the store") from e
-        if shared is None:
+        if shared is None or not isinstance(con, duckdb.DuckDBPyConnection):  # PostgreSQL: pooled, cheap
             yield con
             return
         shared[path] = con  # one_connection(): kept open for the rest of the run
@@ -131,21 +131,18 @@ def store(wait_s: float | None = None, *, probe: bool = False) -> Iterator[duckd
 
 
 class _Shared(dict):
-    """The connection of each store path opened during one :func:`one_connection` block."""
+    """The DuckDB connection of each store file opened during one :func:`one_connection` block
+    (a PostgreSQL store is not held: its connections come from a pool)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.closing = ExitStack()
 
     @contextmanager
-    def piece(self, path: str) -> Iterator[Any]:
+    def piece(self, path: str) -> Iterator[duckdb.DuckDBPyConnection]:
         """One piece of work on the held store: on DuckDB a cursor of its own (a connection to
         the same open database: its own transaction and results, ~0.4 ms), closed after it."""
-        held = self[path]
-        if not isinstance(held, duckdb.DuckDBPyConnection):  # PostgreSQL: pooled, shared as is
-            yield held
-            return
-        cursor = held.cursor()
+        cursor = self[path].cursor()
         try:
             yield cursor
         finally:
@@ -157,14 +154,15 @@ _shared: ContextVar[_Shared | None] = ContextVar("recall_ops_shared_store", defa
 
 @contextmanager
 def one_connection() -> Iterator[None]:
-    """Every :func:`store` inside shares the first one's connection, closed when the block ends.
+    """Every :func:`store` inside uses the DuckDB file the first one opened, closed when the
+    block ends.
 
     A page run (app.py) or a fragment's rerun (the stand-up's screen) is one block: opening a
-    DuckDB file costs ~25 ms (a new database instance), and a cold run makes 8–11 reads; each read
-    gets a cursor of that one database, as isolated as a connection of its own. The file is
-    held from the run's first read to its end (under a second on the 2-core machine of
-    docs/benchmarks.md) instead of read by read; a loading process retries meanwhile
-    (store.db.open_store). Blocks nest: an inner one uses the outer's connection."""
+    DuckDB file costs 14–25 ms (a new database instance), and a cold run makes 8–11 reads; each read
+    gets a cursor of that one database, as isolated as a connection of its own. The file is held
+    from the run's first read to its end instead of read by read (a warm run: under 0.3 s; a cold
+    page at 10M contacts: 1–6 s, docs/benchmarks.md); a loading process retries meanwhile
+    (store.db.open_store). Blocks nest: an inner one uses the outer's file."""
     if _shared.get() is not None:
         yield
         return
