@@ -8,16 +8,17 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
            (``customer_ref``, else ``email:<email>``, else ``phone:<E.164>``; null when none).
 ``c_all``  the recall's contacts created at or before ``as_of``, with ``customer_id``,
            ``customer_h`` (null exactly when the customer is unknown: test it rather than the text,
-           which costs a scan of every id), ``phase``, ``day``, ``is_ticket``, ``next_at`` and
-           ``next_channel`` (rules: store/derived/contact_facts.py).
+           which costs a scan of every id), ``affected`` (the customer is one of ``people``), ``phase``,
+           ``day``, ``is_ticket``, ``next_at`` and ``next_channel`` (rules: store/derived/contact_facts.py).
 ``c``      ``c_all`` narrowed by the shared filters (parameters ``channels``, a list or null, and
            ``start``/``end``, local dates or null). Metrics measure ``c``; look-ups that must
            see every contact (FCR's repeat contacts) use ``c_all``.
-``n``      the recall's outreach events at or before ``as_of``, with ``customer_id`` and ``customer_h``.
+``n``      the recall's outreach events at or before ``as_of``, with ``customer_id``, ``customer_h`` and
+           ``affected``.
 ``people`` the recall's affected customers (distinct registry ``customer_id``, and ``customer_h``) with
            ``units``, ``regions``, ``lots`` and,
            as of ``as_of`` (null when not yet), ``remedied_at``, ``notified_at``, ``reached_at``,
-           ``engaged_at`` (rules: store/derived/customer_facts.py).
+           ``engaged_at`` and the moments by channel (rules: store/derived/customer_facts.py).
 
 ``c_all`` and ``n`` read the derived tables kept at load time. With ``QUERY_TIME`` set they are
 computed from the canonical tables by the same rules instead (slow; the equivalence test compares
@@ -27,19 +28,17 @@ contact is after ``as_of``, which no metric distinguishes from "none" (a window 
 
 from __future__ import annotations
 
+from store.derived.customer_facts import CONTACT_INPUTS, CONTACT_PART, EVENT_INPUTS, EVENT_PART, MOMENTS
 from store.derived.rules import (
-    ANSWERED_CALL_SQL,
     CONTACT_MATCH_SQL,
     CUSTOMER_HASH_SQL,
     DAY_SQL,
-    ENGAGED_SQL,
     EVENT_MATCH_SQL,
     GROUPS_SQL,
     IDENTITY_SQL,
-    NEXT_SQL,
     PHASE_SQL,
-    REACHED_SQL,
     REGISTRY_ID_SQL,
+    SEQUENCE_SQL,
 )
 from store.phases import ONGOING_AFTER, PHASES, phase_bounds
 
@@ -64,18 +63,22 @@ r AS (SELECT * FROM recalls WHERE recall_id = $rid),
 reg AS (SELECT a.*, {REGISTRY_ID_SQL} AS customer_id FROM affected a WHERE a.recall_id = $rid)"""
 _FILTERED_C = f"c AS (SELECT * FROM c_all WHERE {FILTERED})"
 
+# Every moment of a customer's facts, as of $as_of (null when later).
+_AS_OF_MOMENTS = ",\n        ".join(
+    f"CASE WHEN {m} <= $as_of THEN {m} END AS {m}" for m in ("remedied_at", *MOMENTS, "reached_at", "engaged_at")
+)
+
 # Maintained at load time (store/derived/): what metrics read.
 _DERIVED = f"""{_COMMON},
 c_all AS (SELECT * FROM contact_facts WHERE recall_id = $rid AND created_at <= $as_of),
 {_FILTERED_C},
 n AS (SELECT * FROM notification_facts WHERE recall_id = $rid AND status_at <= $as_of),
 people AS (
-    SELECT customer_id, customer_h, units, regions, lots,
-        CASE WHEN remedied_at <= $as_of THEN remedied_at END AS remedied_at,
-        CASE WHEN notified_at <= $as_of THEN notified_at END AS notified_at,
-        CASE WHEN reached_at <= $as_of THEN reached_at END AS reached_at,
-        CASE WHEN engaged_at <= $as_of THEN engaged_at END AS engaged_at
+    SELECT customer_id, customer_h, units, regions, lots, {_AS_OF_MOMENTS}
     FROM customer_facts WHERE recall_id = $rid)"""
+
+# A contact's or event's customer is an affected customer: a registry customer id.
+_MEMBER = "coalesce(customer_id IN (SELECT customer_id FROM reg), false)"
 
 # The same rules evaluated at query time, for the equivalence test (tests/test_derived.py).
 _QUERY_TIME = f"""{_COMMON},
@@ -90,7 +93,7 @@ c_base AS (
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.created_at <= $as_of),
-c_all AS (SELECT *, {NEXT_SQL}, {CUSTOMER_HASH_SQL} AS customer_h FROM c_base),
+c_all AS (SELECT *, {SEQUENCE_SQL}, {CUSTOMER_HASH_SQL} AS customer_h, {_MEMBER} AS affected FROM c_base),
 {_FILTERED_C},
 n_base AS (
     SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id
@@ -98,23 +101,22 @@ n_base AS (
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.status_at <= $as_of),
-n AS (SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM n_base),
+n AS (SELECT *, {CUSTOMER_HASH_SQL} AS customer_h, {_MEMBER} AS affected FROM n_base),
 people AS (
     SELECT g.customer_id, md5_number_lower(concat_ws(chr(31), $rid, g.customer_id)) AS customer_h,
-        g.units, g.regions, g.lots, g.remedied_at, ev.notified_at,
+        g.units, g.regions, g.lots, g.remedied_at, {", ".join(f"{m}" for m in MOMENTS)},
         least(ev.reached_by_event_at, k.reached_by_call_at) AS reached_at,
         least(ev.engaged_by_event_at, k.engaged_by_contact_at) AS engaged_at
     FROM (SELECT customer_id, count(*) AS units, {GROUPS_SQL},
               CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
                    THEN max(remedy_completed_at) END AS remedied_at
           FROM reg WHERE customer_id IS NOT NULL GROUP BY ALL) g
-    LEFT JOIN (SELECT customer_id, min(status_at) AS notified_at,
-                   min(status_at) FILTER (status IN {REACHED_SQL}) AS reached_by_event_at,
-                   min(status_at) FILTER (status IN {ENGAGED_SQL}) AS engaged_by_event_at
-               FROM n WHERE customer_id IS NOT NULL GROUP BY ALL) ev USING (customer_id)
-    LEFT JOIN (SELECT customer_id, min(created_at) FILTER ({ANSWERED_CALL_SQL}) AS reached_by_call_at,
-                   min(created_at) FILTER (direction = 'inbound') AS engaged_by_contact_at
-               FROM c_all WHERE customer_id IS NOT NULL GROUP BY ALL) k USING (customer_id))"""
+    LEFT JOIN (SELECT customer_id, {EVENT_PART}
+               FROM (SELECT customer_id, {EVENT_INPUTS} FROM n) WHERE customer_id IS NOT NULL GROUP BY ALL) ev
+        USING (customer_id)
+    LEFT JOIN (SELECT customer_id, {CONTACT_PART}
+               FROM (SELECT customer_id, {CONTACT_INPUTS} FROM c_all) WHERE customer_id IS NOT NULL GROUP BY ALL) k
+        USING (customer_id))"""
 
 QUERY_TIME = False  # True: evaluate the rules at query time instead of reading the derived tables
 

@@ -27,8 +27,8 @@ from store import derived
 from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
 from store.pg.connection import PgConnection
-from store.pg.connection import open_store as pg_open
 from store.pg.engine import is_postgres, shown, url_of
+from store.pg.open import open_store as pg_open
 from store.schema import DUCKDB_TYPES, TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
 

@@ -14,6 +14,7 @@ import csv
 import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
@@ -22,8 +23,23 @@ from conftest import load
 import metrics
 import metrics.scope
 from metrics.base import Filters, Options, Scope
+from metrics.periods import Period, parse_period
+from metrics.regulator.figures import contacts as regulator_contacts
+from metrics.regulator.people import (
+    _ANSWERED,
+    _FACETS,
+    _INBOUND,
+    _NOTICE,
+    _REMEDIED,
+    _STATUS_CLASS,
+    _UNANSWERED,
+    people,
+)
+from metrics.regulator.run import run_period
 from store import derived
 from store.db import connect
+from store.derived import customer_facts
+from store.derived.rules import ANSWERED_CALL_SQL, CONTACT_CHANNEL_SQL, NOTICE_CHANNEL_SQL
 from store.undo import undo_ingest
 
 A = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # announcement of R1 (R2 a day later)
@@ -95,7 +111,7 @@ def _registry(path: Path, rng: random.Random) -> Path:
         [
             rng.choice(["R1", "R1", "R2"]),
             f"U{rng.randint(1, 10)}",
-            _maybe(rng, f"C{rng.randint(1, 4)}", 0.5),
+            _maybe(rng, rng.choice(["C1", "C2", "C3", "C4", "email:eve@x.com"]), 0.5),  # the last: an address's id
             _maybe(rng, rng.choice(EMAILS), 0.7),
             _maybe(rng, rng.choice(PHONES), 0.5),
             rng.choice(["TX", "CA", ""]),
@@ -114,7 +130,7 @@ def _notifications(path: Path, rng: random.Random) -> Path:
         [
             "sendgrid",
             f"n{rng.randint(1, 20)}",
-            rng.choice(["email", "sms"]),
+            rng.choice(["email", "sms", "Letter", "phone"]),
             _maybe(rng, rng.choice(EMAILS)),
             _maybe(rng, rng.choice(PHONES), 0.4),
             rng.choice(statuses),
@@ -218,6 +234,9 @@ def _metric_calls(rid: str, at: datetime):
         "backlog": lambda c: metrics.backlog(c, Scope(rid, at)),
         "ticket_times": lambda c: metrics.ticket_times(c, Scope(rid, at)),
         "report": lambda c: pl.DataFrame([{"json": repr(metrics.build_report(c, rid, at, filters=f))}]),
+        "regulator_people": lambda c: people(c, rid, _period(c, rid, at, 5)),
+        "regulator_people_region": lambda c: people(c, rid, _period(c, rid, at, 60), "region"),
+        "regulator_contacts": lambda c: regulator_contacts(c, rid, _period(c, rid, at, 5)),
     }
     return calls.items()
 
@@ -307,3 +326,134 @@ def test_postgresql_gives_duckdbs_metrics_after_the_same_loads_and_undos(built, 
     finally:
         pg.close()
         duck.close()
+
+
+def _people_by_events(con, rid: str, period, by: str | None = None) -> pl.DataFrame:
+    """figures.people's figures computed from the events alone, each matched to its customer and
+    every customer's classes aggregated (how people() computed them before customer_facts kept the
+    first moments by channel and the facts the ``affected`` flag): the reference it must equal."""
+    notice_index = " ".join(f"WHEN '{ch}' THEN {i * 4}" for i, ch in enumerate(_NOTICE))
+    contact_index = " ".join(f"WHEN '{ch}' THEN {_INBOUND + i}" for i, ch in enumerate(_NOTICE))
+    facets = ", ".join(
+        f"('{kind}', '{ch}', {cls}, {sum(1 << c for c in classes)})"
+        for (kind, ch), classes in _FACETS.items()
+        for cls in sorted(classes)
+    )
+    grp = "'all'" if by is None else f"unnest({by}s)"
+    body = f""",
+    who AS MATERIALIZED (  -- k: one number per (customer, group), for an integer key below
+        SELECT customer_h, customer_id, row_number() OVER () AS k, {grp} AS grp, remedied_at FROM people),
+    ev AS (
+        SELECT customer_h, customer_id, status_at AS moment_at,
+            (CASE {NOTICE_CHANNEL_SQL} {notice_index} END) + {_STATUS_CLASS} AS cls
+        FROM n
+        UNION ALL
+        SELECT customer_h, customer_id, created_at,
+            CASE WHEN direction = 'inbound' THEN CASE {CONTACT_CHANNEL_SQL} {contact_index} END
+                 WHEN {ANSWERED_CALL_SQL} THEN {_ANSWERED} ELSE {_UNANSWERED} END
+        FROM c_all WHERE direction = 'inbound' OR (direction = 'outbound' AND channel = 'phone')),
+    mine AS (
+        SELECT w.grp, w.k, e.moment_at, e.cls
+        FROM ev e JOIN who w ON w.customer_h = e.customer_h AND w.customer_id = e.customer_id
+        UNION ALL
+        SELECT grp, k, remedied_at, {_REMEDIED} FROM who WHERE remedied_at IS NOT NULL),
+    per_class AS (
+        SELECT grp, cls, count(*) AS events, count(*) FILTER (moment_at > $period_start) AS events_period,
+            min(moment_at) AS first_at, max(moment_at) AS last_at,
+            min(moment_at) FILTER (moment_at > $period_start) AS first_period_at,
+            max(moment_at) FILTER (moment_at > $period_start) AS last_period_at
+        FROM mine GROUP BY ALL),
+    per_customer AS (
+        SELECT grp, bit_or(1 << cls) AS ever,
+            bit_or(CASE WHEN moment_at > $period_start THEN 1 << cls ELSE 0 END) AS recent
+        FROM mine GROUP BY grp, k),
+    masks AS (SELECT grp, ever, recent, count(*) AS customers FROM per_customer GROUP BY ALL),
+    facets(kind, channel, cls, mask) AS (VALUES {facets}),
+    kinds AS (SELECT DISTINCT kind, channel, mask FROM facets),
+    agg AS (
+        SELECT grp, kind, channel, sum(events_period)::BIGINT AS events_period,
+            sum(events)::BIGINT AS events, min(first_at) AS first_at, max(last_at) AS last_at,
+            min(first_period_at) AS first_period_at, max(last_period_at) AS last_period_at
+        FROM per_class JOIN facets USING (cls) GROUP BY ALL),
+    dist AS (
+        SELECT grp, kind, channel, coalesce(sum(customers) FILTER (recent & mask <> 0), 0)::BIGINT AS period,
+            coalesce(sum(customers) FILTER (ever & mask <> 0), 0)::BIGINT AS cumulative
+        FROM masks, kinds GROUP BY ALL)
+    SELECT grp, kind, channel, d.period, d.cumulative, a.events_period, a.events, a.first_at, a.last_at,
+        a.first_period_at, a.last_period_at
+    FROM agg a JOIN dist d USING (grp, kind, channel) ORDER BY ALL"""
+    return run_period(con, body, rid, period)
+
+
+def _contacts_by_rows(con, rid: str, period) -> pl.DataFrame:
+    """figures.contacts' figures from every contact, each consumer's channels aggregated (how
+    contacts() computed them before contact_facts kept first_inbound and first_on_channel)."""
+    index = " ".join(f"WHEN '{ch}' THEN {i}" for i, ch in enumerate(_NOTICE))
+    channels = ", ".join(f"('{ch}', {i})" for i, ch in enumerate(_NOTICE))
+    body = f""",
+    k AS (SELECT CASE {CONTACT_CHANNEL_SQL} {index} END AS ci, created_at > $period_start AS in_period,
+                 customer_h, customer_id
+          FROM c_all WHERE direction = 'inbound'),
+    per_channel AS (
+        SELECT ci, count(*) FILTER (in_period) AS contacts_period, count(*) AS contacts,
+            count(*) FILTER (in_period AND customer_h IS NULL) AS unknown_period,
+            count(*) FILTER (customer_h IS NULL) AS unknown
+        FROM k GROUP BY ci),
+    masks AS (
+        SELECT ever, recent, count(*) AS customers
+        FROM (SELECT bit_or(1 << ci) AS ever, bit_or(CASE WHEN in_period THEN 1 << ci ELSE 0 END) AS recent
+              FROM k WHERE customer_h IS NOT NULL GROUP BY customer_h, customer_id)
+        GROUP BY ALL),
+    dist AS (
+        SELECT ci, sum(customers) FILTER (recent & (1 << ci) <> 0) AS period,
+            sum(customers) FILTER (ever & (1 << ci) <> 0) AS cumulative
+        FROM per_channel, masks GROUP BY ci),
+    names(regulator_channel, ci) AS (VALUES {channels})
+    SELECT regulator_channel, coalesce(d.period, 0)::BIGINT AS period, coalesce(d.cumulative, 0)::BIGINT AS cumulative,
+        p.contacts_period, p.contacts, p.unknown_period, p.unknown
+    FROM per_channel p JOIN names USING (ci) LEFT JOIN dist d USING (ci)
+    UNION ALL
+    SELECT 'all', m.*, p.*  -- one row even when there is no contact
+    FROM (SELECT coalesce(sum(customers) FILTER (recent <> 0), 0)::BIGINT, coalesce(sum(customers), 0)::BIGINT
+          FROM masks) m,
+         (SELECT coalesce(sum(contacts_period), 0)::BIGINT, coalesce(sum(contacts), 0)::BIGINT,
+              coalesce(sum(unknown_period), 0)::BIGINT, coalesce(sum(unknown), 0)::BIGINT
+          FROM per_channel) p
+    ORDER BY regulator_channel  -- one row each"""
+    return run_period(con, body, rid, period)
+
+
+def _period(con, rid: str, at: datetime, days: int) -> Period:
+    """The ``days`` local days up to ``at``'s, reported at ``at``."""
+    zone = con.execute("SELECT timezone FROM recalls WHERE recall_id = ?", [rid]).fetchall()[0][0]
+    last = at.astimezone(ZoneInfo(zone)).date()
+    return parse_period(f"{last - timedelta(days=days - 1)}..{last}", zone).at(at.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_regulator_figures_equal_the_figures_from_every_row(built, seed):
+    con = connect(built(seed))
+    for rid in metrics.recall_ids(con):
+        for at in REPORT_TIMES:
+            for days in (1, 5, 60):
+                p = _period(con, rid, at, days)
+                assert people(con, rid, p).equals(_people_by_events(con, rid, p)), (
+                    f"seed {seed}, {rid}, {days} days to {at}"
+                )
+                for by in ("region", "lot"):  # customers only
+                    got, want = people(con, rid, p, by), _people_by_events(con, rid, p, by)
+                    customers = ["grp", "kind", "channel", "period", "cumulative"]
+                    assert got.select(customers).equals(want.select(customers)), f"seed {seed}, {rid}, by {by}"
+                    assert all(got[c].null_count() == got.height for c in got.columns if c not in customers)
+                got, want = regulator_contacts(con, rid, p), _contacts_by_rows(con, rid, p)
+                assert got.equals(want), f"seed {seed}, {rid}, {days} days to {at}: contacts"
+    con.close()
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_customer_facts_rewritten_in_slices_equal_a_rebuild(tmp_path, monkeypatch, seed):
+    """Large part updates rewrite whole rows a slice of customers at a time: made to happen at
+    every step here (each step is checked against a rebuild)."""
+    monkeypatch.setattr(customer_facts, "REWRITE_OVER", 0)
+    monkeypatch.setattr(customer_facts, "SLICE", 2)
+    _build(tmp_path, seed).close()

@@ -21,8 +21,10 @@ from alembic import command
 from conftest import METRIC_FIXTURES, ROOT, load
 
 from metrics.report import build_report
+from store import derived
 from store.db import connect
 from store.parsed import Parsed
+from store.pg import open as pg_open
 from store.pg.dialect import to_postgres
 from store.pg.engine import dispose, engine, is_postgres
 from store.pg.load import LOAD_LOCK, apply
@@ -72,7 +74,7 @@ def test_alembic_makes_exactly_the_duckdb_schema_and_can_go_back(pg_server):
     want = {t: [(c, CATALOG_NAMES[pg]) for c, pg in cols] for t, cols in expected(connect_duck_schema()).items()}
     with engine(url).connect() as c:
         assert actual(c) == want  # a schema change without its migration fails here
-        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     command.downgrade(config(url), "base")
     with engine(url).connect() as c:
         assert actual(c) == {}
@@ -106,6 +108,30 @@ def test_the_subject_migration_keeps_the_contacts_a_version_8_store_had(pg_serve
         assert "subject" not in [name for name, _ in actual(c)["contacts"]]
         assert c.execute(sa.text("SELECT version FROM schema_state")).scalar() == 8
     dispose(url)
+
+
+def test_the_regulator_facts_migration_recomputes_the_derived_tables(pg_server):
+    """0002 ↔ 0003 recreate the derived tables (empty, stale); the next read-write open recomputes
+    them, row for row what the loads had made, and records the rules' version."""
+    url = pg_server.fresh()
+    con = connect(url)
+    for name in ("recall.toml", "registry.csv", "contacts.csv", "notifications.csv"):
+        load(con, METRIC_FIXTURES / name)
+    facts = ("contact_facts", "notification_facts", "customer_facts")
+    before = {t: v for t, v in tables(con).items() if t in facts}
+    assert all(before.values())
+    con.close()
+    command.downgrade(config(url), "0002")
+    upgrade(url)
+    with engine(url).connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM customer_facts")).scalar() == 0
+        assert c.execute(sa.text("SELECT version FROM derived_state")).scalar() == 0
+    dispose(url)
+    pg_open._MIGRATED.discard(url)  # as a new process would
+    con = connect(url)
+    assert {t: v for t, v in tables(con).items() if t in facts} == before
+    assert con.execute("SELECT version FROM derived_state").fetchall() == [(derived.VERSION,)]
+    con.close()
 
 
 def test_hashes_agree_with_duckdb(pg_server):

@@ -13,8 +13,8 @@ from conftest import load
 from metrics import build_report, coverage, regulator
 from metrics.base import Scope, run
 from metrics.periods import parse_period
-from metrics.regulator.figures import CONTACT_CHANNELS
 from store.db import connect
+from store.derived.rules import CONTACT_CHANNELS
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "car_seat"
 RID, TZ = "CS-2026-014", "America/Chicago"

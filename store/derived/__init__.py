@@ -11,10 +11,12 @@ the same value), never fewer; exact rows are matched on their real keys.
 
 **Maintenance** (:func:`refresh`, after writers record what they touched):
 - a recall touched: every fact is rebuilt (rare: a recall definition changed);
-- otherwise the facts of the touched contacts and events, and of those sharing an email or phone
-  with a touched registry row (old or new version), and ``next_at`` of every contact of their
-  customers (before and after); the whole customer facts of customers with a touched registry row,
-  and only the event part or the contact part of customers whose events or contacts changed.
+- otherwise the facts of the touched contacts and events, of those sharing an email or phone
+  with a touched registry row (old or new version) and of those of a touched registry customer
+  (whether their customer is affected may change), and the place of every contact of their
+  customers among theirs (``next_at``, ``first_inbound`` …; before and after); the whole customer
+  facts of customers with a touched registry row, and only the event part or the contact part of
+  customers whose events or contacts changed.
 The cost follows the touched rows and their customers' histories, not the size of the store.
 Identity depends only on the registry, never on load order. tests/test_derived.py checks every
 metric against the same rules evaluated at query time on random loads.
@@ -30,7 +32,7 @@ from store.derived.touched import TOUCH_COLUMNS, count, ensure, forget, stale_ke
 
 __all__ = ["TABLES", "TOUCH_COLUMNS", "VERSION", "init", "rebuild", "refresh", "touch_ingest", "touch_rows"]
 
-VERSION = 7  # bump when a rule or a column changes: stores built by another version are rebuilt on open
+VERSION = 8  # bump when a rule or a column changes: stores built by another version are rebuilt on open
 TABLES = ("contact_facts", "notification_facts", "customer_facts")
 _DDL = (contact_facts.DDL, notification_facts.DDL, customer_facts.DDL)
 _FACTS_OF = {"contacts": ("contact_facts", contact_facts.facts_sql), "notifications": ("notification_facts",
@@ -98,8 +100,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
 
 def _refresh_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Recompute the facts of the stale rows of ``table`` (contacts or notifications; for contacts
-    also ``next_at`` of every contact of their customers). Leaves ``_customers_of_<table>``
-    (customer_h): the customers of those rows before and after; returns how many.
+    also the place of every contact of their customers among theirs: rules.SEQUENCE_SQL). Leaves
+    ``_customers_of_<table>`` (customer_h): the customers of those rows before and after; returns
+    how many.
 
     Only the stale rows are read whole (mostly the rows just written, at the end of the table);
     facts elsewhere are reached through narrow columns, since a scattered read in a column store
@@ -116,13 +119,18 @@ def _refresh_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     # Every row stale (a table's first load): read the table itself, not a filter of all its rows.
     every_row = count(con, "_stale_rowids") == count(con, table)
     rows = table if every_row else f"(SELECT * FROM {table} WHERE rowid IN (SELECT rid FROM _stale_rowids))"
-    con.execute(f"INSERT INTO {facts} BY NAME {facts_sql(rows)}")
+    if every_row and table == "contacts":  # every contact fact is new: place each as it is inserted
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _new_contact_facts AS {facts_sql(rows)}")
+        contact_facts.insert_with_next(con, "_new_contact_facts")
+        con.execute("DROP TABLE _new_contact_facts")
+    else:
+        con.execute(f"INSERT INTO {facts} BY NAME {facts_sql(rows)}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _customers_of_{table} AS SELECT DISTINCT customer_h FROM (
             SELECT customer_h FROM _replaced_facts UNION ALL SELECT customer_h FROM {facts} WHERE {stale})
         WHERE customer_h IS NOT NULL"""
     )
     if table == "contacts":
-        contact_facts.renew_next(con, f"_customers_of_{table}")
+        contact_facts.renew_next(con, f"_customers_of_{table}", placed=every_row)
     con.execute("DROP TABLE _stale_keys; DROP TABLE _stale_rowids; DROP TABLE _replaced_facts")
     return count(con, f"_customers_of_{table}")

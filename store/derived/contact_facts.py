@@ -3,11 +3,13 @@
 - the ``contacts`` columns metrics read (:data:`CONTACT_COLUMNS`; identity inputs, tags, raw
   phones and lineage stay in ``contacts``);
 - ``customer_id`` — the recall registry's customer with the contact's email, else its phone, else
-  ``email:<email>``, else ``phone:<E.164>``, else null — and ``customer_h``, its hash;
+  ``email:<email>``, else ``phone:<E.164>``, else null —, ``customer_h``, its hash, and
+  ``affected``: whether that customer is one of the recall's affected customers (rules.AFFECTED_SQL);
 - ``phase`` (docs/phases.md), ``day`` (local date of ``created_at`` in the recall's zone) and
   ``is_ticket`` (a channel other than phone);
 - ``next_at``, ``next_channel``: for an inbound contact with a customer, that customer's next
-  inbound contact for the recall; null otherwise.
+  inbound contact for the recall; ``first_inbound``, ``first_on_channel``: whether it is their first
+  inbound contact, and their first on its regulator channel; null otherwise (rules.SEQUENCE_SQL).
 
 A recall holds the contacts naming it and those naming none that match one of its rules (a tag in
 ``match_tags``, the queue in ``match_queues`` in any case, the dialled number in ``match_numbers``).
@@ -19,13 +21,15 @@ from __future__ import annotations
 import duckdb
 
 from store.derived.rules import (
+    AFFECTED_SQL,
     CONTACT_MATCH_SQL,
     CUSTOMER_HASH_SQL,
     DAY_SQL,
     IDENTITY_JOINS_SQL,
     IDENTITY_SQL,
-    NEXT_SQL,
     PHASE_SQL,
+    SEQUENCE_COLUMNS,
+    SEQUENCE_SQL,
     registry_ids_sql,
 )
 
@@ -36,46 +40,54 @@ CONTACT_COLUMNS = (
 )
 _SELECTED = ", ".join("r.recall_id" if c == "recall_id" else f"x.{c}" for c in CONTACT_COLUMNS.split(", "))
 DDL = f"""CREATE TABLE IF NOT EXISTS contact_facts AS SELECT {CONTACT_COLUMNS}, NULL::VARCHAR AS customer_id,
-    NULL::UBIGINT AS customer_h, NULL::VARCHAR AS phase, NULL::DATE AS day, NULL::BOOLEAN AS is_ticket,
-    NULL::TIMESTAMP AS next_at, NULL::VARCHAR AS next_channel FROM contacts LIMIT 0"""
+    NULL::BOOLEAN AS affected, NULL::UBIGINT AS customer_h, NULL::VARCHAR AS phase, NULL::DATE AS day,
+    NULL::BOOLEAN AS is_ticket,
+    NULL::TIMESTAMP AS next_at, NULL::VARCHAR AS next_channel, NULL::BOOLEAN AS first_inbound,
+    NULL::BOOLEAN AS first_on_channel FROM contacts LIMIT 0"""
 
 
 def facts_sql(rows: str) -> str:
     """SELECT the facts of the contacts in relation ``rows``, ``next_at`` not yet set."""
     return f"""WITH {registry_ids_sql(rows)}
 SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM (
-    SELECT {_SELECTED}, {IDENTITY_SQL} AS customer_id, {PHASE_SQL} AS phase, {DAY_SQL} AS day,
-        x.channel <> 'phone' AS is_ticket
+    SELECT {_SELECTED}, {IDENTITY_SQL} AS customer_id, {AFFECTED_SQL} AS affected, {PHASE_SQL} AS phase,
+        {DAY_SQL} AS day, x.channel <> 'phone' AS is_ticket
     FROM {rows} x JOIN recalls r ON {CONTACT_MATCH_SQL}
     {IDENTITY_JOINS_SQL})"""
 
 
 def insert_with_next(con: duckdb.DuckDBPyConnection, facts: str) -> None:
-    """Insert the facts in relation ``facts`` (all of each customer's contacts) with
-    ``next_at``/``next_channel``, windowed over the key columns only (cheaper than sorting whole rows)."""
+    """Insert the facts in relation ``facts`` (all of each customer's contacts) with their place
+    among their customer's contacts (rules.SEQUENCE_SQL), windowed over the key columns only
+    (cheaper than sorting whole rows)."""
+    placed = ", ".join(f"k.{c}" for c in SEQUENCE_COLUMNS)
     con.execute(
-        f"INSERT INTO contact_facts BY NAME SELECT x.*, k.next_at, k.next_channel FROM {facts} x "
-        f"JOIN (SELECT source, source_id, recall_id, {NEXT_SQL} FROM {facts}) k USING (source, source_id, recall_id)"
+        f"INSERT INTO contact_facts BY NAME SELECT x.*, {placed} FROM {facts} x "
+        f"JOIN (SELECT source, source_id, recall_id, {SEQUENCE_SQL} FROM {facts}) k "
+        "USING (source, source_id, recall_id)"
     )
 
 
-def renew_next(con: duckdb.DuckDBPyConnection, customers: str) -> None:
-    """Recompute ``next_at``/``next_channel`` over every contact fact of ``customers`` (customer_h)
-    and update the rows where they changed. Leaves ``_customer_contacts``: those facts (rowid
-    ``_rid``, the window's columns and the inputs of customer_facts' contact part), read once for
-    both; the caller drops it."""
+def renew_next(con: duckdb.DuckDBPyConnection, customers: str, placed: bool = False) -> None:
+    """Recompute every contact fact's place among its customer's contacts (rules.SEQUENCE_SQL:
+    ``next_at``, ``first_inbound`` …) over every contact fact of ``customers`` (customer_h) and update
+    the rows where it changed; ``placed``: every fact was inserted placed (:func:`insert_with_next`),
+    nothing to recompute. Leaves ``_customer_contacts``: those facts (rowid ``_rid``, the window's
+    columns and the inputs of customer_facts' contact part), read once for both; the caller drops it."""
+    was = ", ".join(f"{c} AS was_{c}" for c in SEQUENCE_COLUMNS)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _customer_contacts AS SELECT rowid AS _rid, source, source_id, recall_id, "
-        "customer_id, direction, created_at, channel, answered_at, talk_s, next_at AS was_at, "
-        f"next_channel AS was_channel FROM contact_facts WHERE customer_h IN (SELECT customer_h FROM {customers})"
+        f"customer_id, customer_h, affected, direction, created_at, channel, answered_at, talk_s, {was} "
+        f"FROM contact_facts WHERE customer_h IN (SELECT customer_h FROM {customers})"
     )
+    if placed:
+        return
+    changed = " OR ".join(f"{c} IS DISTINCT FROM was_{c}" for c in SEQUENCE_COLUMNS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _changed_next AS SELECT * FROM (
-            SELECT _rid, was_at, was_channel, {NEXT_SQL} FROM _customer_contacts)
-        WHERE next_at IS DISTINCT FROM was_at OR next_channel IS DISTINCT FROM was_channel"""
+            SELECT _rid, {", ".join(f"was_{c}" for c in SEQUENCE_COLUMNS)}, {SEQUENCE_SQL} FROM _customer_contacts)
+        WHERE {changed}"""
     )
-    con.execute(
-        "UPDATE contact_facts f SET next_at = n.next_at, next_channel = n.next_channel FROM _changed_next n "
-        "WHERE f.rowid = n._rid"
-    )
+    sets = ", ".join(f"{c} = n.{c}" for c in SEQUENCE_COLUMNS)
+    con.execute(f"UPDATE contact_facts f SET {sets} FROM _changed_next n WHERE f.rowid = n._rid")
     con.execute("DROP TABLE _changed_next")

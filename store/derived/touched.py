@@ -26,6 +26,9 @@ TOUCH_COLUMNS = {
 }
 
 
+FACTS = {"contacts": "contact_facts", "notifications": "notification_facts"}
+
+
 def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
@@ -63,12 +66,14 @@ def forget(con: duckdb.DuckDBPyConnection) -> None:
 
 def stale_keys(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Temp table ``_stale_keys`` (key_h): rows of ``table`` (contacts or notifications) whose facts
-    must be recomputed — touched rows, and rows sharing an email or phone with a touched registry
-    row (their customer may have changed); returns how many."""
+    must be recomputed — touched rows, rows sharing an email or phone with a touched registry row
+    (their customer may have changed), and rows whose customer is one of ``_registry_customers``
+    (customer_h; whether it is affected may have changed); returns how many."""
     by_address = (
         f"""UNION SELECT key_h FROM {table}
             WHERE customer_email IN (SELECT email FROM _touched_affected)
-               OR customer_phone IN (SELECT phone FROM _touched_affected)"""
+               OR customer_phone IN (SELECT phone FROM _touched_affected)
+        UNION SELECT key_h FROM {FACTS[table]} WHERE customer_h IN (SELECT customer_h FROM _registry_customers)"""
         if count(con, "_touched_affected")
         else ""
     )

@@ -156,15 +156,4 @@ def connect(url: str) -> PgConnection:
     return PgConnection(raw)
 
 
-_MIGRATED: set[str] = set()
-
-
-def open_store(url: str, read_only: bool = False) -> PgConnection:
-    """A session on the PostgreSQL store at ``url``, its schema created or migrated first (once per
-    process; read-only sessions only check it). Raises the driver's errors (store/db.py words them)."""
-    from store.pg.schema import upgrade
-
-    if url not in _MIGRATED and not read_only:
-        upgrade(url)
-        _MIGRATED.add(url)
-    return connect(url)
+LOAD_LOCK = 0x5265_6361_6C6C  # pg_advisory_xact_lock key of every load and migration ("Recall")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from store.parsed import REJECT_SCHEMA, Parsed
-from store.pg.connection import PgConnection
+from store.pg.connection import LOAD_LOCK, PgConnection
 from store.pg.derived import rebuild
 from store.pg.dialect import to_postgres
 from store.phones import normalize_pending_phones
@@ -25,8 +25,6 @@ from store.schema import TABLES, hash_sql, internal_columns
 from store.upsert import Counts
 from store.write import FileMeta, IngestResult
 from store.write import apply as write_apply
-
-LOAD_LOCK = 0x5265_6361_6C6C  # pg_advisory_xact_lock key of every load and migration ("Recall")
 
 
 class HashCollision(Exception):
