@@ -145,12 +145,12 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, thei
     n = count(con, "_customer_rows")
     rows = f"{theirs_in} WHERE affected" if theirs_in else f"{facts} {theirs} AND affected"
 
-    def recomputed(of: str = "true") -> str:  # the part of the customers of _customer_rows matching ``of``
+    def recomputed(i: int = 0, slices: int = 1) -> str:  # the part of slice i of _customer_rows (k)
         return f"""(SELECT k._rid, p.* EXCLUDE (recall_id, customer_id) FROM _customer_rows k
             LEFT JOIN (SELECT recall_id, customer_id, {part}
-                       FROM (SELECT recall_id, customer_id, {inputs} FROM {rows} AND {of})
+                       FROM (SELECT recall_id, customer_id, {inputs} FROM {rows} AND customer_h % {slices} = {i})
                        GROUP BY ALL) p USING (recall_id, customer_id)
-            WHERE {of.replace("customer_h", "k.customer_h")})"""
+            WHERE k.customer_h % {slices} = {i})"""
 
     def now(c: str) -> str:  # a column's value after the update
         return f"p.{c}" if c in columns else f"f.{c}"
@@ -164,7 +164,7 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, thei
             con.execute(
                 f"INSERT INTO customer_facts BY NAME "
                 f"SELECT f.* REPLACE ({replaced}, {reached} AS reached_at, {engaged} AS engaged_at) "
-                f"FROM customer_facts f JOIN {recomputed(f'customer_h % {slices} = {i}')} p ON f.rowid = p._rid"
+                f"FROM customer_facts f JOIN {recomputed(i, slices)} p ON f.rowid = p._rid"
             )
         con.execute("DELETE FROM customer_facts WHERE rowid IN (SELECT _rid FROM _customer_rows)")
     elif n:

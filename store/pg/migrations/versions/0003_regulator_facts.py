@@ -85,93 +85,32 @@ CUSTOMER_FACTS_V7 = (
     ("reached_at", "TIMESTAMP"),
     ("engaged_at", "TIMESTAMP"),
 )
-CONTACT_FACTS_V8 = (
-    ("source", "TEXT"),
-    ("source_id", "TEXT"),
-    ("recall_id", "TEXT"),
-    ("channel", "TEXT"),
-    ("direction", "TEXT"),
-    ("created_at", "TIMESTAMP"),
-    ("answered_at", "TIMESTAMP"),
-    ("first_reply_at", "TIMESTAMP"),
-    ("resolved_at", "TIMESTAMP"),
-    ("updated_at", "TIMESTAMP"),
-    ("status", "TEXT"),
-    ("is_abandoned", "BOOLEAN"),
-    ("is_transferred", "BOOLEAN"),
-    ("wait_s", "DOUBLE PRECISION"),
-    ("talk_s", "DOUBLE PRECISION"),
-    ("handle_s", "DOUBLE PRECISION"),
-    ("agent", "TEXT"),
-    ("queue", "TEXT"),
-    ("reason", "TEXT"),
-    ("agent_replies", "BIGINT"),
-    ("key_h", "NUMERIC(20)"),
-    ("customer_id", "TEXT"),
-    ("affected", "BOOLEAN"),
-    ("customer_h", "NUMERIC(20)"),
-    ("phase", "TEXT"),
-    ("day", "DATE"),
-    ("is_ticket", "BOOLEAN"),
-    ("next_at", "TIMESTAMP"),
-    ("next_channel", "TEXT"),
-    ("first_inbound", "BOOLEAN"),
-    ("first_on_channel", "BOOLEAN"),
+CHANNELS = ("phone", "email", "mail", "other_electronic", "other")  # the regulator channels, in order
+
+
+def _inserted(columns: tuple, after: str, new: tuple) -> tuple:
+    i = [name for name, _ in columns].index(after) + 1
+    return (*columns[:i], *new, *columns[i:])
+
+
+CONTACT_FACTS_V8 = _inserted(
+    _inserted(CONTACT_FACTS_V7, "customer_id", (("affected", "BOOLEAN"),)),
+    "next_channel",
+    (("first_inbound", "BOOLEAN"), ("first_on_channel", "BOOLEAN")),
 )
-NOTIFICATION_FACTS_V8 = (
-    ("source", "TEXT"),
-    ("source_id", "TEXT"),
-    ("recall_id", "TEXT"),
-    ("channel", "TEXT"),
-    ("customer_email", "TEXT"),
-    ("customer_phone", "TEXT"),
-    ("customer_phone_raw", "TEXT"),
-    ("status", "TEXT"),
-    ("status_at", "TIMESTAMP"),
-    ("campaign", "TEXT[]"),
-    ("ingest_id", "BIGINT"),
-    ("source_row", "BIGINT"),
-    ("key_h", "NUMERIC(20)"),
-    ("customer_id", "TEXT"),
-    ("affected", "BOOLEAN"),
-    ("customer_h", "NUMERIC(20)"),
-)
-CUSTOMER_FACTS_V8 = (
-    ("recall_id", "TEXT"),
-    ("customer_id", "TEXT"),
-    ("customer_h", "NUMERIC(20)"),
-    ("units", "BIGINT"),
-    ("regions", "TEXT[]"),
-    ("lots", "TEXT[]"),
-    ("remedied_at", "TIMESTAMP"),
-    ("notified_at", "TIMESTAMP"),
-    ("reached_by_event_at", "TIMESTAMP"),
-    ("engaged_by_event_at", "TIMESTAMP"),
-    ("notified_phone_at", "TIMESTAMP"),
-    ("reached_phone_by_event_at", "TIMESTAMP"),
-    ("engaged_phone_by_event_at", "TIMESTAMP"),
-    ("notified_email_at", "TIMESTAMP"),
-    ("reached_email_by_event_at", "TIMESTAMP"),
-    ("engaged_email_by_event_at", "TIMESTAMP"),
-    ("notified_mail_at", "TIMESTAMP"),
-    ("reached_mail_by_event_at", "TIMESTAMP"),
-    ("engaged_mail_by_event_at", "TIMESTAMP"),
-    ("notified_other_electronic_at", "TIMESTAMP"),
-    ("reached_other_electronic_by_event_at", "TIMESTAMP"),
-    ("engaged_other_electronic_by_event_at", "TIMESTAMP"),
-    ("notified_other_at", "TIMESTAMP"),
-    ("reached_other_by_event_at", "TIMESTAMP"),
-    ("engaged_other_by_event_at", "TIMESTAMP"),
-    ("reached_by_call_at", "TIMESTAMP"),
-    ("engaged_by_contact_at", "TIMESTAMP"),
-    ("called_at", "TIMESTAMP"),
-    ("engaged_phone_by_contact_at", "TIMESTAMP"),
-    ("engaged_email_by_contact_at", "TIMESTAMP"),
-    ("engaged_mail_by_contact_at", "TIMESTAMP"),
-    ("engaged_other_electronic_by_contact_at", "TIMESTAMP"),
-    ("engaged_other_by_contact_at", "TIMESTAMP"),
-    ("reached_at", "TIMESTAMP"),
-    ("engaged_at", "TIMESTAMP"),
+NOTIFICATION_FACTS_V8 = _inserted(NOTIFICATION_FACTS_V7, "customer_id", (("affected", "BOOLEAN"),))
+CUSTOMER_FACTS_V8 = _inserted(
+    _inserted(
+        CUSTOMER_FACTS_V7,
+        "engaged_by_event_at",
+        tuple(
+            (f"{kind}_{ch}{suffix}", "TIMESTAMP")
+            for ch in CHANNELS
+            for kind, suffix in (("notified", "_at"), ("reached", "_by_event_at"), ("engaged", "_by_event_at"))
+        ),
+    ),
+    "engaged_by_contact_at",
+    (("called_at", "TIMESTAMP"), *((f"engaged_{ch}_by_contact_at", "TIMESTAMP") for ch in CHANNELS)),
 )
 
 
