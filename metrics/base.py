@@ -120,11 +120,15 @@ def local_day(con: duckdb.DuckDBPyConnection, recall_id: str, at: datetime) -> d
 
 
 def run(
-    con: duckdb.DuckDBPyConnection, body: str, scope: Scope, extra: dict[str, object] | None = None
+    con: duckdb.DuckDBPyConnection,
+    body: str,
+    scope: Scope,
+    extra: dict[str, object] | None = None,
+    by_channel: bool = False,
 ) -> pl.DataFrame:
     """Run ``WITH <scope CTEs>, <body>`` for the scope's recall at its ``as_of`` with its filters
-    (and ``extra`` parameters of the body's own)."""
-    sql = f"WITH {scope_ctes()}{body}"
+    (and ``extra`` parameters of the body's own; ``by_channel``: metrics/scope.py ``scope_ctes``)."""
+    sql = f"WITH {scope_ctes(by_channel)}{body}"
     filters = scope.filters
     params = {
         **(extra or {}),

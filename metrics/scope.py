@@ -1,7 +1,8 @@
 """Which rows a recall's metrics see, as SQL CTEs.
 
-Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parameters
-``rid`` (recall id) ``as_of`` (naive UTC timestamp), ``channels``, ``start`` and ``end``. The CTEs are:
+Every metric query starts ``WITH {scope_ctes()} ...`` (the regulator reports'
+``scope_ctes(by_channel=True)``) and is run with the parameters ``rid`` (recall id), ``as_of``
+(naive UTC timestamp), ``channels``, ``start`` and ``end``. The CTEs are:
 
 ``r``      the recall row.
 ``reg``    the recall's registry: one row per affected unit with its ``customer_id``
@@ -9,7 +10,8 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
 ``c_all``  the recall's contacts created at or before ``as_of``, with ``customer_id``,
            ``customer_h`` (null exactly when the customer is unknown: test it rather than the text,
            which costs a scan of every id), ``affected`` (the customer is one of ``people``), ``phase``,
-           ``day``, ``is_ticket``, ``next_at`` and ``next_channel`` (rules: store/derived/contact_facts.py).
+           ``day``, ``is_ticket``, ``next_at`` and ``next_channel``, and with ``by_channel`` the
+           first-contact flags ``first_inbound``, ``first_on_channel`` (rules: store/derived/contact_facts.py).
 ``c``      ``c_all`` narrowed by the shared filters (parameters ``channels``, a list or null, and
            ``start``/``end``, local dates or null). Metrics measure ``c``; look-ups that must
            see every contact (FCR's repeat contacts) use ``c_all``.
@@ -18,7 +20,8 @@ Every metric query starts ``WITH {scope_ctes()} ...`` and is run with the parame
 ``people`` the recall's affected customers (distinct registry ``customer_id``, and ``customer_h``) with
            ``units``, ``regions``, ``lots`` and,
            as of ``as_of`` (null when not yet), ``remedied_at``, ``notified_at``, ``reached_at``,
-           ``engaged_at`` and the moments by channel (rules: store/derived/customer_facts.py).
+           ``engaged_at``, and with ``by_channel`` every moment of customer_facts (by regulator channel;
+           rules: store/derived/customer_facts.py).
 
 ``c_all`` and ``n`` read the derived tables kept at load time. With ``QUERY_TIME`` set they are
 computed from the canonical tables by the same rules instead (slow; the equivalence test compares
@@ -28,7 +31,17 @@ contact is after ``as_of``, which no metric distinguishes from "none" (a window 
 
 from __future__ import annotations
 
-from store.derived.customer_facts import CONTACT_INPUTS, CONTACT_PART, EVENT_INPUTS, EVENT_PART, MOMENTS
+from functools import cache
+
+from store.derived.customer_facts import (
+    CONTACT_INPUTS,
+    CONTACT_MOMENTS,
+    EVENT_INPUTS,
+    EVENT_MOMENTS,
+    FUNNEL_MOMENTS,
+    MOMENTS,
+    part_sql,
+)
 from store.derived.rules import (
     CONTACT_MATCH_SQL,
     CUSTOMER_HASH_SQL,
@@ -36,6 +49,7 @@ from store.derived.rules import (
     EVENT_MATCH_SQL,
     GROUPS_SQL,
     IDENTITY_SQL,
+    NEXT_SQL,
     PHASE_SQL,
     REGISTRY_ID_SQL,
     SEQUENCE_SQL,
@@ -63,25 +77,31 @@ r AS (SELECT * FROM recalls WHERE recall_id = $rid),
 reg AS (SELECT a.*, {REGISTRY_ID_SQL} AS customer_id FROM affected a WHERE a.recall_id = $rid)"""
 _FILTERED_C = f"c AS (SELECT * FROM c_all WHERE {FILTERED})"
 
-# Every moment of a customer's facts, as of $as_of (null when later).
-_AS_OF_MOMENTS = ",\n        ".join(
-    f"CASE WHEN {m} <= $as_of THEN {m} END AS {m}" for m in ("remedied_at", *MOMENTS, "reached_at", "engaged_at")
-)
+PEOPLE_MOMENTS = ("remedied_at", "notified_at", "reached_at", "engaged_at")  # as of $as_of, in ``people``
+# A contact's or event's customer is an affected customer: a registry customer id.
+_MEMBER = "coalesce(customer_id IN (SELECT customer_id FROM reg), false)"
 
-# Maintained at load time (store/derived/): what metrics read.
-_DERIVED = f"""{_COMMON},
+
+@cache
+def _ctes(query_time: bool, by_channel: bool) -> str:
+    """The CTEs read from the derived tables kept at load time (store/derived/), or the same rules
+    evaluated at query time (for the equivalence test, tests/test_derived.py); the customers'
+    moments by regulator channel and the contacts' first-contact flags only ``by_channel``."""
+    moments = MOMENTS if by_channel else FUNNEL_MOMENTS
+    if not query_time:
+        shown = ("remedied_at", *moments, "reached_at", "engaged_at") if by_channel else PEOPLE_MOMENTS
+        as_of = ",\n        ".join(f"CASE WHEN {m} <= $as_of THEN {m} END AS {m}" for m in shown)
+        return f"""{_COMMON},
 c_all AS (SELECT * FROM contact_facts WHERE recall_id = $rid AND created_at <= $as_of),
 {_FILTERED_C},
 n AS (SELECT * FROM notification_facts WHERE recall_id = $rid AND status_at <= $as_of),
 people AS (
-    SELECT customer_id, customer_h, units, regions, lots, {_AS_OF_MOMENTS}
+    SELECT customer_id, customer_h, units, regions, lots, {as_of}
     FROM customer_facts WHERE recall_id = $rid)"""
-
-# A contact's or event's customer is an affected customer: a registry customer id.
-_MEMBER = "coalesce(customer_id IN (SELECT customer_id FROM reg), false)"
-
-# The same rules evaluated at query time, for the equivalence test (tests/test_derived.py).
-_QUERY_TIME = f"""{_COMMON},
+    events = part_sql({m: sql for m, sql in EVENT_MOMENTS.items() if m in moments})
+    contacts = part_sql({m: sql for m, sql in CONTACT_MOMENTS.items() if m in moments})
+    shown = ", ".join(moments) if by_channel else "notified_at"
+    return f"""{_COMMON},
 ids_e AS (SELECT customer_email, min(customer_id) AS customer_id FROM reg
           WHERE customer_email IS NOT NULL AND customer_id IS NOT NULL GROUP BY ALL),
 ids_p AS (SELECT customer_phone, min(customer_id) AS customer_id FROM reg
@@ -93,7 +113,8 @@ c_base AS (
     LEFT JOIN ids_e e ON e.customer_email = x.customer_email
     LEFT JOIN ids_p p ON p.customer_phone = x.customer_phone
     WHERE x.created_at <= $as_of),
-c_all AS (SELECT *, {SEQUENCE_SQL}, {CUSTOMER_HASH_SQL} AS customer_h, {_MEMBER} AS affected FROM c_base),
+c_all AS (SELECT *, {SEQUENCE_SQL if by_channel else NEXT_SQL}, {CUSTOMER_HASH_SQL} AS customer_h,
+              {_MEMBER} AS affected FROM c_base),
 {_FILTERED_C},
 n_base AS (
     SELECT x.* REPLACE (r.recall_id AS recall_id), {IDENTITY_SQL} AS customer_id
@@ -104,26 +125,28 @@ n_base AS (
 n AS (SELECT *, {CUSTOMER_HASH_SQL} AS customer_h, {_MEMBER} AS affected FROM n_base),
 people AS (
     SELECT g.customer_id, md5_number_lower(concat_ws(chr(31), $rid, g.customer_id)) AS customer_h,
-        g.units, g.regions, g.lots, g.remedied_at, {", ".join(f"{m}" for m in MOMENTS)},
+        g.units, g.regions, g.lots, g.remedied_at, {shown},
         least(ev.reached_by_event_at, k.reached_by_call_at) AS reached_at,
         least(ev.engaged_by_event_at, k.engaged_by_contact_at) AS engaged_at
     FROM (SELECT customer_id, count(*) AS units, {GROUPS_SQL},
               CASE WHEN bool_and(coalesce(remedy_completed_at <= $as_of, false))
                    THEN max(remedy_completed_at) END AS remedied_at
           FROM reg WHERE customer_id IS NOT NULL GROUP BY ALL) g
-    LEFT JOIN (SELECT customer_id, {EVENT_PART}
+    LEFT JOIN (SELECT customer_id, {events}
                FROM (SELECT customer_id, {EVENT_INPUTS} FROM n) WHERE customer_id IS NOT NULL GROUP BY ALL) ev
         USING (customer_id)
-    LEFT JOIN (SELECT customer_id, {CONTACT_PART}
+    LEFT JOIN (SELECT customer_id, {contacts}
                FROM (SELECT customer_id, {CONTACT_INPUTS} FROM c_all) WHERE customer_id IS NOT NULL GROUP BY ALL) k
         USING (customer_id))"""
+
 
 QUERY_TIME = False  # True: evaluate the rules at query time instead of reading the derived tables
 
 
-def scope_ctes() -> str:
-    """The shared CTEs (without the leading WITH)."""
-    return _QUERY_TIME if QUERY_TIME else _DERIVED
+def scope_ctes(by_channel: bool = False) -> str:
+    """The shared CTEs (without the leading WITH); ``by_channel``: with the moments by regulator
+    channel in ``people`` and the first-contact flags in ``c_all`` (the regulator reports)."""
+    return _ctes(QUERY_TIME, by_channel)
 
 
 def bucket_sql(by: str) -> str:

@@ -234,8 +234,6 @@ def _metric_calls(rid: str, at: datetime):
         "ticket_times": lambda c: metrics.ticket_times(c, Scope(rid, at)),
         "report": lambda c: pl.DataFrame([{"json": repr(metrics.build_report(c, rid, at, filters=f))}]),
         "regulator_people": lambda c: people(c, rid, _period(c, rid, at, 5)),
-        "regulator_people_region": lambda c: people(c, rid, _period(c, rid, at, 60), "region"),
-        "regulator_contacts": lambda c: regulator_contacts(c, rid, _period(c, rid, at, 5)),
     }
     return calls.items()
 

@@ -59,20 +59,29 @@ for _ch in REGULATOR_CHANNELS:
         f"min(created_at) FILTER (direction = 'inbound' AND contact_channel = '{_ch}')"
     )
 MOMENTS = (*EVENT_MOMENTS, *CONTACT_MOMENTS)  # every moment column, in the table's order
+# The moments of the coverage funnel; the others are by regulator channel.
+FUNNEL_MOMENTS = (
+    "notified_at",
+    "reached_by_event_at",
+    "engaged_by_event_at",
+    "reached_by_call_at",
+    "engaged_by_contact_at",
+)
 
 DDL = f"""CREATE TABLE IF NOT EXISTS customer_facts (recall_id VARCHAR, customer_id VARCHAR, customer_h UBIGINT,
     units BIGINT, regions VARCHAR[], lots VARCHAR[], remedied_at TIMESTAMP,
     {", ".join(f"{m} TIMESTAMP" for m in MOMENTS)}, reached_at TIMESTAMP, engaged_at TIMESTAMP)"""
 
 
-def _part(moments: dict[str, str]) -> str:
+def part_sql(moments: dict[str, str]) -> str:
+    """The aggregates of ``moments`` (name → aggregate), as a select list."""
     return ",\n        ".join(f"{sql} AS {name}" for name, sql in moments.items())
 
 
 # The parts of customer_facts, each aggregated from one kind of fact per (recall_id, customer_id),
 # the columns each writes, and the narrow inputs each reads (a select list over that fact table).
-EVENT_PART = _part(EVENT_MOMENTS)
-CONTACT_PART = _part(CONTACT_MOMENTS)
+EVENT_PART = part_sql(EVENT_MOMENTS)
+CONTACT_PART = part_sql(CONTACT_MOMENTS)
 EVENT_INPUTS = f"status, status_at, {NOTICE_CHANNEL_SQL} AS notice_channel"
 CONTACT_INPUTS = f"direction, channel, answered_at, talk_s, created_at, {CONTACT_CHANNEL_SQL} AS contact_channel"
 PARTS = {

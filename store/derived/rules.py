@@ -80,14 +80,15 @@ GROUPS_SQL = """list_sort(list_distinct(list(coalesce(region, '(unknown)')))) AS
 _LATER_SAME_CUSTOMER = """OVER (PARTITION BY recall_id, customer_id, direction ORDER BY created_at
                RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP)"""
 _INBOUND_OF_CUSTOMER = "WHEN direction = 'inbound' AND customer_id IS NOT NULL THEN"
-SEQUENCE_SQL = f"""CASE {_INBOUND_OF_CUSTOMER} min(created_at) {_LATER_SAME_CUSTOMER} END AS next_at,
+NEXT_SQL = f"""CASE {_INBOUND_OF_CUSTOMER} min(created_at) {_LATER_SAME_CUSTOMER} END AS next_at,
     CASE {_INBOUND_OF_CUSTOMER} arg_min(channel, (created_at, source, source_id)) {_LATER_SAME_CUSTOMER}
-         END AS next_channel,
-    CASE {_INBOUND_OF_CUSTOMER} row_number() OVER (PARTITION BY recall_id, customer_id, direction
+         END AS next_channel"""
+FIRSTS_SQL = f"""CASE {_INBOUND_OF_CUSTOMER} row_number() OVER (PARTITION BY recall_id, customer_id, direction
          ORDER BY created_at, source, source_id) = 1 END AS first_inbound,
     CASE {_INBOUND_OF_CUSTOMER} row_number() OVER (PARTITION BY recall_id, customer_id, direction,
          {CONTACT_CHANNEL_SQL} ORDER BY created_at, source, source_id) = 1
          END AS first_on_channel"""
+SEQUENCE_SQL = f"{NEXT_SQL},\n    {FIRSTS_SQL}"
 SEQUENCE_COLUMNS = ("next_at", "next_channel", "first_inbound", "first_on_channel")
 
 
