@@ -427,7 +427,7 @@ def _period(con, rid: str, at: datetime, days: int) -> Period:
     return parse_period(f"{last - timedelta(days=days - 1)}..{last}", zone).at(at.replace(tzinfo=None))
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("seed", SEEDS[::2])
 def test_regulator_figures_equal_the_figures_from_every_row(built, seed):
     con = connect(built(seed))
     for rid in metrics.recall_ids(con):
@@ -437,7 +437,7 @@ def test_regulator_figures_equal_the_figures_from_every_row(built, seed):
                 assert people(con, rid, p).equals(_people_by_events(con, rid, p)), (
                     f"seed {seed}, {rid}, {days} days to {at}"
                 )
-                by = ("region", "lot")[seed % 2]  # customers only
+                by = ("region", "lot")[seed // 2 % 2]  # customers only
                 got, want = people(con, rid, p, by), _people_by_events(con, rid, p, by)
                 customers = ["grp", "kind", "channel", "period", "cumulative"]
                 assert got.select(customers).equals(want.select(customers)), f"seed {seed}, {rid}, by {by}"
