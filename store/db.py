@@ -142,6 +142,9 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
     except duckdb.CatalogException:
         current = False
+    if not current and not con.execute("SELECT count(*) FROM duckdb_tables()").fetchall()[0][0]:
+        _create(con)  # a new file: nothing to bring up to date
+        return
     if not current:
         for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]:
             con.execute(statement)
@@ -166,6 +169,22 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE OR REPLACE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
     derived.init(con)
+
+
+def _create(con: duckdb.DuckDBPyConnection) -> None:
+    """Every table of a new store, in one transaction (a crash leaves the file empty, made again at
+    the next open)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]:
+            con.execute(statement)
+        con.execute("CREATE TABLE schema_state (version INTEGER NOT NULL)")
+        con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
+        derived.create(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _retype_lists(con: duckdb.DuckDBPyConnection, table: str, name: str) -> None:

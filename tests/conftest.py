@@ -172,8 +172,10 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One chromium per test process (a launch costs about a CPU-second); each test opens its own
+    context (cookies, storage) and closes it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -2,7 +2,7 @@
 that load, never a state in between (one transaction per file: canonical rows, ledger and derived
 tables commit together).
 
-A real 300,000-row contacts file (a load transaction of a few seconds) is loaded into a real DuckDB
+A real 150,000-row contacts file (a load transaction of a few seconds) is loaded into a real DuckDB
 file on one thread while another thread, like a page of the running server (its own short-lived
 connection each time), keeps asking for the report's contact count, the derived table's row count and the ledger.
 """
@@ -22,7 +22,7 @@ import store.write
 from metrics import build_report
 from store.db import open_store, read_transaction
 
-ROWS = 300_000
+ROWS = 150_000
 AS_OF = "2026-06-30T00:00:00Z"
 
 

@@ -240,3 +240,26 @@ def test_a_signed_out_cookie_is_remembered_until_it_would_have_expired(store):
     signout.record(store, "new")
     signout.record(store, "new")  # twice: still one row
     assert signout.digests(store) == {"recent", "new"}
+
+
+def test_a_new_store_has_the_tables_an_old_store_is_brought_up_to(tmp_path):
+    """A new file gets every table at once (store/db.py ``_create``); a store from an older version
+    is upgraded statement by statement (``init``). Both end with the same tables and columns: a
+    column added by an upgrade statement alone would be missing from new stores."""
+    import duckdb
+
+    import store.db
+
+    connect(tmp_path / "new.duckdb").close()
+    old = duckdb.connect(str(tmp_path / "old.duckdb"))
+    old.execute("CREATE TABLE schema_state (version INTEGER NOT NULL)")  # an older store: no version
+    store.db.init(old)
+    old.close()
+    columns = "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE NOT internal ORDER BY ALL"
+    found = {}
+    for name in ("new", "old"):
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"), read_only=True)
+        found[name] = (con.execute(columns).fetchall(), con.execute("SELECT * FROM derived_state").fetchall())
+        con.close()
+    assert len(found["new"][0]) > 400
+    assert found["new"] == found["old"]

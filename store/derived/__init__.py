@@ -30,7 +30,7 @@ from store.derived import contact_facts, customer_facts, notification_facts
 from store.derived.rules import CUSTOMER_HASH_SQL
 from store.derived.touched import TOUCH_COLUMNS, count, ensure, forget, stale_keys, touch_ingest, touch_rows
 
-__all__ = ["TABLES", "TOUCH_COLUMNS", "VERSION", "init", "rebuild", "refresh", "touch_ingest", "touch_rows"]
+__all__ = ["TABLES", "TOUCH_COLUMNS", "VERSION", "create", "init", "rebuild", "refresh", "touch_ingest", "touch_rows"]
 
 VERSION = 8  # bump when a rule or a column changes: stores built by another version are rebuilt on open
 TABLES = ("contact_facts", "notification_facts", "customer_facts")
@@ -57,6 +57,14 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    """The derived tables of a new, empty store (in the caller's transaction)."""
+    con.execute("CREATE TABLE derived_state (version INTEGER NOT NULL)")
+    for statement in _DDL:
+        con.execute(statement)
+    con.execute("INSERT INTO derived_state VALUES (?)", [VERSION])
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:

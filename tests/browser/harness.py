@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 
 from documents.pdf import CHROMIUM_ARGS  # noqa: E402, F401  (one list: the PDF printer and the browser tests)
+
+
+@cache
+def sample_store() -> Path:
+    """The bundled sample loaded once per process exactly as a server loads it into an empty store
+    (ui/data.py ``_create``: the ingest, then the alert evaluation after it). A server given a
+    store file that does not exist yet starts on a copy of this one: the same store, without each
+    server spending a second loading the sample again."""
+    from ui.data import _create
+
+    folder = tempfile.mkdtemp(prefix="recall-ops-sample-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = Path(folder) / "sample.duckdb"
+    _create(str(path))
+    return path
 
 
 def free_port() -> int:
@@ -25,7 +44,9 @@ def free_port() -> int:
 class Server:
     """`streamlit run serve.py` (the README's command; ``script="app.py"``: the router alone) on
     localhost with its own store file (and, if given, its own secrets.toml instead of the app's
-    .streamlit/secrets.toml: sign-in tests; ``options``: extra ``--section.option value`` pairs)."""
+    .streamlit/secrets.toml: sign-in tests; ``options``: extra ``--section.option value`` pairs).
+    A store file that does not exist yet starts as the sample store (:func:`sample_store`), as the
+    server itself would make it; a PostgreSQL URL is used as given."""
 
     def __init__(
         self,
@@ -41,6 +62,8 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
+        if isinstance(self.db, Path) and not self.db.exists():
+            shutil.copyfile(sample_store(), self.db)
         env = {**os.environ, "RECALL_OPS_DB": str(self.db)}
         cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port)]
         cmd += ["--server.headless", "true", "--server.fileWatcherType", "none"]

@@ -21,8 +21,8 @@ def test_a_load_that_trips_a_rule_shows_on_the_strip_within_one_refresh(tmp_path
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     watcher = None
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
         page.goto(f"{srv.url}/standup?kiosk=1&as_of=now&refresh={REFRESH_S}")
         wait_for_app(page, BY_NAME["standup"].ready)
@@ -63,8 +63,8 @@ def test_a_load_that_trips_a_rule_shows_on_the_strip_within_one_refresh(tmp_path
         assert strip_bottom <= tiles_top
         print(f"strip shown {shown_after_s:.1f} s after the load")
         page.screenshot(path=tmp_path / "strip.png")
-        context.close()
     finally:
+        context.close()
         if watcher:
             watcher.terminate()
             watcher.wait(timeout=20)

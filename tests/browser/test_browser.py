@@ -46,8 +46,8 @@ def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
     app.py's router (kiosk: no sidebar) rather than Streamlit's pages/ folder mode."""
     srv = Server(tmp_path / "fresh.duckdb", tmp_path / "fresh.log")
     srv.start()
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
         page.goto(f"{srv.url}/standup?kiosk=1&as_of=2026-03-02T23:00:00Z")
         wait_for_app(page, "[data-value='contacts_today']")
@@ -56,8 +56,8 @@ def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
         wait_for_app(page, "[data-testid='stSidebarNav']")
         nav = page.inner_text("[data-testid='stSidebarNav']")
         assert "Overview" in nav and "Stand-up" in nav and "channels" not in nav  # titles, not file names
-        context.close()
     finally:
+        context.close()
         srv.stop()
 
 
@@ -117,8 +117,8 @@ def test_upload_through_streamlits_uploader_when_served_by_app_py(tmp_path, brow
     """``streamlit run app.py`` has no upload route: the page keeps Streamlit's own uploader."""
     srv = Server(tmp_path / "plain.duckdb", tmp_path / "plain.log", script="app.py")
     srv.start()
+    page = browser.new_page()  # its own context, closed with it
     try:
-        page = browser.new_page()
         page.goto(f"{srv.url}/?as_of=now")
         wait_for_app(page, "[data-testid='stMetric']")
         before = _contacts_shown(page)
@@ -127,6 +127,7 @@ def test_upload_through_streamlits_uploader_when_served_by_app_py(tmp_path, brow
         page.locator("input[type='file']").first.set_input_files(str(_extra_calls(tmp_path)))
         _load_and_count(page, f"{srv.url}/?as_of=now", before, tmp_path / "upload-widget.png")
     finally:
+        page.close()
         srv.stop()
 
 
@@ -136,8 +137,8 @@ def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_p
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     watcher = None
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
         page = context.new_page()
         page.goto(f"{srv.url}/standup?kiosk=1&refresh=2&as_of=2026-03-02T23:00:00Z")
         wait_for_app(page, "[data-value='contacts_today']")
@@ -159,8 +160,8 @@ def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_p
         shown = "Number(document.querySelector(\"[data-value='contacts_today']\")?.innerText.replace(',', ''))"
         page.wait_for_function(f"() => {shown} === {before + 4}", timeout=60_000)
         assert (inbox / "loaded" / "late_calls.csv").exists()
-        context.close()
     finally:
+        context.close()
         if watcher:
             watcher.terminate()
             watcher.wait(timeout=20)
@@ -175,8 +176,8 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_reason(tmp_path, brow
     db = tmp_path / "limit.duckdb"
     srv = Server(db, tmp_path / "limit.log", options={"server.maxUploadSize": "1"}, script=script)
     srv.start()
+    page = browser.new_page()
     try:
-        page = browser.new_page()
         page.goto(f"{srv.url}/upload")
         wait_for_app(page, "text=Choose files" if script == "serve.py" else "[data-testid='stFileUploaderDropzone']")
         big = tmp_path / "too_big.csv"
@@ -192,6 +193,7 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_reason(tmp_path, brow
             assert "1.0MB or smaller" in page.inner_text("body").replace(" MB", "MB")
         page.screenshot(path=tmp_path / "too_big.png")
     finally:
+        page.close()
         srv.stop()
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM ingests WHERE file_name LIKE '%too_big%'").fetchall() == [(0,)]

@@ -39,6 +39,15 @@ def servers(pg_server, tmp_path_factory):
 def test_an_upload_through_one_server_is_on_the_others_wall_within_a_refresh(servers, browser, tmp_path):
     one, two = servers
     first = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    try:
+        _upload_on_one_seen_on_the_other(one, two, first, wall, tmp_path)
+    finally:
+        first.context.close()
+        wall.context.close()
+
+
+def _upload_on_one_seen_on_the_other(one, two, first, wall, tmp_path) -> None:
     # Every page on PostgreSQL: tests/test_pg_dashboard.py.
     overview = BY_NAME["overview"]
     first.goto(f"{one.url}/{overview.path}")
@@ -46,7 +55,6 @@ def test_an_upload_through_one_server_is_on_the_others_wall_within_a_refresh(ser
     assert first.locator("[data-testid='stException']").count() == 0
     assert "Traceback" not in first.inner_text("body")
 
-    wall = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     wall.goto(f"{two.url}/standup?kiosk=1&refresh={REFRESH_S}&as_of=2026-03-02T23:00:00Z")
     wait_for_app(wall, TILE)
     before = int(wall.inner_text(TILE).replace(",", ""))
