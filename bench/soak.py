@@ -37,39 +37,46 @@ def rss_mib(pid: int) -> float:
     return status_kib(pid, "VmRSS") / 1024
 
 
-def soak(sessions: int, seconds: int, refresh: int, out=print) -> tuple[int, list[float]]:
-    """Run the soak; (errors, server RSS samples in MiB, one per 10 s)."""
+def soak(sessions: int, seconds: int, refresh: int, out=print, browser=None) -> tuple[int, list[float]]:
+    """Run the soak; (errors, server RSS samples in MiB, one per 10 s). ``browser``: a running
+    Playwright chromium to open the sessions in (the tests' own); else one is launched here."""
+    if browser is None:
+        with sync_playwright() as p:
+            launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                return soak(sessions, seconds, refresh, out, launched)
+            finally:
+                launched.close()
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp) / "soak.duckdb", Path(tmp) / "streamlit.log")
+        server = Server(Path(tmp) / "soak.duckdb", Path(tmp) / "streamlit.log", sample=True)
         server.start()
         errors, samples = 0, []
+        pages = []
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                url = f"{server.url}/standup?kiosk=1&refresh={refresh}&as_of=2026-03-03T18:00:00Z"
-                pages = []
-                for _ in range(sessions):
-                    page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-                    page.goto(url, timeout=120_000)
-                    wait_for_app(page, WALL_READY, timeout_ms=120_000)
-                    pages.append(page)
-                start = time.monotonic()
-                while time.monotonic() - start < seconds:
-                    time.sleep(10)
-                    failed = [pg for pg in pages if pg.locator("[data-testid='stException']").count()]
-                    blank = [pg for pg in pages if pg.locator(WALL_READY).count() == 0]
-                    time.sleep(2)  # a tile missing for a moment is the fragment redrawing; count it if it stays
-                    blank = [pg for pg in blank if pg.locator(WALL_READY).count() == 0]
-                    for pg in failed:
-                        out("  exception:", pg.locator("[data-testid='stException']").first.inner_text()[:300])
-                    errors += len(failed) + len(blank)
-                    samples.append(rss_mib(server.proc.pid))
-                    out(
-                        f"t={time.monotonic() - start:5.0f}s rss={samples[-1]:7.1f} MiB "
-                        f"exceptions={len(failed)} blank={len(blank)}"
-                    )
-                browser.close()
+            url = f"{server.url}/standup?kiosk=1&refresh={refresh}&as_of=2026-03-03T18:00:00Z"
+            for _ in range(sessions):
+                page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+                pages.append(page)
+                page.goto(url, timeout=120_000)
+                wait_for_app(page, WALL_READY, timeout_ms=120_000)
+            start = time.monotonic()
+            while time.monotonic() - start < seconds:
+                time.sleep(10)
+                failed = [pg for pg in pages if pg.locator("[data-testid='stException']").count()]
+                blank = [pg for pg in pages if pg.locator(WALL_READY).count() == 0]
+                time.sleep(2)  # a tile missing for a moment is the fragment redrawing; count it if it stays
+                blank = [pg for pg in blank if pg.locator(WALL_READY).count() == 0]
+                for pg in failed:
+                    out("  exception:", pg.locator("[data-testid='stException']").first.inner_text()[:300])
+                errors += len(failed) + len(blank)
+                samples.append(rss_mib(server.proc.pid))
+                out(
+                    f"t={time.monotonic() - start:5.0f}s rss={samples[-1]:7.1f} MiB "
+                    f"exceptions={len(failed)} blank={len(blank)}"
+                )
         finally:
+            for page in pages:
+                page.context.close()
             server.stop()
     return errors, samples
 

@@ -166,22 +166,28 @@ def metrics_store(tmp_path, metrics_template):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("server")
-    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log")
+    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log", sample=True)
     srv.start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One chromium per test process (a launch costs about a CPU-second); each test opens its own
-    context (cookies, storage) and closes it."""
+def playwright_driver():
+    """Playwright's driver, once per test process: a second sync Playwright cannot run beside it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    """One chromium per test process (a launch costs about a CPU-second); each test opens its own
+    context (cookies, storage) and closes it."""
+    b = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture

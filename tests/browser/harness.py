@@ -25,7 +25,7 @@ def sample_store() -> Path:
     """The bundled sample loaded once per process exactly as a server loads it into an empty store
     (ui/data.py ``_create``: the ingest, then the alert evaluation after it). A server given a
     store file that does not exist yet starts on a copy of this one: the same store, without each
-    server spending a second loading the sample again."""
+    server spending a CPU-second loading the sample again."""
     from ui.data import _create
 
     folder = tempfile.mkdtemp(prefix="recall-ops-sample-")
@@ -45,8 +45,9 @@ class Server:
     """`streamlit run serve.py` (the README's command; ``script="app.py"``: the router alone) on
     localhost with its own store file (and, if given, its own secrets.toml instead of the app's
     .streamlit/secrets.toml: sign-in tests; ``options``: extra ``--section.option value`` pairs).
-    A store file that does not exist yet starts as the sample store (:func:`sample_store`), as the
-    server itself would make it; a PostgreSQL URL is used as given."""
+    ``sample``: a store file that does not exist yet starts as the sample store (:func:`sample_store`)
+    instead of the server loading the sample into it on the first page visit: for tests that open a
+    page first (without it the store stays empty until a page is opened)."""
 
     def __init__(
         self,
@@ -55,14 +56,15 @@ class Server:
         secrets: Path | None = None,
         options: dict[str, str] | None = None,
         script: str = "serve.py",
+        sample: bool = False,
     ):
         self.db, self.log, self.port, self.secrets = db, log, free_port(), secrets
-        self.options, self.script = options or {}, script
+        self.options, self.script, self.sample = options or {}, script, sample
         self.url = f"http://localhost:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        if isinstance(self.db, Path) and not self.db.exists():
+        if self.sample and isinstance(self.db, Path) and not self.db.exists():
             shutil.copyfile(sample_store(), self.db)
         env = {**os.environ, "RECALL_OPS_DB": str(self.db)}
         cmd = [sys.executable, "-m", "streamlit", "run", self.script, "--server.port", str(self.port)]

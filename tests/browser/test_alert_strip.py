@@ -16,7 +16,7 @@ REFRESH_S = 3
 
 
 def test_a_load_that_trips_a_rule_shows_on_the_strip_within_one_refresh(tmp_path, browser):
-    srv = Server(tmp_path / "strip.duckdb", tmp_path / "strip.log")
+    srv = Server(tmp_path / "strip.duckdb", tmp_path / "strip.log", sample=True)
     srv.start()
     inbox = tmp_path / "inbox"
     inbox.mkdir()

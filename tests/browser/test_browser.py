@@ -44,7 +44,7 @@ def test_overview_shows_sample_numbers_and_phase_switch_changes_them(server, pag
 def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
     """A wall screen reconnecting to a fresh server asks for /standup first; it must still get
     app.py's router (kiosk: no sidebar) rather than Streamlit's pages/ folder mode."""
-    srv = Server(tmp_path / "fresh.duckdb", tmp_path / "fresh.log")
+    srv = Server(tmp_path / "fresh.duckdb", tmp_path / "fresh.log", sample=True)
     srv.start()
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
@@ -115,7 +115,7 @@ def test_upload_through_the_file_chooser_goes_to_disk_and_changes_the_numbers(se
 
 def test_upload_through_streamlits_uploader_when_served_by_app_py(tmp_path, browser):
     """``streamlit run app.py`` has no upload route: the page keeps Streamlit's own uploader."""
-    srv = Server(tmp_path / "plain.duckdb", tmp_path / "plain.log", script="app.py")
+    srv = Server(tmp_path / "plain.duckdb", tmp_path / "plain.log", script="app.py", sample=True)
     srv.start()
     page = browser.new_page()  # its own context, closed with it
     try:
@@ -132,7 +132,7 @@ def test_upload_through_streamlits_uploader_when_served_by_app_py(tmp_path, brow
 
 
 def test_kiosk_shows_a_file_dropped_into_the_watched_inbox_without_a_click(tmp_path, browser):
-    srv = Server(tmp_path / "wall.duckdb", tmp_path / "wall.log")
+    srv = Server(tmp_path / "wall.duckdb", tmp_path / "wall.log", sample=True)
     srv.start()
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -174,7 +174,7 @@ def test_an_upload_over_the_size_limit_is_refused_with_the_reason(tmp_path, brow
     both choosers; here a server started with 1 MB refuses a 2 MB file in the browser and says
     why, and nothing loads (the upload route refuses it too: tests/test_disk_upload.py)."""
     db = tmp_path / "limit.duckdb"
-    srv = Server(db, tmp_path / "limit.log", options={"server.maxUploadSize": "1"}, script=script)
+    srv = Server(db, tmp_path / "limit.log", options={"server.maxUploadSize": "1"}, script=script, sample=True)
     srv.start()
     page = browser.new_page()
     try:

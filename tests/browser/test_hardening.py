@@ -9,18 +9,14 @@ from harness import CHROMIUM, CHROMIUM_ARGS, wait_for_app
 REBIND = "rebind.example"
 
 
-@pytest.fixture
-def rebinding_browser():
-    """Chromium resolving a foreign name to this machine, as a DNS-rebinding page would (its own
-    Playwright, so per test: two sync Playwrights must not be open at once)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {REBIND} 127.0.0.1"]
-        )
-        yield b
-        b.close()
+@pytest.fixture(scope="module")
+def rebinding_browser(playwright_driver):
+    """Chromium resolving a foreign name to this machine, as a DNS-rebinding page would."""
+    b = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {REBIND} 127.0.0.1"]
+    )
+    yield b
+    b.close()
 
 
 @pytest.mark.parametrize("path", ["", "upload", "settings"])

@@ -24,7 +24,7 @@ TILE = BY_NAME["standup"].ready  # the contacts-today tile (ui/navigation.py)
 def live_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live-wall")
     secrets = tmp / "secrets.toml"
-    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log", secrets=secrets)
+    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log", secrets=secrets, sample=True)
     hook = f"{srv.url}/recall-ops/hooks/twilio"
     secrets.write_text(f'[recall_ops.hooks.twilio]\nauth_token = "{TOKEN}"\npublic_url = "{hook}"\n')
     srv.start()
@@ -46,7 +46,7 @@ def callback(srv: Server, sid: str) -> int:
 
 def test_a_signed_callback_shows_up_on_the_open_standup(live_server, page):
     page.goto(f"{live_server.url}/standup?kiosk=1&as_of=now")
-    wait_for_app(page, TILE, timeout_ms=180_000)  # the first visit loads the sample recall
+    wait_for_app(page, TILE, timeout_ms=180_000)
     text = page.inner_text("body")
     assert "refreshes every 5 s" in text and "live hook:twilio" in text and "waiting" in text
     before = int(page.inner_text(TILE).replace(",", ""))

@@ -27,7 +27,7 @@ def provider():
 def signin_server(tmp_path_factory, provider):
     tmp = tmp_path_factory.mktemp("signin")
     secrets = tmp / "secrets.toml"
-    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log", secrets=secrets)
+    srv = Server(tmp / "app.duckdb", tmp / "streamlit.log", secrets=secrets, sample=True)
     secrets.write_text(
         f"""
 [auth]

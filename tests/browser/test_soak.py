@@ -16,12 +16,16 @@ SECONDS = 24
 
 
 @pytest.mark.slow
-def test_four_wall_screens_refreshing_without_errors_or_growth():
+def test_four_wall_screens_refreshing_without_errors_or_growth(browser):
     lines: list[str] = []
-    errors, samples = soak(sessions=4, seconds=SECONDS, refresh=5, out=lambda *a: lines.append(" ".join(map(str, a))))
-    out = Path(__file__).parent / "screens"
-    out.mkdir(exist_ok=True)
-    (out / "soak.txt").write_text("\n".join(lines) + "\n")
+
+    def out(*parts) -> None:
+        lines.append(" ".join(map(str, parts)))
+
+    errors, samples = soak(sessions=4, seconds=SECONDS, refresh=5, out=out, browser=browser)
+    shots = Path(__file__).parent / "screens"
+    shots.mkdir(exist_ok=True)
+    (shots / "soak.txt").write_text("\n".join(lines) + "\n")
     assert errors == 0, lines
     assert len(samples) >= SECONDS // 15  # one sample per ~13 s (10 s wait, 2 s recheck, the checks)
     # After the first refreshes have warmed the caches, memory does not climb.
