@@ -146,7 +146,7 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         _create(con)  # a new file: nothing to bring up to date
         return
     if not current:
-        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]:
+        for statement in _tables_ddl():
             con.execute(statement)
         # Who saved a mapping (stores from before it was recorded: unknown).
         con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")
@@ -171,12 +171,18 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
     derived.init(con)
 
 
+def _tables_ddl() -> list[str]:
+    """CREATE TABLE IF NOT EXISTS for every table but the version tables: canonical and history
+    (store/schema.py), settings, live sources, alerts."""
+    return [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]
+
+
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     """Every table of a new store, in one transaction (a crash leaves the file empty, made again at
     the next open)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for statement in [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]:
+        for statement in _tables_ddl():
             con.execute(statement)
         con.execute("CREATE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
