@@ -46,6 +46,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from harness import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
+from harness import sample_store as harness_sample_store  # noqa: E402
 
 from metrics.scope import PHASE_LABELS  # noqa: E402
 from ui.navigation import BY_NAME  # noqa: E402
@@ -84,15 +85,9 @@ def timed(action, *args) -> float:
 
 
 def sample_store(folder: Path) -> Path:
-    """The bundled sample recall loaded as the app loads it on first start."""
-    from connectors.load import ingest_paths
-    from store.db import connect
-    from ui.data import SAMPLE_DIR, SAMPLE_LOADER
-
+    """The bundled sample recall loaded as the app loads it on first start (tests/browser/harness.py)."""
     path = folder / "sample.duckdb"
-    con = connect(path)
-    ingest_paths(con, [SAMPLE_DIR], loaded_by=SAMPLE_LOADER)
-    con.close()
+    shutil.copyfile(harness_sample_store(), path)
     return path
 
 

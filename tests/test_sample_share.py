@@ -7,20 +7,21 @@ registry file that adds units to a recall that already has a registry says "adds
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import browser.harness as harness
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import ui.data
-from connectors.load import Failure, ingest_paths
+from connectors.load import ingest_paths
 from store.db import connect
-from store.sample import SAMPLE_LOADER, remove_sample, sample_share
+from store.sample import remove_sample, sample_share
 
-SAMPLE = ROOT / "sample_data" / "car_seat"
 SAMPLE_CONTACTS, SAMPLE_UNITS = 7123, 2892  # rows of sample_data/car_seat/contacts.csv and registry.csv
 
 
@@ -42,10 +43,9 @@ def user_files(folder: Path, units: int = 1500) -> list[Path]:
 
 @pytest.fixture
 def sample_store(tmp_path: Path) -> Path:
+    """A copy of the sample store as a server makes it (tests/browser/harness.py)."""
     path = tmp_path / "store.duckdb"
-    con = connect(path)
-    assert not [r for r in ingest_paths(con, [SAMPLE], loaded_by=SAMPLE_LOADER) if isinstance(r, Failure)]
-    con.close()
+    shutil.copyfile(harness.sample_store(), path)
     return path
 
 
