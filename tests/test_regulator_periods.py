@@ -132,7 +132,12 @@ def test_dispositions_by_period_and_undated_apart(con):
     assert pair(q4["before_first_sale"]) == (2, 2) and pair(q1["before_first_sale"]) == (1, 3)  # U3 U8 | U4
     nhtsa = regulator.build(con, "nhtsa", "RG", "2026-Q1").as_dict()
     assert nhtsa["header"]["Report"] == "Quarterly report 2 of 8"
-    assert list(nhtsa["sections"]["schedule"]["rows"]) == ["2025-Q4", "2026-Q1"]
+    schedule = nhtsa["sections"]["schedule"]["rows"]
+    assert list(schedule) == ["2025-Q4", "2026-Q1"]
+    # Each earlier report's cumulative units as of its own end (read without the people figures):
+    # by 31 Dec U1 U3 U8 remedied and U5 stolen; by 31 Mar U2 U4 remedied too.
+    columns = ("involved", "remedied", "unreachable", "rate")
+    assert [tuple(r[c] for c in columns) for r in schedule.values()] == [(8, 3, 1, 3 / 8), (8, 5, 1, 5 / 8)]
     assert regulator.build(con, "nhtsa", "RG", "2026-02").as_dict()["header"]["Report"].startswith("Outside")
 
 

@@ -45,12 +45,15 @@ ACCOUNTED = ("exported", "stolen", "scrapped", "no_remedy_needed")
 
 @dataclass
 class Facts:
+    """A recall's figures for one period. ``people``, ``contacts`` and ``states`` are None when only
+    the unit figures were read (:func:`read_facts` ``units_only``)."""
+
     recall: dict[str, Any]
     period: Period
     units: pl.DataFrame
-    people: pl.DataFrame
-    contacts: pl.DataFrame
-    states: dict[str, int]
+    people: pl.DataFrame | None
+    contacts: pl.DataFrame | None
+    states: dict[str, int] | None
 
     @property
     def recall_id(self) -> str:
@@ -97,20 +100,29 @@ def recall_row(con: duckdb.DuckDBPyConnection, recall_id: str | None) -> dict[st
 
 
 def read_facts(
-    con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
+    con: duckdb.DuckDBPyConnection,
+    recall_id: str | None,
+    period: str | Period,
+    as_of: datetime | str | None = None,
+    units_only: bool = False,
 ) -> Facts:
     """The recall and its figures for ``period`` (text is parsed in the recall's zone) reported at
     ``as_of`` (default now; ISO 8601 text allowed): as of min(period end, ``as_of``)
-    (metrics/periods.py), read in one transaction. PeriodError when the period starts after ``as_of``."""
+    (metrics/periods.py), read in one transaction. PeriodError when the period starts after ``as_of``.
+    ``units_only``: the registry's unit figures alone (what a schedule of earlier reports shows);
+    the people and contact figures, the costly reads of every event, are left out (None)."""
     with read_transaction(con):
         recall = recall_row(con, recall_id)
         p = period if isinstance(period, Period) else parse_period(period, recall["timezone"])
         p = p.at(as_utc(as_of))
         rid = recall["recall_id"]
+        units = figures.units(con, rid, p)
+        if units_only:
+            return Facts(recall, p, units, None, None, None)
         return Facts(
             recall,
             p,
-            figures.units(con, rid, p),
+            units,
             figures.people(con, rid, p),
             figures.contacts(con, rid, p),
             figures.person_states(con, rid, p),

@@ -33,8 +33,8 @@ def build(
     con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
 ) -> Report:
     f = read_facts(con, recall_id, period, as_of)
-    history = [  # each as of its end, or the report time while it runs; none not yet begun
-        (name, read_facts(con, f.recall_id, p, f.period.status_at))
+    history = [  # each as of its end, or the report time while it runs; none not yet begun; units only
+        (name, read_facts(con, f.recall_id, p, f.period.status_at, units_only=True))
         for name, p in nhtsa_schedule(f.recall["announced_at"], f.recall["timezone"])
         if p.end_at <= f.period.end_at and p.start_at < f.period.status_at
     ]
