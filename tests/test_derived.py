@@ -34,6 +34,7 @@ from metrics.regulator.people import (
     _STATUS_CLASS,
     _UNANSWERED,
     people,
+    people_and_groups,
 )
 from metrics.regulator.run import run_period
 from store import derived
@@ -442,6 +443,8 @@ def test_regulator_figures_equal_the_figures_from_every_row(built, seed):
                 customers = ["grp", "kind", "channel", "period", "cumulative"]
                 assert got.select(customers).equals(want.select(customers)), f"seed {seed}, {rid}, by {by}"
                 assert all(got[c].null_count() == got.height for c in got.columns if c not in customers)
+                both = people_and_groups(con, rid, p, by)  # one pass: the same two tables
+                assert both[0].equals(people(con, rid, p)) and both[1].equals(got), f"seed {seed}, {rid}, both"
                 got, want = regulator_contacts(con, rid, p), _contacts_by_rows(con, rid, p)
                 assert got.equals(want), f"seed {seed}, {rid}, {days} days to {at}: contacts"
     con.close()

@@ -46,7 +46,8 @@ ACCOUNTED = ("exported", "stolen", "scrapped", "no_remedy_needed")
 @dataclass
 class Facts:
     """A recall's figures for one period. ``people``, ``contacts`` and ``states`` are None when only
-    the unit figures were read (:func:`read_facts` ``units_only``)."""
+    the unit figures were read (:func:`read_facts` ``units_only``); ``groups``: the people figures
+    by region or lot when asked for (``people_by``)."""
 
     recall: dict[str, Any]
     period: Period
@@ -54,6 +55,7 @@ class Facts:
     people: pl.DataFrame | None
     contacts: pl.DataFrame | None
     states: dict[str, int] | None
+    groups: pl.DataFrame | None = None
 
     @property
     def recall_id(self) -> str:
@@ -105,12 +107,15 @@ def read_facts(
     period: str | Period,
     as_of: datetime | str | None = None,
     units_only: bool = False,
+    people_by: str | None = None,
 ) -> Facts:
     """The recall and its figures for ``period`` (text is parsed in the recall's zone) reported at
     ``as_of`` (default now; ISO 8601 text allowed): as of min(period end, ``as_of``)
     (metrics/periods.py), read in one transaction. PeriodError when the period starts after ``as_of``.
     ``units_only``: the registry's unit figures alone (what a schedule of earlier reports shows);
-    the people and contact figures, the costly reads of every event, are left out (None)."""
+    the people and contact figures, the costly reads of every event, are left out (None).
+    ``people_by`` (``region`` or ``lot``): also the people figures by that group, in the same pass
+    over the period's events (figures.people_and_groups)."""
     with read_transaction(con):
         recall = recall_row(con, recall_id)
         p = period if isinstance(period, Period) else parse_period(period, recall["timezone"])
@@ -119,11 +124,10 @@ def read_facts(
         units = figures.units(con, rid, p)
         if units_only:
             return Facts(recall, p, units, None, None, None)
+        if people_by is None:
+            people, groups = figures.people(con, rid, p), None
+        else:
+            people, groups = figures.people_and_groups(con, rid, p, people_by)
         return Facts(
-            recall,
-            p,
-            units,
-            figures.people(con, rid, p),
-            figures.contacts(con, rid, p),
-            figures.person_states(con, rid, p),
+            recall, p, units, people, figures.contacts(con, rid, p), figures.person_states(con, rid, p), groups
         )

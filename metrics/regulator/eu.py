@@ -42,10 +42,9 @@ REGION_COLUMNS = [
 def build(
     con: duckdb.DuckDBPyConnection, recall_id: str | None, period: str | Period, as_of: datetime | str | None = None
 ) -> Report:
-    f = read_facts(con, recall_id, period, as_of)
+    f = read_facts(con, recall_id, period, as_of, people_by="region")
     sizes = figures.group_sizes(con, f.recall_id, f.period, "region")
-    by_region = figures.people(con, f.recall_id, f.period, "region")
-    return report(f, sizes, by_region)
+    return report(f, sizes, f.groups)
 
 
 def report(f: Facts, sizes: pl.DataFrame, by_region: pl.DataFrame) -> Report:

@@ -80,7 +80,7 @@ _FACET_ROWS = ", ".join(
 )
 _COUNTED = ", ".join(f"count({moment}) AS m{i}" for i, moment in enumerate(_MOMENTS.values()))
 _CUMULATIVE = " UNION ALL ".join(
-    f"SELECT grp, '{kind}' AS kind, '{ch}' AS channel, m{i} AS cumulative FROM firsts"
+    f"SELECT whole, grp, '{kind}' AS kind, '{ch}' AS channel, m{i} AS cumulative FROM firsts"
     for i, (kind, ch) in enumerate(_MOMENTS)
 )
 _TIMES = "events, events_period, first_at, last_at, first_period_at, last_period_at"
@@ -99,30 +99,29 @@ _BY_TIME = """count(*) AS events, count(*) FILTER (moment_at > $period_start) AS
             min(moment_at) AS first_at, max(moment_at) AS last_at,
             min(moment_at) FILTER (moment_at > $period_start) AS first_period_at,
             max(moment_at) FILTER (moment_at > $period_start) AS last_period_at"""
-# people()'s ``agg`` (grp, kind, channel, the event figures): over every event, or none (with groups).
-_EVENT_FIGURES = f"""per_class AS (
-        SELECT grp, cls, sum(events) AS events, sum(events_period) AS events_period, min(first_at) AS first_at,
+# The event figures of the whole recall: per class of event (``per_class``), then per (kind, channel).
+_PER_CLASS = f"""per_class AS (
+        SELECT cls, sum(events) AS events, sum(events_period) AS events_period, min(first_at) AS first_at,
             max(last_at) AS last_at, min(first_period_at) AS first_period_at, max(last_period_at) AS last_period_at
-        FROM (SELECT 'all' AS grp, {_NOTICE_CLASS} AS cls, {_TIMES}
+        FROM (SELECT {_NOTICE_CLASS} AS cls, {_TIMES}
               FROM (SELECT channel, status, {_BY_TIME} FROM n_mine GROUP BY ALL)
               UNION ALL
-              SELECT 'all', {_CONTACT_CLASS}, {_TIMES}
+              SELECT {_CONTACT_CLASS}, {_TIMES}
               FROM (SELECT direction, channel, answered, {_BY_TIME} FROM c_mine GROUP BY ALL))
         GROUP BY ALL
         UNION ALL
-        SELECT grp, {_REMEDIED}, remedied_events, remedied_period, remedied_first_at, remedied_last_at,
+        SELECT {_REMEDIED}, remedied_events, remedied_period, remedied_first_at, remedied_last_at,
             remedied_first_period_at, remedied_last_period_at
-        FROM firsts WHERE remedied_first_at IS NOT NULL),
-    agg AS (
-        SELECT grp, kind, channel, sum(events_period)::BIGINT AS events_period,
+        FROM firsts WHERE whole AND remedied_first_at IS NOT NULL),"""
+_WHOLE_EVENTS = """SELECT true AS whole, 'all' AS grp, kind, channel, sum(events_period)::BIGINT AS events_period,
             sum(events)::BIGINT AS events, min(first_at) AS first_at, max(last_at) AS last_at,
             min(first_period_at) AS first_period_at, max(last_period_at) AS last_period_at
-        FROM per_class JOIN facets USING (cls) GROUP BY ALL)"""
-_NO_EVENT_FIGURES = """agg AS (
-        SELECT grp, kind, channel, NULL::BIGINT AS events_period, NULL::BIGINT AS events,
+        FROM per_class JOIN facets USING (cls) GROUP BY ALL"""
+# A group's rows: customers only, no event figures.
+_GROUP_EVENTS = """SELECT whole, grp, kind, channel, NULL::BIGINT AS events_period, NULL::BIGINT AS events,
             NULL::TIMESTAMP AS first_at, NULL::TIMESTAMP AS last_at, NULL::TIMESTAMP AS first_period_at,
             NULL::TIMESTAMP AS last_period_at
-        FROM cumulative)"""
+        FROM cumulative WHERE NOT whole"""
 
 
 def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: str | None = None) -> pl.DataFrame:
@@ -134,6 +133,23 @@ def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: s
     of NOTICE_CHANNELS for outreach events, ``phone`` for calls, the contact's for inbound contacts.
     Only (group, kind, channel) with an event by the end are listed; with ``by``, the event columns
     are null (customers only)."""
+    return _people(con, recall_id, period, whole=by is None, by=by).drop("whole")
+
+
+def people_and_groups(
+    con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``people(…)`` and ``people(…, by)`` from one pass over the period's events (grouping them by
+    customer is most of either's time)."""
+    both = _people(con, recall_id, period, whole=True, by=by)
+    return both.filter(pl.col("whole")).drop("whole"), both.filter(~pl.col("whole")).drop("whole")
+
+
+def _people(
+    con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, whole: bool, by: str | None
+) -> pl.DataFrame:
+    """:func:`people`'s rows with ``whole`` first (true: the whole recall's, grp 'all'; false: a
+    ``by`` group's): the whole recall's when ``whole``, each ``by`` group's when ``by``."""
     if by not in (None, "region", "lot"):
         raise ValueError("people: by must be None, 'region' or 'lot'")
     # ``cumulative``, and the remedied: from the customers' first moments (customer_facts, kept at
@@ -141,21 +157,27 @@ def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: s
     # load time), each counted per mask of the classes they met, then per group. The event figures:
     # counted by the raw values a class is made of, then by class. Each figure is read off the
     # classes or masks of its (kind, channel), so no event is repeated per kind.
-    grp = "'all'" if by is None else f"unnest({by}s)"
-    grouped = (  # each customer of the period's events in each of their groups
-        "(SELECT 'all' AS grp, recent FROM per_customer)"
-        if by is None
-        else f"per_customer JOIN (SELECT customer_h, customer_id, {grp} AS grp FROM people) "
-        "USING (customer_h, customer_id)"
-    )
+    # Each customer in each of their groups; each customer of the period's events in each; the rows.
+    in_groups, grouped, agg = [], [], []
+    if whole:
+        in_groups.append("SELECT true AS whole, 'all' AS grp, * FROM people")
+        grouped.append("SELECT true AS whole, 'all' AS grp, recent FROM per_customer")
+        agg.append(_WHOLE_EVENTS)
+    if by is not None:
+        in_groups.append(f"SELECT false AS whole, unnest({by}s) AS grp, * FROM people")
+        grouped.append(
+            f"SELECT false AS whole, g.grp, recent FROM per_customer "
+            f"JOIN (SELECT customer_h, customer_id, unnest({by}s) AS grp FROM people) g USING (customer_h, customer_id)"
+        )
+        agg.append(_GROUP_EVENTS)
     body = f""",
     firsts AS (
-        SELECT grp, {_COUNTED}, count(remedied_at) AS remedied_events,
+        SELECT whole, grp, {_COUNTED}, count(remedied_at) AS remedied_events,
             count(remedied_at) FILTER (remedied_at > $period_start) AS remedied_period,
             min(remedied_at) AS remedied_first_at, max(remedied_at) AS remedied_last_at,
             min(remedied_at) FILTER (remedied_at > $period_start) AS remedied_first_period_at,
             max(remedied_at) FILTER (remedied_at > $period_start) AS remedied_last_period_at
-        FROM (SELECT {grp} AS grp, * FROM people) GROUP BY grp),
+        FROM ({" UNION ALL ".join(in_groups)}) GROUP BY whole, grp),
     cumulative AS ({_CUMULATIVE}),
     n_mine AS ({_N_MINE}),
     c_mine AS ({_C_MINE}),
@@ -165,17 +187,18 @@ def people(con: duckdb.DuckDBPyConnection, recall_id: str, period: Period, by: s
               UNION ALL
               SELECT customer_h, customer_id, {_CONTACT_CLASS} FROM c_mine WHERE moment_at > $period_start)
         GROUP BY customer_h, customer_id),
-    masks AS (SELECT grp, recent, count(*) AS customers FROM {grouped} GROUP BY ALL),
+    masks AS (SELECT whole, grp, recent, count(*) AS customers FROM ({" UNION ALL ".join(grouped)}) GROUP BY ALL),
     facets(kind, channel, cls, mask) AS (VALUES {_FACET_ROWS}),
     recent AS (
-        SELECT grp, kind, channel, sum(customers) AS period
+        SELECT whole, grp, kind, channel, sum(customers) AS period
         FROM masks, (SELECT DISTINCT kind, channel, mask FROM facets) f WHERE recent & mask <> 0 GROUP BY ALL
         UNION ALL
-        SELECT grp, 'remedied', 'all', remedied_period FROM firsts),
-    {_EVENT_FIGURES if by is None else _NO_EVENT_FIGURES}
-    SELECT grp, kind, channel, coalesce(r.period, 0)::BIGINT AS period, c.cumulative::BIGINT AS cumulative,
+        SELECT whole, grp, 'remedied', 'all', remedied_period FROM firsts),
+    {_PER_CLASS if whole else ""}
+    agg AS ({" UNION ALL ".join(agg)})
+    SELECT whole, grp, kind, channel, coalesce(r.period, 0)::BIGINT AS period, c.cumulative::BIGINT AS cumulative,
         a.events_period, a.events, a.first_at, a.last_at, a.first_period_at, a.last_period_at
-    FROM cumulative c JOIN agg a USING (grp, kind, channel) LEFT JOIN recent r USING (grp, kind, channel)
+    FROM cumulative c JOIN agg a USING (whole, grp, kind, channel) LEFT JOIN recent r USING (whole, grp, kind, channel)
     WHERE c.cumulative > 0
     ORDER BY ALL"""
     return run_period(con, body, recall_id, period)
