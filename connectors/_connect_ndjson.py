@@ -58,10 +58,8 @@ def _scan(path: Path) -> str:
 
 
 def _mapped_sql(path: Path, only_legs: bool) -> str:
-    """One row per record, in file order: the per-record reader's row columns as text, and
-    ``method``, ``channel_u``, ``initial_id``, ``system_phone``; ``only_legs``: the transfer legs
-    only, each with ``n``, its record number (a window over the whole file: the main pass numbers
-    its batches instead, :func:`_numbered`, and streams)."""
+    """One row per record, in file order: ``n`` (record number), the per-record reader's row
+    columns as text, and ``method``, ``channel_u``, ``initial_id``, ``system_phone``."""
 
     def text(expr: str) -> str:
         return f"nullif({expr}, '')"
@@ -70,9 +68,8 @@ def _mapped_sql(path: Path, only_legs: bool) -> str:
     outbound = ", ".join(f"'{m}'" for m in rules.OUTBOUND)
     transfer = ", ".join(f"'{m}'" for m in rules.TRANSFER)
     cust, system = text("CustomerEndpoint.Address"), text("SystemEndpoint.Address")
-    number = "row_number() OVER () AS n, " if only_legs else ""
     rows = f"""
-    SELECT {number}*,
+    SELECT row_number() OVER () AS n, *,
         upper(coalesce(Channel, '')) AS channel_u, upper(coalesce(InitiationMethod, '')) AS method
     FROM {_scan(path)}"""
     legs = (
@@ -87,7 +84,7 @@ def _mapped_sql(path: Path, only_legs: bool) -> str:
         CASE WHEN Agent IS NOT NULL THEN {text("Agent.ConnectedToAgentTimestamp")} END AS answered_at,
         CustomerEndpoint.Type = 'EMAIL_ADDRESS' OR coalesce(contains({cust}, '@'), false) AS is_email
         FROM x)
-    SELECT {"n, " if only_legs else ""}method, channel_u, {text("InitialContactId")} AS initial_id,
+    SELECT n, method, channel_u, {text("InitialContactId")} AS initial_id,
         'amazon_connect' AS source, {text("ContactId")} AS source_id,
         CASE channel_u WHEN 'VOICE' THEN 'phone' WHEN 'CHAT' THEN 'chat' WHEN 'EMAIL' THEN 'email'
              WHEN '' THEN NULL ELSE 'other' END AS channel,
@@ -122,9 +119,7 @@ def applies(f: SourceFile) -> bool:
 
 def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     """The parts of the file (see the module docstring)."""
-    # preserve_insertion_order (DuckDB's default, stated because _numbered relies on it): the
-    # batches come in file order.
-    con = duckdb.connect(config={"memory_limit": "256MB", "preserve_insertion_order": True})
+    con = duckdb.connect(config={"memory_limit": "256MB"})
     try:
         by_initial: dict[str, list[dict]] = {}
         if _may_have_legs(f.path):
@@ -133,10 +128,8 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
                 by_initial.setdefault(leg["initial_id"], []).append(leg)
         found: set[str] = set()
         reader = con.sql(_mapped_sql(f.path, only_legs=False)).to_arrow_reader(BATCH_ROWS)
-        before = 0
         for batch in reader:
-            yield _part(f, _frame(_numbered(pl.from_arrow(batch), before), ctx), by_initial, found, ctx)
-            before += batch.num_rows
+            yield _part(f, _frame(pl.from_arrow(batch), ctx), by_initial, found, ctx)
     except duckdb.Error as e:
         raise ReadWhole(str(e)) from e
     finally:
@@ -170,12 +163,6 @@ def _may_have_legs(path: Path) -> bool:
                     return True
             tail = block[-16:]
     return False
-
-
-def _numbered(batch: pl.DataFrame, before: int) -> pl.DataFrame:
-    """``n``, the record number (from 1), first: the batch's rows follow the ``before`` records of
-    the earlier batches in file order."""
-    return batch.select((pl.int_range(1, pl.len() + 1, dtype=pl.Int64) + before).alias("n"), pl.all())
 
 
 def _frame(frame: pl.DataFrame, ctx: ReadContext) -> pl.DataFrame:
