@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
 
+import polars as pl
 import pytest
 from telephony_support import FIXTURES, contacts, failure, ingest, ingest_twice, quarantine, read, store, write_json
 
@@ -290,3 +292,24 @@ def test_the_batched_ndjson_reader_gives_what_the_record_reader_gives(tmp_path, 
     order = ["source_row", "column_name"]
     assert fast.rejects.sort(order).equals(slow.rejects.sort(order)), (fast.rejects, slow.rejects)
     assert fast.rejects.height >= 5
+
+
+def test_records_of_a_file_read_in_parallel_keep_their_line_numbers(tmp_path):
+    """A file larger than the blocks DuckDB's JSON reader splits it into (about 16 MB each, read on
+    every thread): each contact's source_row is still its line. Numbering the batches as they came
+    was tried and got blocks of records swapped (a small file, read on one thread, cannot show it)."""
+    from connectors import _connect_ndjson
+    from connectors.base import ReadContext, SourceFile
+    from connectors.batches import joined
+
+    note = "x" * 3000  # Attributes the reader does not read: they make the file large, not slow
+    path = tmp_path / "ctr.ndjson"
+    with open(path, "w") as out:
+        for i in range(1, 16_001):  # 16,000 lines, about 50 MB
+            record = {**ANSWERED, "ContactId": f"c{i}", "Attributes": {"note": note}}
+            out.write(json.dumps(record) + "\n")
+    f = SourceFile(path.name, path)
+    assert _connect_ndjson.applies(f) and path.stat().st_size > 3 * 16 * 1024 * 1024
+    rows = joined(amazon_connect.read(f, ReadContext(tz="UTC", country="US"))).tables["contacts"]
+    assert rows.height == 16_000
+    assert rows.filter(pl.col("source_id") != pl.format("c{}", pl.col("source_row"))).height == 0
