@@ -34,7 +34,7 @@ import polars as pl
 
 from metrics.periods import Period
 from metrics.regulator.people import people as people  # a figure of its own module, read from here too
-from metrics.regulator.people import people_and_groups as people_and_groups
+from metrics.regulator.people import people_and_groups as people_and_groups  # and the EU form's one pass
 from metrics.regulator.run import run_period
 from store.derived.rules import CONTACT_CHANNEL_SQL, REGULATOR_CHANNELS
 

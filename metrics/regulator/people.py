@@ -156,8 +156,8 @@ def _people(
     # load time). ``period``: the affected customers of the period's events (``affected``, kept at
     # load time), each counted per mask of the classes they met, then per group. The event figures:
     # counted by the raw values a class is made of, then by class. Each figure is read off the
-    # classes or masks of its (kind, channel), so no event is repeated per kind.
-    # Each customer in each of their groups; each customer of the period's events in each; the rows.
+    # classes or masks of its (kind, channel), so no event is repeated per kind. Below: each customer
+    # in each of their groups, each customer of the period's events in each, and the rows of ``agg``.
     in_groups, grouped, agg = [], [], []
     if whole:
         in_groups.append("SELECT true AS whole, 'all' AS grp, * FROM people")
