@@ -123,13 +123,16 @@ def _fresh_store(path: Path, ds: Dataset) -> duckdb.DuckDBPyConnection:
 
 
 def base_store(ds: Dataset) -> Path:
-    """The store of N contacts (all canonical files loaded), built once and cached beside the data."""
+    """The store of N contacts (all canonical files loaded), built once and cached beside the data;
+    a cached store written by an older version is brought up to date (and checkpointed) first."""
     from connectors.load import Failure, ingest_paths
     from store.db import connect
 
     path = ds.path("store.duckdb")
     done = ds.path(".store-complete")
     if done.exists() and path.exists():
+        with connect(path) as con:
+            con.execute("CHECKPOINT")
         return path
     path.unlink(missing_ok=True)
     con = connect(path)

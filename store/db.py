@@ -23,7 +23,7 @@ import duckdb
 import psycopg
 from sqlalchemy.exc import SQLAlchemyError
 
-from store import derived
+from store import derived, versions
 from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
 from store.pg.connection import PgConnection
@@ -128,16 +128,17 @@ def _open_postgres(url: str, read_only: bool) -> PgConnection:
         raise StoreError(f"{shown(url)}: cannot open the PostgreSQL store ({reason})") from e
 
 
-SCHEMA_VERSION = 9  # bump when ddl() or a migration below changes
+SCHEMA_VERSION = 10  # bump when ddl() or a migration below changes
 
 
 def init(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the canonical tables, history tables, ledger, settings, live-source and alert tables
-    (store/live.py, store/alerts.py) and derived tables if missing, and
-    bring a store written by an older version up to date (data columns added since, empty; hash
-    columns added and filled; a ``str_list`` column once stored as text made a list; the
-    quarantine's ``record_id``). A store
-    already at SCHEMA_VERSION costs one query (pages open a connection per piece of work)."""
+    """Create the canonical tables (one table of versions and two views each: store/versions.py),
+    ledger, settings, live-source and alert tables (store/live.py, store/alerts.py) and derived
+    tables if missing, and bring a store written by an older version up to date, in one transaction
+    (data columns added since, empty; hash columns added and filled; a ``str_list`` column once
+    stored as text made a list; the quarantine's ``record_id``; before version 10, current rows and
+    history in two tables each). A store already at SCHEMA_VERSION costs one query (pages open a
+    connection per piece of work)."""
     try:
         current = con.execute("SELECT list(version) FROM schema_state").fetchall()[0][0] == [SCHEMA_VERSION]
     except duckdb.CatalogException:
@@ -146,35 +147,49 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         _create(con)  # a new file: nothing to bring up to date
         return
     if not current:
-        for statement in _tables_ddl():
-            con.execute(statement)
-        # Who saved a mapping (stores from before it was recorded: unknown).
-        con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")
-        # The ledger group of an ingest (the files of one archive are one upload); before: each its own.
-        con.execute("ALTER TABLE ingests ADD COLUMN IF NOT EXISTS group_id BIGINT")
-        con.execute("UPDATE ingests SET group_id = ingest_id WHERE group_id IS NULL")
-        has = set(con.execute("SELECT table_name, column_name FROM duckdb_columns()").fetchall())
-        for table, spec in TABLES.items():
-            hashes = {"key_h": spec.key, **spec.links}
-            for name in (table, f"{table}_history"):
-                for c in spec.columns:  # columns added to the schema after the store was made
-                    if (name, c.name) not in has:
-                        con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {DUCKDB_TYPES[c.type]}")
-                for column, sql_type in internal_columns(table):
-                    if (name, column) not in has:
-                        con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
-                        con.execute(f"UPDATE {name} SET {column} = {hash_sql(hashes[column])}")
-                _retype_lists(con, table, name)
-        con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_id VARCHAR")
-        con.execute("CREATE OR REPLACE TABLE schema_state (version INTEGER NOT NULL)")
-        con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _upgrade(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     derived.init(con)
 
 
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    for table in TABLES:
+        versions.upgrade(con, table)
+    for statement in _tables_ddl():
+        con.execute(statement)
+    # Who saved a mapping (stores from before it was recorded: unknown).
+    con.execute("ALTER TABLE mappings ADD COLUMN IF NOT EXISTS updated_by VARCHAR")
+    # The ledger group of an ingest (the files of one archive are one upload); before: each its own.
+    con.execute("ALTER TABLE ingests ADD COLUMN IF NOT EXISTS group_id BIGINT")
+    con.execute("UPDATE ingests SET group_id = ingest_id WHERE group_id IS NULL")
+    has = set(con.execute("SELECT table_name, column_name FROM duckdb_columns()").fetchall())
+    for table, spec in TABLES.items():
+        hashes = {"key_h": spec.key, **spec.links}
+        name = versions.stored(table)
+        for c in spec.columns:  # columns added to the schema after the store was made
+            if (name, c.name) not in has:
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {c.name} {DUCKDB_TYPES[c.type]}")
+        for column, sql_type in internal_columns(table):
+            if (name, column) not in has:
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
+                con.execute(f"UPDATE {name} SET {column} = {hash_sql(hashes[column])}")
+        _retype_lists(con, table, name)
+        for statement in versions.views_ddl(table):
+            con.execute(statement)
+    con.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_id VARCHAR")
+    con.execute("CREATE OR REPLACE TABLE schema_state (version INTEGER NOT NULL)")
+    con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
+
+
 def _tables_ddl() -> list[str]:
-    """CREATE TABLE IF NOT EXISTS for every table but the version tables: canonical and history
-    (store/schema.py), settings, live sources, alerts."""
-    return [*ddl(), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]
+    """CREATE TABLE IF NOT EXISTS for every table but the schema version's: ledger, canonical
+    versions (store/versions.py; their views are made apart), settings, live sources, alerts."""
+    return [*ddl(), *(versions.ddl(t) for t in TABLES), SETTINGS_DDL, *LIVE_DDL, *ALERTS_DDL]
 
 
 def _create(con: duckdb.DuckDBPyConnection) -> None:
@@ -182,7 +197,7 @@ def _create(con: duckdb.DuckDBPyConnection) -> None:
     the next open)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for statement in _tables_ddl():
+        for statement in [*_tables_ddl(), *(v for t in TABLES for v in versions.views_ddl(t))]:
             con.execute(statement)
         con.execute("CREATE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])

@@ -21,6 +21,7 @@ import phonenumbers
 import polars as pl
 
 from store.derived.touched import TOUCH_COLUMNS, touch_rows
+from store.versions import current_rows
 
 PHONE_TABLES = ("contacts", "notifications", "affected")
 
@@ -142,9 +143,10 @@ def normalize_pending_phones(con: duckdb.DuckDBPyConnection, ingest_id: int | No
         if pending.height == 0:
             continue
         con.register("_pending", pending)
+        target, current = current_rows(con, table)
         changed = con.execute(
-            f"UPDATE {table} a SET customer_phone = p.e164 FROM _pending p "
-            f"WHERE a.customer_phone IS NULL AND a.customer_phone_raw = p.raw "
+            f"UPDATE {target} a SET customer_phone = p.e164 FROM _pending p "
+            f"WHERE {current} AND a.customer_phone IS NULL AND a.customer_phone_raw = p.raw "
             + ("" if ingest_id is None else f"AND a.ingest_id = {int(ingest_id)} ")
             + f"AND p.country = coalesce((SELECT country FROM recalls WHERE recall_id = a.recall_id), ?) "
             f"RETURNING {TOUCH_COLUMNS[table]}",

@@ -1,7 +1,8 @@
 """The canonical schema, declared once.
 
-DDL (`ddl()`), the polars dtypes connectors produce (`polars_schema()`), the canonical CSV
-layout (docs/canonical-format.md) and validation all derive from `TABLES`.
+The canonical tables' DDL (store/versions.py), the polars dtypes connectors produce
+(`polars_schema()`), the canonical CSV layout (docs/canonical-format.md) and validation all derive
+from `TABLES`; `ddl()` makes the ledger.
 
 Logical types: ``str``, ``int``, ``float``, ``bool``, ``ts`` (UTC instant, stored as a naive
 UTC ``TIMESTAMP``), ``str_list`` (list of strings; written as text, the items are separated by the
@@ -319,16 +320,6 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
 
 
 def ddl() -> list[str]:
-    """CREATE statements for every canonical table, its history table and the ledger (a store made
-    before ``key_h`` existed gets it from :func:`store.db.init`)."""
-    out = list(LEDGER_DDL)
-    for t in TABLES.values():
-        cols = [f"{c.name} {DUCKDB_TYPES[c.type]}" for c in t.columns]
-        cols += [f"{n} {ty}" for n, ty in (*LINEAGE, *internal_columns(t.name))]
-        out.append(f"CREATE TABLE IF NOT EXISTS {t.name} ({', '.join(cols)})")
-        # Versions replaced by a later load, kept so that an upload can be undone.
-        out.append(
-            f"CREATE TABLE IF NOT EXISTS {t.name}_history AS "
-            f"SELECT *, NULL::BIGINT AS replaced_by FROM {t.name} LIMIT 0"
-        )
-    return out
+    """CREATE statements for the ledger tables (the canonical tables are made by store/versions.py:
+    one table of every version of each row, read through two views)."""
+    return list(LEDGER_DDL)

@@ -2,7 +2,8 @@
 
 How versions are kept (store/write.py): per natural key, the current row carries the ``ingest_id``
 that wrote it; each version it replaced sits in ``<table>_history`` with ``replaced_by`` = the ingest
-that replaced it. So the versions of one key form a chain
+that replaced it (on DuckDB both are views of one table of versions: store/versions.py). So the
+versions of one key form a chain
 
     v0 (ingest I0) --replaced_by I1--> v1 (ingest I1) --replaced_by I2--> ... --> vn (current, In)
 
@@ -35,7 +36,8 @@ country are normalized again (store/phones.py), as after any load.
 **Both engines.** The statements are DuckDB's dialect, transpiled on PostgreSQL (store/pg/dialect.py);
 only the transaction (on PostgreSQL under the loads' advisory lock, so an undo and a load never
 interleave), the row counts and the derived refresh (whole on PostgreSQL: store/pg/derived.py)
-differ, in :func:`_write` and :func:`_changed`.
+differ, in :func:`_write` and :func:`_changed`, and where rows are written: a restored version is
+moved back on PostgreSQL, unmarked in DuckDB's table of versions.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from store.pg.derived import rebuild as pg_rebuild
 from store.pg.load import LOAD_LOCK
 from store.phones import normalize_pending_phones
 from store.schema import LINEAGE, TABLES, internal_columns
+from store.versions import current_rows, replaced_rows
 
 Connection = duckdb.DuckDBPyConnection | PgConnection
 
@@ -169,18 +172,20 @@ def _undo_table(con: Connection, table: str, ingest_id: int) -> tuple[int, int]:
     """Apply the undo rule to one table; returns (current rows deleted, versions restored)."""
     key = TABLES[table].key
     columns = ", ".join([*TABLES[table].names, *(n for n, _ in LINEAGE), *(n for n, _ in internal_columns(table))])
-    hist = f"{table}_history"
+    hist = f"{table}_history"  # read; written as in store/versions.py
+    cur_t, cur = current_rows(con, table)
+    old_t, old = replaced_rows(con, table)
     same_key = " AND ".join(f"p.{k} = x.{k}" for k in key)
     _repoint_held(con, table, ingest_id)
     # X's versions already replaced by a later ingest: the version before X now points at that ingest.
     con.execute(
-        f"UPDATE {hist} p SET replaced_by = x.replaced_by FROM {hist} x "
+        f"UPDATE {old_t} p SET replaced_by = x.replaced_by FROM {hist} x "
         f"WHERE x.ingest_id = ? AND p.replaced_by = ? AND {same_key}",
         [ingest_id, ingest_id],
     )
-    con.execute(f"DELETE FROM {hist} WHERE ingest_id = ?", [ingest_id])
+    con.execute(f"DELETE FROM {old_t} WHERE {old} AND ingest_id = ?", [ingest_id])
     # X's current rows go; the versions X replaced come back.
-    deleted = _changed(con, f"DELETE FROM {table} WHERE ingest_id = ?", [ingest_id])
+    deleted = _changed(con, f"DELETE FROM {cur_t} WHERE {cur} AND ingest_id = ?", [ingest_id])
     clash = con.execute(
         f"SELECT count(*) FROM {hist} p JOIN {table} x ON {same_key} WHERE p.replaced_by = ?", [ingest_id]
     ).fetchall()[0][0]
@@ -189,6 +194,8 @@ def _undo_table(con: Connection, table: str, ingest_id: int) -> tuple[int, int]:
             f"{table}: {clash} version(s) replaced by ingest {ingest_id} have another current row; "
             "the history is inconsistent, nothing was changed"
         )
+    if old_t == cur_t:  # one table of versions: a restored version is one no longer marked replaced
+        return deleted, _changed(con, f"UPDATE {old_t} SET replaced_by = NULL WHERE replaced_by = ?", [ingest_id])
     restored = _changed(
         con, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {hist} WHERE replaced_by = ?", [ingest_id]
     )
@@ -200,7 +207,8 @@ def _repoint_held(con: Connection, table: str, ingest_id: int) -> None:
     """X's versions (current or in history) that a live later load holds with the same values become
     that load's (the latest such load); X's current rows held only as older versions by a live load
     refuse the undo (module docstring). Then X's holds, and the holds on X, are gone."""
-    hist = f"{table}_history"
+    cur_t, _ = current_rows(con, table)
+    old_t, _ = replaced_rows(con, table)
     live = "holds h JOIN ingests i ON i.ingest_id = h.by_ingest AND i.undone_at IS NULL"
     con.execute("DROP TABLE IF EXISTS _heir")
     con.execute(
@@ -209,13 +217,13 @@ def _repoint_held(con: Connection, table: str, ingest_id: int) -> None:
         "WHERE h.table_name = ? AND h.held_ingest = ? AND h.same GROUP BY h.key_h",
         [table, ingest_id],
     )
-    for target in (table, hist):
+    for target in dict.fromkeys([cur_t, old_t]):  # both tables, or the one table of versions
         con.execute(
             f"UPDATE {target} t SET ingest_id = e.heir, source_row = e.heir_row FROM _heir e "
             "WHERE t.ingest_id = ? AND t.key_h = e.key_h",
             [ingest_id],
         )
-    con.execute(f"UPDATE {hist} p SET replaced_by = e.heir FROM _heir e WHERE p.replaced_by = ? AND p.key_h = e.key_h",
+    con.execute(f"UPDATE {old_t} p SET replaced_by = e.heir FROM _heir e WHERE p.replaced_by = ? AND p.key_h = e.key_h",
                 [ingest_id])  # fmt: skip
     con.execute(
         "DELETE FROM holds h USING _heir e WHERE h.table_name = ? AND h.held_ingest = ? AND h.key_h = e.key_h "

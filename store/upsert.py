@@ -3,7 +3,8 @@
 :func:`upsert` takes the file's rows as a relation (a registered frame, or the staging table of a
 file read in parts) and works inside the caller's transaction. Stored rows are found through
 ``key_h`` (one scan of an integer column, whatever the table's size) and then matched on the key
-itself; two different keys with one ``key_h`` stop the load (store/schema.py).
+itself; two different keys with one ``key_h`` stop the load (store/schema.py). Rows are written to
+``<table>_versions`` (store/versions.py): new versions appended, replaced ones marked.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import duckdb
 
 from store.derived.touched import count
 from store.schema import TABLES, hash_sql, internal_columns, key_hash_sql
+from store.versions import CURRENT, stored
 
 
 @dataclass
@@ -27,6 +29,7 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
     """Write ``rows`` (a relation with the table's columns and ``source_row``) as ingest ``ingest_id``."""
     spec = TABLES[table]
     cols = spec.names
+    versions = stored(table)
     key_on = " AND ".join(f"a.{k} = b.{k}" for k in spec.key)
     row_a = f"row({', '.join('a.' + c for c in cols)})"
     row_b = f"row({', '.join('b.' + c for c in cols)})"
@@ -69,8 +72,8 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
     _refuse_hash_collisions(con, table, key_on)
     if not con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:  # only new keys: all inserted
         con.execute(
-            f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, {internal} "
-            "FROM _incoming"
+            f"INSERT INTO {versions} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, "
+            f"{internal} FROM _incoming"
         )
         inserted = con.execute("SELECT count(*) FROM _keys").fetchall()[0][0]
         _drop(con)
@@ -86,7 +89,10 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
         f"WHERE NOT ({stamps_differ})"
     )
     whole = "rowid IN (SELECT _rid FROM _undecided)" if count(con, "_undecided") else "false"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _old_whole AS SELECT rowid AS _rid, * FROM {table} WHERE {whole}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _old_whole AS SELECT rowid AS _rid, {', '.join(cols)} FROM {versions} "
+        f"WHERE {whole}"
+    )
     row_w = f"row({', '.join('w.' + c for c in cols)})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _cmp AS SELECT a.*, b._rid, b.ingest_id AS _held, "
@@ -102,16 +108,14 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
         f"INSERT INTO holds SELECT '{table}', key_h, _held, {ingest_id}, source_row, _same FROM _cmp "
         "WHERE _action = 'unchanged'"
     )
-    # Replaced versions go to history (undo brings them back), then the new ones replace them. The
-    # delete hands the rows it removes to the history insert: scattered rows of a wide table are
-    # read (every column of each vector they are in) once, not copied first (docs/benchmarks.md).
+    # Replaced versions are marked (undo brings them back), then the new ones are appended.
     con.execute(
-        f"WITH gone AS (DELETE FROM {table} WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated') "
-        f"RETURNING *) INSERT INTO {table}_history BY NAME SELECT *, {ingest_id} AS replaced_by FROM gone"
+        f"UPDATE {versions} SET replaced_by = {ingest_id} "
+        "WHERE rowid IN (SELECT _rid FROM _cmp WHERE _action = 'updated')"
     )
     con.execute(
-        f"INSERT INTO {table} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, {internal} "
-        "FROM _cmp WHERE _action <> 'unchanged'"
+        f"INSERT INTO {versions} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, "
+        f"{internal} FROM _cmp WHERE _action <> 'unchanged'"
     )
     by_action = dict(con.execute("SELECT _action, count(*) FROM _cmp GROUP BY ALL").fetchall())
     con.execute("DROP TABLE _cmp")
@@ -143,18 +147,18 @@ def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: 
 
 
 def find_stored(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Temp table ``_old``: the stored rows of ``table`` whose ``key_h`` is in ``_keys`` — ``_rid``
-    (their rowid), the key, the version stamp and ``ingest_id`` only. Found by one scan of the
+    """Temp table ``_old``: the current rows of ``table`` whose ``key_h`` is in ``_keys`` — ``_rid``
+    (their rowid in ``<table>_versions``), the key, the version stamp and ``ingest_id`` only. Found by one scan of the
     integer column, then those few columns fetched by rowid; the other columns are read only for
     the rows that need them."""
     spec = TABLES[table]
     narrow = ", ".join([*spec.key, *([spec.versioned_by] if spec.versioned_by else []), "ingest_id"])
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _rids AS SELECT rowid AS rid FROM {table} "
-        "WHERE key_h IN (SELECT key_h FROM _keys)"
+        f"CREATE OR REPLACE TEMP TABLE _rids AS SELECT rowid AS rid FROM {stored(table)} "
+        f"WHERE key_h IN (SELECT key_h FROM _keys) AND {CURRENT}"
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, {narrow} FROM {table} "
+        f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, {narrow} FROM {stored(table)} "
         "WHERE rowid IN (SELECT rid FROM _rids)"
     )
     con.execute("DROP TABLE _rids")

@@ -4,8 +4,9 @@ For each canonical table, rows are matched to the store on the table's natural k
 - a key not in the store is **inserted**;
 - a key whose stored row has the same values, or a version stamp (``updated_at``) while the new
   row has an earlier one or none, is **unchanged**;
-- otherwise the row is **updated**: the stored version moves to ``<table>_history`` (so the
-  upload can be undone) and the new one replaces it.
+- otherwise the row is **updated**: the stored version is marked replaced (``replaced_by``; it is
+  then read as ``<table>_history``, so the upload can be undone) and the new one replaces it
+  (store/versions.py).
 Within one file, several rows with one key collapse to the newest (by version stamp, then the
 later row); each collapsed row counts as updated, or unchanged when identical to the one kept.
 A file read in parts gives the same counts and the same stored rows as the file read whole (its

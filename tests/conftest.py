@@ -13,7 +13,9 @@ from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from connectors.load import Failure, ingest_paths
+from store import versions
 from store.db import connect
+from store.schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 METRIC_FIXTURES = Path(__file__).parent / "fixtures" / "metrics"
@@ -69,6 +71,21 @@ def load(con, *paths, **kw):
     failures = [r.message for r in results if isinstance(r, Failure)]
     assert not failures, failures
     return results
+
+
+def two_table_layout(con) -> None:
+    """Make ``con``'s store look as one written before schema version 10: each canonical table and
+    its history two tables (store/versions.py keeps them in one since)."""
+    for table in TABLES:
+        listed = ", ".join(versions.columns(table))
+        con.execute(f"DROP VIEW {table}; DROP VIEW {table}_history")
+        con.execute(f"CREATE TABLE {table} AS SELECT {listed} FROM {table}_versions WHERE replaced_by IS NULL")
+        con.execute(
+            f"CREATE TABLE {table}_history AS SELECT {listed}, replaced_by FROM {table}_versions "
+            "WHERE replaced_by IS NOT NULL"
+        )
+        con.execute(f"DROP TABLE {table}_versions")
+    con.execute("UPDATE schema_state SET version = 9")
 
 
 @pytest.fixture(scope="session")

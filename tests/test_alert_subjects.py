@@ -8,7 +8,7 @@ import csv
 from datetime import timedelta
 
 from alerts_support import Store, at, iso
-from conftest import METRIC_FIXTURES, load
+from conftest import METRIC_FIXTURES, load, two_table_layout
 
 from alerts.engine import evaluate
 from alerts.history import states_at
@@ -80,12 +80,13 @@ def test_a_version_8_store_gains_the_subject_column_empty(tmp_path):
     tickets(s, [("o1", "2026-03-10T14:00:00Z", "Remedy status", "", "a@x.com", "")])
     s.con.close()
     con = connect(tmp_path / "alerts.duckdb")
+    two_table_layout(con)
     for table in ("contacts", "contacts_history"):  # what a version-8 store looked like
         con.execute(f"ALTER TABLE {table} DROP COLUMN subject")
     con.execute("UPDATE schema_state SET version = 8")
     con.close()
     con = connect(tmp_path / "alerts.duckdb")
-    assert con.execute("SELECT version FROM schema_state").fetchall() == [(SCHEMA_VERSION,)] == [(9,)]
+    assert con.execute("SELECT version FROM schema_state").fetchall() == [(SCHEMA_VERSION,)] == [(10,)]
     assert con.execute("SELECT source_id, reason, subject FROM contacts").fetchall() == [("o1", "Remedy status", None)]
     con.close()
 

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import two_table_layout
 
 from connectors.load import Failure, ingest_paths
 from metrics import build_report
@@ -166,6 +167,7 @@ def test_a_store_written_before_lists_is_migrated(tmp_path: Path) -> None:
     the same coverage."""
     con = loaded(tmp_path, write(tmp_path, "events.json", json.dumps(sendgrid_events())))
     expected = coverage(con)
+    two_table_layout(con)
     for table in ("notifications", "notifications_history"):
         con.execute(f"ALTER TABLE {table} ALTER campaign SET DATA TYPE VARCHAR USING campaign[-1]")
     con.execute("DROP TABLE notification_facts")

@@ -57,6 +57,6 @@ def test_each_piece_of_work_in_a_run_is_isolated_as_its_own_connection_was(db):
             con.execute("SELECT * FROM range(100000)").fetchmany(1)  # the rest left unread
         with data.store() as con:
             con.execute("BEGIN TRANSACTION")
-            con.execute("DELETE FROM contacts")  # never committed
+            con.execute("DELETE FROM contacts_versions")  # never committed
         with data.store() as con:
             assert con.execute("SELECT count(*) > 0 FROM contacts").fetchall() == [(True,)]

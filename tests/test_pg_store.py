@@ -74,7 +74,7 @@ def test_alembic_makes_exactly_the_duckdb_schema_and_can_go_back(pg_server):
     want = {t: [(c, CATALOG_NAMES[pg]) for c, pg in cols] for t, cols in expected(connect_duck_schema()).items()}
     with engine(url).connect() as c:
         assert actual(c) == want  # a schema change without its migration fails here
-        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert c.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     command.downgrade(config(url), "base")
     with engine(url).connect() as c:
         assert actual(c) == {}
@@ -95,7 +95,7 @@ def test_the_subject_migration_keeps_the_contacts_a_version_8_store_had(pg_serve
         columns = "source, source_id, recall_id, channel, direction, created_at, tags, ingest_id, source_row, key_h"
         c.execute(sa.text(f"INSERT INTO contacts ({columns}) VALUES {row}"))
         c.execute(sa.text(f"INSERT INTO contacts_history ({columns}, replaced_by) VALUES {row[:-1]}, 3)"))
-    upgrade(url)
+    upgrade(url, "0002")
     with engine(url).connect() as c:
         got = c.execute(sa.text("SELECT source_id, tags, subject, key_h FROM contacts")).fetchall()
         assert [tuple(r) for r in got] == [("7", ["recall"], None, 42)]

@@ -3,7 +3,7 @@ remedy type, disposition and its date, read from the header aliases and the word
 
 from __future__ import annotations
 
-from conftest import METRIC_FIXTURES, load
+from conftest import METRIC_FIXTURES, load, two_table_layout
 
 from store.db import SCHEMA_VERSION, connect
 
@@ -43,6 +43,7 @@ def test_a_store_made_before_the_columns_gets_them_empty(tmp_path):
     path = tmp_path / "old.duckdb"
     con = connect(path)
     load(con, METRIC_FIXTURES / "recall.toml", METRIC_FIXTURES / "registry.csv")
+    two_table_layout(con)
     for table in ("affected", "affected_history"):  # what a version-3 store looked like
         for column in ("supply_chain_level", "disposition", "disposition_at"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

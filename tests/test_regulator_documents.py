@@ -117,7 +117,7 @@ def test_pdf_of_a_report_from_the_command_line(metrics_store, tmp_path):
 
 
 def test_html_escapes_text_from_the_store(metrics_store):
-    metrics_store.execute("UPDATE recalls SET product = '<script>alert(1)</script>' WHERE recall_id = 'R1'")
+    metrics_store.execute("UPDATE recalls_versions SET product = '<script>alert(1)</script>' WHERE recall_id = 'R1'")
     html = report_html(regulator.build(metrics_store, "eu", "R1", "2026-Q1"))
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "default-src 'none'" in html  # the page may load nothing

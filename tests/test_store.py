@@ -6,12 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import METRIC_FIXTURES, ROOT, load
+from conftest import METRIC_FIXTURES, ROOT, load, two_table_layout
 
 from connectors.base import SourceFile
 from connectors.canonical_csv import read as read_canonical
 from connectors.load import Failure, ingest_file, ingest_paths
 from store.db import StoreError, connect
+from store.undo import undo_ingest
 from store.write import FileMeta, apply
 
 HEADER = "source,source_id,recall_id,channel,direction,created_at,updated_at,talk_s\n"
@@ -75,6 +76,36 @@ def test_newest_version_wins_across_files_and_within_a_file(store, tmp_path):
     assert store.execute("SELECT source_id, talk_s, replaced_by FROM contacts_history").fetchall() == [
         ("1", 60.0, b.ingest_id)
     ]
+
+
+def test_a_store_with_history_in_its_own_tables_is_converted_and_undo_still_works(tmp_path):
+    """A store written before schema version 10 (history in ``<table>_history`` tables) opens with
+    every version in ``<table>_versions``: the same current rows, the same history (its
+    ``replaced_by`` kept), and undoing the load that replaced a row brings it back."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(
+        HEADER + "five9,1,R,phone,inbound,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,60\n"
+        "five9,2,R,phone,inbound,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,60\n"
+    )
+    second.write_text(HEADER + "five9,1,R,phone,inbound,2026-03-02T10:00:00Z,2026-03-02T13:00:00Z,120\n")
+    a, b = load(con, first, second)
+    current = "SELECT source_id, talk_s, ingest_id FROM contacts ORDER BY ALL"
+    history = "SELECT source_id, talk_s, ingest_id, replaced_by FROM contacts_history ORDER BY ALL"
+    two_table_layout(con)
+    kinds = "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'contacts%' ORDER BY 1"
+    assert [r[0] for r in con.execute(kinds).fetchall()] == ["contacts", "contacts_history"]
+    con.close()
+    con = connect(path)
+    assert [r[0] for r in con.execute(kinds).fetchall()] == ["contacts_versions"]
+    assert con.execute(current).fetchall() == [("1", 120.0, b.ingest_id), ("2", 60.0, a.ingest_id)]
+    assert con.execute(history).fetchall() == [("1", 60.0, a.ingest_id, b.ingest_id)]
+    undo_ingest(con, b.ingest_id)
+    assert con.execute(current).fetchall() == [("1", 60.0, a.ingest_id), ("2", 60.0, a.ingest_id)]
+    assert con.execute(history).fetchall() == []
+    assert con.execute("SELECT count(*) FROM contacts_versions").fetchall() == [(2,)]
+    con.close()
 
 
 def test_rows_whose_version_stamps_do_not_decide_are_compared_whole(store, tmp_path):

@@ -29,6 +29,7 @@ import duckdb
 from store.derived import contact_facts, customer_facts, notification_facts
 from store.derived.rules import CUSTOMER_HASH_SQL
 from store.derived.touched import TOUCH_COLUMNS, count, ensure, forget, stale_keys, touch_ingest, touch_rows
+from store.versions import CURRENT, stored
 
 __all__ = ["TABLES", "TOUCH_COLUMNS", "VERSION", "create", "init", "rebuild", "refresh", "touch_ingest", "touch_rows"]
 
@@ -120,13 +121,20 @@ def _refresh_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
         con.execute("DROP TABLE _stale_keys")
         return 0
     stale = "key_h IN (SELECT key_h FROM _stale_keys)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stale_rowids AS SELECT rowid AS rid FROM {table} WHERE {stale}")
+    versions = stored(table)  # rowids are the versions table's (store/versions.py)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _stale_rowids AS SELECT rowid AS rid FROM {versions} WHERE {stale} AND {CURRENT}"
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _replaced_facts AS SELECT rowid AS _rid, customer_h FROM {facts} "
                 f"WHERE {stale}")  # fmt: skip
     con.execute(f"DELETE FROM {facts} WHERE rowid IN (SELECT _rid FROM _replaced_facts)")
     # Every row stale (a table's first load): read the table itself, not a filter of all its rows.
     every_row = count(con, "_stale_rowids") == count(con, table)
-    rows = table if every_row else f"(SELECT * FROM {table} WHERE rowid IN (SELECT rid FROM _stale_rowids))"
+    rows = (
+        table
+        if every_row
+        else f"(SELECT * EXCLUDE (replaced_by) FROM {versions} WHERE rowid IN (SELECT rid FROM _stale_rowids))"
+    )
     if every_row and table == "contacts":  # every contact fact is new: place each as it is inserted
         con.execute(f"CREATE OR REPLACE TEMP TABLE _new_contact_facts AS {facts_sql(rows)}")
         contact_facts.insert_with_next(con, "_new_contact_facts")
