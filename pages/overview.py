@@ -13,7 +13,7 @@ from metrics.scope import PHASE_LABELS
 from metrics.standup import YESTERDAY
 from metrics.verdict import newest_age_h, phase_days, stale_text, verdict
 from metrics.volume import rates_of
-from ui import charts, data, drill, filters, tables, tiles
+from ui import charts, data, drill, filters, first_paint, tables, tiles
 from ui.export import download_buttons
 from ui.text import md
 
@@ -53,6 +53,7 @@ tiles.phase_tiles(
     yesterday_of=lambda m: result_of(m, yesterday),
     days=view.read(phase_days, scope),
 )
+ready = first_paint.ready()  # a session's first run: the numbers first, charts and tables next
 with st.expander("Contacts behind a tile"):
     drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
 
@@ -69,12 +70,11 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(f"{CATALOG['contacts'].label} by channel")
     daily = view.read(metrics.volume, scope, "day")
-    event = st.plotly_chart(
-        charts.channel_volume(daily, recall, phase),
-        key="overview_volume",
-        on_select="rerun",
-        selection_mode="points",
-    )
+    volume_chart = charts.channel_volume(daily, recall, phase)
+    if ready:
+        event = st.plotly_chart(volume_chart, key="overview_volume", on_select="rerun", selection_mode="points")
+    else:
+        event = first_paint.pending_chart(volume_chart, "overview_volume")
     if bar := drill.picked_bar(event):
         drill.contacts_table(view, "contacts", "all", "overview_bar", day=bar[0], channel=bar[1])
     else:
@@ -82,13 +82,18 @@ with left:
     with st.expander("Numbers behind the chart"):
         table = daily.pivot(on="channel", index="day", values="contacts").sort("day").fill_null(0)
         shown = tables.labels(table, scope.options)
-        tables.show(table, "overview_volume_table", shown)
+        if ready:
+            tables.show(table, "overview_volume_table", shown)
         download_buttons(table, "contacts_by_day", key="overview_volume", headers=shown.headers)
 with right:
     st.subheader("Coverage of affected customers")
     cov = view.read(metrics.coverage_shares, scope).row(0, named=True)
     outside = view.read(metrics.funnel_outside, scope)
-    st.plotly_chart(charts.coverage_funnel(cov, outside), key="overview_funnel")
+    funnel = charts.coverage_funnel(cov, outside)
+    if ready:
+        st.plotly_chart(funnel, key="overview_funnel")
+    else:
+        first_paint.pending_chart(funnel, "overview_funnel")
     correction = CATALOG["correction_rate"]
     st.caption(
         f"{CATALOG['remedied_units'].label}: {cov['remedied_units']:,} of {cov['affected_units']:,}"
@@ -114,4 +119,7 @@ for p in (*metrics.scope.PHASES, "all"):
     rows.append(row)
 by_phase = pl.DataFrame(rows)
 units = {f"{m.id}_n": f"{m.short or m.label} n" for m in shared_n.values()}
-tables.show(by_phase, "overview_phases", tables.labels(by_phase, scope.options, *(m.id for m in kpis), **units))
+if ready:
+    tables.show(by_phase, "overview_phases", tables.labels(by_phase, scope.options, *(m.id for m in kpis), **units))
+else:
+    first_paint.pending_table(by_phase.height, "overview_phases")

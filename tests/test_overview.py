@@ -13,10 +13,30 @@ AS_OF = "2026-04-01T00:00:00Z"
 
 
 def overview(**query) -> AppTest:
+    """The Overview once complete: a session's first run draws the numbers only, its next run the
+    charts and tables too (ui/first_paint.py; in a browser a fragment's timer asks for that run)."""
+    return first_run(**query).run()
+
+
+def first_run(**query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for k, v in {"as_of": AS_OF, **query}.items():
         at.query_params[k] = v
     return at.run()
+
+
+def test_a_sessions_first_run_draws_the_numbers_and_holds_the_places_of_charts_and_tables(db):
+    first = first_run()
+    assert not first.exception, first.exception
+    assert first.get("plotly_chart") == [] and first.dataframe == []
+    assert [c.value for c in first.caption].count("Loading…") == 3  # two charts, the By phase table
+    tiles_first = {m.label: m.value for m in first.metric}
+    assert len(tiles_first) >= 6
+    complete = first.run()
+    assert not complete.exception, complete.exception
+    assert len(complete.get("plotly_chart")) == 2 and complete.dataframe
+    assert "Loading…" not in [c.value for c in complete.caption]
+    assert {m.label: m.value for m in complete.metric} == tiles_first  # the same numbers, now with charts
 
 
 @pytest.fixture

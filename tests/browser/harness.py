@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 
 from documents.pdf import CHROMIUM_ARGS  # noqa: E402, F401  (one list: the PDF printer and the browser tests)
+from ui.first_paint import PENDING  # noqa: E402
 
 
 @cache
@@ -93,5 +94,7 @@ class Server:
 def wait_for_app(page, selector: str = "[data-testid='stMain']", timeout_ms: int = 60_000) -> None:
     """Wait until ``selector`` is shown and the script has finished running (no status widget)."""
     page.wait_for_selector(selector, timeout=timeout_ms)
+    # A session's first Overview draws its charts in a second run (ui/first_paint.py).
+    page.wait_for_function(f"() => !document.querySelector(\"[class*='{PENDING}']\")", timeout=timeout_ms)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     page.wait_for_timeout(500)

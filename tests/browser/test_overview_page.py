@@ -5,6 +5,7 @@ recall's data, and a clicked bar's contacts."""
 from __future__ import annotations
 
 import re
+import time
 
 from harness import wait_for_app
 
@@ -52,3 +53,20 @@ def test_a_clicked_bar_lists_its_contacts_masked(server, page):
     wait_for_app(page, "[data-testid='stDataFrame']")
     assert "emails and phones masked" in caption.inner_text()
     assert page.locator("[class*='st-key-overview_bar_csv']").count() == 1
+
+
+def test_the_tiles_come_first_then_the_charts_in_one_more_run_and_no_other(server, page):
+    """ui/first_paint.py: a new session's Overview shows its tiles with the charts' places held,
+    then the charts and tables in one more run (a fragment's timer asks for it once), and no run after."""
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(time.monotonic())))
+    page.goto(f"{server.url}/?{DAY_ONE}")
+    page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+    # The tiles are on screen before any chart: the charts' places are held, nothing drawn yet.
+    assert page.locator("[class*='_chart_pending']").count() >= 1 or page.locator(".js-plotly-plot").count() == 2
+    wait_for_app(page, "[class*='st-key-overview_funnel'] .js-plotly-plot")
+    assert page.locator("[class*='_chart_pending']").count() == 0
+    assert page.locator(".js-plotly-plot").count() == 2
+    settled_at = time.monotonic()
+    page.wait_for_timeout(3_000)  # three timer periods: a fragment still running would ask again
+    assert [t for t in sent if t > settled_at] == []
