@@ -147,13 +147,8 @@ def init(con: duckdb.DuckDBPyConnection) -> None:
         _create(con)  # a new file: nothing to bring up to date
         return
     if not current:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with write_transaction(con):
             _upgrade(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     derived.init(con)
 
 
@@ -195,17 +190,12 @@ def _tables_ddl() -> list[str]:
 def _create(con: duckdb.DuckDBPyConnection) -> None:
     """Every table of a new store, in one transaction (a crash leaves the file empty, made again at
     the next open)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with write_transaction(con):
         for statement in [*_tables_ddl(), *(v for t in TABLES for v in versions.views_ddl(t))]:
             con.execute(statement)
         con.execute("CREATE TABLE schema_state (version INTEGER NOT NULL)")
         con.execute("INSERT INTO schema_state VALUES (?)", [SCHEMA_VERSION])
         derived.create(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _retype_lists(con: duckdb.DuckDBPyConnection, table: str, name: str) -> None:
@@ -245,6 +235,19 @@ def read_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPy
         yield con
     finally:
         con.execute("ROLLBACK")
+
+
+@contextmanager
+def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction: committed when the block ends, rolled back on any error (also one that
+    stops the process: a crash inside leaves the store as it was)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:

@@ -22,7 +22,7 @@ import duckdb
 from connectors.live.config import SourceConfig
 from connectors.live.loading import load_records, load_rows
 from store import live
-from store.db import open_store
+from store.db import open_store, write_transaction
 from store.write import IngestResult
 
 STORE_WAIT_S = 30.0
@@ -110,13 +110,8 @@ def step(stream: Stream, pos: Position, db: str | Path | None) -> tuple[Page, In
     result = None
     with open_store(db, wait_s=STORE_WAIT_S) as con:
         if not page.records:
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with write_transaction(con):
                 save(con)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
         elif page.mapping is not None:
             result = load_rows(
                 con, _file_name(stream), page.header or [], page.records, page.mapping, stream.name, save
