@@ -9,7 +9,8 @@ on first start; ``100k``, ``1m``…: bench/generate.py's store of N contacts), s
 
 - **first paint, cold**: the first visit to the Overview after the server started (every cache
   empty), from ``goto`` until the page's tiles are drawn (what the ten-second answer needs);
-  **page complete**: until the script has finished too (charts drawn, no running widget);
+  **page complete**: until the script has finished too (charts drawn, no running widget; a new
+  session's Overview draws its charts and tables in a second run, ui/first_paint.py: waited for);
   **warm**: the same for a new session (new browser context) opening the Overview again.
 - **phase switch**: the sidebar's Phase select set to another phase, until the page's caption names
   it and the script has finished; trials go round the five phases and the whole recall.
