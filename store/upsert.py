@@ -148,9 +148,9 @@ def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: 
 
 def find_stored(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Temp table ``_old``: the current rows of ``table`` whose ``key_h`` is in ``_keys`` — ``_rid``
-    (their rowid in ``<table>_versions``), the key, the version stamp and ``ingest_id`` only. Found by one scan of the
-    integer column, then those few columns fetched by rowid; the other columns are read only for
-    the rows that need them."""
+    (their rowid in ``<table>_versions``), the key, the version stamp and ``ingest_id`` only. Found
+    by one scan of the integer column, then those few columns fetched by rowid; the other columns
+    are read only for the rows that need them."""
     spec = TABLES[table]
     narrow = ", ".join([*spec.key, *([spec.versioned_by] if spec.versioned_by else []), "ingest_id"])
     con.execute(

@@ -22,7 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 READY = "first_paint_ready"
 _ARMED = "first_paint_armed"
 DELAY_S = 1.0
-PENDING = "_chart_pending"  # key suffix of a chart's place (its class: st-key-<key>_chart_pending)
+PENDING = "_place_held"  # key suffix of a chart's or table's place (its class: st-key-<key>_place_held)
 
 
 def ready() -> bool:

@@ -9,6 +9,8 @@ import time
 
 from harness import wait_for_app
 
+from ui.first_paint import PENDING
+
 DAY_ONE = "as_of=2026-03-03T18:00:00Z"  # the afternoon after the sample's announcement
 COLOURS = {"green": "rgb(22, 163, 74)", "amber": "rgb(217, 119, 6)", "red": "rgb(220, 38, 38)"}
 
@@ -63,9 +65,9 @@ def test_the_tiles_come_first_then_the_charts_in_one_more_run_and_no_other(serve
     page.goto(f"{server.url}/?{DAY_ONE}")
     page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
     # The tiles are on screen before any chart: the charts' places are held, nothing drawn yet.
-    assert page.locator("[class*='_chart_pending']").count() >= 1 or page.locator(".js-plotly-plot").count() == 2
+    assert page.locator(f"[class*='{PENDING}']").count() >= 1 or page.locator(".js-plotly-plot").count() == 2
     wait_for_app(page, "[class*='st-key-overview_funnel'] .js-plotly-plot")
-    assert page.locator("[class*='_chart_pending']").count() == 0
+    assert page.locator(f"[class*='{PENDING}']").count() == 0
     assert page.locator(".js-plotly-plot").count() == 2
     settled_at = time.monotonic()
     page.wait_for_timeout(3_000)  # three timer periods: a fragment still running would ask again
