@@ -57,17 +57,18 @@ def upgrade(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """A store written before versions were kept in one table (``<table>`` and ``<table>_history``
     as tables): the current table becomes ``<table>_versions`` and the history rows join it,
     their ``replaced_by`` kept. The views are made by the caller once the columns are up to date."""
-    kinds = dict(
-        con.execute(
-            "SELECT table_name, 'table' FROM duckdb_tables() WHERE table_name IN (?, ?) AND NOT temporary",
+    found = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name IN (?, ?) AND NOT temporary",
             [table, f"{table}_history"],
         ).fetchall()
-    )
-    if table not in kinds:
+    }
+    if table not in found:
         return
     con.execute(f"ALTER TABLE {table} RENAME TO {stored(table)}")
     con.execute(f"ALTER TABLE {stored(table)} ADD COLUMN replaced_by BIGINT")
-    if f"{table}_history" in kinds:
+    if f"{table}_history" in found:
         con.execute(f"INSERT INTO {stored(table)} BY NAME SELECT * FROM {table}_history")
         con.execute(f"DROP TABLE {table}_history")
 
