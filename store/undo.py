@@ -49,12 +49,12 @@ from datetime import datetime
 
 import duckdb
 
-from store import derived
+from store import derived, versions
 from store.pg.connection import PgConnection
 from store.pg.derived import rebuild as pg_rebuild
 from store.pg.load import LOAD_LOCK
 from store.phones import normalize_pending_phones
-from store.schema import LINEAGE, TABLES, internal_columns
+from store.schema import TABLES
 from store.versions import current_rows, replaced_rows
 
 Connection = duckdb.DuckDBPyConnection | PgConnection
@@ -171,7 +171,7 @@ def _undo(con: Connection, ingest_id: int, by: str | None) -> UndoResult:
 def _undo_table(con: Connection, table: str, ingest_id: int) -> tuple[int, int]:
     """Apply the undo rule to one table; returns (current rows deleted, versions restored)."""
     key = TABLES[table].key
-    columns = ", ".join([*TABLES[table].names, *(n for n, _ in LINEAGE), *(n for n, _ in internal_columns(table))])
+    columns = ", ".join(versions.columns(table))
     hist = f"{table}_history"  # read; written as in store/versions.py
     cur_t, cur = current_rows(con, table)
     old_t, old = replaced_rows(con, table)
