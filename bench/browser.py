@@ -12,10 +12,15 @@ on first start; ``100k``, ``1m``…: bench/generate.py's store of N contacts), s
   **page complete**: until the script has finished too (charts drawn, no running widget; a new
   session's Overview draws its charts and tables in a second run, ui/first_paint.py: waited for);
   **warm**: the same for a new session (new browser context) opening the Overview again.
-- **phase switch**: the sidebar's Phase select set to another phase, until the page's caption names
-  it and the script has finished; trials go round the five phases and the whole recall.
-- **page switch**: a click on a page's link in the sidebar, until that page's ready element is drawn
-  and the script has finished (Channels, Quality, Coverage, Overview in turn).
+- **phase switch**: from the press on another phase in the sidebar's opened Phase select until the
+  page's caption names it and the script has finished; trials go round the five phases and the
+  whole recall.
+- **page switch**: from the press on a page's link in the sidebar until that page's ready element is
+  drawn and the script has finished (Channels, Quality, Coverage, Overview in turn).
+- A switch is timed by the page's own clock (``performance.now()``): from the ``pointerdown`` of the
+  press to the first animation frame that shows it done. What the automation spends around it
+  (opening the select, Playwright's checks before it clicks, its polling) is not the app's time; the
+  wall-clock time of the whole step, dropdown included, is reported beside it ("…, whole step").
 - **inbox → stand-up** (``--inbox-trials``, sample only): ``python -m connectors watch`` on an
   inbox folder, the stand-up open in kiosk mode (``?as_of=now``, refresh 5 s); a CSV of one new
   inbound contact for today is dropped in the inbox at a random moment, and the clock stops when the
@@ -29,6 +34,7 @@ sample and ≤ 1 s at 1M contacts, inbox → stand-up ≤ 10 s p95.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -54,12 +60,24 @@ from ui.first_paint import PENDING  # noqa: E402
 from ui.navigation import BY_NAME  # noqa: E402
 
 VIEWPORT = {"width": 1440, "height": 900}
-# No script run in progress and no chart still to come (ui/first_paint.py: a session's first
-# Overview draws its charts in a second run).
-DONE = (
-    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') "
+# Every element on the page sent by the latest run (Streamlit marks an element ``data-stale`` from a
+# rerun's request until the run re-sends it, and removes those it does not), and no chart still to
+# come (ui/first_paint.py: a session's first Overview draws its charts in a second run).
+CURRENT_EXPR = (
+    "!document.querySelector('[data-stale=\"true\"]') "
     f"&& !document.querySelector(\"[class*='{PENDING}']\")"
 )
+# ... and no run in progress: Streamlit shows its status widget only for a run longer than 0.5 s,
+# and fades it out over 0.2 s after the run, so alone it cannot tell that a short run has ended.
+DONE = f"() => {CURRENT_EXPR} && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# The page's clock at the next press (capture phase: before any handler of the page), and at the
+# first frame showing every element of the latest run.
+ARM = (
+    "() => document.addEventListener('pointerdown', () => { window.__pressed_at = performance.now(); }, "
+    "{capture: true, once: true})"
+)
+STAMP = f"() => {{ if (!({CURRENT_EXPR})) return false; window.__done_at = performance.now(); return true; }}"
+TITLE = "[data-testid='stMain'] h1"
 SWITCH_PAGES = ("channels", "quality", "coverage", "overview")
 TARGETS = {"sample": (2.0, 0.5), "1m": (2.0, 1.0)}  # (first paint, switch) in seconds
 
@@ -77,8 +95,8 @@ class Timing:
 
 
 def settled(page: Page, selector: str, timeout_ms: int = 120_000) -> None:
-    """``selector`` is shown and no script run is in progress, twice 100 ms apart (a rerun that
-    starts just after a finished one shows its running widget within that time)."""
+    """``selector`` is shown and the page is ``DONE``, twice 100 ms apart (a rerun that starts just
+    after a finished one marks the page's elements stale within that time)."""
     page.wait_for_selector(selector, timeout=timeout_ms)
     page.wait_for_function(DONE, timeout=timeout_ms)
     page.wait_for_timeout(100)
@@ -89,6 +107,18 @@ def timed(action, *args) -> float:
     started = time.perf_counter()
     action(*args)
     return time.perf_counter() - started - 0.1  # less the 100 ms settle check
+
+
+def settled_since_press(page: Page, selector: str, timeout_ms: int = 120_000) -> float:
+    """:func:`settled`, timed by the page from the press ``ARM`` caught to the first frame showing
+    every element of the run (``STAMP``)."""
+    page.wait_for_selector(selector, timeout=timeout_ms)
+    page.wait_for_function(STAMP, timeout=timeout_ms)
+    page.wait_for_timeout(100)
+    if not page.evaluate(f"() => {CURRENT_EXPR}"):  # another run began after that frame: its end
+        page.wait_for_function(STAMP, timeout=timeout_ms)
+    page.wait_for_function(DONE, timeout=timeout_ms)
+    return page.evaluate("window.__done_at - window.__pressed_at") / 1000
 
 
 def sample_store(folder: Path) -> Path:
@@ -118,24 +148,41 @@ def first_paint(page: Page, url: str, ready: str) -> tuple[float, float]:
     return paint_s, timed(settled, page, ready) + paint_s
 
 
-def pick_phase(page: Page, phase: str) -> None:
+def pick_phase(page: Page, phase: str) -> float:
+    """Seconds from the press on ``phase`` in the opened Phase select to the page done showing it."""
     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text="Phase")
     box.locator("input").click()
-    page.get_by_role("option", name=PHASE_LABELS[phase], exact=True).click()
-    page.wait_for_selector(f"[data-testid='stCaptionContainer'] >> text={PHASE_LABELS[phase]}", timeout=120_000)
-    settled(page, "[data-testid='stMain']")
+    option = page.get_by_role("option", name=PHASE_LABELS[phase], exact=True)
+    option.wait_for()
+    page.evaluate(ARM)
+    option.click()
+    return settled_since_press(page, f"[data-testid='stCaptionContainer'] >> text={PHASE_LABELS[phase]}")
 
 
-def open_page(page: Page, name: str) -> None:
+def open_page(page: Page, name: str) -> float:
+    """Seconds from the press on the page's link to that page done."""
+    before = page.locator(TITLE).first.inner_text()  # pages share ready elements: wait for the title
+    page.evaluate(ARM)
     page.locator(f"[data-testid='stSidebarNav'] a[href$='/{BY_NAME[name].path}']").click()
-    settled(page, BY_NAME[name].ready)
+    page.wait_for_function(
+        f"() => {{ const h = document.querySelector(\"{TITLE}\"); return h && h.innerText !== {json.dumps(before)}; }}"
+    )
+    return settled_since_press(page, BY_NAME[name].ready)
+
+
+def stepped(action, *args) -> tuple[float, float]:
+    """(the page's seconds from the press, wall-clock seconds of the whole step)."""
+    started = time.perf_counter()
+    seconds = action(*args)
+    return seconds, time.perf_counter() - started - 0.1  # less the 100 ms settle check
 
 
 def paint_and_switch(scale: str, store: Path, trials: int, tmp: Path) -> list[Timing]:
     server = Server(store, tmp / f"streamlit-{scale}.log")
     server.start()
     names = ("first paint, cold", "page complete, cold", "first paint, warm", "page complete, warm")
-    out = [Timing(scale, m, []) for m in (*names, "phase switch", "page switch")]
+    switches = ("phase switch", "page switch", "phase switch, whole step", "page switch, whole step")
+    out = [Timing(scale, m, []) for m in (*names, *switches)]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -149,9 +196,13 @@ def paint_and_switch(scale: str, store: Path, trials: int, tmp: Path) -> list[Ti
                 if i == 0:
                     continue
                 for phase in PHASE_LABELS:  # from the whole recall through each phase and back
-                    out[4].seconds.append(timed(pick_phase, page, phase))
+                    pressed_s, step_s = stepped(pick_phase, page, phase)
+                    out[4].seconds.append(pressed_s)
+                    out[6].seconds.append(step_s)
                 for name in SWITCH_PAGES:
-                    out[5].seconds.append(timed(open_page, page, name))
+                    pressed_s, step_s = stepped(open_page, page, name)
+                    out[5].seconds.append(pressed_s)
+                    out[7].seconds.append(step_s)
                 context.close()
             browser.close()
     finally:
@@ -228,7 +279,7 @@ def target_for(t: Timing) -> float | None:
     if t.measure.startswith("inbox"):
         return 10.0
     paint, switch = TARGETS.get(t.scale, (None, None))
-    if t.measure.startswith("page complete"):
+    if t.measure.startswith("page complete") or t.measure.endswith("whole step"):
         return None
     return paint if t.measure.startswith("first paint") else switch
 
