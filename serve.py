@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import streamlit as st
 
 from alerts import scheduler
-from ui import disk_upload, live_hooks, staging
+from ui import disk_upload, live_hooks, staging, warm_start
 
 
 @asynccontextmanager
@@ -28,5 +28,6 @@ async def lifespan(app: object) -> AsyncIterator[None]:
 
 
 disk_upload.MOUNTED = True
+warm_start.warm()  # the first visitor's one-off costs, paid at start-up instead
 staging.start(disk_upload.sweep_all)  # at start-up: folders a stopped server left; then every 10 minutes
 app = st.App("app.py", routes=[disk_upload.route(), *live_hooks.routes()], lifespan=lifespan)

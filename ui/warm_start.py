@@ -1,0 +1,48 @@
+"""What the first visitor's run would otherwise pay once per server process, done when the server
+starts (serve.py): the first paint of a freshly started server is a page a person waits for.
+
+- the modules the pages import, and Plotly's figure classes, which Plotly loads on a figure's first
+  use of each (bars, shapes, annotations, axes, legends: 0.1–0.2 s on this project's machine);
+- ``streamlit.emojis``, which Streamlit loads on the first ``st.set_page_config`` to check the
+  page icon (0.15 s);
+- Streamlit's check, on a process's first element, that the script runs under ``streamlit run``:
+  it inspects the whole call stack, reading the source of every frame (0.1–0.2 s). serve.py is
+  only ever run by ``streamlit run``, so the check is marked done.
+Nothing here reads the store: the first run's numbers are still computed for that run.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def warm() -> None:
+    import plotly.graph_objects as go
+    import plotly.tools
+    import streamlit.delta_generator
+    import streamlit.emojis  # noqa: F401
+    import streamlit.runtime.scriptrunner.magic_funcs  # noqa: F401 (a script's magic)
+
+    import ui.charts  # noqa: F401
+    import ui.drill  # noqa: F401
+    import ui.export  # noqa: F401
+    import ui.filters  # noqa: F401
+    import ui.replay  # noqa: F401
+    import ui.sample  # noqa: F401
+    import ui.tables  # noqa: F401
+    import ui.tiles  # noqa: F401
+
+    streamlit.delta_generator._use_warning_has_been_displayed = True
+    time.strptime("2026", "%Y")  # the first strptime imports its module
+    figure = go.Figure(
+        go.Bar(x=[1], y=[1], marker_color="#999"),
+        layout=dict(
+            shapes=[dict(type="line", line=dict(dash="dot"))],
+            annotations=[dict(text="", font=dict(size=11))],
+            legend=dict(title=dict(text="")),
+            margin=dict(l=10),
+            xaxis=dict(title="x"),
+            yaxis=dict(title="y"),
+        ),
+    )
+    plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)  # as st.plotly_chart does
