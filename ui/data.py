@@ -249,13 +249,13 @@ def ledger_version() -> tuple:
 
 
 @st.cache_data(show_spinner=False)
-def _call(key: bytes, _call: tuple) -> Any:
+def _call(key: bytes, _what: tuple) -> Any:
     """``key``: the pickled ``(path, version, module, name, args, kwargs)``, the whole cache key,
-    which Streamlit hashes as one value; ``_call`` (not hashed: ``_``) is the same, unpickled.
+    which Streamlit hashes as one value; ``_what`` (not hashed: ``_``) is the same, unpickled.
     Streamlit's own hash of nested arguments, and its look-up of each argument's name, took about
     1 ms a call: 0.1 s of an Overview run that reads 124 cached results. The store file is part of
     the key: two stores can reach the same version."""
-    _path, _version, module, name, args, kwargs = _call
+    _path, _version, module, name, args, kwargs = _what
     function = getattr(importlib.import_module(module), name)
     with reading() as con:
         return function(con, *args, **kwargs)
