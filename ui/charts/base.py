@@ -43,8 +43,14 @@ def _subplots(fig: go.Figure) -> list[tuple[str, str]]:
 def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") -> go.Figure:
     """Dotted lines at the phase starts that fall within ``days`` (local dates on the x axis), in
     every subplot, labelled above the first; and the selected ``phase`` shaded."""
+    _add_marks(fig, *phase_mark_items(fig, recall, days, phase))
+    return fig
+
+
+def phase_mark_items(fig: go.Figure, recall: dict, days: list, phase: str = "all") -> tuple[list[dict], list[dict]]:
+    """(shapes, annotations) that :func:`phase_marks` adds, for a chart adding other marks too."""
     if not days:
-        return fig
+        return [], []
     lo, hi = min(days), max(days)
     starts = {p: start for p, (start, _) in phase_bounds(recall).items() if p != PHASES[0]}
     labels = {"day_one": "Announced", "during": "", "ongoing": "Ongoing", "after": "Closed"}
@@ -70,13 +76,13 @@ def phase_marks(fig: go.Figure, recall: dict, days: list, phase: str = "all") ->
         x1 = min(end, hi + timedelta(days=1)) - timedelta(hours=12)
         shade = dict(type="rect", x0=x0, x1=x1, y0=0, y1=1, fillcolor="#999", opacity=0.12, line_width=0, layer="below")
         shapes += [dict(shade, xref=xr, yref=f"{yr} domain") for xr, yr in axes]
-    _add_marks(fig, shapes, notes)
-    return fig
+    return shapes, notes
 
 
 def _add_marks(fig: go.Figure, shapes: list[dict], notes: list[dict]) -> None:
     """Append shapes and annotations in one layout update (``add_vline``/``add_hline`` per line and
-    subplot cost ~40 ms each)."""
+    subplot cost ~40 ms each; each update validates every shape again: a chart with several kinds
+    of marks collects them first, :func:`phase_mark_items`, :func:`target_items`)."""
     if shapes or notes:
         fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
 
@@ -90,8 +96,15 @@ def target_label(metric_id: str, target) -> str:
 def _target_line(fig: go.Figure, target, label: str, scale: float = 1.0, row_kw: dict | None = None) -> None:
     """A dashed green line at the target (``target.green × scale``), labelled at its top left, in
     subplot ``row_kw["row"]`` or in every subplot (as ``add_hline`` draws it, in one layout update)."""
+    _add_marks(fig, *target_items(fig, target, label, scale, row_kw))
+
+
+def target_items(
+    fig: go.Figure, target, label: str, scale: float = 1.0, row_kw: dict | None = None
+) -> tuple[list[dict], list[dict]]:
+    """(shapes, annotations) that :func:`_target_line` adds; none for no target."""
     if target is None:
-        return
+        return [], []
     axes = _subplots(fig)
     if row_kw:
         axes = [axes[row_kw["row"] - 1]]
@@ -99,4 +112,4 @@ def _target_line(fig: go.Figure, target, label: str, scale: float = 1.0, row_kw:
     line = dict(type="line", x0=0, x1=1, y0=y, y1=y, line=dict(color="#2e7d32", dash="dash", width=1))
     note = dict(text=label, x=0, xanchor="left", y=y, yanchor="bottom", showarrow=False, font=dict(size=11))
     refs = [dict(xref=f"{xr} domain", yref=yr) for xr, yr in axes]
-    _add_marks(fig, [{**line, **r} for r in refs], [{**note, **r} for r in refs])
+    return [{**line, **r} for r in refs], [{**note, **r} for r in refs]

@@ -6,7 +6,17 @@ import plotly.graph_objects as go
 import polars as pl
 
 from metrics.catalog import CATALOG
-from ui.charts.base import _LEGEND, _MARGIN, CHANNEL_COLORS, HIDE_BELOW_N, _target_line, phase_marks, target_label
+from ui.charts.base import (
+    _LEGEND,
+    _MARGIN,
+    CHANNEL_COLORS,
+    HIDE_BELOW_N,
+    _add_marks,
+    phase_mark_items,
+    phase_marks,
+    target_items,
+    target_label,
+)
 
 
 def channel_volume(daily: pl.DataFrame, recall: dict, phase: str = "all") -> go.Figure:
@@ -121,13 +131,16 @@ def service_by_day(sl: pl.DataFrame, recall: dict, targets: dict, phase: str = "
         row=2,
         col=1,
     )
+    shapes, notes = [], []  # added once: each layout update validates every mark again
     for key, row in (("service_level", 1), ("abandon_rate", 1), ("asa_s", 2)):
         if targets.get(key):
-            _target_line(fig, targets[key], target_label(key, targets[key]), row_kw=dict(row=row, col=1))
+            more = target_items(fig, targets[key], target_label(key, targets[key]), row_kw=dict(row=row, col=1))
+            shapes, notes = shapes + more[0], notes + more[1]
+    phased = phase_mark_items(fig, recall, days, phase)
+    _add_marks(fig, shapes + phased[0], notes + phased[1])
     fig.update_layout(height=480, margin=_MARGIN, legend=_LEGEND, hovermode="x unified")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=1)
     fig.update_yaxes(title_text=f"{asa.short} ({asa.unit.symbol})", row=2, col=1)
-    phase_marks(fig, recall, days, phase)
     return fig
 
 
