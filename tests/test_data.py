@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 import metrics
-from metrics import Scope
+from metrics import Options, Scope
 from store import ledger
 from ui import data
 
@@ -48,6 +48,27 @@ def test_read_caches_by_version_and_arguments_and_a_load_refreshes(db, tmp_path,
     assert newer != version
     assert contacts(version) == before  # still the cached result of that version
     assert contacts(newer) == before + 1 and data.read(newer, ledger.ingests).height == ledger_rows + 1
+
+
+def test_a_nested_option_is_part_of_the_cached_key(db, monkeypatch):
+    """The key is the pickled call: two scopes differing only in a field of their options (one
+    level down) are two entries, and an equal scope built again is the same entry."""
+    calls = []
+    module = sys.modules["metrics.fcr"]
+    real = module.fcr
+
+    def counted(con, scope, *args, **kwargs):
+        calls.append(scope.options.fcr_window_h)
+        return real(con, scope, *args, **kwargs)
+
+    monkeypatch.setattr(module, "fcr", counted)
+    version = data.ledger_version()
+    week = Scope("R1", datetime(2026, 4, 1))
+    month = Scope("R1", datetime(2026, 4, 1), options=Options(fcr_window_h=720))
+    data.read(version, metrics.fcr, week, "phase")
+    data.read(version, metrics.fcr, month, "phase")
+    data.read(version, metrics.fcr, Scope("R1", datetime(2026, 4, 1), options=Options(fcr_window_h=720)), "phase")
+    assert calls == [168, 720]
 
 
 @pytest.mark.parametrize("function", [os.getcwd, Scope.at, data.store])
