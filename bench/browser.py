@@ -1,7 +1,7 @@
 """The dashboard as a person feels it, in a real browser: first paint, phase switch, page switch, and
 an export dropped in the inbox reaching an open stand-up.
 
-``python -m bench.browser [--scales sample,1m] [--trials 5] [--inbox-trials 10] [--out FILE]``
+``python -m bench.browser [--scales sample,1m] [--trials 5] [--cold-trials 5] [--inbox-trials 10] [--out FILE]``
 
 For each scale it copies a store (``sample``: the bundled sample recall, loaded as the app loads it
 on first start; ``100k``, ``1m``…: bench/generate.py's store of N contacts), starts
@@ -9,7 +9,8 @@ on first start; ``100k``, ``1m``…: bench/generate.py's store of N contacts), s
 
 - **first paint, cold**: the first visit to the Overview after the server started (every cache
   empty), from ``goto`` until the page's tiles are drawn (what the ten-second answer needs); the
-  browser has drawn one page of its own before (:func:`started_browser`);
+  browser has drawn one page of its own before (:func:`started_browser`); ``--cold-trials``
+  servers, each started afresh on a copy of the same store;
   **page complete**: until the script has finished too (charts drawn, no running widget; a new
   session's Overview draws its charts and tables in a second run, ui/first_paint.py: waited for);
   **warm**: the same for a new session (new browser context) opening the Overview again.
@@ -184,7 +185,11 @@ def started_browser(browser) -> None:
     context.close()
 
 
-def paint_and_switch(scale: str, store: Path, trials: int, tmp: Path) -> list[Timing]:
+def paint_and_switch(scale: str, store: Path, trials: int, tmp: Path, cold_trials: int = 1) -> list[Timing]:
+    """The measures of the module docstring on a server started on ``store``; ``cold_trials`` - 1
+    more cold visits, each to a server started afresh on a copy of ``store`` as it was."""
+    pristine = tmp / f"pristine-{scale}.duckdb"
+    shutil.copyfile(store, pristine)
     server = Server(store, tmp / f"streamlit-{scale}.log")
     server.start()
     names = ("first paint, cold", "page complete, cold", "first paint, warm", "page complete, warm")
@@ -201,17 +206,28 @@ def paint_and_switch(scale: str, store: Path, trials: int, tmp: Path) -> list[Ti
                 paint_s, done_s = first_paint(page, f"{server.url}/{BY_NAME['overview'].path}", ready)
                 out[0 if i == 0 else 2].seconds.append(paint_s)
                 out[1 if i == 0 else 3].seconds.append(done_s)
-                if i == 0:
-                    continue
-                for phase in PHASE_LABELS:  # from the whole recall through each phase and back
-                    pressed_s, step_s = stepped(pick_phase, page, phase)
-                    out[4].seconds.append(pressed_s)
-                    out[6].seconds.append(step_s)
-                for name in SWITCH_PAGES:
-                    pressed_s, step_s = stepped(open_page, page, name)
-                    out[5].seconds.append(pressed_s)
-                    out[7].seconds.append(step_s)
+                if i > 0:
+                    for phase in PHASE_LABELS:  # from the whole recall through each phase and back
+                        pressed_s, step_s = stepped(pick_phase, page, phase)
+                        out[4].seconds.append(pressed_s)
+                        out[6].seconds.append(step_s)
+                    for name in SWITCH_PAGES:
+                        pressed_s, step_s = stepped(open_page, page, name)
+                        out[5].seconds.append(pressed_s)
+                        out[7].seconds.append(step_s)
                 context.close()
+            server.stop()
+            for k in range(1, cold_trials):  # the first visit to a server started afresh, again
+                copy = tmp / f"cold-{scale}-{k}.duckdb"
+                shutil.copyfile(pristine, copy)
+                server = Server(copy, tmp / f"streamlit-{scale}-cold-{k}.log")
+                server.start()
+                context = browser.new_context(viewport=VIEWPORT)
+                paint_s, done_s = first_paint(context.new_page(), f"{server.url}/{BY_NAME['overview'].path}", ready)
+                out[0].seconds.append(paint_s)
+                out[1].seconds.append(done_s)
+                context.close()
+                server.stop()
             browser.close()
     finally:
         server.stop()
@@ -304,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__.splitlines()[0])
     ap.add_argument("--scales", default="sample", help="comma-separated: sample, 100k, 1m")
     ap.add_argument("--trials", type=int, default=5, help="sessions per scale (each: all phases, all pages)")
+    ap.add_argument("--cold-trials", type=int, default=5, help="servers started afresh for a cold first paint")
     ap.add_argument("--inbox-trials", type=int, default=10, help="files dropped in the watched inbox (0: skip)")
     ap.add_argument("--cache", type=Path, default=ROOT / "bench" / ".data", help="bench/generate.py's data")
     ap.add_argument("--out", type=Path, default=None, help="markdown file to write")
@@ -312,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scales.split(","):
         with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
             store = scale_store(scale, Path(tmp), args.cache)
-            timings += paint_and_switch(scale, store, args.trials, Path(tmp))
+            timings += paint_and_switch(scale, store, args.trials, Path(tmp), args.cold_trials)
             if scale == "sample" and args.inbox_trials:
                 timings.append(inbox_to_standup(store, args.inbox_trials, Path(tmp)))
         for t in timings:
