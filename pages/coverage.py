@@ -34,6 +34,7 @@ if funnel["affected_units"] == 0:
     st.stop()
 
 STAGES = FUNNEL
+NOTIFY = CATALOG["time_to_notify_h"]
 left, right = st.columns([3, 2])
 with left:
     st.subheader(f"{CATALOG[STAGES[0]].label} at each stage")
@@ -46,49 +47,60 @@ with right:
     for key in ("affected_units", "remedied_units", "correction_rate"):
         tiles.tile(CATALOG[key], CATALOG[key].reading(shares), options)
 
-st.subheader("Coverage by group")
-by = st.segmented_control("Break down by", ["region", "lot"], key="coverage_by", default="region") or "region"
-groups = view.read(metrics.coverage, scope, by)
-st.caption(f"Rates of affected customers in each {by}; the 15 {by}s with most units are drawn, the table has all.")
-labels = tables.labels(groups, options, *STAGES, "affected_units", "remedied_units")
-chart_with_table(charts.coverage_rates(groups, by), groups, f"coverage_by_{by}", "coverage_groups", labels=labels)
+group_tab, time_tab, notify_tab, unreachable_tab = st.tabs(
+    ["By group", "Over time", NOTIFY.label, "Unreachable customers"], key="coverage_tab", on_change="rerun"
+)
 
-st.subheader("Coverage over time")
-daily = view.read(metrics.coverage_daily, scope)
-labels = tables.labels(daily, options, *STAGES)
-chart_with_table(charts.coverage_over_time(daily, recall), daily, "coverage_by_day", "coverage_daily", labels=labels)
+with group_tab:
+    if group_tab.open:
+        by = st.segmented_control("Break down by", ["region", "lot"], key="coverage_by", default="region") or "region"
+        groups = view.read(metrics.coverage, scope, by)
+        st.caption(
+            f"Rates of affected customers in each {by}; the 15 {by}s with most units are drawn, the table has all."
+        )
+        labels = tables.labels(groups, options, *STAGES, "affected_units", "remedied_units")
+        fig = charts.coverage_rates(groups, by)
+        chart_with_table(fig, groups, f"coverage_by_{by}", "coverage_groups", labels=labels)
 
-NOTIFY = CATALOG["time_to_notify_h"]
-st.subheader(NOTIFY.label)
-bins, summary = view.read(metrics.time_to_notify, scope), view.read(metrics.time_to_notify_summary, scope)
-cols = st.columns(4)
-for col, column in zip(cols, NOTIFY.parts, strict=True):
-    value = summary[column]
-    col.metric(NOTIFY.parts[column], NOTIFY.unit.format(value) if column.endswith("_h") else f"{value:,}")
-st.caption(NOTIFY.rule(options))
-chart_with_table(charts.hours_histogram(bins, summary), bins, "time_to_notify", "coverage_notify")
+with time_tab:
+    if time_tab.open:
+        daily = view.read(metrics.coverage_daily, scope)
+        labels = tables.labels(daily, options, *STAGES)
+        fig = charts.coverage_over_time(daily, recall)
+        chart_with_table(fig, daily, "coverage_by_day", "coverage_daily", labels=labels)
 
-st.subheader("Unreachable customers")
+with notify_tab:
+    if notify_tab.open:
+        bins, summary = view.read(metrics.time_to_notify, scope), view.read(metrics.time_to_notify_summary, scope)
+        cols = st.columns(4)
+        for col, column in zip(cols, NOTIFY.parts, strict=True):
+            value = summary[column]
+            col.metric(NOTIFY.parts[column], NOTIFY.unit.format(value) if column.endswith("_h") else f"{value:,}")
+        st.caption(NOTIFY.rule(options))
+        chart_with_table(charts.hours_histogram(bins, summary), bins, "time_to_notify", "coverage_notify")
+
 SHOWN = 1_000
-unreachable = funnel["affected_customers"] - funnel["reached"]
-first = view.read(metrics.unreachable_customers, scope, SHOWN)
-show_pii = access.show_pii()
-st.caption(
-    f"{unreachable:,} affected customers not reached: notified but no attempt delivered, opened, read or "
-    "clicked and no answered call, or never notified."
-    + (
-        f" The first {SHOWN:,} are listed (notified first, most units first); the downloads hold all."
-        if unreachable > SHOWN
-        else ""
-    )
-    + ("" if show_pii else " Emails and phones are masked (admins see them in full).")
-)
-shown = tables.plain_labels(first)
-tables.show(first, "coverage_unreachable", shown, show_pii)
-download_buttons(
-    lambda: view.read(metrics.unreachable_customers, scope),
-    "unreachable_customers",
-    "coverage_unreachable",
-    show_pii,
-    shown.headers,
-)
+with unreachable_tab:
+    if unreachable_tab.open:
+        unreachable = funnel["affected_customers"] - funnel["reached"]
+        first = view.read(metrics.unreachable_customers, scope, SHOWN)
+        show_pii = access.show_pii()
+        st.caption(
+            f"{unreachable:,} affected customers not reached: notified but no attempt delivered, opened, read or "
+            "clicked and no answered call, or never notified."
+            + (
+                f" The first {SHOWN:,} are listed (notified first, most units first); the downloads hold all."
+                if unreachable > SHOWN
+                else ""
+            )
+            + ("" if show_pii else " Emails and phones are masked (admins see them in full).")
+        )
+        shown = tables.plain_labels(first)
+        tables.show(first, "coverage_unreachable", shown, show_pii)
+        download_buttons(
+            lambda: view.read(metrics.unreachable_customers, scope),
+            "unreachable_customers",
+            "coverage_unreachable",
+            show_pii,
+            shown.headers,
+        )

@@ -101,8 +101,9 @@ BUSY_PAGES = ("overview", "standup", "channels", "quality", "coverage", "reports
 
 
 def shown(at: AppTest) -> dict:
-    """What a page shows that comes from the store: its numbers, tiles, tables and headings."""
+    """What a page shows that comes from the store: its numbers, tiles, tables, charts and headings."""
     return {
+        "charts": [c.proto.spec for c in at.get("plotly_chart")],
         "metrics": [(m.label, m.value) for m in at.metric],
         "tiles": tiles(at),
         "tables": [d.value.to_json(date_format="iso") for d in at.dataframe],  # NaN as null: comparable
@@ -123,7 +124,9 @@ def test_every_page_on_a_new_minute_waits_once_and_shows_its_last_numbers(db, mo
         at.switch_page(f"pages/{name}.py").run()
         assert not at.exception, (name, at.exception)
         before[name] = shown(at)
-        assert before[name]["metrics"] or before[name]["tiles"] or before[name]["tables"], name
+        assert before[name]["metrics"] or before[name]["tiles"] or before[name]["tables"] or before[name]["charts"], (
+            name
+        )
     opens: list[float] = []
     real_open = data.open_store
 

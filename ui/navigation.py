@@ -40,7 +40,7 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("overview", "Overview", "📊", "Recall", ready="[data-testid='stMetric']"),
     Page("standup", "Stand-up", "📺", "Recall", wall=True, ready="[data-value='contacts_today']"),
-    Page("channels", "Channels & handling", "📞", "Recall", ready="[data-testid='stMetric']"),
+    Page("channels", "Channels & handling", "📞", "Recall", ready="[data-testid='stTabs']"),
     Page("quality", "Quality", "✅", "Recall", ready="[data-testid='stMetric']"),
     Page("coverage", "Coverage", "📬", "Recall", ready="[data-testid='stMetric']"),
     Page("alerts", "Alerts", "🚨", "Recall", ready="text=Firing:"),

@@ -56,6 +56,9 @@ def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
         wait_for_app(page, "[data-testid='stSidebarNav']")
         nav = page.inner_text("[data-testid='stSidebarNav']")
         assert "Overview" in nav and "Stand-up" in nav and "channels" not in nav  # titles, not file names
+        page.get_by_role("tab", name="Phone service").click()  # a tab's content is drawn once it is opened
+        wait_for_app(page, "[data-testid='stMetric']")
+        assert "Service level" in page.inner_text("[data-testid='stMain']")
     finally:
         context.close()
         srv.stop()
