@@ -271,7 +271,8 @@ def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
 
 def page_times(db: str, n_contacts: int, runs: int, prefix: str = "") -> list[Stat]:
     """Each page run cold (caches cleared) then warm against the store ``db`` (a DuckDB file or a
-    PostgreSQL URL); measures named ``{prefix}page …``."""
+    PostgreSQL URL); measures named ``{prefix}page …``. A page with tabs (keyed ``<page>_tab``:
+    only the open one runs) is also timed with each of its other tabs open, ``page … [tab]``."""
     import functools
 
     import streamlit as st
@@ -284,24 +285,36 @@ def page_times(db: str, n_contacts: int, runs: int, prefix: str = "") -> list[St
     os.environ["RECALL_OPS_DB"] = db
     app = str(ROOT / "app.py")
     AppTest.from_file(app, default_timeout=600).run()  # imports, untimed
-    out: list[Stat] = []
-    for page in PAGES:
-        cold, warm = [], []
+
+    def timed_runs(page: str, tab: str | None) -> tuple[list[float], list[float], list[str]]:
+        cold, warm, tabs = [], [], []
         for _ in range(runs):
             st.cache_data.clear()
             at = AppTest.from_file(app, default_timeout=600)
             at.query_params["as_of"] = AS_OF.isoformat() + "Z"
+            if tab is not None:
+                at.session_state[f"{Path(page).stem}_tab"] = tab
             at.switch_page(page)
             t = time.perf_counter()
             at.run()
             cold.append(time.perf_counter() - t)
             if at.exception:
-                raise RuntimeError(f"{page}: {at.exception}")
+                raise RuntimeError(f"{page} [{tab}]: {at.exception}")
             t = time.perf_counter()
             at.run()
             warm.append(time.perf_counter() - t)
+            tabs = [t.label for t in at.tabs]
+        return cold, warm, tabs
+
+    out: list[Stat] = []
+    for page in PAGES:
+        cold, warm, tabs = timed_runs(page, None)
         out.append(Stat(n_contacts, f"{prefix}page {page}: cold", "s", cold))
         out.append(Stat(n_contacts, f"{prefix}page {page}: warm", "s", warm))
+        for tab in tabs[1:]:
+            cold, warm, _ = timed_runs(page, tab)
+            out.append(Stat(n_contacts, f"{prefix}page {page} [{tab}]: cold", "s", cold))
+            out.append(Stat(n_contacts, f"{prefix}page {page} [{tab}]: warm", "s", warm))
     return out
 
 
