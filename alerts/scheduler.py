@@ -6,7 +6,10 @@ last ``every_min`` minutes), plan the notifications and digests due, then send w
 holds. The store is opened for each step and closed between them, so loads in other processes
 are not held up. Time comes from ``clock`` (injectable: tests run hours in milliseconds).
 
-``serve.py`` runs a tick every 10 s in a background thread of the dashboard's server
+``serve.py`` runs a tick every 10 s in a background thread of the dashboard's server, the first
+one 10 s after start: after a restart every open browser and wall screen reconnects at once and
+runs its page cold, and at 1M contacts a first tick (0.4–0.7 s) beside them cost the Overview's
+first paint about 0.35 s (docs/benchmarks-browser.md, tenth pass)
 (``RECALL_OPS_ALERTS=off`` turns it off, e.g. when ``python -m alerts run`` does it instead);
 ``python -m alerts run`` runs the same loop as a process; ``python -m alerts tick --now ISO`` one
 tick. :func:`after_load` is what loaders call after a load.
@@ -73,8 +76,11 @@ class Scheduler:
         sent, failed = deliver(self._open, now, self.config, self.stop.is_set)
         return {"evaluated": len(due), "changed": len(changed), "planned": len(planned), "sent": sent, "failed": failed}
 
-    def run(self, every_s: float = TICK_S) -> None:
-        """Tick every ``every_s`` seconds until :attr:`stop` is set; a failing tick is logged."""
+    def run(self, every_s: float = TICK_S, first_after_s: float = 0.0) -> None:
+        """Tick every ``every_s`` seconds, the first after ``first_after_s``, until :attr:`stop`
+        is set; a failing tick is logged."""
+        if self.stop.wait(first_after_s):
+            return
         while not self.stop.is_set():
             try:
                 self.tick()
@@ -99,7 +105,9 @@ def start_background(db: str | Path | None = None) -> Callable[[], None]:
         log.error("alert notifications are off: %s", e)
         config = NONE
     _background = Scheduler(db, config)
-    thread = threading.Thread(target=_background.run, name="recall-ops-alerts", daemon=True)
+    thread = threading.Thread(
+        target=_background.run, kwargs={"first_after_s": TICK_S}, name="recall-ops-alerts", daemon=True
+    )
     thread.start()
 
     def stop() -> None:

@@ -81,3 +81,34 @@ def test_an_upload_page_load_evaluates_the_rules(db, tmp_path):
     assert con.execute("SELECT count(*) FROM contacts WHERE source_id LIKE 'u%'").fetchall() == [(3,)]
     assert firing(con) == ["strap frays"]
     con.close()
+
+
+def test_the_servers_scheduler_ticks_first_one_period_after_start(monkeypatch):
+    """serve.py's scheduler leaves the first seconds after a (re)start to the pages of the browsers
+    and wall screens that reconnect then; ``python -m alerts run`` ticks at once (first_after_s 0)."""
+    import threading
+    import time
+
+    from alerts import scheduler
+
+    ticks: list[float] = []
+    monkeypatch.setattr(scheduler.Scheduler, "tick", lambda self, now=None: ticks.append(time.monotonic()))
+    monkeypatch.setattr(scheduler, "TICK_S", 0.6)
+    monkeypatch.delenv("RECALL_OPS_ALERTS", raising=False)
+    monkeypatch.setattr(scheduler, "_background", None)
+    started = time.monotonic()
+    stop = scheduler.start_background("unused.duckdb")
+    time.sleep(0.3)
+    assert ticks == []  # an Event's wait never ends early
+    deadline = time.monotonic() + 10
+    while not ticks and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop()
+    assert ticks and ticks[0] - started >= 0.6
+    now_ticks: list[float] = []
+    at_once = scheduler.Scheduler(None)
+    monkeypatch.setattr(scheduler.Scheduler, "tick", lambda self, now=None: (now_ticks.append(1), at_once.stop.set()))
+    thread = threading.Thread(target=at_once.run, kwargs={"every_s": 60})
+    thread.start()
+    thread.join(timeout=5)
+    assert now_ticks == [1]
