@@ -26,7 +26,10 @@ if daily.height == 0:
     st.stop()
 
 volume_tab, aht_tab, phone_tab, tickets_tab = st.tabs(
-    ["Volume & mix", "Handle time", "Phone service", "Tickets"], key="channels_tab", on_change="rerun"
+    ["Volume & mix", "Handle time", "Phone service", "Tickets"],
+    key="channels_tab",
+    on_change="rerun",
+    bind="query-params",
 )
 aht = CATALOG["aht_s"]
 

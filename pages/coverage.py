@@ -48,7 +48,10 @@ with right:
         tiles.tile(CATALOG[key], CATALOG[key].reading(shares), options)
 
 group_tab, time_tab, notify_tab, unreachable_tab = st.tabs(
-    ["By group", "Over time", NOTIFY.label, "Unreachable customers"], key="coverage_tab", on_change="rerun"
+    ["By group", "Over time", NOTIFY.label, "Unreachable customers"],
+    key="coverage_tab",
+    on_change="rerun",
+    bind="query-params",
 )
 
 with group_tab:

@@ -26,7 +26,7 @@ FCR, CSAT = CATALOG["fcr"], CATALOG["csat"]
 view = view.with_options(filters.fcr_options())
 scope, options = view.scope, view.scope.options
 fcr_tab, csat_tab, repeat_tab = st.tabs(
-    [FCR.label, CSAT.label, "Repeat contacts"], key="quality_tab", on_change="rerun"
+    [FCR.label, CSAT.label, "Repeat contacts"], key="quality_tab", on_change="rerun", bind="query-params"
 )
 
 with fcr_tab:

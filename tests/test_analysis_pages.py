@@ -42,6 +42,17 @@ def test_channels_tabs_draw_only_the_open_one(db):
     assert at.session_state["channels_tab"] == "Tickets" and len(charts(at)) == 2  # the tab outlives a phase switch
 
 
+def test_a_link_opens_a_tab_and_a_hostile_tab_name_is_dropped(db):
+    at = open_page("pages/channels.py", channels_tab="Phone service")
+    assert at.metric[0].label.startswith("Service level") and at.query_params["channels_tab"] in (
+        "Phone service",
+        ["Phone service"],
+    )
+    at = open_page("pages/coverage.py", coverage_tab="<img src=x onerror=alert(1)>")
+    assert [s.value for s in at.subheader][-1] == "Units ledger" and "coverage_tab" not in at.query_params
+    assert at.segmented_control(key="coverage_by").value == "region"  # the first tab (By group) is open
+
+
 def test_channels_phone_service_and_phase_switch(db):
     at = tab(open_page("pages/channels.py"), "channels_tab", "Phone service")
     t = tiles(at)

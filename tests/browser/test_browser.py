@@ -59,6 +59,7 @@ def test_first_request_after_a_restart_is_routed_through_app(tmp_path, browser):
         page.get_by_role("tab", name="Phone service").click()  # a tab's content is drawn once it is opened
         wait_for_app(page, "[data-testid='stMetric']")
         assert "Service level" in page.inner_text("[data-testid='stMain']")
+        assert "channels_tab=Phone+service" in page.url  # a link to the tab
     finally:
         context.close()
         srv.stop()
