@@ -9,19 +9,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def around_warm(before: str, after: str) -> list[str]:
+    """What a fresh interpreter prints running ``before``, ``warm_start.warm()``, then ``after``."""
+    script = f"from ui import warm_start\n{before}warm_start.warm()\n{after}"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
 def test_warm_loads_what_a_first_run_would():
-    code = (
-        "import sys\n"
-        "from ui import warm_start\n"
-        "before = set(sys.modules)\n"
-        "warm_start.warm()\n"
+    flag, *loaded = around_warm(
+        "import sys\nbefore = set(sys.modules)\n",
         "import streamlit.delta_generator as dg\n"
         "new = set(sys.modules) - before\n"
-        "print(dg._use_warning_has_been_displayed, *sorted(new))\n"
+        "print(dg._use_warning_has_been_displayed, *sorted(new))\n",
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    flag, *loaded = done.stdout.split()
     assert flag == "True"  # the stack walk of Streamlit's direct-execution check is skipped
     for module in ("streamlit.emojis", "plotly.graph_objs.layout._shape", "plotly.graph_objs.layout.legend._title",
                    "plotly.graph_objs._bar", "ui.charts", "ui.tiles", "_strptime"):  # fmt: skip
@@ -31,10 +33,9 @@ def test_warm_loads_what_a_first_run_would():
 def test_warm_freezes_the_start_up_objects_out_of_the_full_collections():
     """Streamlit runs gc.collect(2) after every script run: it must not walk the ~170k objects that
     the imports made (they live as long as the process); a cycle made afterwards is still collected."""
-    code = (
+    frozen, walked, collected = around_warm(
+        "",
         "import gc, weakref\n"
-        "from ui import warm_start\n"
-        "warm_start.warm()\n"
         "frozen = gc.get_freeze_count()\n"
         "class Node: pass\n"
         "a, b = Node(), Node()\n"
@@ -42,10 +43,7 @@ def test_warm_freezes_the_start_up_objects_out_of_the_full_collections():
         "gone = weakref.ref(a)\n"
         "del a, b\n"
         "gc.collect(2)\n"
-        "print(frozen, len(gc.get_objects()), gone() is None)\n"
+        "print(frozen, len(gc.get_objects()), gone() is None)\n",
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    frozen, walked, collected = done.stdout.split()
     assert int(frozen) > 100_000 and int(walked) < int(frozen) // 10  # the full pass walks a tenth or less
     assert collected == "True"
