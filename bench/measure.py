@@ -271,13 +271,15 @@ def pages(ds: Dataset, store: Path, runs: int, tmp: Path) -> list[Stat]:
 
 def page_times(db: str, n_contacts: int, runs: int, prefix: str = "") -> list[Stat]:
     """Each page run cold (caches cleared) then warm against the store ``db`` (a DuckDB file or a
-    PostgreSQL URL); measures named ``{prefix}page …``. A page with tabs (keyed ``<page>_tab``:
-    only the open one runs) is also timed with each of its other tabs open, ``page … [tab]``."""
+    PostgreSQL URL); measures named ``{prefix}page …``. A page with tabs (ui/tabs.py: only the
+    open one runs) is also timed with each of its other tabs open, ``page … [tab]``."""
     import functools
 
     import streamlit as st
     from streamlit.components.v2 import manifest_scanner
     from streamlit.testing.v1 import AppTest
+
+    from ui.tabs import key as tabs_key
 
     # A new AppTest scans every installed distribution for components (0.15–0.3 s); a server does
     # that once at start, not per page view, so it is done once here too.
@@ -293,7 +295,7 @@ def page_times(db: str, n_contacts: int, runs: int, prefix: str = "") -> list[St
             at = AppTest.from_file(app, default_timeout=600)
             at.query_params["as_of"] = AS_OF.isoformat() + "Z"
             if tab is not None:
-                at.session_state[f"{Path(page).stem}_tab"] = tab
+                at.session_state[tabs_key(Path(page).stem)] = tab
             at.switch_page(page)
             t = time.perf_counter()
             at.run()

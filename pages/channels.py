@@ -7,7 +7,7 @@ import metrics
 import ui
 from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
-from ui import charts, data, filters, tables, tiles
+from ui import charts, data, filters, tables, tabs, tiles
 from ui.export import download_buttons
 from ui.tables import chart_with_table
 from ui.text import md
@@ -25,11 +25,8 @@ if daily.height == 0:
     st.info("No inbound contacts for this recall and these filters yet.")
     st.stop()
 
-volume_tab, aht_tab, phone_tab, tickets_tab = st.tabs(
-    ["Volume & mix", "Handle time", "Phone service", "Tickets"],
-    key="channels_tab",
-    on_change="rerun",
-    bind="query-params",
+volume_tab, aht_tab, phone_tab, tickets_tab = tabs.open_only(
+    "channels", ["Volume & mix", "Handle time", "Phone service", "Tickets"]
 )
 aht = CATALOG["aht_s"]
 

@@ -9,7 +9,7 @@ from metrics import coverage_as_of
 from metrics.catalog import CATALOG
 from metrics.coverage import FUNNEL
 from metrics.scope import PHASE_LABELS
-from ui import access, charts, filters, tables, tiles
+from ui import access, charts, filters, tables, tabs, tiles
 from ui.export import download_buttons
 from ui.tables import chart_with_table
 from ui.text import md
@@ -47,11 +47,8 @@ with right:
     for key in ("affected_units", "remedied_units", "correction_rate"):
         tiles.tile(CATALOG[key], CATALOG[key].reading(shares), options)
 
-group_tab, time_tab, notify_tab, unreachable_tab = st.tabs(
-    ["By group", "Over time", NOTIFY.label, "Unreachable customers"],
-    key="coverage_tab",
-    on_change="rerun",
-    bind="query-params",
+group_tab, time_tab, notify_tab, unreachable_tab = tabs.open_only(
+    "coverage", ["By group", "Over time", NOTIFY.label, "Unreachable customers"]
 )
 
 with group_tab:

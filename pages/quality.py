@@ -8,7 +8,7 @@ import ui
 from metrics.catalog import CATALOG
 from metrics.scope import PHASE_LABELS
 from metrics.units import SMALL_SAMPLE_RULE
-from ui import charts, data, filters, tables, tiles
+from ui import charts, data, filters, tables, tabs, tiles
 from ui.tables import chart_with_table
 from ui.text import md
 
@@ -25,9 +25,7 @@ targets = data.targets(view.version)
 FCR, CSAT = CATALOG["fcr"], CATALOG["csat"]
 view = view.with_options(filters.fcr_options())
 scope, options = view.scope, view.scope.options
-fcr_tab, csat_tab, repeat_tab = st.tabs(
-    [FCR.label, CSAT.label, "Repeat contacts"], key="quality_tab", on_change="rerun", bind="query-params"
-)
+fcr_tab, csat_tab, repeat_tab = tabs.open_only("quality", [FCR.label, CSAT.label, "Repeat contacts"])
 
 with fcr_tab:
     if fcr_tab.open:
