@@ -26,7 +26,8 @@ def test_warm_loads_what_a_first_run_would():
     )
     assert flag == "True"  # the stack walk of Streamlit's direct-execution check is skipped
     for module in ("streamlit.emojis", "plotly.graph_objs.layout._shape", "plotly.graph_objs.layout.legend._title",
-                   "plotly.graph_objs._bar", "ui.charts", "ui.tiles", "_strptime"):  # fmt: skip
+                   "plotly.graph_objs._bar", "ui.charts", "ui.tiles", "ui.first_paint", "_strptime",
+                   "pyarrow"):  # fmt: skip
         assert module in loaded, module
 
 
