@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT, plain
 from streamlit.testing.v1 import AppTest
 
-from ui import access
+from ui import access, tabs
 
 CONFIG = {
     "wall_token": "tv-token-123",
@@ -201,7 +201,7 @@ def test_open_mode_has_every_page_and_says_so(db):
 def unreachable(at: AppTest) -> list:
     at.switch_page("pages/coverage.py").run()
     assert not at.exception, at.exception
-    at.session_state["coverage_tab"] = "Unreachable customers"
+    at.session_state[tabs.key("coverage")] = "Unreachable customers"
     at.selectbox(key="phase").set_value("day_one").run()
     frame = next(d.value for d in at.dataframe if "last_status" in d.value.columns)
     return frame[["customer_email", "customer_phone"]].fillna("").values.tolist()

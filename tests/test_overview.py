@@ -9,6 +9,8 @@ import pytest
 from conftest import ROOT, plain
 from streamlit.testing.v1 import AppTest
 
+from ui import tabs
+
 AS_OF = "2026-04-01T00:00:00Z"
 
 
@@ -119,7 +121,7 @@ def test_channels_header_and_phone_tiles_in_target_colours(db):
     at.run()
     at.switch_page("pages/channels.py").run()
     assert "all dates (03 Mar 2026 – 28 Mar 2026) · all channels" in plain(at.caption[0].value)
-    at.session_state["channels_tab"] = "Phone service"
+    at.session_state[tabs.key("channels")] = "Phone service"
     at.run()  # the phone tiles are on the Phone service tab, drawn only when it is open
     tiles = {m.label.split(" (")[0]: m.proto.help for m in at.metric}
     assert tiles["Service level"].startswith("off target (target ≥ 80%)")
