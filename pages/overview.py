@@ -29,6 +29,13 @@ st.caption(
     f"{view.describe()} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
 )
 kpis = on("overview")
+# Places first (the verdict, a stale warning, the tiles), numbers into them as they are read.
+with st.container(key="overview_verdict"):
+    verdict_line = st.empty()
+    verdict_line.markdown("#### …")
+warning_line, tile_slot = st.empty(), st.empty()
+with tile_slot.container():
+    tiles.skeleton(kpis, phase, scope.options)
 targets = data.targets(view.version)
 
 
@@ -37,25 +44,43 @@ def result_of(metric, at=view):
 
 
 fresh = view.read(freshness, scope.as_of)
-readings = [(m, m.reading(result_of(m), phase), m.reading(result_of(m, yesterday), phase)) for m in kpis]
-answer = verdict(readings, targets, newest_age_h(fresh))
-with st.container(key="overview_verdict"):
-    st.markdown(f"#### {md(answer['text'])}")
+now = {m.id: m.reading(result_of(m), phase) for m in kpis}
+age_h = newest_age_h(fresh)
+answer = verdict([(m, now[m.id], None) for m in kpis], targets, age_h)
+verdict_line.markdown(f"#### {md(answer['text'])}")
 if warning := stale_text(fresh):
-    st.error(md(warning), icon="⚠️")
+    warning_line.error(md(warning), icon="⚠️")
 
-tiles.phase_tiles(
-    kpis,
-    result_of,
-    phase,
-    scope.options,
-    targets,
-    yesterday_of=lambda m: result_of(m, yesterday),
-    days=view.read(phase_days, scope),
-)
+
+def draw_tiles(waiting: bool) -> None:
+    tiles.phase_tiles(
+        kpis,
+        result_of,
+        phase,
+        scope.options,
+        targets,
+        yesterday_of=lambda m: result_of(m, yesterday),
+        days=view.read(phase_days, scope),
+        waiting=waiting,
+    )
+
+
+# The tiles' numbers, then the change since yesterday (a second read of each metric, as_of − 24 h):
+# the whole recall's tiles show it (drawn again with it), a phase's verdict only for its headline.
+with tile_slot.container():
+    draw_tiles(waiting=phase == "all")
+before = kpis if phase == "all" else [m for m in kpis if m.id == answer["headline"]]
+if before:
+    readings = [(m, now[m.id], m.reading(result_of(m, yesterday), phase) if m in before else None) for m in kpis]
+    answer = verdict(readings, targets, age_h)
+    verdict_line.markdown(f"#### {md(answer['text'])}")
+if phase == "all":
+    with tile_slot.container():
+        draw_tiles(waiting=False)
 ready = first_paint.ready()  # a session's first run: the numbers first, charts and tables next
 with st.expander("Contacts behind a tile"):
-    drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
+    if ready:
+        drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
 
 rate = CATALOG["contact_rate"]
 # contact_rates from the volume the Contacts tile read (one scan of the contacts instead of two)
@@ -84,7 +109,7 @@ with left:
         shown = tables.labels(table, scope.options)
         if ready:
             tables.show(table, "overview_volume_table", shown)
-        download_buttons(table, "contacts_by_day", key="overview_volume", headers=shown.headers)
+            download_buttons(table, "contacts_by_day", key="overview_volume", headers=shown.headers)
 with right:
     st.subheader("Coverage of affected customers")
     cov = view.read(metrics.coverage_shares, scope).row(0, named=True)

@@ -4,11 +4,20 @@ hand-computed fixture (tests/fixtures/metrics/README.md) replayed at 2026-04-01T
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import datetime
 
+import browser.harness as harness
+import duckdb
 import pytest
 from conftest import ROOT, plain
 from streamlit.testing.v1 import AppTest
 
+from metrics import Options, Scope
+from metrics.catalog import on, targets
+from metrics.freshness import freshness
+from metrics.standup import YESTERDAY
+from metrics.verdict import newest_age_h, verdict
 from ui import tabs
 
 AS_OF = "2026-04-01T00:00:00Z"
@@ -39,6 +48,44 @@ def test_a_sessions_first_run_draws_the_numbers_and_holds_the_places_of_charts_a
     assert len(complete.get("plotly_chart")) == 2 and complete.dataframe
     assert "Loading…" not in [c.value for c in complete.caption]
     assert {m.label: m.value for m in complete.metric} == tiles_first  # the same numbers, now with charts
+
+
+def test_the_tiles_places_are_drawn_before_any_number_is_read(db, monkeypatch):
+    """A read that fails (here the first one, freshness) leaves the tiles' places on the page:
+    each tile's label over "…", and "…" for the verdict (ui/tiles.py skeleton)."""
+    import metrics.freshness
+
+    def broken(*_):
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(metrics.freshness, "freshness", broken)
+    page = first_run()
+    assert page.exception
+    assert {m.label: (m.value, m.proto.delta) for m in page.metric} == {
+        m.title(Options()): ("…", "…") for m in on("overview")
+    }
+    assert [m.value for m in page.markdown if m.value.startswith("####")] == ["#### …"]
+
+
+def test_a_phases_verdict_names_its_headlines_change_since_yesterday(tmp_path, monkeypatch):
+    """One phase's tiles compare with the phase before; its verdict's headline with the same phase
+    24 h earlier, which is read for the headline only: the line equals metrics.verdict over every
+    tile read at both times. The sample recall at 2026-03-04T18:00Z, three days into "during"."""
+    path = tmp_path / "sample.duckdb"
+    shutil.copyfile(harness.sample_store(), path)
+    monkeypatch.setenv("RECALL_OPS_DB", str(path))
+    now = datetime(2026, 3, 4, 18)
+    with duckdb.connect(str(path), read_only=True) as con:
+        at = {t: Scope("CS-2026-014", t) for t in (now, now - YESTERDAY)}
+        readings = [
+            (m, m.reading(m.measure(con, at[now]), "during"), m.reading(m.measure(con, at[now - YESTERDAY]), "during"))
+            for m in on("overview")
+        ]
+        expected = verdict(readings, targets(con), newest_age_h(freshness(con, now)))["text"]
+    assert "since yesterday" in expected and "±0" not in expected
+    page = overview(phase="during", as_of="2026-03-04T18:00:00Z")
+    assert not page.exception, page.exception
+    assert [plain(m.value) for m in page.markdown if "targets missed" in m.value] == [f"#### {expected}"]
 
 
 @pytest.fixture

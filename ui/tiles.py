@@ -4,7 +4,7 @@ direction, and the metric's rule as help."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -42,12 +42,15 @@ def tile(
     help_text: str | None = None,
     target: Target | None = None,
     days: tuple[float | None, float | None] | None = None,
+    waiting: bool = False,
 ) -> None:
     """One st.metric: hidden below 5, flagged below 30; the change from ``previous`` (labelled
     "vs ``versus``") green when it is good news for this metric, red when bad, grey otherwise, its
     arrow by its sign. ``label``/``help_text`` replace the catalog's title and rule. With a
     ``target`` the tile is framed in its colour (and the help says which); with ``days`` (the
-    lengths of the two phases compared) a count's change is per day (metrics/verdict.py)."""
+    lengths of the two phases compared) a count's change is per day (metrics/verdict.py).
+    ``waiting``: the change is still being read: "…" holds its place (a draft, drawn again with
+    the change in the same run; its frame's key ends ``_draft``)."""
     value, before = shown(metric, reading), shown(metric, previous)
     small = metric.sampled and sample(reading.n) == "small" and value is not None
     daily = days is not None and metric.unit.id == "count"
@@ -68,15 +71,15 @@ def tile(
     if colour:
         sign = "≥" if target.higher_is_better else "≤"
         status = f"{STATUS[colour]} (target {sign} {metric.unit.format_target(target.green)}) · "
-    with st.container(key=f"tile_{colour or 'none'}_{metric.id}"):
+    with st.container(key=f"tile_{colour or 'none'}_{metric.id}" + ("_draft" if waiting else "")):
         st.metric(
             (label or metric.title(options)) + (" (small sample)" if small else ""),
             metric.unit.format(value),
-            delta=text,
+            delta="…" if waiting else text,
             delta_color="off" if good == "neutral" else DELTA_COLOR[metric.better],
             delta_arrow=pointing,
             delta_description=(f"since {versus}" if versus == "yesterday" else f"vs {versus}")
-            if delta is not None and versus
+            if (delta is not None or waiting) and versus
             else None,
             help=status + (help_text or metric.rule(options)) + (f" · n={reading.n}" if reading.n is not None else ""),
         )
@@ -88,6 +91,25 @@ def previous_phase(phase: str) -> str | None:
     return PHASES[PHASES.index(phase) - 1]
 
 
+def skeleton(metrics: Sequence[Metric], phase: str, options: Options) -> None:
+    """The places of :func:`phase_tiles` before any number is read: each tile's label over "…"
+    (and "…" where its change goes), framed in grey (keys ``tile_none_<id>_soon``). Drawn first,
+    the page keeps its layout while the numbers are read, and the browser fetches the tiles' code
+    meanwhile instead of after the numbers (docs/benchmarks-browser.md, "Issue 19, eleventh pass")."""
+    style()
+    changes = phase == "all" or previous_phase(phase) is not None
+    for col, metric in _grid(metrics):
+        with col, st.container(key=f"tile_none_{metric.id}_soon"):
+            st.metric(metric.title(options), "…", delta="…" if changes else None, delta_color="off", delta_arrow="off")
+
+
+def _grid(metrics: Sequence[Metric]) -> Iterator[tuple[Any, Metric]]:
+    """(column, metric) of each tile: two rows (or more, four tiles a row at least)."""
+    per_row = max(4, -(-len(metrics) // 2))
+    for start in range(0, len(metrics), per_row):
+        yield from zip(st.columns(per_row), metrics[start : start + per_row], strict=False)
+
+
 def phase_tiles(
     metrics: Sequence[Metric],
     result_of: Callable[[Metric], Any],
@@ -96,26 +118,36 @@ def phase_tiles(
     targets: Mapping[str, Target | None] | None = None,
     yesterday_of: Callable[[Metric], Any] | None = None,
     days: Mapping[str, float | None] | None = None,
+    waiting: bool = False,
 ) -> None:
     """Two rows (or more, four tiles a row at least) of tiles for ``phase``, framed in their
     target colour (``targets``). The change shown: for the whole recall (``all``), since yesterday
     (``yesterday_of(metric)``: the result at ``as_of − 24 h``); for one phase, from the phase before
     it, counts per day of each phase (``days``: metrics.verdict.phase_days).
-    ``result_of(metric)`` is the metric's computed frame (every phase)."""
+    ``result_of(metric)`` is the metric's computed frame (every phase). ``waiting`` (with ``all``):
+    a draft whose changes since yesterday are still being read (:func:`tile`)."""
     style()
     before = previous_phase(phase)
-    per_row = max(4, -(-len(metrics) // 2))
-    for start in range(0, len(metrics), per_row):
-        cols = st.columns(per_row)
-        for col, metric in zip(cols, metrics[start : start + per_row], strict=False):
-            result = result_of(metric)
-            target = (targets or {}).get(metric.id)
-            with col:
-                if phase == "all" and yesterday_of is not None:
-                    previous, versus, lengths = metric.reading(yesterday_of(metric), phase), "yesterday", None
-                elif before:
-                    previous, versus = metric.reading(result, before), PHASE_LABELS[before]
-                    lengths = (days.get(phase), days.get(before)) if days else None
-                else:
-                    previous, versus, lengths = None, None, None
-                tile(metric, metric.reading(result, phase), options, previous, versus, target=target, days=lengths)
+    for col, metric in _grid(metrics):
+        result = result_of(metric)
+        target = (targets or {}).get(metric.id)
+        with col:
+            if phase == "all" and waiting:
+                previous, versus, lengths = None, "yesterday", None
+            elif phase == "all" and yesterday_of is not None:
+                previous, versus, lengths = metric.reading(yesterday_of(metric), phase), "yesterday", None
+            elif before:
+                previous, versus = metric.reading(result, before), PHASE_LABELS[before]
+                lengths = (days.get(phase), days.get(before)) if days else None
+            else:
+                previous, versus, lengths = None, None, None
+            tile(
+                metric,
+                metric.reading(result, phase),
+                options,
+                previous,
+                versus,
+                target=target,
+                days=lengths,
+                waiting=waiting and phase == "all",
+            )
