@@ -36,6 +36,9 @@ with st.container(key="overview_verdict"):
 warning_line, tile_slot = st.empty(), st.empty()
 with tile_slot.container():
     tiles.skeleton(kpis, phase, scope.options)
+# Below the tiles, drawn before their reads: the browser fetches its control's code with theirs.
+with st.expander("Contacts behind a tile"):
+    drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
 targets = data.targets(view.version)
 
 
@@ -78,9 +81,6 @@ if phase == "all":
     with tile_slot.container():
         draw_tiles(waiting=False)
 ready = first_paint.ready()  # a session's first run: the numbers first, charts and tables next
-with st.expander("Contacts behind a tile"):
-    if ready:
-        drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
 
 rate = CATALOG["contact_rate"]
 # contact_rates from the volume the Contacts tile read (one scan of the contacts instead of two)

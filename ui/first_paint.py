@@ -1,11 +1,12 @@
-"""Numbers first: the first run of a browser session draws the Overview without its charts and
-tables, and one more run, a second later, draws them.
+"""Numbers first: the first run of a browser session draws the Overview without its charts,
+tables and download buttons, and one more run, a second later, draws them.
 
 Why: Streamlit's frontend loads an element's code the first time a run holds one (Plotly's
 charts: a 4.7 MB bundle, about 0.8 s to evaluate on a 2-core machine; tables: 1.2 MB) and shows
 none of that run's elements until all of their code is loaded — the KPI tiles waited for the
-charts' and tables' code (docs/benchmarks-browser.md, "Issue 19, seventh pass"). Drawn in a later
-run, that code loads while the tiles are on screen.
+charts' and tables' code (docs/benchmarks-browser.md, "Issue 19, seventh pass"), and then for
+the download buttons' code, though those sit in collapsed expanders ("eleventh pass"). Drawn in a
+later run, that code loads while the tiles are on screen.
 
 :func:`ready` is called once per run by a page that defers its charts and tables: False on the
 session's first run (the page draws :func:`pending_chart` / :func:`pending_table` in their place),
