@@ -29,13 +29,17 @@ st.caption(
     f"{view.describe()} · as of {scope.as_of:%Y-%m-%d %H:%M} UTC"
 )
 kpis = on("overview")
-# Places first (the verdict, a stale warning, the tiles), numbers into them as they are read.
+# A session's first run holds the places (the verdict, a stale warning, the tiles) before any read
+# and fills them as the numbers come: the browser fetches the tiles' code meanwhile. Later runs draw
+# each once, after their reads, the last numbers staying on screen until then.
+first = first_paint.first_run()
 with st.container(key="overview_verdict"):
-    verdict_line = st.empty()
+    verdict_line = st.empty() if first else st.container()
+warning_line, tile_slot = (st.empty(), st.empty()) if first else (st.container(), st.container())
+if first:
     verdict_line.markdown("#### …")
-warning_line, tile_slot = st.empty(), st.empty()
-with tile_slot.container():
-    tiles.skeleton(kpis, phase, scope.options)
+    with tile_slot.container():
+        tiles.skeleton(kpis, phase, scope.options)
 # Below the tiles, drawn before their reads: the browser fetches its control's code with theirs.
 with st.expander("Contacts behind a tile"):
     drill.tile_picker(view, phase, [m.id for m in kpis], "overview_behind")
@@ -46,40 +50,44 @@ def result_of(metric, at=view):
     return at.read(metric.reader, *metric.measure_args(at.scope))
 
 
+def draw_tiles(waiting: bool) -> None:
+    with tile_slot.container():
+        tiles.phase_tiles(
+            kpis,
+            result_of,
+            phase,
+            scope.options,
+            targets,
+            yesterday_of=lambda m: result_of(m, yesterday),
+            days=view.read(phase_days, scope),
+            waiting=waiting,
+        )
+
+
 fresh = view.read(freshness, scope.as_of)
+warning = stale_text(fresh)
 now = {m.id: m.reading(result_of(m), phase) for m in kpis}
 age_h = newest_age_h(fresh)
 answer = verdict([(m, now[m.id], None) for m in kpis], targets, age_h)
-verdict_line.markdown(f"#### {md(answer['text'])}")
-if warning := stale_text(fresh):
-    warning_line.error(md(warning), icon="⚠️")
-
-
-def draw_tiles(waiting: bool) -> None:
-    tiles.phase_tiles(
-        kpis,
-        result_of,
-        phase,
-        scope.options,
-        targets,
-        yesterday_of=lambda m: result_of(m, yesterday),
-        days=view.read(phase_days, scope),
-        waiting=waiting,
-    )
-
-
-# The tiles' numbers, then the change since yesterday (a second read of each metric, as_of − 24 h):
-# the whole recall's tiles show it (drawn again with it), a phase's verdict only for its headline.
-with tile_slot.container():
+if first:  # the numbers into their places now, the change since yesterday once it is read
+    verdict_line.markdown(f"#### {md(answer['text'])}")
+    if warning:
+        warning_line.error(md(warning), icon="⚠️")
     draw_tiles(waiting=phase == "all")
+# The whole recall's tiles show the change since yesterday (as_of − 24 h); one phase's show the
+# change from the phase before, so only the verdict's headline is read again 24 h earlier.
 before = kpis if phase == "all" else [m for m in kpis if m.id == answer["headline"]]
 if before:
     readings = [(m, now[m.id], m.reading(result_of(m, yesterday), phase) if m in before else None) for m in kpis]
     answer = verdict(readings, targets, age_h)
+if before or not first:
     verdict_line.markdown(f"#### {md(answer['text'])}")
-if phase == "all":
-    with tile_slot.container():
-        draw_tiles(waiting=False)
+if not first:
+    if warning:
+        warning_line.error(md(warning), icon="⚠️")
+    draw_tiles(waiting=False)
+elif phase == "all":
+    draw_tiles(waiting=False)
 ready = first_paint.ready()  # a session's first run: the numbers first, charts and tables next
 
 rate = CATALOG["contact_rate"]

@@ -26,6 +26,11 @@ DELAY_S = 1.0
 PENDING = "_place_held"  # key suffix of a chart's or table's place (its class: st-key-<key>_place_held)
 
 
+def first_run() -> bool:
+    """Whether this is the session's first run (until :func:`ready` has been called in it)."""
+    return not (st.session_state.get(READY) or st.session_state.get(_ARMED))
+
+
 def ready() -> bool:
     """Whether this run may draw charts and tables (see the module docstring)."""
     if st.session_state.get(READY):
