@@ -33,9 +33,10 @@ kpis = on("overview")
 # and fills them as the numbers come: the browser fetches the tiles' code meanwhile. Later runs draw
 # each once, after their reads, the last numbers staying on screen until then.
 first = first_paint.first_run()
-with st.container(key="overview_verdict"):
-    verdict_line = st.empty() if first else st.container()
-warning_line, tile_slot = (st.empty(), st.empty()) if first else (st.container(), st.container())
+# One structure on every run (a container holding each), so the second run's tiles replace the
+# first run's in place; the first run's are st.empty places it can draw over.
+boxes = (st.container(key="overview_verdict"), st.container(), st.container())
+verdict_line, warning_line, tile_slot = (box.empty() if first else box for box in boxes)
 if first:
     verdict_line.markdown("#### …")
     with tile_slot.container():
