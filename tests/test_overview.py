@@ -50,6 +50,30 @@ def test_a_sessions_first_run_draws_the_numbers_and_holds_the_places_of_charts_a
     assert {m.label: m.value for m in complete.metric} == tiles_first  # the same numbers, now with charts
 
 
+def tile_paths(at: AppTest) -> dict[str, tuple[int, ...]]:
+    """Each tile's label → the child indices leading to it from the page's main block."""
+    paths: dict[str, tuple[int, ...]] = {}
+
+    def walk(node, path):
+        for i, child in getattr(node, "children", {}).items():
+            if getattr(child, "type", None) == "metric":
+                paths[child.label] = (*path, i)
+            walk(child, (*path, i))
+
+    walk(at.main, ())
+    return paths
+
+
+def test_the_second_run_draws_the_tiles_where_the_first_run_did(db):
+    """Same element paths on both runs: the browser replaces each tile in place (a tile one level
+    deeper would sit beside the first run's until the second run ends)."""
+    first = first_run()
+    assert not first.exception, first.exception
+    paths = tile_paths(first)
+    assert len(paths) == len(on("overview"))
+    assert tile_paths(first.run()) == paths
+
+
 def test_the_tiles_places_are_drawn_before_any_number_is_read(db, monkeypatch):
     """A read that fails (here the first one, freshness) leaves the tiles' places on the page:
     each tile's label over "…", and "…" for the verdict (ui/tiles.py skeleton)."""
