@@ -25,9 +25,10 @@ def test_warm_loads_what_a_first_run_would():
         "print(dg._use_warning_has_been_displayed, *sorted(new))\n",
     )
     assert flag == "True"  # the stack walk of Streamlit's direct-execution check is skipped
+    # pandas and pyarrow.compute: what a first st.dataframe of a polars frame imports
     for module in ("streamlit.emojis", "plotly.graph_objs.layout._shape", "plotly.graph_objs.layout.legend._title",
                    "plotly.graph_objs._bar", "ui.charts", "ui.tiles", "ui.first_paint", "_strptime",
-                   "pyarrow"):  # fmt: skip
+                   "pyarrow", "pandas", "pyarrow.compute"):  # fmt: skip
         assert module in loaded, module
 
 

@@ -11,6 +11,9 @@ starts (serve.py): the first paint of a freshly started server is a page a perso
 - Streamlit's check, on a process's first element, that the script runs under ``streamlit run``:
   it inspects the whole call stack, reading the source of every frame (0.1–0.2 s). serve.py is
   only ever run by ``streamlit run``, so the check is marked done.
+- pandas (and pyarrow.compute), through which ``st.dataframe`` hands over a polars frame: imported
+  on a process's first table (0.2–0.3 s of the first visit's second run, which draws the tables:
+  ui/first_paint.py);
 - the garbage collector's full pass that Streamlit makes after every script run
   (``runner.postScriptGC``): it walks every object alive, about 174,000 once the modules are
   imported (0.09 s), holding the interpreter while the run's last messages wait to be sent.
@@ -23,15 +26,18 @@ from __future__ import annotations
 
 import gc
 import time
+from datetime import date
 
 
 def warm() -> None:
     import duckdb
     import plotly.graph_objects as go
     import plotly.tools
+    import polars as pl
     import streamlit.delta_generator
     import streamlit.emojis  # noqa: F401
     import streamlit.runtime.scriptrunner.magic_funcs  # noqa: F401 (a script's magic)
+    from streamlit import dataframe_util
 
     import ui.charts  # noqa: F401
     import ui.drill  # noqa: F401
@@ -59,5 +65,8 @@ def warm() -> None:
         ),
     )
     plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)  # as st.plotly_chart does
+    table = pl.DataFrame({"day": [date(2026, 1, 1)], "contacts": [1], "share": [0.5], "channel": ["phone"]})
+    dataframe_util.determine_data_format(table)  # as st.dataframe does
+    dataframe_util.convert_pandas_df_to_arrow_bytes(dataframe_util.convert_anything_to_pandas_df(table))
     gc.collect()
     gc.freeze()
