@@ -27,10 +27,11 @@ from store.derived.rules import (
     DAY_SQL,
     IDENTITY_JOINS_SQL,
     IDENTITY_SQL,
+    INBOUND_OF_CUSTOMER,
     PHASE_SQL,
     SEQUENCE_COLUMNS,
-    SEQUENCE_SQL,
     registry_ids_sql,
+    sequence_sql,
 )
 
 CONTACT_COLUMNS = (
@@ -59,11 +60,14 @@ SELECT *, {CUSTOMER_HASH_SQL} AS customer_h FROM (
 def insert_with_next(con: duckdb.DuckDBPyConnection, facts: str) -> None:
     """Insert the facts in table ``facts`` (all of each customer's contacts) with their place
     among their customer's contacts (rules.SEQUENCE_SQL), windowed over the window's columns only
-    (cheaper than sorting whole rows) and joined back by rowid (cheaper than by the text key)."""
+    (cheaper than sorting whole rows) and joined back by rowid (cheaper than by the text key). Only
+    inbound contacts of a customer have a place (the others' are null), so only they are windowed;
+    the others join no row (a first load of 8.5M facts: 41.6 → 31.4 s for this statement)."""
     placed = ", ".join(f"k.{c}" for c in SEQUENCE_COLUMNS)
     con.execute(
         f"INSERT INTO contact_facts BY NAME SELECT x.*, {placed} FROM {facts} x "
-        f"JOIN (SELECT rowid AS _row, {SEQUENCE_SQL} FROM {facts}) k ON k._row = x.rowid"
+        f"LEFT JOIN (SELECT rowid AS _row, {sequence_sql(hashed=True)} FROM {facts} WHERE {INBOUND_OF_CUSTOMER}) k "
+        "ON k._row = x.rowid"
     )
 
 
@@ -84,7 +88,8 @@ def renew_next(con: duckdb.DuckDBPyConnection, customers: str, placed: bool = Fa
     changed = " OR ".join(f"{c} IS DISTINCT FROM was_{c}" for c in SEQUENCE_COLUMNS)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _changed_next AS SELECT * FROM (
-            SELECT _rid, {", ".join(f"was_{c}" for c in SEQUENCE_COLUMNS)}, {SEQUENCE_SQL} FROM _customer_contacts)
+            SELECT _rid, {", ".join(f"was_{c}" for c in SEQUENCE_COLUMNS)}, {sequence_sql(hashed=True)}
+            FROM _customer_contacts)
         WHERE {changed}"""
     )
     sets = ", ".join(f"{c} = n.{c}" for c in SEQUENCE_COLUMNS)

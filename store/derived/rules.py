@@ -77,18 +77,33 @@ GROUPS_SQL = """list_sort(list_distinct(list(coalesce(region, '(unknown)')))) AS
 # ``next_at``/``next_channel``, the next one (created strictly later; ties broken by source,
 # source_id); ``first_inbound``, whether it is the first (by created_at, source, source_id), and
 # ``first_on_channel``, the first on its regulator channel (CONTACT_CHANNELS). Null for other contacts.
-_LATER_SAME_CUSTOMER = """OVER (PARTITION BY recall_id, customer_id, direction ORDER BY created_at
-               RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP)"""
-_INBOUND_OF_CUSTOMER = "WHEN direction = 'inbound' AND customer_id IS NOT NULL THEN"
-NEXT_SQL = f"""CASE {_INBOUND_OF_CUSTOMER} min(created_at) {_LATER_SAME_CUSTOMER} END AS next_at,
-    CASE {_INBOUND_OF_CUSTOMER} arg_min(channel, (created_at, source, source_id)) {_LATER_SAME_CUSTOMER}
-         END AS next_channel"""
-FIRSTS_SQL = f"""CASE {_INBOUND_OF_CUSTOMER} row_number() OVER (PARTITION BY recall_id, customer_id, direction
-         ORDER BY created_at, source, source_id) = 1 END AS first_inbound,
-    CASE {_INBOUND_OF_CUSTOMER} row_number() OVER (PARTITION BY recall_id, customer_id, direction,
-         {CONTACT_CHANNEL_SQL} ORDER BY created_at, source, source_id) = 1
-         END AS first_on_channel"""
-SEQUENCE_SQL = f"{NEXT_SQL},\n    {FIRSTS_SQL}"
+INBOUND_OF_CUSTOMER = "direction = 'inbound' AND customer_id IS NOT NULL"  # the contacts given a place
+
+
+def sequence_sql(hashed: bool = False, firsts: bool = True) -> str:
+    """The place columns (``next_at``, ``next_channel``, and with ``firsts`` ``first_inbound``,
+    ``first_on_channel``) over rows with recall_id, customer_id, direction, created_at, channel,
+    source and source_id. ``hashed``: the rows also have ``customer_h`` (CUSTOMER_HASH_SQL, a function
+    of recall and customer), put first in every partition: the same partitions, told apart on an
+    integer before the text (a first load's 8.5M facts windowed 2.5 s sooner)."""
+    by = f"PARTITION BY {'customer_h, ' if hashed else ''}recall_id, customer_id, direction"
+    when = f"WHEN {INBOUND_OF_CUSTOMER} THEN"
+    later = f"OVER ({by} ORDER BY created_at RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING EXCLUDE GROUP)"
+    columns = [
+        f"CASE {when} min(created_at) {later} END AS next_at",
+        f"CASE {when} arg_min(channel, (created_at, source, source_id)) {later} END AS next_channel",
+    ]
+    if firsts:
+        columns += [
+            f"CASE {when} row_number() OVER ({by} ORDER BY created_at, source, source_id) = 1 END AS first_inbound",
+            f"CASE {when} row_number() OVER ({by}, {CONTACT_CHANNEL_SQL} ORDER BY created_at, source, source_id) = 1 "
+            "END AS first_on_channel",
+        ]
+    return ",\n    ".join(columns)
+
+
+NEXT_SQL = sequence_sql(firsts=False)
+SEQUENCE_SQL = sequence_sql()
 SEQUENCE_COLUMNS = ("next_at", "next_channel", "first_inbound", "first_on_channel")
 
 
