@@ -69,8 +69,9 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: str, ingest_id: int
             f"FROM {rows} s JOIN _keys k USING (source_row)"
         )
     find_stored(con, table)
-    _refuse_hash_collisions(con, table, key_on)
-    if not con.execute("SELECT count(*) FROM _old").fetchall()[0][0]:  # only new keys: all inserted
+    stored_rows = count(con, "_old")
+    _refuse_hash_collisions(con, table, key_on, file_checked=keys == total, stored_rows=stored_rows)
+    if not stored_rows:  # only new keys: all inserted
         con.execute(
             f"INSERT INTO {versions} BY NAME SELECT {', '.join(cols)}, {ingest_id} AS ingest_id, source_row, "
             f"{internal} FROM _incoming"
@@ -134,14 +135,21 @@ def _drop(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _refuse_hash_collisions(con: duckdb.DuckDBPyConnection, table: str, key_on: str) -> None:
+def _refuse_hash_collisions(
+    con: duckdb.DuckDBPyConnection, table: str, key_on: str, file_checked: bool, stored_rows: int
+) -> None:
     """Two different keys with one ``key_h`` (in the file, or one in the file and one stored) stop
     the load: ``key_h`` must name one row (store/schema.py). With 64 bits this needs billions of
-    rows to be likely; the check keeps it a guarantee rather than a probability."""
-    clash = con.execute(
-        f"SELECT (SELECT count(*) - count(DISTINCT key_h) FROM _keys) "
-        f"+ (SELECT count(*) FROM _old b WHERE NOT EXISTS (SELECT 1 FROM _incoming a WHERE {key_on}))"
-    ).fetchall()[0][0]
+    rows to be likely; the check keeps it a guarantee rather than a probability. ``file_checked``:
+    the file's rows are known to have as many hashes as rows (so no two of its keys share one);
+    ``stored_rows``: how many stored rows ``_old`` holds (none: nothing stored to clash with)."""
+    in_file = "0" if file_checked else "(SELECT count(*) - count(DISTINCT key_h) FROM _keys)"
+    with_stored = (
+        f"(SELECT count(*) FROM _old b WHERE NOT EXISTS (SELECT 1 FROM _incoming a WHERE {key_on}))"
+        if stored_rows
+        else "0"
+    )
+    clash = con.execute(f"SELECT {in_file} + {with_stored}").fetchall()[0][0]
     if clash:
         raise RuntimeError(f"{table}: {clash} row(s) share a key hash with another key; nothing was loaded")
 
