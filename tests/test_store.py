@@ -263,7 +263,6 @@ def test_two_keys_with_one_key_hash_stop_the_load(store, tmp_path, monkeypatch):
     assert snapshot(store) == before and ledger(store) == []
 
 
-
 def test_a_key_whose_hash_a_stored_key_holds_stops_the_load(store, tmp_path, monkeypatch):
     """The other half of the guarantee: a file's one key against a different stored key of the same
     key_h (each file alone has no collision; forced here)."""
@@ -278,6 +277,7 @@ def test_a_key_whose_hash_a_stored_key_holds_stops_the_load(store, tmp_path, mon
     with pytest.raises(RuntimeError, match="1 row\\(s\\) share a key hash"):
         ingest_paths(store, [second])
     assert snapshot(store) == before
+
 
 def test_a_signed_out_cookie_is_remembered_until_it_would_have_expired(store):
     from store import signout
