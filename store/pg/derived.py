@@ -9,7 +9,7 @@ refreshes only what the load touched: store/derived/__init__.py); the same rows 
 from __future__ import annotations
 
 from store.derived import VERSION, contact_facts, customer_facts, notification_facts
-from store.derived.rules import SEQUENCE_COLUMNS, SEQUENCE_SQL
+from store.derived.rules import INBOUND_OF_CUSTOMER, SEQUENCE_COLUMNS, SEQUENCE_SQL
 from store.pg.connection import LOAD_LOCK, PgConnection
 from store.schema import TABLES, internal_columns
 
@@ -48,7 +48,7 @@ def rebuild(con: PgConnection) -> None:
         f"SELECT {', '.join('x.' + c for c in named)}, {', '.join('k.' + c for c in SEQUENCE_COLUMNS)} "
         "FROM _new_contact_facts x "
         f"LEFT JOIN (SELECT source, source_id, recall_id, {SEQUENCE_SQL} FROM _new_contact_facts "
-        "WHERE direction = 'inbound' AND customer_id IS NOT NULL) k USING (source, source_id, recall_id)"
+        f"WHERE {INBOUND_OF_CUSTOMER}) k USING (source, source_id, recall_id)"
     )
     con.execute("DROP TABLE _new_contact_facts")
     con.execute("DELETE FROM notification_facts")
