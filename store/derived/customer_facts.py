@@ -139,6 +139,8 @@ def delete(con: duckdb.DuckDBPyConnection, customers: str) -> None:
 # table stays within the store's memory limit while the load's own rows are held too).
 REWRITE_OVER = 100_000
 SLICE = 1_000_000
+# The moments reached_at and engaged_at are the first of (both parts' columns).
+_COMBINED = ("reached_by_event_at", "reached_by_call_at", "engaged_by_event_at", "engaged_by_contact_at")
 
 
 def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, theirs_in: str | None = None) -> None:
@@ -146,11 +148,16 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, thei
     (contact_facts or notification_facts), and their ``reached_at``/``engaged_at``; customers
     without a registry row have no customer facts and are skipped. ``theirs_in``: a relation
     already holding every row of ``facts`` of ``customers`` (with the part's inputs, ``affected``
-    and ``customer_h``), read instead."""
+    and ``customer_h``), read instead.
+
+    Up to REWRITE_OVER customers, only the rows whose part changed are updated: every moment is a
+    minimum, so most customers a load touches keep theirs (a later contact changes no first)."""
     part, columns, inputs = PARTS[facts]
     theirs = f"WHERE customer_h IN (SELECT customer_h FROM {customers})"
+    few = count(con, customers) <= REWRITE_OVER  # customers bounds the rows: the in-place update is certain
+    held = "".join(f", {c}" for c in dict.fromkeys((*columns, *_COMBINED))) if few else ""  # compared, combined
     con.execute(f"CREATE OR REPLACE TEMP TABLE _customer_rows AS SELECT rowid AS _rid, recall_id, customer_id, "
-                f"customer_h FROM customer_facts {theirs}")  # fmt: skip
+                f"customer_h{held} FROM customer_facts {theirs}")  # fmt: skip
     n = count(con, "_customer_rows")
     rows = f"{theirs_in} WHERE affected" if theirs_in else f"{facts} {theirs} AND affected"
 
@@ -161,27 +168,32 @@ def update_part(con: duckdb.DuckDBPyConnection, customers: str, facts: str, thei
                        GROUP BY ALL) p USING (recall_id, customer_id)
             WHERE k.customer_h % {slices} = {i})"""
 
-    def now(c: str) -> str:  # a column's value after the update
-        return f"p.{c}" if c in columns else f"f.{c}"
+    def now(c: str, held: str = "f") -> str:  # a column's value after the update
+        return f"p.{c}" if c in columns else f"{held}.{c}"
 
-    reached = f"least({now('reached_by_event_at')}, {now('reached_by_call_at')})"
-    engaged = f"least({now('engaged_by_event_at')}, {now('engaged_by_contact_at')})"
-    if n > REWRITE_OVER:
+    def reached(held: str = "f") -> str:
+        return f"least({now('reached_by_event_at', held)}, {now('reached_by_call_at', held)})"
+
+    def engaged(held: str = "f") -> str:
+        return f"least({now('engaged_by_event_at', held)}, {now('engaged_by_contact_at', held)})"
+
+    if n and few:
+        changed = " OR ".join(f"p.{c} IS DISTINCT FROM k.{c}" for c in columns)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _recomputed_part AS SELECT p.*, {reached('k')} AS reached_at, "
+            f"{engaged('k')} AS engaged_at FROM {recomputed()} p JOIN _customer_rows k USING (_rid) WHERE {changed}"
+        )
+        sets = ", ".join(f"{c} = p.{c}" for c in (*columns, "reached_at", "engaged_at"))
+        con.execute(f"UPDATE customer_facts f SET {sets} FROM _recomputed_part p WHERE f.rowid = p._rid")
+        con.execute("DROP TABLE _recomputed_part")
+    elif n:
         slices = -(-n // SLICE)
         replaced = ", ".join(f"p.{c} AS {c}" for c in columns)
         for i in range(slices):
             con.execute(
                 f"INSERT INTO customer_facts BY NAME "
-                f"SELECT f.* REPLACE ({replaced}, {reached} AS reached_at, {engaged} AS engaged_at) "
+                f"SELECT f.* REPLACE ({replaced}, {reached()} AS reached_at, {engaged()} AS engaged_at) "
                 f"FROM customer_facts f JOIN {recomputed(i, slices)} p ON f.rowid = p._rid"
             )
         con.execute("DELETE FROM customer_facts WHERE rowid IN (SELECT _rid FROM _customer_rows)")
-    elif n:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _recomputed_part AS SELECT * FROM {recomputed()}")
-        sets = ", ".join(f"{c} = p.{c}" for c in columns)
-        con.execute(
-            f"UPDATE customer_facts f SET {sets}, reached_at = {reached}, engaged_at = {engaged} "
-            "FROM _recomputed_part p WHERE f.rowid = p._rid"
-        )
-        con.execute("DROP TABLE _recomputed_part")
     con.execute("DROP TABLE _customer_rows")
