@@ -134,12 +134,12 @@ def delete(con: duckdb.DuckDBPyConnection, customers: str) -> None:
     con.execute("DROP TABLE _customer_rows")
 
 
-# update_part: above this many customers their rows are rewritten (an in-place UPDATE of a dozen
+# update_part: above this many customers touched, their rows are rewritten (an in-place UPDATE of a dozen
 # columns of millions of rows is far slower), their part computed this many at a time (its hash
 # table stays within the store's memory limit while the load's own rows are held too).
 REWRITE_OVER = 100_000
 SLICE = 1_000_000
-# The moments reached_at and engaged_at are the first of (both parts' columns).
+# reached_at and engaged_at are each the first of two moments, one from each part.
 _COMBINED = ("reached_by_event_at", "reached_by_call_at", "engaged_by_event_at", "engaged_by_contact_at")
 
 
