@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -157,15 +158,19 @@ def ingest_file(
     def read() -> Parsed | Iterator[Parsed]:
         return quarantine_cut_rows(read_file(module, f, ctx, mapping, con), f)
 
-    meta = FileMeta(f.name, file_sha256(digest_path(f)), module.NAME, ctx.tz, ctx.recall_id, loaded_by, group_id)
-    try:
+    # The ledger's SHA-256 of the file is computed beside the read (hashing releases the GIL), not
+    # before it: a whole pass over the file that the read need not wait for.
+    with ThreadPoolExecutor(1, thread_name_prefix="recall-ops-sha256") as digests:
+        sha256 = digests.submit(file_sha256, digest_path(f))
+        meta = FileMeta(f.name, sha256, module.NAME, ctx.tz, ctx.recall_id, loaded_by, group_id)
         try:
-            return writer(con)(con, read_ahead(read()), meta)
-        except ReadWhole:
-            with reading_whole():
-                return writer(con)(con, read(), meta)
-    except RecursionError as e:  # any reader: a file nested too deeply is unreadable, never a crash
-        raise too_deep(f.name) from e
+            try:
+                return writer(con)(con, read_ahead(read()), meta)
+            except ReadWhole:
+                with reading_whole():
+                    return writer(con)(con, read(), meta)
+        except RecursionError as e:  # any reader: a file nested too deeply is unreadable, never a crash
+            raise too_deep(f.name) from e
 
 
 def reader(

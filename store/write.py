@@ -21,6 +21,7 @@ import getpass
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,12 +42,16 @@ if TYPE_CHECKING:
 @dataclass
 class FileMeta:
     file_name: str
-    sha256: str
+    sha256: str | Future[str]  # or its computation, running beside the read (connectors/load.py)
     connector: str
     timezone: str
     recall_id: str | None = None
     loaded_by: str | None = None
     group_id: int | None = None  # the ledger group (one upload, one undo): an earlier ingest of the same archive
+
+    def digest(self) -> str:
+        """The file's SHA-256 (hex), waited for when it is still being computed."""
+        return self.sha256 if isinstance(self.sha256, str) else self.sha256.result()
 
 
 @dataclass
@@ -242,7 +247,7 @@ def _write(
             [
                 ingest_id,
                 meta.file_name,
-                meta.sha256,
+                meta.digest(),
                 meta.connector,
                 meta.timezone,
                 meta.recall_id,

@@ -153,7 +153,7 @@ def apply(
             "undone_at, group_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
             "now() AT TIME ZONE 'UTC', %s, %s, NULL, %s)",
             [
-                ingest_id, meta.file_name, meta.sha256, meta.connector, meta.timezone, meta.recall_id,
+                ingest_id, meta.file_name, meta.digest(), meta.connector, meta.timezone, meta.recall_id,
                 parsed.rows_read, counts.inserted, counts.updated, unchanged, quarantined,
                 meta.loaded_by or getpass.getuser(), parsed.warnings, meta.group_id or ingest_id,
             ],
