@@ -12,8 +12,10 @@ file with the per-record reader, which names the broken line.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -121,14 +123,20 @@ def read(f: SourceFile, ctx: ReadContext) -> Iterator[Parsed]:
     """The parts of the file (see the module docstring)."""
     con = duckdb.connect(config={"memory_limit": "256MB"})
     try:
-        by_initial: dict[str, list[dict]] = {}
-        if _may_have_legs(f.path):
-            legs = _frame(con.sql(_mapped_sql(f.path, only_legs=True)).pl(), ctx)
-            for leg in legs.filter(pl.col("channel_u") != "TASK").to_dicts():
-                by_initial.setdefault(leg["initial_id"], []).append(leg)
+        with ThreadPoolExecutor(1, thread_name_prefix="recall-ops-legs") as pool:
+            # Whether any record can be a leg is found while DuckDB reads the file for the main
+            # pass (its numbering reads all of it before the first batch), not before it.
+            may_have_legs = pool.submit(_may_have_legs, f.path)
+            reader = con.sql(_mapped_sql(f.path, only_legs=False)).to_arrow_reader(BATCH_ROWS)
+            batches = iter(reader)
+            first = next(batches, None)
+            by_initial: dict[str, list[dict]] = {}
+            if may_have_legs.result():
+                legs = _frame(con.cursor().sql(_mapped_sql(f.path, only_legs=True)).pl(), ctx)
+                for leg in legs.filter(pl.col("channel_u") != "TASK").to_dicts():
+                    by_initial.setdefault(leg["initial_id"], []).append(leg)
         found: set[str] = set()
-        reader = con.sql(_mapped_sql(f.path, only_legs=False)).to_arrow_reader(BATCH_ROWS)
-        for batch in reader:
+        for batch in itertools.chain([first] if first is not None else [], batches):
             yield _part(f, _frame(pl.from_arrow(batch), ctx), by_initial, found, ctx)
     except duckdb.Error as e:
         raise ReadWhole(str(e)) from e
