@@ -163,7 +163,7 @@ def _may_have_legs(path: Path) -> bool:
     the first pass over a file without transfers."""
     tail = b""
     with open(path, "rb") as fh:  # plain reads: a map of the file would count as resident memory
-        while block := fh.read(16 * 1024 * 1024):
+        while block := fh.read(4 * 1024 * 1024):
             # The block, then the seam with the last one (never a copy of the block); a lone
             # backslash is found at memory speed, so the slower two-byte search runs only after one.
             for data in (block, tail + block[:16]):
