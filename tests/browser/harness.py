@@ -14,6 +14,8 @@ import urllib.request
 from functools import cache
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 
@@ -91,10 +93,21 @@ class Server:
             self.proc.wait(timeout=20)
 
 
-def wait_for_app(page, selector: str = "[data-testid='stMain']", timeout_ms: int = 60_000) -> None:
-    """Wait until ``selector`` is shown and the script has finished running (no status widget)."""
-    page.wait_for_selector(selector, timeout=timeout_ms)
-    # A session's first Overview draws its charts in a second run (ui/first_paint.py).
-    page.wait_for_function(f"() => !document.querySelector(\"[class*='{PENDING}']\")", timeout=timeout_ms)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+# What a page shows: its main area (where a page's exception is drawn), else the whole body.
+SHOWN = "() => (document.querySelector(\"[data-testid='stMain']\") ?? document.body)?.innerText ?? ''"
+
+
+def wait_for_app(page, selector: str = "[data-testid='stMain']", timeout_ms: int = 60_000, server=None) -> None:
+    """Wait until ``selector`` is shown and the script has finished running (no status widget). On a
+    timeout the failure says what the page showed instead and, given the ``server``, the end of its log."""
+    try:
+        page.wait_for_selector(selector, timeout=timeout_ms)
+        # A session's first Overview draws its charts in a second run (ui/first_paint.py).
+        page.wait_for_function(f"() => !document.querySelector(\"[class*='{PENDING}']\")", timeout=timeout_ms)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    except PlaywrightTimeout as timeout:
+        shown = page.evaluate(SHOWN)[:2000]
+        log = server.log.read_text(errors="replace")[-3000:] if server is not None else "(no server given)"
+        report = f"{timeout.message}\n--- the page showed:\n{shown}\n--- the server's log:\n{log}"
+        raise AssertionError(report) from None
     page.wait_for_timeout(500)

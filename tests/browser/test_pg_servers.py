@@ -51,12 +51,13 @@ def _upload_on_one_seen_on_the_other(one, two, first, wall, tmp_path) -> None:
     # Every page on PostgreSQL: tests/test_pg_dashboard.py.
     overview = BY_NAME["overview"]
     first.goto(f"{one.url}/{overview.path}")
-    wait_for_app(first, overview.ready, timeout_ms=180_000)
+    wait_for_app(first, overview.ready, timeout_ms=180_000, server=one)
     assert first.locator("[data-testid='stException']").count() == 0
     assert "Traceback" not in first.inner_text("body")
 
     wall.goto(f"{two.url}/standup?kiosk=1&refresh={REFRESH_S}&as_of=2026-03-02T23:00:00Z")
-    wait_for_app(wall, TILE)
+    # The second server's first page is cold too (imports, its first PostgreSQL queries): same allowance.
+    wait_for_app(wall, TILE, timeout_ms=180_000, server=two)
     before = int(wall.inner_text(TILE).replace(",", ""))
 
     calls = tmp_path / "second_site_calls.csv"
