@@ -52,6 +52,7 @@ from store.schema import POLARS_TYPES, TABLES, Column
 
 MAX_DURATION_S = 86_400.0
 SHOWN_RAW_CHARS = 1_000  # a quarantined value is kept up to this length (then "…")
+PARALLEL_FROM_ROWS = 10_000  # measured: below it the columns parse faster on one thread (docs/benchmarks.md)
 MATCH_COLUMNS = ("tags", "queue", "dialled_number", "campaign")
 
 
@@ -127,9 +128,13 @@ def conform(table: str, frame: pl.DataFrame, ctx: ReadContext) -> tuple[pl.DataF
         raw = frame[c.name] if c.name in frame.columns else pl.Series(c.name, [None] * n, pl.String)
         return _column(c, raw, rows, ids, ctx)
 
-    # Columns are independent and polars releases the GIL: parse them on every core.
-    with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
-        done = list(pool.map(one, columns))
+    # Columns are independent and polars releases the GIL: parse them on every core, unless the
+    # frame is small enough that handing columns to threads costs more than parsing them.
+    if n < PARALLEL_FROM_ROWS:
+        done = [one(c) for c in columns]
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+            done = list(pool.map(one, columns))
     out = {c.name: value for c, (value, _) in zip(columns, done, strict=True)}
     bad = [frame for _, rejects in done for frame in rejects]
     if EXTRA in frame.columns and frame[EXTRA].is_not_null().any():
