@@ -14,6 +14,7 @@ import urllib.request
 from functools import cache
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +107,10 @@ def wait_for_app(page, selector: str = "[data-testid='stMain']", timeout_ms: int
         page.wait_for_function(f"() => !document.querySelector(\"[class*='{PENDING}']\")", timeout=timeout_ms)
         page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     except PlaywrightTimeout as timeout:
-        shown = page.evaluate(SHOWN)[:2000]
+        try:
+            shown = page.evaluate(SHOWN)[:2000]
+        except PlaywrightError as e:  # a closed or crashed page: the timeout is still the failure
+            shown = f"(the page could not be read: {e.message})"
         log = server.log.read_text(errors="replace")[-3000:] if server is not None else "(no server given)"
         report = f"{timeout.message}\n--- the page showed:\n{shown}\n--- the server's log:\n{log}"
         raise AssertionError(report) from None
