@@ -28,7 +28,7 @@ from alerts.model import Rule
 from alerts.states import Instance, Result, Transition, step
 from alerts.values import Reader, targets
 from metrics.base import as_utc
-from store.db import WRITE_CONFLICTS
+from store.db import write_conflicts
 
 METRIC_KINDS = ("threshold", "change")
 ACTIVE = ("pending", "firing", "recovering")
@@ -146,7 +146,7 @@ def evaluate(
             _write(con, changed)
             con.execute("COMMIT")
             return changed
-        except WRITE_CONFLICTS:
+        except write_conflicts():
             con.execute("ROLLBACK")
             if attempt == 2:
                 raise

@@ -35,8 +35,8 @@ from connectors.reading import read_file, recall_window
 from connectors.redact import mask_text
 from connectors.textfile import iter_json_records, xlsx_rows
 from store.db import STORE_IO_ERRORS
-from store.pg.load import writer
 from store.write import FileMeta, IngestResult
+from store.writer import writer
 
 __all__ = ["ArchiveLimits", "Failure", "detect", "expand", "expand_into", "ingest_file", "ingest_paths"]
 

@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import psycopg
-from sqlalchemy.exc import SQLAlchemyError
 
 from store import derived, versions
 from store.alerts import ALERTS_DDL
 from store.live import LIVE_DDL
-from store.pg.connection import PgConnection
 from store.pg.engine import is_postgres, shown, url_of
-from store.pg.open import open_store as pg_open
 from store.schema import DUCKDB_TYPES, TABLES, ddl, hash_sql, internal_columns
 from store.settings import SETTINGS_DDL
+
+if TYPE_CHECKING:
+    from store.pg.connection import PgConnection
 
 DEFAULT_DB = Path("data") / "recall_ops.duckdb"
 MEMORY_LIMIT = "1GB"
@@ -65,9 +66,16 @@ class StoreReadOnly(StoreError):
 # bad statement: what callers report as "the store cannot be read or written".
 STORE_IO_ERRORS = (duckdb.IOException, duckdb.FatalException, duckdb.PermissionException)
 
-# A transaction that lost to a concurrent writer (DuckDB's optimistic conflict; PostgreSQL's
-# REPEATABLE READ serialization failure): nothing was written, the work can start again.
-WRITE_CONFLICTS = (duckdb.TransactionException, psycopg.errors.SerializationFailure)
+
+def write_conflicts() -> tuple[type[Exception], ...]:
+    """What a transaction that lost to a concurrent writer raises — DuckDB's optimistic conflict;
+    PostgreSQL's REPEATABLE READ serialization failure — nothing was written, the work can start
+    again (``except write_conflicts():``). PostgreSQL's only once its driver is loaded: a process
+    that never opened a PostgreSQL store cannot meet one."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None:
+        return (duckdb.TransactionException,)
+    return (duckdb.TransactionException, psycopg.errors.SerializationFailure)
 
 
 def _unwritable(e: duckdb.Error) -> bool:
@@ -117,7 +125,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
 
 
 def _open_postgres(url: str, read_only: bool) -> PgConnection:
-    """The PostgreSQL store at ``url``; :class:`StoreError` naming the server (never the password)."""
+    """The PostgreSQL store at ``url``; :class:`StoreError` naming the server (never the password).
+    The PostgreSQL stack (psycopg, SQLAlchemy, Alembic) is loaded here, on first use."""
+    import psycopg
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.pg.open import open_store as pg_open
+
     try:
         return pg_open(url, read_only=read_only)
     except (psycopg.Error, SQLAlchemyError) as e:

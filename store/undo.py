@@ -46,18 +46,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
 import duckdb
 
 from store import derived, versions
-from store.pg.connection import PgConnection
-from store.pg.derived import rebuild as pg_rebuild
-from store.pg.load import LOAD_LOCK
 from store.phones import normalize_pending_phones
 from store.schema import TABLES
 from store.versions import current_rows, replaced_rows
 
-Connection = duckdb.DuckDBPyConnection | PgConnection
+if TYPE_CHECKING:
+    from store.pg.connection import PgConnection
+
+Connection: TypeAlias = "duckdb.DuckDBPyConnection | PgConnection"  # PostgreSQL's module loaded only for its store
+
+
+def _postgres(con: Connection) -> bool:
+    return not isinstance(con, duckdb.DuckDBPyConnection)
 
 
 class UndoError(Exception):
@@ -91,7 +96,9 @@ def undo_ingest(con: Connection, ingest_id: int, by: str | None = None) -> UndoR
 def _write(con: Connection) -> Iterator[None]:
     """One transaction that ends with the derived tables refreshed; rolled back on any error. On
     PostgreSQL it first takes the loads' advisory lock (store/pg/load.py)."""
-    if isinstance(con, PgConnection):
+    if _postgres(con):
+        from store.pg.load import LOAD_LOCK
+
         with con.raw.transaction():
             con.raw.execute("SELECT pg_advisory_xact_lock(%(k)s)", {"k": LOAD_LOCK})
             yield
@@ -109,7 +116,9 @@ def _write(con: Connection) -> Iterator[None]:
 
 def refresh_derived(con: Connection) -> None:
     """Bring the derived tables in step after an undo: what it touched on DuckDB, whole on PostgreSQL."""
-    if isinstance(con, PgConnection):
+    if _postgres(con):
+        from store.pg.derived import rebuild as pg_rebuild
+
         pg_rebuild(con)
     else:
         derived.refresh(con)
@@ -117,7 +126,7 @@ def refresh_derived(con: Connection) -> None:
 
 def _changed(con: Connection, sql: str, params: list) -> int:
     """Run a DELETE, UPDATE or INSERT; the rows it changed."""
-    if isinstance(con, PgConnection):
+    if _postgres(con):
         return con.execute(sql, params).rowcount
     return con.execute(sql, params).fetchall()[0][0]
 

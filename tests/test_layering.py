@@ -98,3 +98,31 @@ def test_pages_hold_no_sql():
         text = path.read_text()
         assert not re.search(r"\b(SELECT|INSERT|UPDATE|DELETE)\b\s", text), path
         assert "duckdb" not in text, path
+
+
+POSTGRES_STACK = ("psycopg", "sqlalchemy", "alembic", "sqlglot")
+
+
+def test_a_duckdb_store_never_loads_the_postgresql_stack():
+    """Loading the sample, evaluating the alert rules, a report, an undo and the app's data module,
+    all on a DuckDB file: psycopg, SQLAlchemy, Alembic and sqlglot stay unloaded (half a second of
+    every process start: the CLI, each server) — store/writer.py, store/db.py load them for a
+    PostgreSQL store only."""
+    code = (
+        "import json, sys, tempfile\n"
+        "from datetime import datetime\n"
+        "from pathlib import Path\n"
+        "import metrics, ui.data\n"
+        "from alerts.engine import evaluate\n"
+        "from connectors.load import ingest_paths\n"
+        "from store.db import connect\n"
+        "from store.undo import undo_ingest\n"
+        "con = connect(Path(tempfile.mkdtemp()) / 's.duckdb')\n"
+        "results = ingest_paths(con, ['sample_data/car_seat'])\n"
+        "evaluate(con, '2026-03-10T00:00:00Z')\n"
+        "metrics.build_report(con, 'CS-2026-014', datetime(2026, 3, 10))\n"
+        "undo_ingest(con, results[-1].ingest_id)\n"
+        f"print(json.dumps(sorted(m for m in {POSTGRES_STACK!r} if m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -40,7 +40,7 @@ from connectors.live import hook_records
 from connectors.live.loading import load_records
 from connectors.live.spool import Body, Spool
 from store import live
-from store.db import WRITE_CONFLICTS, StoreError, open_store
+from store.db import StoreError, open_store, write_conflicts
 
 log = logging.getLogger("recall_ops.live.hooks")
 KIND = {"sendgrid": "SendGrid Event Webhook", "whatsapp": "WhatsApp Cloud webhook", "twilio": "Twilio status callbacks"}
@@ -200,7 +200,7 @@ class HookLoader:
                 source_name(vendor),
                 also=self._also(vendor, bodies + riders),
             )
-        except WRITE_CONFLICTS:
+        except write_conflicts():
             raise  # a write conflict within this process: the bodies stay and load at the next tick
         except Exception as e:  # the connector (or the store's checks) refused the group
             if len(items) > 1:

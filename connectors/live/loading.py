@@ -23,8 +23,8 @@ from connectors import mapped
 from connectors.base import SourceFile, file_sha256
 from connectors.batches import ReadWhole, read_ahead, reading_whole
 from connectors.load import context
-from store.pg.load import writer
 from store.write import FileMeta, IngestResult
+from store.writer import writer
 
 Also = Callable[[duckdb.DuckDBPyConnection, int], None]
 

@@ -24,7 +24,6 @@ from store.phones import normalize_pending_phones
 from store.schema import TABLES, hash_sql, internal_columns
 from store.upsert import Counts
 from store.write import FileMeta, IngestResult
-from store.write import apply as write_apply
 
 
 class HashCollision(Exception):
@@ -211,9 +210,3 @@ def _stage(con: PgConnection, parts: Iterable[Parsed]) -> _Staged:
                 if frame.height:
                     _copy(con, table, frame, total.staged)
     return total
-
-
-def writer(con: object) -> Callable[..., IngestResult]:
-    """The function that writes a file into ``con``'s store: this module's :func:`apply` on
-    PostgreSQL, store/write.py's on DuckDB (the hook of connectors/load.py)."""
-    return apply if isinstance(con, PgConnection) else write_apply
