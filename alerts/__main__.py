@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from alerts.notify.config import load as load_config
 from alerts.scheduler import TICK_S, Scheduler
 from metrics.base import as_utc
 from store.db import StoreError, connect
+from store.signals import stop_on_signals
 
 DB_HELP = "DuckDB file (default $RECALL_OPS_DB or data/recall_ops.duckdb)"
 
@@ -60,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "tick":
             print(json.dumps(scheduler.tick(as_utc(args.now) if args.now else None)))
             return 0
-        for s in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(s, lambda *_: scheduler.stop.set())
-        print(f"alerts: ticking every {args.every_s:g} s, channels: {', '.join(config.channels) or 'none'}", flush=True)
-        scheduler.run(max(args.every_s, 0.2))
+        with stop_on_signals(scheduler.stop):
+            print(
+                f"alerts: ticking every {args.every_s:g} s, channels: {', '.join(config.channels) or 'none'}",
+                flush=True,
+            )
+            scheduler.run(max(args.every_s, 0.2))
         return 0
     except (StoreError, ConfigError, RuleError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -38,7 +38,6 @@ import argparse
 import getpass
 import os
 import shutil
-import signal
 import stat
 import threading
 import time
@@ -56,6 +55,7 @@ from connectors.redact import mask_text, report_lines
 from store.db import StoreError, check_path, connect
 from store.ledger import loaded_before
 from store.pg.engine import is_postgres
+from store.signals import stop_on_signals
 
 PARTIAL = (".part", ".tmp", ".crdownload")
 LOADER_PREFIX = "watch:"
@@ -234,10 +234,8 @@ def run(
     from alerts.scheduler import after_load  # the command wires alerts in; Watcher itself does not import it
 
     w = Watcher(inbox, db, recall_id, tz, date_format=date_format, on_loaded=after_load)
-    on_signal = lambda *_: w.stop.set()  # noqa: E731
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status, polls = 0, 0
-    try:
+    with stop_on_signals(w.stop):
         if not once:
             w.out(f"watching {inbox} every {interval:g} s (Ctrl-C to stop)")
         while not w.stop.is_set():
@@ -248,9 +246,6 @@ def run(
             if once and polls >= 2:
                 break
             w.stop.wait(interval)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     return status if once else 0
 
 

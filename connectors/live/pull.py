@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from connectors.live import config, http
 from connectors.live.stream import Broken, Position, Stream, step
 from store import live
 from store.db import StoreError, open_store
+from store.signals import stop_on_signals
 
 log = logging.getLogger("recall_ops.live.pull")
 MAX_RETRIES = 5
@@ -209,13 +209,8 @@ def main(args: argparse.Namespace) -> int:
     from alerts.scheduler import after_load  # the command wires alerts in; Puller itself does not import it
 
     puller = Puller(streams, args.db, out=lambda line: print(line, flush=True), on_loaded=after_load)
-    on_signal = lambda *_: puller.stop.set()  # noqa: E731
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with stop_on_signals(puller.stop):
         if not args.once:
             names = ", ".join(s.name for s in streams)
             print(f"pulling {names} (Ctrl-C to stop)", flush=True)
         return puller.run(once=args.once)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
