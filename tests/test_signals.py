@@ -3,7 +3,6 @@ main thread is inside ``stop.wait`` (the case that hung ``connectors watch`` on 
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 
