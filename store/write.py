@@ -234,7 +234,7 @@ def _write(
             raise RuntimeError(
                 f"{meta.file_name}: connector {meta.connector} accounted for {total} of {rows_read} rows"
             )
-        derived.touch_ingest(con, ingest_id)
+        derived.touch_ingest(con, ingest_id, [*relations, *refreshed])
         if "recalls" in relations:
             normalize_pending_phones(con)
         elif any("customer_phone_raw" in TABLES[t].names for t in [*relations, *refreshed]):

@@ -7,6 +7,8 @@ store/derived/__init__.py's ``refresh`` reads and empties them in the same trans
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
 
 from store.derived.rules import REGISTRY_ID_SQL
@@ -38,10 +40,14 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TEMP TABLE IF NOT EXISTS _touched_{table} ({columns})")
 
 
-def touch_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
-    """Record the rows ingest ``ingest_id`` wrote (current rows) and replaced (history)."""
+def touch_ingest(con: duckdb.DuckDBPyConnection, ingest_id: int, tables: Iterable[str] | None = None) -> None:
+    """Record the rows ingest ``ingest_id`` wrote (current rows) and replaced (history), in every
+    table or, given ``tables``, in those (the tables a load wrote: no other holds its rows)."""
     ensure(con)
+    wanted = TOUCH_COLUMNS.keys() if tables is None else set(tables)
     for table, columns in TOUCH_COLUMNS.items():
+        if table not in wanted:
+            continue
         con.execute(
             f"INSERT INTO _touched_{table} SELECT {columns} FROM {table} a WHERE ingest_id = $i "
             f"UNION ALL SELECT {columns} FROM {table}_history a WHERE replaced_by = $i",
